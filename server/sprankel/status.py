@@ -1,0 +1,21 @@
+"""Constants with meaning: WebSocket close codes and limits shared across layers.
+
+Close codes 4400-4499 are permanent for the y-websocket client (it stops
+reconnecting); every other code makes it reconnect with backoff.
+"""
+
+# Standard codes (RFC 6455).
+CLOSE_GOING_AWAY = 1001  # server shutting down: reconnect elsewhere
+CLOSE_PROTOCOL_ERROR = 1002  # truncated or malformed y-websocket message, unknown type
+CLOSE_UNSUPPORTED_DATA = 1003  # a text frame: the protocol is binary only
+CLOSE_INVALID_PAYLOAD = 1007  # a Yjs update or awareness state that cannot be applied
+CLOSE_MESSAGE_TOO_BIG = 1009  # over the configured maximum message size
+CLOSE_INTERNAL_ERROR = 1011  # the store failed: nothing was acknowledged
+CLOSE_TRY_AGAIN_LATER = 1013  # the client's outbox overflowed: reconnect and resync
+
+# Sprankel's permanent refusals (the client does not retry).
+CLOSE_BAD_REQUEST = 4400  # invalid document name
+CLOSE_UNAUTHORIZED = 4401  # missing, malformed or expired token
+CLOSE_FORBIDDEN = 4403  # valid token, but not for this document
+CLOSE_NOT_FOUND = 4404  # no such session or document
+CLOSE_GONE = 4410  # the session has ended

@@ -1,0 +1,76 @@
+"""The storage interface every store implements (SQLite by default, Redis for several hosts).
+
+A document is kept as a snapshot (one merged Yjs update) plus a log of the updates
+appended since. Loading returns both; compaction merges the log into the snapshot.
+Records are small JSON objects that the facilitation layer keeps (sessions,
+participants, rounds, votes), addressed by a kind and a key.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import Any
+
+JSON = dict[str, Any]
+
+# Receives the current record (None when absent) and returns the new one (None deletes).
+# It may run more than once when another process changed the record meanwhile, so it
+# must be a pure function of its argument.
+RecordUpdate = Callable[[JSON | None], JSON | None]
+
+
+class Store(ABC):
+    """Durable update log, snapshots and records. Implementations never block the event loop."""
+
+    @abstractmethod
+    async def start(self) -> None:
+        """Open connections and create what is missing."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Flush and release everything."""
+
+    @abstractmethod
+    async def healthy(self) -> bool:
+        """True when the store answers; for readiness probes."""
+
+    # Documents
+
+    @abstractmethod
+    async def load(self, name: str) -> list[bytes]:
+        """The snapshot (if any) followed by every logged update, oldest first."""
+
+    @abstractmethod
+    async def append(self, name: str, update: bytes) -> None:
+        """Append one update durably; compacts by itself when the log grows long."""
+
+    @abstractmethod
+    async def compact(self, name: str) -> None:
+        """Merge the snapshot and the whole log into one snapshot."""
+
+    @abstractmethod
+    async def delete(self, name: str) -> None:
+        """Forget a document entirely (snapshot and log)."""
+
+    # Records
+
+    @abstractmethod
+    async def get_record(self, kind: str, key: str) -> JSON | None:
+        """One record, or None."""
+
+    @abstractmethod
+    async def put_record(self, kind: str, key: str, value: JSON) -> None:
+        """Create or replace one record."""
+
+    @abstractmethod
+    async def update_record(self, kind: str, key: str, change: RecordUpdate) -> JSON | None:
+        """Atomically read, change and write one record (also across processes); returns it."""
+
+    @abstractmethod
+    async def delete_record(self, kind: str, key: str) -> None:
+        """Remove one record; absent is fine."""
+
+    @abstractmethod
+    async def list_records(self, kind: str, prefix: str = "") -> dict[str, JSON]:
+        """All records of a kind whose key starts with prefix, by key."""
