@@ -1,0 +1,87 @@
+"""The `sprankel` command: serve, export."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .config import ConfigError, Settings, env_names, validate
+
+
+def _serve_parser(sub: Any) -> None:
+    parser = sub.add_parser(
+        "serve",
+        help="run the Sprankel server",
+        description="Run the Sprankel server. Every option can also be set in the environment "
+        "(shown in brackets); a flag wins over the environment.",
+    )
+    defaults = Settings()
+    for f in dataclasses.fields(Settings):
+        flag = "--" + f.name.replace("_", "-")
+        default = getattr(defaults, f.name)
+        envs = ", ".join(env_names(f))
+        help_text = f"{f.metadata['help']} [{envs}] (default: {default})"
+        if f.type in (bool, "bool"):
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=None,
+                                help=help_text)
+            continue
+        kind = {"int": int, "float": float, "Path": Path}.get(str(f.type), str)
+        parser.add_argument(flag, type=kind, default=None, metavar=f.name.upper(),
+                            help=help_text)
+
+
+def _export_parser(sub: Any) -> None:
+    parser = sub.add_parser(
+        "export",
+        help="export a session's results without a running server",
+        description="Write a session's summary from the data folder (or the Redis store).",
+    )
+    parser.add_argument("session_id", help="the session's id")
+    parser.add_argument("--format", choices=["md", "json", "csv"], default="md")
+    parser.add_argument("-o", "--output", type=Path, default=None,
+                        help="file to write (default: standard output)")
+    parser.add_argument("--data-dir", type=Path, default=None, help="the server's data folder")
+    parser.add_argument("--store", default=None, help="sqlite or redis")
+
+
+def parser() -> argparse.ArgumentParser:
+    main_parser = argparse.ArgumentParser(prog="sprankel", description=__doc__)
+    main_parser.add_argument("--version", action="version", version=f"sprankel {__version__}")
+    sub = main_parser.add_subparsers(dest="command", required=True)
+    _serve_parser(sub)
+    _export_parser(sub)
+    return main_parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command == "serve":
+        overrides = {f.name: getattr(args, f.name) for f in dataclasses.fields(Settings)}
+        try:
+            settings = Settings.from_env(**overrides)
+            validate(settings)
+        except (ConfigError, ValueError) as error:
+            print(f"sprankel: {error}", file=sys.stderr)
+            return 2
+        from .server import serve
+
+        serve(settings)
+        return 0
+    if args.command == "export":
+        try:
+            settings = Settings.from_env(data_dir=args.data_dir, store=args.store)
+        except ValueError as error:
+            print(f"sprankel: {error}", file=sys.stderr)
+            return 2
+        from .export.command import run_export
+
+        return run_export(settings, args.session_id, args.format, args.output)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,11 @@
+"""HTML pages (the browser helper replaces this placeholder)."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from .services import Services
+
+
+def routes(services: Services) -> list[BaseRoute]:
+    return []

@@ -1,0 +1,215 @@
+"""The default store: one SQLite file in WAL mode, used from one worker thread.
+
+SQLite has one writer at a time anyway, so a single thread serialises the work
+without locks and keeps the event loop free. ``synchronous=NORMAL`` in WAL mode
+survives a crash of the process (the usual failure); a power cut may lose the
+last moments, which an operator who needs more can rule out with the Redis store
+and ``appendfsync always``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+from pycrdt import merge_updates
+
+from .base import JSON, RecordUpdate, Store
+
+T = TypeVar("T")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS updates (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc TEXT NOT NULL,
+    data BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS updates_by_doc ON updates (doc, id);
+CREATE TABLE IF NOT EXISTS snapshots (
+    doc TEXT PRIMARY KEY,
+    data BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS records (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (kind, key)
+);
+"""
+
+
+class SQLiteStore(Store):
+    def __init__(self, path: Path, compact_after: int = 500) -> None:
+        self._path = path
+        self._compact_after = compact_after
+        self._executor: ThreadPoolExecutor | None = None
+        self._db: sqlite3.Connection | None = None
+        # Updates appended per document since its last compaction, as this process saw them.
+        self._log_lengths: dict[str, int] = {}
+
+    async def start(self) -> None:
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sprankel-sqlite")
+        await asyncio.get_running_loop().run_in_executor(self._executor, self._open)
+
+    async def close(self) -> None:
+        if self._executor is None:
+            return
+        await self._run(self._close_db)
+        self._executor.shutdown(wait=True)
+        self._executor = None
+
+    async def healthy(self) -> bool:
+        try:
+            await self._run(lambda db: db.execute("SELECT 1").fetchone())
+        except (sqlite3.Error, RuntimeError):
+            return False
+        return True
+
+    # Documents
+
+    async def load(self, name: str) -> list[bytes]:
+        def load(db: sqlite3.Connection) -> list[bytes]:
+            with _transaction(db, "BEGIN"):  # one consistent read of snapshot and log
+                snapshot = db.execute(
+                    "SELECT data FROM snapshots WHERE doc = ?", (name,)
+                ).fetchone()
+                rows = db.execute(
+                    "SELECT data FROM updates WHERE doc = ? ORDER BY id", (name,)
+                ).fetchall()
+            updates = [bytes(r[0]) for r in rows]
+            self._log_lengths[name] = len(updates)
+            return ([bytes(snapshot[0])] if snapshot else []) + updates
+
+        return await self._run(load)
+
+    async def append(self, name: str, update: bytes) -> None:
+        def append(db: sqlite3.Connection) -> None:
+            db.execute("INSERT INTO updates (doc, data) VALUES (?, ?)", (name, update))
+            length = self._log_lengths.get(name, 0) + 1
+            self._log_lengths[name] = length
+            if length >= self._compact_after:
+                self._compact(db, name)
+
+        await self._run(append)
+
+    async def compact(self, name: str) -> None:
+        await self._run(lambda db: self._compact(db, name))
+
+    async def delete(self, name: str) -> None:
+        def delete(db: sqlite3.Connection) -> None:
+            with _transaction(db):
+                db.execute("DELETE FROM updates WHERE doc = ?", (name,))
+                db.execute("DELETE FROM snapshots WHERE doc = ?", (name,))
+            self._log_lengths.pop(name, None)
+
+        await self._run(delete)
+
+    # Records
+
+    async def get_record(self, kind: str, key: str) -> JSON | None:
+        return await self._run(lambda db: _get_record(db, kind, key))
+
+    async def put_record(self, kind: str, key: str, value: JSON) -> None:
+        await self._run(lambda db: _put_record(db, kind, key, value))
+
+    async def update_record(self, kind: str, key: str, change: RecordUpdate) -> JSON | None:
+        def update(db: sqlite3.Connection) -> JSON | None:
+            # IMMEDIATE takes the write lock first, so other processes wait instead of racing.
+            with _transaction(db):
+                new = change(_get_record(db, kind, key))
+                if new is None:
+                    db.execute("DELETE FROM records WHERE kind = ? AND key = ?", (kind, key))
+                else:
+                    _put_record(db, kind, key, new)
+                return new
+
+        return await self._run(update)
+
+    async def delete_record(self, kind: str, key: str) -> None:
+        await self._run(
+            lambda db: db.execute("DELETE FROM records WHERE kind = ? AND key = ?", (kind, key))
+        )
+
+    async def list_records(self, kind: str, prefix: str = "") -> dict[str, JSON]:
+        def list_(db: sqlite3.Connection) -> dict[str, JSON]:
+            rows = db.execute(
+                "SELECT key, data FROM records"
+                " WHERE kind = ? AND substr(key, 1, ?) = ? ORDER BY key",
+                (kind, len(prefix), prefix),
+            ).fetchall()
+            return {key: json.loads(data) for key, data in rows}
+
+        return await self._run(list_)
+
+    # The worker thread
+
+    async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        if self._executor is None:
+            raise RuntimeError("the store is not started")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._call, work)
+
+    def _call(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        assert self._db is not None
+        return work(self._db)
+
+    def _open(self) -> None:
+        db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA busy_timeout=10000")  # other processes share the file
+        db.executescript(_SCHEMA)
+        self._db = db
+
+    def _close_db(self, db: sqlite3.Connection) -> None:
+        db.close()
+        self._db = None
+
+    def _compact(self, db: sqlite3.Connection, name: str) -> None:
+        with _transaction(db):
+            rows = db.execute(
+                "SELECT id, data FROM updates WHERE doc = ? ORDER BY id", (name,)
+            ).fetchall()
+            if rows:
+                snapshot = db.execute(
+                    "SELECT data FROM snapshots WHERE doc = ?", (name,)
+                ).fetchone()
+                parts = ([bytes(snapshot[0])] if snapshot else []) + [bytes(r[1]) for r in rows]
+                merged = merge_updates(*parts)
+                db.execute(
+                    "INSERT OR REPLACE INTO snapshots (doc, data) VALUES (?, ?)", (name, merged)
+                )
+                db.execute("DELETE FROM updates WHERE doc = ? AND id <= ?", (name, rows[-1][0]))
+        self._log_lengths[name] = 0
+
+
+class _transaction:
+    """BEGIN ... COMMIT, or ROLLBACK when the block raises."""
+
+    def __init__(self, db: sqlite3.Connection, begin: str = "BEGIN IMMEDIATE") -> None:
+        self._db = db
+        self._begin = begin
+
+    def __enter__(self) -> None:
+        self._db.execute(self._begin)
+
+    def __exit__(self, kind: object, error: object, tb: object) -> None:
+        self._db.execute("ROLLBACK" if error is not None else "COMMIT")
+
+
+def _get_record(db: sqlite3.Connection, kind: str, key: str) -> JSON | None:
+    row = db.execute("SELECT data FROM records WHERE kind = ? AND key = ?", (kind, key)).fetchone()
+    return None if row is None else dict(json.loads(row[0]))
+
+
+def _put_record(db: sqlite3.Connection, kind: str, key: str, value: JSON) -> None:
+    db.execute(
+        "INSERT OR REPLACE INTO records (kind, key, data) VALUES (?, ?, ?)",
+        (kind, key, json.dumps(value, separators=(",", ":"), sort_keys=True)),
+    )

@@ -1,0 +1,1 @@
+"""The y-websocket sync server: protocol, rooms and connections. Knows nothing of sessions."""

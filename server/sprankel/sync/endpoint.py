@@ -1,0 +1,102 @@
+"""The WebSocket edge of the sync layer: one coroutine per connection.
+
+Order matters: accept, check the name and access, wait for the document to be
+loaded, and only then send anything. A refusal is sent as a close code after
+accept(), because a close before accept becomes an HTTP 403 that the
+y-websocket client retries forever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from .. import status
+from ..broker import PresenceEntry
+from .access import Refusal
+from .connection import Connection
+from .names import is_valid_document_name
+from .protocol import ProtocolError
+from .room import InvalidPayload, Room
+from .rooms import RoomManager
+
+log = logging.getLogger("sprankel.sync")
+
+
+async def serve_document(websocket: WebSocket, rooms: RoomManager, name: str) -> None:
+    await websocket.accept()
+    if not is_valid_document_name(name):
+        await websocket.close(status.CLOSE_BAD_REQUEST, "invalid document name")
+        return
+    access = await rooms.authorizer(name, websocket.query_params)
+    if isinstance(access, Refusal):
+        log.info("ws refused doc=%s code=%d reason=%r", name, access.code, access.reason)
+        await websocket.close(access.code, access.reason)
+        return
+    try:
+        room = await rooms.acquire(name)
+    except Exception:
+        log.exception("ws load failed doc=%s", name)
+        await websocket.close(status.CLOSE_INTERNAL_ERROR, "document could not be loaded")
+        return
+    conn = Connection(websocket, name, access, rooms.outbox_limit)
+    writer = asyncio.create_task(conn.run_writer(), name=f"writer {conn.id}")
+    presence = PresenceEntry(
+        conn.id, name, rooms.broker.process_id, conn.connected_at, conn.connected_at, access.user
+    )
+    log.info("ws open doc=%s conn=%s user=%s", name, conn.id, access.user.get("id", "-"))
+    try:
+        room.add(conn)
+        await _presence(rooms.broker.presence_join(presence), conn)
+        await _receive_loop(websocket, room, conn)
+    finally:
+        room.remove(conn)
+        rooms.release(room)
+        await _presence(rooms.broker.presence_leave(name, conn.id), conn)
+        if not conn.closing:
+            conn.close(status.CLOSE_GOING_AWAY, "closed")
+        try:
+            await asyncio.wait_for(writer, timeout=5)
+        except (TimeoutError, asyncio.CancelledError):
+            writer.cancel()
+        log.info("ws close doc=%s conn=%s code=%s", name, conn.id, conn.close_code)
+
+
+async def _receive_loop(websocket: WebSocket, room: Room, conn: Connection) -> None:
+    while not conn.closing:
+        try:
+            message = await websocket.receive()
+        except (WebSocketDisconnect, RuntimeError):
+            return
+        if message["type"] == "websocket.disconnect":
+            conn.close(message.get("code", status.CLOSE_GOING_AWAY), "peer closed")
+            return
+        data = message.get("bytes")
+        if data is None:
+            _refuse(conn, status.CLOSE_UNSUPPORTED_DATA, "binary y-websocket messages only")
+            return
+        try:
+            room.handle(conn, data)
+        except ProtocolError as error:
+            _refuse(conn, status.CLOSE_PROTOCOL_ERROR, f"malformed message: {error}")
+            return
+        except InvalidPayload as error:
+            _refuse(conn, status.CLOSE_INVALID_PAYLOAD, str(error))
+            return
+
+
+def _refuse(conn: Connection, code: int, reason: str) -> None:
+    log.warning("ws bad input doc=%s conn=%s code=%d reason=%r", conn.document, conn.id, code,
+                reason)
+    conn.close(code, reason)
+
+
+async def _presence(call: Awaitable[None], conn: Connection) -> None:
+    # Presence is informative: a broker hiccup must not cost the user the connection.
+    try:
+        await call
+    except Exception:
+        log.exception("presence update failed conn=%s", conn.id)

@@ -1,0 +1,264 @@
+"""One open document: a live pycrdt Doc, its connections, and its fan-out.
+
+Local updates are applied at once, then a single pump task merges what arrived
+meanwhile, appends it to the store and only then sends the same bytes to every
+connection and to the other processes. While the store is busy, new updates
+gather into the next batch, so a busy room sends fewer, larger messages instead
+of falling behind. Awareness is relayed as raw bytes, batched per event-loop turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from pycrdt import Doc, merge_updates
+
+from .. import status
+from ..broker import Broker, Subscription
+from ..store import Store
+from . import protocol
+from .connection import Connection
+from .protocol import (
+    AwarenessMessage,
+    ProtocolError,
+    QueryAwarenessMessage,
+    SyncMessage,
+)
+
+log = logging.getLogger("sprankel.sync")
+
+
+class InvalidPayload(ValueError):
+    """Well-formed framing around content that cannot be applied (close with 1007)."""
+
+
+class Room:
+    def __init__(self, name: str, store: Store, broker: Broker) -> None:
+        self.name = name
+        self.doc: Doc[Any] = Doc()
+        self.connections: set[Connection] = set()
+        self.users = 0  # connections plus server-side holders; evict only at zero
+        self._store = store
+        self._broker = broker
+        self._subscription: Subscription | None = None
+        # Awareness states known here: client id -> (clock, encoded entry).
+        self._awareness: dict[int, tuple[int, bytes]] = {}
+        self._pending_updates: list[bytes] = []
+        self._pending_remote: list[bytes] = []
+        self._pending_awareness: list[bytes] = []  # entries to relay locally this turn
+        self._outgoing_awareness: list[bytes] = []  # entries to publish to other processes
+        self._flush_scheduled = False
+        self._wakeup = asyncio.Event()
+        self._queued = 0  # local updates handed to the pump
+        self._stored = 0  # of those, how many are stored and fanned out
+        self._progress = asyncio.Condition()
+        self._pump: asyncio.Task[None] | None = None
+        self.failed: BaseException | None = None
+
+    # Life cycle
+
+    async def load(self) -> None:
+        # Subscribe first: an update another process stores while we read is not missed.
+        self._subscription = await self._broker.subscribe(
+            self.name, self._on_remote_update, self._on_remote_awareness
+        )
+        stored = await self._store.load(self.name)
+        if stored:
+            self.doc.apply_update(stored[0] if len(stored) == 1 else merge_updates(*stored))
+        self._pump = asyncio.create_task(self._run_pump(), name=f"pump {self.name}")
+
+    async def close(self) -> None:
+        """Flush, stop the pump and unsubscribe. Connections must be gone already."""
+        if self.failed is None and self._pump is not None:
+            await self.wait_stored(self._queued)
+        if self._pump is not None:
+            self._pump.cancel()
+            await asyncio.gather(self._pump, return_exceptions=True)
+        if self._subscription is not None:
+            await self._subscription.close()
+
+    # Connections
+
+    def add(self, conn: Connection) -> None:
+        self.connections.add(conn)
+        conn.send(protocol.create_sync_step1_message(self.doc.get_state()))
+        if self._awareness:
+            conn.send(self._awareness_snapshot())
+
+    def remove(self, conn: Connection) -> None:
+        self.connections.discard(conn)
+        gone = []
+        for client_id in conn.client_ids:
+            known = self._awareness.pop(client_id, None)
+            if known is not None:
+                clock = known[0] + 1
+                gone.append(protocol.encode_awareness_entry(client_id, clock, protocol.NULL_STATE))
+        if gone:
+            self._queue_awareness(gone, publish=True)
+
+    def handle(self, conn: Connection, frame: bytes) -> None:
+        """Apply one frame from a client. Raises ProtocolError or InvalidPayload."""
+        message = protocol.decode_message(frame)
+        if isinstance(message, SyncMessage):
+            self._handle_sync(conn, message)
+        elif isinstance(message, AwarenessMessage):
+            self._handle_awareness(conn, message.payload)
+        elif isinstance(message, QueryAwarenessMessage) and self._awareness:
+            conn.send(self._awareness_snapshot())
+
+    def _handle_sync(self, conn: Connection, message: SyncMessage) -> None:
+        if message.step == protocol.SYNC_STEP1:
+            try:
+                update = self.doc.get_update(message.payload)
+            except ValueError as error:
+                raise InvalidPayload("invalid state vector") from error
+            conn.send(protocol.create_sync_step2_message(update))
+            return
+        if not conn.access.can_write():
+            return  # read-only: never applied, stored or forwarded
+        if message.payload == protocol.EMPTY_UPDATE:
+            return
+        try:
+            self.doc.apply_update(message.payload)
+        except ValueError as error:
+            raise InvalidPayload("update cannot be applied") from error
+        self._pending_updates.append(message.payload)
+        self._queued += 1
+        self._wakeup.set()
+
+    def _handle_awareness(self, conn: Connection, payload: bytes) -> None:
+        entries = protocol.decode_awareness(payload)
+        for entry in entries:
+            if not entry.removed:
+                protocol.validate_awareness_state(entry.state)
+        for entry in entries:
+            if entry.removed:
+                self._awareness.pop(entry.client_id, None)
+                conn.client_ids.discard(entry.client_id)
+            else:
+                self._awareness[entry.client_id] = (entry.clock, entry.raw)
+                conn.client_ids.add(entry.client_id)
+        # Relay to everyone, the sender too: the echo keeps a lone client's socket alive.
+        self._queue_awareness([e.raw for e in entries], publish=True)
+
+    # Server-side changes
+
+    def apply_local_update(self, update: bytes) -> int:
+        """Queue an update the server made to self.doc; returns its sequence number."""
+        self._pending_updates.append(update)
+        self._queued += 1
+        self._wakeup.set()
+        return self._queued
+
+    async def wait_stored(self, sequence: int) -> None:
+        async with self._progress:
+            await self._progress.wait_for(lambda: self._stored >= sequence or self.failed)
+        if self.failed is not None:
+            raise RuntimeError(f"document {self.name} could not be stored") from self.failed
+
+    # From other processes
+
+    def _on_remote_update(self, update: bytes) -> None:
+        try:
+            self.doc.apply_update(update)
+        except ValueError:
+            log.error("invalid update from another process doc=%s", self.name)
+            return
+        self._pending_remote.append(update)
+        self._schedule_flush()
+
+    def _on_remote_awareness(self, payload: bytes) -> None:
+        try:
+            entries = protocol.decode_awareness(payload)
+        except ProtocolError:
+            log.error("invalid awareness from another process doc=%s", self.name)
+            return
+        for entry in entries:
+            if entry.removed:
+                self._awareness.pop(entry.client_id, None)
+            else:
+                self._awareness[entry.client_id] = (entry.clock, entry.raw)
+        self._queue_awareness([e.raw for e in entries], publish=False)
+
+    # Fan-out
+
+    def _queue_awareness(self, entries: list[bytes], publish: bool) -> None:
+        self._pending_awareness.extend(entries)
+        if publish:
+            self._outgoing_awareness.extend(entries)
+            self._wakeup.set()
+        self._schedule_flush()
+
+    def _schedule_flush(self) -> None:
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            asyncio.get_running_loop().call_soon(self._flush)
+
+    def _flush(self) -> None:
+        """Once per event-loop turn: relay gathered awareness and remote updates locally."""
+        self._flush_scheduled = False
+        if self._pending_awareness:
+            self._broadcast(protocol.encode_awareness(self._pending_awareness))
+            self._pending_awareness = []
+        if self._pending_remote:
+            self._broadcast(protocol.create_update_message(_merge(self._pending_remote)))
+            self._pending_remote = []
+
+    def _broadcast(self, message: bytes) -> None:
+        for conn in self.connections:
+            conn.send(message)
+
+    async def _run_pump(self) -> None:
+        while True:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            if self._outgoing_awareness:
+                entries, self._outgoing_awareness = self._outgoing_awareness, []
+                await self._publish(self._broker.publish_awareness, _awareness_payload(entries))
+            if not self._pending_updates:
+                continue
+            batch, self._pending_updates = self._pending_updates, []
+            update = _merge(batch)
+            try:
+                await self._store.append(self.name, update)
+            except Exception as error:
+                await self._fail(error)
+                return
+            self._broadcast(protocol.create_update_message(update))
+            await self._publish(self._broker.publish_update, update)
+            async with self._progress:
+                self._stored += len(batch)
+                self._progress.notify_all()
+
+    async def _publish(self, publish: Callable[[str, bytes], Awaitable[None]], data: bytes) -> None:
+        try:
+            await publish(self.name, data)
+        except Exception:
+            log.exception("broker publish failed doc=%s", self.name)
+
+    async def _fail(self, error: BaseException) -> None:
+        """The store refused an update: nothing may be acknowledged from memory any more.
+
+        Every client still holds its edits; closing with 1011 makes them reconnect
+        and send them again once the document is loaded afresh from the store.
+        """
+        log.error("store append failed doc=%s error=%r", self.name, error)
+        self.failed = error
+        for conn in list(self.connections):
+            conn.close(status.CLOSE_INTERNAL_ERROR, "storage failed: reconnecting")
+        async with self._progress:
+            self._progress.notify_all()
+
+    def _awareness_snapshot(self) -> bytes:
+        return protocol.encode_awareness([raw for _, raw in self._awareness.values()])
+
+
+def _merge(updates: list[bytes]) -> bytes:
+    return updates[0] if len(updates) == 1 else merge_updates(*updates)
+
+
+def _awareness_payload(entries: list[bytes]) -> bytes:
+    return protocol.write_var_uint(len(entries)) + b"".join(entries)

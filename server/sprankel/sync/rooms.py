@@ -1,0 +1,176 @@
+"""The rooms of one process: loading once, eviction after a grace period, shutdown.
+
+A room is loaded by its first user (a connection, or the server reading or
+changing a document) and everyone else waits for that one load, so nobody is
+ever answered from a half-loaded document. When the last user leaves, the room
+stays for a grace period, then writes a compacted snapshot and leaves memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+from pycrdt import Doc
+
+from .. import status
+from ..broker import Broker
+from ..store import Store
+from .access import Access, Authorizer, Refusal
+from .room import Room
+
+T = TypeVar("T")
+
+log = logging.getLogger("sprankel.sync")
+
+
+async def refuse_all(name: str, params: object) -> Access | Refusal:
+    return Refusal(status.CLOSE_NOT_FOUND, "no such document")
+
+
+class RoomManager:
+    def __init__(
+        self, store: Store, broker: Broker, grace_s: float, outbox_limit: int
+    ) -> None:
+        self.store = store
+        self.broker = broker
+        self.grace_s = grace_s
+        self.outbox_limit = outbox_limit
+        self.authorizer: Authorizer = refuse_all
+        self._rooms: dict[str, Room] = {}
+        self._loading: dict[str, asyncio.Task[Room]] = {}
+        self._closing: dict[str, asyncio.Task[None]] = {}
+        self._evictions: dict[str, asyncio.TimerHandle] = {}
+        self._stopping = False
+
+    def set_authorizer(self, authorizer: Authorizer) -> None:
+        self.authorizer = authorizer
+
+    @property
+    def open_rooms(self) -> list[str]:
+        return list(self._rooms)
+
+    # Using rooms
+
+    async def acquire(self, name: str) -> Room:
+        """The loaded room of a document, counted as used until release()."""
+        if self._stopping:
+            raise RuntimeError("server is shutting down")
+        while True:
+            closing = self._closing.get(name)
+            if closing is not None:
+                await asyncio.shield(closing)
+                continue
+            room = self._rooms.get(name)
+            if room is not None:
+                break
+            loading = self._loading.get(name)
+            if loading is None:
+                loading = asyncio.create_task(self._load(name), name=f"load {name}")
+                self._loading[name] = loading
+            room = await asyncio.shield(loading)
+            if self._rooms.get(name) is room:
+                break
+        room.users += 1
+        timer = self._evictions.pop(name, None)
+        if timer is not None:
+            timer.cancel()
+        return room
+
+    def release(self, room: Room) -> None:
+        room.users -= 1
+        if room.users > 0 or self._rooms.get(room.name) is not room:
+            return
+        if room.failed is not None:
+            self._start_closing(room)  # reload from the store on the next connection
+            return
+        loop = asyncio.get_running_loop()
+        self._evictions[room.name] = loop.call_later(self.grace_s, self._start_closing, room)
+
+    @asynccontextmanager
+    async def using(self, name: str) -> AsyncIterator[Room]:
+        room = await self.acquire(name)
+        try:
+            yield room
+        finally:
+            self.release(room)
+
+    async def read(self, name: str, fn: Callable[[Doc[Any]], T]) -> T:
+        """Read a document's current state (loading it if needed)."""
+        async with self.using(name) as room:
+            return fn(room.doc)
+
+    async def apply_server_change(self, name: str, change: Callable[[Doc[Any]], None]) -> None:
+        """Change a document as the server: stored, then sent to every client and process."""
+        async with self.using(name) as room:
+            before = room.doc.get_state()
+            with room.doc.transaction(origin="sprankel-server"):
+                change(room.doc)
+            update = room.doc.get_update(before)
+            if update == b"\x00\x00":
+                return
+            await room.wait_stored(room.apply_local_update(update))
+
+    async def close_connections(self, prefix: str, code: int, reason: str) -> None:
+        """Close every connection to documents whose name starts with prefix."""
+        for room in list(self._rooms.values()):
+            if room.name.startswith(prefix):
+                for conn in list(room.connections):
+                    conn.close(code, reason)
+
+    # Loading and eviction
+
+    async def _load(self, name: str) -> Room:
+        room = Room(name, self.store, self.broker)
+        try:
+            await room.load()
+        except BaseException:
+            await room.close()
+            raise
+        finally:
+            self._loading.pop(name, None)
+        self._rooms[name] = room
+        return room
+
+    def _start_closing(self, room: Room) -> None:
+        self._evictions.pop(room.name, None)
+        if room.users > 0 or self._rooms.get(room.name) is not room:
+            return
+        del self._rooms[room.name]
+        task = asyncio.create_task(self._evict(room), name=f"evict {room.name}")
+        self._closing[room.name] = task
+
+    async def _evict(self, room: Room) -> None:
+        try:
+            await room.close()
+            if room.failed is None:
+                await self.store.compact(room.name)
+            log.info("room evicted doc=%s", room.name)
+        except Exception:
+            log.exception("room eviction failed doc=%s", room.name)
+        finally:
+            self._closing.pop(room.name, None)
+
+    async def shutdown(self) -> None:
+        """Close every socket with 1001 (clients reconnect elsewhere), flush every room."""
+        self._stopping = True
+        for timer in self._evictions.values():
+            timer.cancel()
+        self._evictions.clear()
+        rooms = list(self._rooms.values())
+        for room in rooms:
+            for conn in list(room.connections):
+                conn.close(status.CLOSE_GOING_AWAY, "server shutting down")
+        for room in rooms:
+            try:
+                await room.close()
+                if room.failed is None:
+                    await self.store.compact(room.name)
+            except Exception:
+                log.exception("flush on shutdown failed doc=%s", room.name)
+        self._rooms.clear()
+        if self._closing:
+            await asyncio.gather(*self._closing.values(), return_exceptions=True)

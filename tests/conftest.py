@@ -1,0 +1,34 @@
+"""Shared fixtures: real servers on free ports, cleaned up after each test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from server_process import ServerProcess
+
+ServerFactory = Callable[..., ServerProcess]
+
+
+@pytest.fixture
+def start_server(tmp_path: Path) -> Iterator[ServerFactory]:
+    """Start `sprankel serve` with extra flags; every server is stopped after the test."""
+    started: list[ServerProcess] = []
+
+    def start(*flags: str, data_dir: Path | None = None, env: dict[str, str] | None = None,
+              port: int | None = None) -> ServerProcess:
+        server = ServerProcess(data_dir or tmp_path / "data", *flags, env=env, port=port)
+        started.append(server)
+        return server.start()
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def open_server(start_server: ServerFactory) -> ServerProcess:
+    """A server with open documents (no tokens), as for interop and sync tests."""
+    return start_server("--open-documents", "--room-grace-s", "0.5")
