@@ -1,0 +1,206 @@
+"""The results of one session as plain typed values: what every export format renders.
+
+The view model is built once (collect.py reads it from the store and the documents)
+and knows nothing of Markdown, JSON or CSV. Privacy decisions are taken while it is
+built, so no renderer can undo them: an anonymous session has no participant names
+and no idea authors, an anonymous round has no authors, held-back and unrevealed
+ideas are absent (only counted), and votes and ratings are tallies, never who gave them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+
+# Bump when a field of the JSON export changes meaning or disappears; adding fields is fine.
+SCHEMA_VERSION = 1
+
+ROUND_KINDS = ("ideate", "brainwrite", "group", "rate", "vote", "discuss", "warmup")
+NOTE_KINDS = ("note", "decision", "action")
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    role: str  # "facilitator", "participant" or "observer"
+    joined_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RoundMethod:
+    """How a round was run: the rules that applied, for the record."""
+
+    kind: str
+    hidden: bool = False
+    anonymous: bool = False
+    vote_budget: int | None = None
+    max_votes_per_idea: int | None = None
+    rotations: int | None = None  # brainwriting: how often the sheets were passed on
+    ideas_per_sheet: int | None = None  # brainwriting: ideas per sheet per rotation
+    icebreaker: str | None = None  # warm-up question
+
+
+@dataclass(frozen=True)
+class RoundTimings:
+    planned_s: int | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    # Time the round actually ran, pauses excluded (None when unknown).
+    active_s: int | None = None
+    extended_s: int = 0
+    paused_s: int = 0
+
+
+@dataclass(frozen=True)
+class Rating:
+    originality: float | None
+    feasibility: float | None
+    count: int  # how many participants rated the idea
+
+
+@dataclass(frozen=True)
+class Round:
+    id: str
+    number: int  # 1-based position in the agenda
+    kind: str
+    prompt: str
+    state: str  # "planned", "running", "paused" or "ended"
+    method: RoundMethod
+    timings: RoundTimings
+    held_back: int = 0
+    # Vote rounds: published dots per idea id (only ideas with at least one dot).
+    tallies: dict[str, int] = field(default_factory=dict)
+    # Rate rounds: published averages per idea id.
+    ratings: dict[str, Rating] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Cluster:
+    id: str
+    title: str
+    position: int  # order on the board (0-based)
+
+
+@dataclass(frozen=True)
+class Idea:
+    id: str
+    text: str
+    round_id: str | None
+    cluster_id: str | None
+    author: str | None  # display name; None in anonymous sessions and rounds
+    author_id: str | None  # participant id; None when author is None
+    created_at: datetime | None
+    votes: int = 0  # sum of published dots over every vote round
+    rating: Rating | None = None  # the last published rating, if a rate round ran
+    top: bool = False  # among the top ideas of the last vote round
+
+
+@dataclass(frozen=True)
+class WhiteboardFrame:
+    """Texts of the whiteboard inside one frame (title None: outside every frame)."""
+
+    id: str | None
+    title: str | None
+    texts: list[str]
+
+
+@dataclass(frozen=True)
+class Note:
+    id: str
+    kind: str  # "note", "decision" or "action"
+    text: str
+    owner: str | None = None  # action items: who does it
+    due: date | None = None  # action items: by when
+    done: bool = False
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SessionMeta:
+    id: str
+    title: str
+    goal: str
+    language: str  # "nl" or "en"
+    anonymous: bool
+    created_at: datetime | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    retention_until: date | None
+    facilitator: str | None
+    state: str = "open"  # "open" or "ended"
+
+
+@dataclass(frozen=True)
+class SessionExport:
+    meta: SessionMeta
+    participants: list[Person]  # empty when the session is anonymous
+    participant_count: int
+    observer_count: int
+    rounds: list[Round]
+    clusters: list[Cluster]
+    ideas: list[Idea]
+    whiteboard: list[WhiteboardFrame]
+    notes: list[Note]
+    generated_at: datetime
+    generator: str  # "sprankel 0.1.0"
+
+    @property
+    def held_back(self) -> int:
+        return sum(r.held_back for r in self.rounds)
+
+    def ideas_of_round(self, round_id: str | None) -> list[Idea]:
+        return [i for i in self.ideas if i.round_id == round_id]
+
+
+# Control characters, bidirectional embeddings/overrides/isolates, lone surrogates.
+_DROPPED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def clean_text(value: object) -> str:
+    """User text as exports may carry it: one newline convention, no control characters.
+
+    Every line separator becomes "\\n" and tabs become spaces; other control characters
+    (NUL, escape, C1), the bidirectional embedding, override and isolate controls (which
+    could reorder the text around them) and lone surrogates (which cannot be encoded) are
+    dropped. Joiners and marks stay: emoji sequences and Persian words need them.
+    """
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    text = "\n".join(text.splitlines()).replace("\t", " ")
+    return _DROPPED.sub("", text).strip()
+
+
+TOP_RANKS = 3  # ideas with one of the three highest (non-zero) counts are the top ideas
+
+
+def top_idea_ids(tallies: dict[str, int]) -> set[str]:
+    """The ideas whose dot count is among the TOP_RANKS highest counts (ties included)."""
+    counts = sorted({n for n in tallies.values() if n > 0}, reverse=True)[:TOP_RANKS]
+    return {idea_id for idea_id, n in tallies.items() if n > 0 and n in counts}
+
+
+def link_results(ideas: list[Idea], rounds: list[Round]) -> list[Idea]:
+    """Ideas with their total votes, last published rating and top mark filled in."""
+    votes: dict[str, int] = {}
+    ratings: dict[str, Rating] = {}
+    top: set[str] = set()
+    for r in rounds:
+        for idea_id, n in r.tallies.items():
+            votes[idea_id] = votes.get(idea_id, 0) + n
+        ratings.update(r.ratings)
+        if r.kind == "vote" and r.tallies:
+            top = top_idea_ids(r.tallies)  # the last vote round decides
+    return [
+        replace(i, votes=votes.get(i.id, 0), rating=ratings.get(i.id), top=i.id in top)
+        for i in ideas
+    ]
+
+
+def iso(value: datetime | None) -> str | None:
+    """A time as ISO 8601 in UTC with milliseconds and a "Z": `2026-11-29T09:00:00.000Z`."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
