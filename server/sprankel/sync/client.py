@@ -39,7 +39,10 @@ class YClient:
     async def connect(self, wait_synced: bool = True, timeout: float = 10) -> YClient:
         self._ws = await connect(self.url, max_size=None, compression=None, open_timeout=timeout)
         self._reader = asyncio.create_task(self._read())
-        await self.send_raw(protocol.create_sync_step1_message(self.doc.get_state()))
+        try:
+            await self.send_raw(protocol.create_sync_step1_message(self.doc.get_state()))
+        except ConnectionClosed:
+            pass  # refused at once: close_code says why
         if wait_synced:
             await asyncio.wait_for(self.synced.wait(), timeout)
         return self

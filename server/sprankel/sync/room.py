@@ -131,9 +131,12 @@ class Room:
 
     def _handle_awareness(self, conn: Connection, payload: bytes) -> None:
         entries = protocol.decode_awareness(payload)
-        for entry in entries:
-            if not entry.removed:
-                protocol.validate_awareness_state(entry.state)
+        try:
+            for entry in entries:
+                if not entry.removed:
+                    protocol.validate_awareness_state(entry.state)
+        except ProtocolError as error:
+            raise InvalidPayload(str(error)) from error
         for entry in entries:
             if entry.removed:
                 self._awareness.pop(entry.client_id, None)
