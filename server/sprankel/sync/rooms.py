@@ -65,6 +65,12 @@ class RoomManager:
                 await asyncio.shield(closing)
                 continue
             room = self._rooms.get(name)
+            if room is not None and room.failed is not None:
+                # Its store refused a write: its memory may hold unstored edits. Load afresh;
+                # the old room's clients are closing and will resend their edits.
+                del self._rooms[name]
+                self._closing[name] = asyncio.create_task(self._evict(room))
+                continue
             if room is not None:
                 break
             loading = self._loading.get(name)
@@ -85,7 +91,7 @@ class RoomManager:
         if room.users > 0 or self._rooms.get(room.name) is not room:
             return
         if room.failed is not None:
-            self._start_closing(room)  # reload from the store on the next connection
+            self._start_closing(room)  # the next user loads afresh from the store
             return
         loop = asyncio.get_running_loop()
         self._evictions[room.name] = loop.call_later(self.grace_s, self._start_closing, room)
