@@ -15,7 +15,9 @@ from sprankel.sync.client import YClient
 async def write_ideas(url: str, n: int) -> bytes:
     client = await YClient(url).connect()
     for i in range(n):
-        await client.change(lambda d, i=i: d.get("ideas", type=Map).__setitem__(str(i), f"idee {i}"))
+        await client.change(
+            lambda d, i=i: d.get("ideas", type=Map).__setitem__(str(i), f"idee {i}")
+        )
     await client.change(lambda d: d.get("title", type=Text).insert(0, "Zoë's brainstorm"))
     # Another client seeing everything means the server stored it (store before fan-out).
     witness = await YClient(url).connect()

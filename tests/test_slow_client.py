@@ -31,8 +31,9 @@ async def test_stalled_reader_is_closed_and_others_keep_going(
             await writer.change(lambda d: d.get("t", type=Text).insert(0, chunk))
             total += len(chunk)
         # Healthy clients keep up: only the stalled one falls behind.
-        await reader.wait_for(lambda: len(str(reader.doc.get("t", type=Text))) == total,
-                              timeout=30)
+        await reader.wait_for(
+            lambda total=total: len(str(reader.doc.get("t", type=Text))) == total, timeout=30
+        )
         if stalled.close_code is not None or stalled.state.name == "CLOSING":
             break
 

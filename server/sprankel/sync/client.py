@@ -8,6 +8,7 @@ changes as updates, and keeps awareness states.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections.abc import Callable
@@ -39,10 +40,8 @@ class YClient:
     async def connect(self, wait_synced: bool = True, timeout: float = 10) -> YClient:
         self._ws = await connect(self.url, max_size=None, compression=None, open_timeout=timeout)
         self._reader = asyncio.create_task(self._read())
-        try:
+        with contextlib.suppress(ConnectionClosed):  # refused at once: close_code says why
             await self.send_raw(protocol.create_sync_step1_message(self.doc.get_state()))
-        except ConnectionClosed:
-            pass  # refused at once: close_code says why
         if wait_synced:
             await asyncio.wait_for(self.synced.wait(), timeout)
         return self
