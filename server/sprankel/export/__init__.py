@@ -11,7 +11,7 @@ from datetime import tzinfo
 from .csv_export import render_csv
 from .json_export import render_json
 from .markdown import render_markdown
-from .model import SessionExport
+from .model import SessionExport, canonical
 
 FORMATS = ("md", "json", "csv")
 
@@ -24,6 +24,7 @@ MEDIA_TYPES = {
 
 def render(model: SessionExport, fmt: str, tz: tzinfo | str | None = None) -> str:
     """The export in one of FORMATS; `tz` sets the time zone of the Markdown summary."""
+    model = canonical(model)
     if fmt == "md":
         return render_markdown(model, tz)
     if fmt == "json":

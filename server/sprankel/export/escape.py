@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .model import clean_text
+
 # Characters with an inline meaning anywhere in a line: code spans, emphasis,
 # strikethrough, links and images, raw HTML and autolinks, tables, math, headings.
 _INLINE = re.compile(r"([\\`*_\[\]<>|~$#])")
@@ -60,7 +62,8 @@ def _has_rtl(text: str) -> bool:
 
 
 def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    # clean_text again: the renderers must be safe even for a model built carelessly.
+    return [line.strip() for line in clean_text(text).splitlines() if line.strip()]
 
 
 def inline(text: str) -> Md:

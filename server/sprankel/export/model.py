@@ -204,3 +204,23 @@ def iso(value: datetime | None) -> str | None:
     if value is None:
         return None
     return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _time_key(value: datetime | None) -> str:
+    return iso(value) or "~"  # unknown times sort last
+
+
+def canonical(model: SessionExport) -> SessionExport:
+    """The same session with every list in its defined order, whatever order it was read in.
+
+    Ideas and notes by creation time then id, clusters by position then id,
+    participants by joining time then id, rounds by number.
+    """
+    return replace(
+        model,
+        participants=sorted(model.participants, key=lambda p: (_time_key(p.joined_at), p.id)),
+        rounds=sorted(model.rounds, key=lambda r: (r.number, r.id)),
+        clusters=sorted(model.clusters, key=lambda c: (c.position, c.id)),
+        ideas=sorted(model.ideas, key=lambda i: (_time_key(i.created_at), i.id)),
+        notes=sorted(model.notes, key=lambda n: (_time_key(n.created_at), n.id)),
+    )

@@ -23,6 +23,7 @@ from .model import (
     SessionExport,
     SessionMeta,
     WhiteboardFrame,
+    clean_text,
     link_results,
 )
 
@@ -56,15 +57,16 @@ def sample_session(
 
     def text(n: int, i: int) -> str:
         if texts:
-            return texts[i % len(texts)]
+            return clean_text(texts[i % len(texts)])
         return " ".join(rng.choice(words) for _ in range(n)).capitalize()
 
     people = [
-        Person(f"p{k:04d}", f"Person {k}", "participant", START + timedelta(seconds=k))
+        Person(f"p{k:04d}", text(1, k) if texts else f"Person {k}", "participant",
+               START + timedelta(seconds=k))
         for k in range(participants)
     ]
     round_specs = [
-        ("warmup", RoundMethod("warmup", icebreaker="What made you smile this week?"), 300),
+        ("warmup", RoundMethod("warmup", icebreaker=text(6, 11) if texts else "What made you smile?"), 300),
         ("ideate", RoundMethod("ideate", hidden=True, anonymous=anonymous), 600),
         ("group", RoundMethod("group"), 600),
         ("rate", RoundMethod("rate"), 300),
@@ -126,7 +128,7 @@ def sample_session(
         started_at=START,
         ended_at=clock,
         retention_until=date(2027, 11, 27),
-        facilitator="Facilitator",
+        facilitator=text(2, 7) if texts else "Facilitator",
         state="ended",
     )
     return SessionExport(
