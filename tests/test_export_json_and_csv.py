@@ -20,8 +20,8 @@ def test_json_carries_schema_version_methods_timings_retention_and_stable_ids() 
     ideate = doc["rounds"][1]
     assert ideate["method"]["kind"] == "ideate" and ideate["method"]["hidden"] is True
     assert ideate["timings"] == {
-        "planned_s": 600, "started_at": "2026-11-27T09:06:00.000Z",
-        "ended_at": "2026-11-27T09:16:20.000Z", "active_s": 620, "extended_s": 60,
+        "planned_s": 600, "started_at": "2026-11-27T09:06:20.000Z",
+        "ended_at": "2026-11-27T09:16:40.000Z", "active_s": 620, "extended_s": 60,
         "paused_s": 40,
     }
     assert doc["held_back"] == 1

@@ -65,8 +65,9 @@ def sample_session(
                START + timedelta(seconds=k))
         for k in range(participants)
     ]
+    icebreaker = text(6, 11) if texts else "What made you smile this week?"
     round_specs = [
-        ("warmup", RoundMethod("warmup", icebreaker=text(6, 11) if texts else "What made you smile?"), 300),
+        ("warmup", RoundMethod("warmup", icebreaker=icebreaker), 300),
         ("ideate", RoundMethod("ideate", hidden=True, anonymous=anonymous), 600),
         ("group", RoundMethod("group"), 600),
         ("rate", RoundMethod("rate"), 300),
