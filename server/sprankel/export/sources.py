@@ -1,0 +1,64 @@
+"""Where collect.py reads a session from: a running server's rooms, or the store alone.
+
+Both give the same thing: records by kind and key, and a read of a document's
+current state through a function of its pycrdt Doc. Live reads go through
+RoomManager.read, so a document open in the server is read as its clients see it;
+offline reads rebuild the document from the store's snapshot and log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+
+from pycrdt import Doc
+
+from ..store import Store
+from ..store.base import JSON
+from ..sync.rooms import RoomManager
+
+T = TypeVar("T")
+
+
+class Source(Protocol):
+    async def record(self, kind: str, key: str) -> JSON | None: ...
+
+    async def records(self, kind: str, prefix: str = "") -> dict[str, JSON]: ...
+
+    async def read(self, name: str, fn: Callable[[Doc[Any]], T]) -> T: ...
+
+
+class LiveSource:
+    """A running server: documents through its rooms (loaded if needed), records from its store."""
+
+    def __init__(self, store: Store, rooms: RoomManager) -> None:
+        self.store = store
+        self.rooms = rooms
+
+    async def record(self, kind: str, key: str) -> JSON | None:
+        return await self.store.get_record(kind, key)
+
+    async def records(self, kind: str, prefix: str = "") -> dict[str, JSON]:
+        return await self.store.list_records(kind, prefix)
+
+    async def read(self, name: str, fn: Callable[[Doc[Any]], T]) -> T:
+        return await self.rooms.read(name, fn)
+
+
+class StoreSource:
+    """The store alone (the `sprankel export` command): documents rebuilt from their log."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def record(self, kind: str, key: str) -> JSON | None:
+        return await self.store.get_record(kind, key)
+
+    async def records(self, kind: str, prefix: str = "") -> dict[str, JSON]:
+        return await self.store.list_records(kind, prefix)
+
+    async def read(self, name: str, fn: Callable[[Doc[Any]], T]) -> T:
+        doc: Doc[Any] = Doc()
+        for update in await self.store.load(name):
+            doc.apply_update(update)
+        return fn(doc)
