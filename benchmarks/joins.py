@@ -1,0 +1,183 @@
+"""Join scenarios: many first joins of a new room at once, and joining a big board.
+
+"Ready" is what the y-websocket provider calls synced: the server's sync step 2
+(the whole document) has arrived in answer to the client's step 1. The time is
+taken from the start of the TCP connect. The board's content is checked after
+the clock stopped, by applying it into a pycrdt Doc and counting the ideas.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from pycrdt import Doc, Map
+
+from .load_client import LoadClient
+
+IDEA_TEXTS = (
+    "Coffee corner chat on Friday afternoons, camera optional",
+    "A shared playlist for focus hours",
+    "Rotate who opens the weekly meeting with a personal story",
+    "Walking meetings by phone for one-on-ones",
+    "A quiet channel for questions nobody dares to ask",
+)
+
+
+@dataclass
+class FirstJoinResult:
+    rounds: int
+    clients_per_round: int
+    connected_min: int  # the worst round: how many of its clients got ready
+    ready_p50_ms: float | None
+    ready_max_ms: float | None
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BoardJoinResult:
+    ideas: int
+    board_bytes: int
+    alone_joins: int
+    alone_p50_ms: float | None
+    burst_size: int
+    burst_rounds: int
+    burst_all_ready_p50_ms: float | None  # per round: until the last of the burst is ready
+    burst_all_ready_max_ms: float | None
+    verified: bool  # every join received all ideas
+    errors: list[str] = field(default_factory=list)
+
+
+def _ready_ms(client: LoadClient) -> float:
+    return (client.ready_ns - client.started_ns) / 1e6
+
+
+async def _open_quietly(client: LoadClient, timeout: float) -> None:
+    try:
+        await client.open(timeout=timeout)
+    except (TimeoutError, OSError, ConnectionError) as error:
+        client.error = client.error or f"{type(error).__name__}: {error}"
+
+
+async def first_joins(
+    url_template: str, clients: int = 50, rounds: int = 5, timeout: float = 10.0,
+    prefix: str = "first-join",
+) -> FirstJoinResult:
+    """``clients`` users open a room nobody has opened before, all at the same moment."""
+    run = f"{prefix}-{time.time_ns() % 10**12:x}"
+    ready: list[float] = []
+    connected_min = clients
+    errors: set[str] = set()
+    for index in range(rounds):
+        url = url_template.format(room=f"{run}-{index}")
+        group = [LoadClient(url, sender_id=i + 1) for i in range(clients)]
+        await asyncio.gather(*(_open_quietly(c, timeout) for c in group))
+        ok = [c for c in group if c.ready_ns]
+        connected_min = min(connected_min, len(ok))
+        ready.extend(_ready_ms(c) for c in ok)
+        errors.update(c.error or "not ready" for c in group if not c.ready_ns)
+        await asyncio.gather(*(c.close() for c in group))
+    return FirstJoinResult(
+        rounds=rounds, clients_per_round=clients, connected_min=connected_min,
+        ready_p50_ms=statistics.median(ready) if ready else None,
+        ready_max_ms=max(ready) if ready else None, errors=sorted(errors)[:5],
+    )
+
+
+def _add_ideas(doc: Doc[Any], first: int, count: int) -> None:
+    ideas = doc.get("ideas", type=Map)
+    with doc.transaction():
+        for number in range(first, first + count):
+            ideas[f"idea-{number}"] = Map({
+                "text": f"{IDEA_TEXTS[number % len(IDEA_TEXTS)]} (#{number})",
+                "author": f"participant-{number % 200}",
+                "cluster": f"cluster-{number % 40}",
+                "votes": number % 7,
+                "created": 1_790_000_000_000 + number,
+            })
+
+
+async def seed_board(url: str, ideas: int, batch: int = 100) -> LoadClient:
+    """Connect a holder and send ``ideas`` idea cards in updates of ``batch`` ideas.
+
+    The holder stays connected: the reference servers drop (pycrdt-websocket) or keep
+    (the Node server) a room without connections, so holding one is fair to all.
+    """
+    holder = LoadClient(url, sender_id=999_999, awareness=False)
+    await holder.open()
+    for first in range(0, ideas, batch):
+        count = min(batch, ideas - first)
+        holder.send_update(partial(_add_ideas, first=first, count=count))
+        await asyncio.sleep(0)  # let the socket drain between batches
+    # Wait until the server has everything: a probe's sync must hold all ideas.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        probe = LoadClient(url, sender_id=999_998, awareness=False, keep_sync_payload=True)
+        await probe.open()
+        count = _count_ideas(probe.sync_payload)
+        await probe.close()
+        if count >= ideas:
+            return holder
+        await asyncio.sleep(0.2)
+    raise RuntimeError(f"the server did not hold all {ideas} ideas within 60 s")
+
+
+def _count_ideas(update: bytes) -> int:
+    doc: Doc[Any] = Doc()
+    doc.apply_update(update)
+    return len(doc.get("ideas", type=Map))
+
+
+async def board_joins(
+    url_template: str, ideas: int = 5000, alone: int = 20, burst: int = 20, burst_rounds: int = 5,
+    timeout: float = 30.0,
+) -> BoardJoinResult:
+    room = f"board-{time.time_ns() % 10**12:x}"
+    url = url_template.format(room=room)
+    holder = await seed_board(url, ideas)
+    errors: set[str] = set()
+    verified = True
+    board_bytes = 0
+    try:
+        alone_ms: list[float] = []
+        for index in range(alone):
+            client = LoadClient(url, sender_id=10_000 + index, keep_sync_payload=True)
+            await _open_quietly(client, timeout)
+            if client.ready_ns:
+                alone_ms.append(_ready_ms(client))
+                board_bytes = len(client.sync_payload)
+                verified = verified and _count_ideas(client.sync_payload) >= ideas
+            else:
+                errors.add(client.error or "not ready")
+            await client.close()
+        burst_ms: list[float] = []
+        for round_index in range(burst_rounds):
+            group = [
+                LoadClient(url, sender_id=20_000 + round_index * burst + i, keep_sync_payload=True)
+                for i in range(burst)
+            ]
+            start = time.perf_counter_ns()
+            await asyncio.gather(*(_open_quietly(c, timeout) for c in group))
+            ready = [c for c in group if c.ready_ns]
+            if len(ready) < burst:
+                errors.update(c.error or "not ready" for c in group if not c.ready_ns)
+            if ready:
+                burst_ms.append((max(c.ready_ns for c in ready) - start) / 1e6)
+            verified = verified and len(ready) == burst and all(
+                _count_ideas(c.sync_payload) >= ideas for c in ready
+            )
+            await asyncio.gather(*(c.close() for c in group))
+    finally:
+        await holder.close()
+    return BoardJoinResult(
+        ideas=ideas, board_bytes=board_bytes, alone_joins=len(alone_ms),
+        alone_p50_ms=statistics.median(alone_ms) if alone_ms else None,
+        burst_size=burst, burst_rounds=burst_rounds,
+        burst_all_ready_p50_ms=statistics.median(burst_ms) if burst_ms else None,
+        burst_all_ready_max_ms=max(burst_ms) if burst_ms else None,
+        verified=verified and not errors, errors=sorted(errors)[:5],
+    )

@@ -1,0 +1,252 @@
+"""The scenarios of the benchmark, the table of ratios, and docs/benchmarks.md.
+
+Imported by run.py once it runs in the load venv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from . import run, servers
+from .idle import idle_connections
+from .joins import board_joins, first_joins
+from .room_load import RoomLoadConfig, run_room_load
+
+Result = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RoomScenario:
+    rooms: int
+    clients: int
+    rate: float
+    duration: float
+
+    def label(self) -> str:
+        where = "one room" if self.rooms == 1 else f"{self.rooms} rooms"
+        return (f"{where}, {self.clients} clients{' each' if self.rooms > 1 else ''} "
+                f"x {self.rate:g} ideas/s, {self.duration:g} s")
+
+
+def room_scenarios(quick: bool) -> dict[str, RoomScenario]:
+    if quick:
+        return {
+            "big-room": RoomScenario(1, 50, 0.5, 5),
+            "medium-room": RoomScenario(1, 20, 2, 5),
+            "small-rooms": RoomScenario(10, 5, 1, 5),
+            "redis-pair": RoomScenario(1, 50, 0.5, 5),
+        }
+    return {
+        "big-room": RoomScenario(1, 200, 0.5, 20),
+        "medium-room": RoomScenario(1, 50, 2, 15),
+        "small-rooms": RoomScenario(50, 8, 1, 15),
+        "redis-pair": RoomScenario(1, 200, 0.5, 20),
+    }
+
+
+def _log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# ---- running one scenario against one server ------------------------------------------
+
+
+def _profile(target: servers.Target, seconds: float, name: str) -> subprocess.Popen[bytes] | None:
+    spy = servers.LOAD_VENV / "bin" / "py-spy"
+    if not spy.exists():
+        return None
+    out = servers.WORK_DIR / "profiles"
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%H%M%S")
+    return subprocess.Popen(
+        [str(spy), "record", "--pid", str(target.processes[-1].pid), "--duration",
+         str(int(seconds)), "--rate", "250", "--format", "raw", "--nonblocking",
+         "-o", str(out / f"{name}-{stamp}.txt")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+
+def run_room(target: servers.Target, scenario: RoomScenario, args: argparse.Namespace,
+             name: str) -> Result:
+    config = RoomLoadConfig(
+        url_template=target.url_template, rooms=scenario.rooms,
+        clients_per_room=scenario.clients, rate=scenario.rate, duration=scenario.duration,
+        processes=args.processes, server_pids=target.pids, python=sys.executable,
+        second_url_template=target.second_url_template, room_prefix=name,
+    )
+    spy = None
+    if args.profile and target.name.startswith("sprankel"):
+        spy = _profile(target, scenario.duration + 10, f"{name}-{target.name}")
+    result = asyncio.run(run_room_load(config))
+    if spy is not None:
+        spy.wait(60)
+    _log(f"  {target.name}: {result.summary()}")
+    return asdict(result)
+
+
+def run_first_join(target: servers.Target, quick: bool) -> Result:
+    clients, rounds = (20, 2) if quick else (50, 5)
+    result = asyncio.run(first_joins(target.url_template, clients=clients, rounds=rounds))
+    _log(f"  {target.name}: worst round {result.connected_min}/{clients} ready, "
+         f"p50 {result.ready_p50_ms} ms, max {result.ready_max_ms} ms {result.errors}")
+    return asdict(result)
+
+
+def run_board_join(target: servers.Target, quick: bool) -> Result:
+    sizes: dict[str, int] = (
+        {"ideas": 1000, "alone": 5, "burst": 10, "burst_rounds": 2} if quick else {}
+    )
+    result = asyncio.run(board_joins(target.url_template, **sizes))
+    _log(f"  {target.name}: alone p50 {result.alone_p50_ms} ms, burst of {result.burst_size} "
+         f"all ready p50 {result.burst_all_ready_p50_ms} ms, verified {result.verified} "
+         f"{result.errors}")
+    return asdict(result)
+
+
+def run_idle(target: servers.Target, quick: bool) -> Result:
+    connections, rooms = (200, 10) if quick else (2000, 100)
+    result = asyncio.run(idle_connections(target.url_template, target.pids,
+                                          connections=connections, rooms=rooms))
+    _log(f"  {target.name}: {result.connected}/{result.connections} connected, "
+         f"{result.kib_per_connection:.1f} KiB per connection {result.errors}")
+    return asdict(result)
+
+
+def run_export(quick: bool) -> Result:
+    """Sprankel's own code, so it runs with the project's Python, not the load venv's."""
+    ideas = 500 if quick else 5000
+    completed = subprocess.run(
+        [str(servers.PROJECT_PYTHON), "-m", "benchmarks.export_bench", "--ideas", str(ideas)],
+        cwd=servers.REPO_ROOT, capture_output=True, text=True, timeout=600,
+    )
+    if completed.returncode != 0:
+        message = (completed.stderr.strip().splitlines() or ["failed"])[-1]
+        _log(f"  export: {message}")
+        return {"error": message}
+    import json
+
+    result: Result = json.loads(completed.stdout)
+    _log(f"  sprankel: export of {ideas} ideas: {result}")
+    return result
+
+
+def _with_server(name: str, body: Callable[[servers.Target], Result]) -> Result:
+    try:
+        target = servers.start(name)
+    except Exception as error:
+        _log(f"  {name}: could not start: {error}")
+        return {"error": f"could not start: {error}"}
+    try:
+        result = body(target)
+        if not target.alive():
+            result["error"] = "the server process died during the run"
+        return result
+    except Exception as error:
+        _log(f"  {name}: failed: {type(error).__name__}: {error}\n{target.log_tail()}")
+        return {"error": f"{type(error).__name__}: {error}"}
+    finally:
+        target.stop()
+
+
+def redis_available() -> str | None:
+    """Why the two-process row cannot run, or None when it can."""
+    broker = servers.REPO_ROOT / "server" / "sprankel" / "broker" / "redis.py"
+    if not broker.exists():
+        return "the Redis broker (server/sprankel/broker/redis.py) has not landed yet"
+    if subprocess.run(["which", "redis-server"], capture_output=True).returncode != 0:
+        return "redis-server is not installed"
+    return None
+
+
+def _scenario_body(
+    scenario: str, rooms: dict[str, RoomScenario], args: argparse.Namespace
+) -> Callable[[servers.Target], Result]:
+    if scenario in rooms:
+        return partial(run_room, scenario=rooms[scenario], args=args, name=scenario)
+    if scenario == "first-join":
+        return partial(run_first_join, quick=args.quick)
+    if scenario == "board-join":
+        return partial(run_board_join, quick=args.quick)
+    if scenario == "idle":
+        return partial(run_idle, quick=args.quick)
+    raise SystemExit(f"unknown scenario {scenario!r}")
+
+
+def run_all(args: argparse.Namespace) -> int:
+    chosen_servers = [s for s in args.servers.split(",") if s]
+    chosen = [s for s in args.scenarios.split(",") if s]
+    rooms = room_scenarios(args.quick)
+    results: dict[str, dict[str, Result]] = {}
+    meta = {
+        "date": run.timestamp(), "machine": run.machine_description(),
+        "revision": run.git_revision(), "quick": args.quick,
+        "versions": versions(), "scenarios": {k: v.label() for k, v in rooms.items()},
+    }
+    for scenario in chosen:
+        _log(f"scenario {scenario}")
+        results[scenario] = {}
+        if scenario == "export":
+            results[scenario]["sprankel"] = run_export(args.quick)
+            continue
+        if scenario == "redis-pair":
+            missing = redis_available()
+            if missing:
+                _log(f"  skipped: {missing}")
+                results[scenario]["sprankel-redis"] = {"error": missing}
+                continue
+            results[scenario]["sprankel-redis"] = _with_server(
+                "sprankel-redis", _scenario_body(scenario, rooms, args)
+            )
+            continue
+        for name in chosen_servers:
+            body = _scenario_body(scenario, rooms, args)
+            results[scenario][name] = _with_server(name, body)
+    data = {"meta": meta, "results": results}
+    path = run.write_json(f"results-{time.strftime('%Y%m%dT%H%M%S')}.json", data)
+    from .table import render_table, update_doc
+
+    table = render_table(data)
+    print(table)
+    _log(f"raw results: {path}")
+    if not args.no_write:
+        update_doc(run.DOC, data, table)
+        _log(f"table written to {run.DOC}")
+    return 0
+
+
+def versions() -> dict[str, str]:
+    out = {}
+    try:
+        out["node"] = servers.version_of_node_server()
+    except (OSError, ValueError, KeyError):
+        out["node"] = "not installed"
+    freeze = subprocess.run([str(servers.PYCRDT_VENV / "bin" / "pip"), "freeze"],
+                            capture_output=True, text=True).stdout
+    wanted = [line for line in freeze.splitlines()
+              if line.split("==")[0] in ("pycrdt-websocket", "pycrdt", "uvicorn", "websockets")]
+    out["pycrdt-websocket"] = ", ".join(wanted) + " (uvicorn defaults, permessage-deflate on)"
+    probe = (
+        "import importlib.metadata as m; print(', '.join(f'{n} {m.version(n)}' for n in "
+        "('sprankel', 'pycrdt', 'starlette', 'uvicorn', 'websockets')))"
+    )
+    sprankel = subprocess.run([str(servers.PROJECT_PYTHON), "-c", probe],
+                              capture_output=True, text=True, cwd=servers.REPO_ROOT)
+    out["sprankel"] = sprankel.stdout.strip() or sprankel.stderr.strip()[-200:]
+    out["load generator"] = f"Python {sys.version.split()[0]}, " + ", ".join(
+        line for line in subprocess.run(
+            [sys.executable, "-m", "pip", "freeze"], capture_output=True, text=True
+        ).stdout.splitlines() if line.split("==")[0] in ("pycrdt", "websockets", "uvloop")
+    )
+    return out
+
+
+__all__ = ["Path", "run_all"]

@@ -1,0 +1,258 @@
+"""Install and start the servers under test, each on a free loopback port.
+
+- ``node``: the reference ``@y/websocket-server`` (pinned in benchmarks/package.json),
+  installed with ``npm ci`` into benchmarks/.work/node/.
+- ``pycrdt-websocket``: the Python peer, in its own venv benchmarks/.work/pycrdt-websocket-venv.
+- ``sprankel``: ``sprankel serve --open-documents`` from the project's .venv.
+- ``sprankel-redis``: two ``sprankel serve`` processes sharing a redis-server started here.
+
+Everything this module starts is stopped by ``Target.stop()``; nothing listens
+beyond 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .procstat import tree
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_ROOT = BENCH_DIR.parent
+WORK_DIR = BENCH_DIR / ".work"
+NODE_DIR = WORK_DIR / "node"
+LOAD_VENV = WORK_DIR / "load-venv"
+PYCRDT_VENV = WORK_DIR / "pycrdt-websocket-venv"
+PROJECT_PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# ---- installing -----------------------------------------------------------------------
+
+
+def _stamp_ok(directory: Path, inputs: Sequence[Path]) -> bool:
+    stamp = directory / ".installed-from"
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in inputs)).hexdigest()
+    return stamp.exists() and stamp.read_text() == digest
+
+
+def _write_stamp(directory: Path, inputs: Sequence[Path]) -> None:
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in inputs)).hexdigest()
+    (directory / ".installed-from").write_text(digest)
+
+
+def ensure_node_reference() -> None:
+    """npm ci the pinned reference server into .work/node (again only when the lock changed)."""
+    inputs = [BENCH_DIR / "package.json", BENCH_DIR / "package-lock.json"]
+    if _stamp_ok(NODE_DIR, inputs):
+        return
+    NODE_DIR.mkdir(parents=True, exist_ok=True)
+    for source in inputs:
+        shutil.copy(source, NODE_DIR / source.name)
+    subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR, check=True)
+    _write_stamp(NODE_DIR, inputs)
+
+
+def ensure_venv(venv: Path, requirements: Path) -> Path:
+    """A venv with exactly the pinned requirements; returns its python."""
+    python = venv / "bin" / "python"
+    if _stamp_ok(venv, [requirements]) and python.exists():
+        return python
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                    "-r", str(requirements)], check=True)
+    _write_stamp(venv, [requirements])
+    return python
+
+
+def ensure_all() -> Path:
+    """Install every reference server and the load venv; returns the load venv's python."""
+    ensure_node_reference()
+    ensure_venv(PYCRDT_VENV, BENCH_DIR / "requirements-pycrdt-websocket.txt")
+    return ensure_venv(LOAD_VENV, BENCH_DIR / "requirements-load.txt")
+
+
+def version_of_node_server() -> str:
+    package = NODE_DIR / "node_modules" / "@y" / "websocket-server" / "package.json"
+    yjs = NODE_DIR / "node_modules" / "yjs" / "package.json"
+    server_version = json.loads(package.read_text())["version"]
+    yjs_version = json.loads(yjs.read_text())["version"]
+    node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
+    return f"@y/websocket-server {server_version} (yjs {yjs_version}, Node.js {node})"
+
+
+# ---- running --------------------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    """One server under test: how to reach a room, and which processes to measure."""
+
+    name: str
+    url_template: str  # with {room}
+    processes: list[subprocess.Popen[bytes]]
+    logs: list[Path]
+    second_url_template: str | None = None
+    extra_pids: list[int] = field(default_factory=list)  # e.g. redis-server
+    cleanup: list[Path] = field(default_factory=list)
+
+    @property
+    def pids(self) -> list[int]:
+        """The server processes and their children (e.g. uvicorn workers), and extras."""
+        pids: list[int] = []
+        for process in self.processes:
+            pids.extend(tree(process.pid))
+        return pids + self.extra_pids
+
+    def alive(self) -> bool:
+        return all(p.poll() is None for p in self.processes)
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for path in self.cleanup:
+            shutil.rmtree(path, ignore_errors=True)
+
+    def log_tail(self, lines: int = 20) -> str:
+        out = []
+        for log in self.logs:
+            with contextlib.suppress(FileNotFoundError):
+                out.append("\n".join(log.read_text(errors="replace").splitlines()[-lines:]))
+        return "\n".join(out)
+
+
+def _spawn(argv: Sequence[str], log: Path, env: dict[str, str] | None = None,
+           cwd: Path | None = None) -> subprocess.Popen[bytes]:
+    with open(log, "ab") as out:
+        return subprocess.Popen(
+            list(argv), stdout=out, stderr=subprocess.STDOUT, cwd=cwd,
+            env={**os.environ, **(env or {})}, start_new_session=True,
+        )
+
+
+def _wait_listening(port: int, process: subprocess.Popen[bytes], log: Path,
+                    timeout: float = 30.0, http_path: str | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            if http_path:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}{http_path}", timeout=1):
+                    return
+            else:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"server on port {port} did not start in {timeout} s")
+
+
+def _log_path(name: str) -> Path:
+    (WORK_DIR / "logs").mkdir(parents=True, exist_ok=True)
+    return WORK_DIR / "logs" / f"{name}-{int(time.time())}.log"
+
+
+def start_node() -> Target:
+    port = free_port()
+    log = _log_path("node")
+    process = _spawn(
+        ["node", str(NODE_DIR / "node_modules" / "@y" / "websocket-server" / "src" / "server.js")],
+        log, env={"HOST": "127.0.0.1", "PORT": str(port)},
+    )
+    _wait_listening(port, process, log)
+    return Target("node", f"ws://127.0.0.1:{port}/{{room}}", [process], [log])
+
+
+def start_pycrdt_websocket(deflate: bool = True) -> Target:
+    port = free_port()
+    log = _log_path("pycrdt-websocket")
+    argv = [str(PYCRDT_VENV / "bin" / "python"), str(BENCH_DIR / "pycrdt_websocket_server.py"),
+            str(port)]
+    process = _spawn(argv + ([] if deflate else ["--no-deflate"]), log)
+    _wait_listening(port, process, log)
+    return Target("pycrdt-websocket", f"ws://127.0.0.1:{port}/{{room}}", [process], [log])
+
+
+def _sprankel_argv(port: int, data_dir: Path, flags: Sequence[str]) -> list[str]:
+    script = REPO_ROOT / ".venv" / "bin" / "sprankel"
+    command = [str(script)] if script.exists() else [str(PROJECT_PYTHON), "-m", "sprankel.cli"]
+    return [*command, "serve", "--open-documents", "--port", str(port),
+            "--data-dir", str(data_dir), "--log-level", "warning", *flags]
+
+
+def start_sprankel(flags: Sequence[str] = ()) -> Target:
+    port = free_port()
+    data_dir = Path(tempfile.mkdtemp(prefix="sprankel-bench-"))
+    log = _log_path("sprankel")
+    process = _spawn(_sprankel_argv(port, data_dir, flags), log, cwd=REPO_ROOT)
+    _wait_listening(port, process, log, http_path="/healthz")
+    return Target("sprankel", f"ws://127.0.0.1:{port}/ws/{{room}}", [process], [log],
+                  cleanup=[data_dir])
+
+
+def start_sprankel_redis_pair(flags: Sequence[str] = ()) -> Target:
+    """Two Sprankel processes on two ports, sharing a redis-server started here."""
+    redis_port = free_port()
+    data_dir = Path(tempfile.mkdtemp(prefix="sprankel-bench-redis-"))
+    redis_log = _log_path("redis")
+    redis = _spawn(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1",
+                    "--save", "", "--appendonly", "no", "--dir", str(data_dir)], redis_log)
+    _wait_listening(redis_port, redis, redis_log)
+    env = {"REDIS_URL": f"redis://127.0.0.1:{redis_port}/0"}
+    processes = [redis]
+    logs = [redis_log]
+    urls = []
+    try:
+        for index in range(2):
+            port = free_port()
+            log = _log_path(f"sprankel-redis-{index}")
+            process = _spawn(_sprankel_argv(port, data_dir / "shared", flags), log, env=env,
+                             cwd=REPO_ROOT)
+            processes.append(process)
+            logs.append(log)
+            _wait_listening(port, process, log, http_path="/healthz")
+            urls.append(f"ws://127.0.0.1:{port}/ws/{{room}}")
+    except Exception:
+        Target("sprankel-redis", "", processes, logs, cleanup=[data_dir]).stop()
+        raise
+    # The redis-server counts as part of the server: its CPU is in the measurement.
+    return Target("sprankel-redis", urls[0], processes, logs, second_url_template=urls[1],
+                  cleanup=[data_dir])
+
+
+def start(name: str) -> Target:
+    if name == "node":
+        return start_node()
+    if name == "pycrdt-websocket":
+        return start_pycrdt_websocket()
+    if name == "sprankel":
+        return start_sprankel()
+    if name == "sprankel-redis":
+        return start_sprankel_redis_pair()
+    raise ValueError(f"unknown server {name!r}")

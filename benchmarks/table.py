@@ -1,0 +1,217 @@
+"""The Markdown table of one run: every metric per server, the ratio to Node, the target."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+Result = dict[str, Any]
+Getter = Callable[[Result], float | None]
+
+START = "<!-- results:start -->"
+END = "<!-- results:end -->"
+COLUMNS = ("node", "pycrdt-websocket", "sprankel")
+
+
+@dataclass(frozen=True)
+class Metric:
+    scenario: str
+    label: str
+    get: Getter
+    # "ratio": Sprankel / Node at or below `limit`; "zero": Sprankel's value is 0;
+    # "all": Sprankel's value equals `total`; "": information only.
+    target: str = ""
+    limit: float = 1.0
+    total: Getter | None = None
+    digits: int = 1
+
+
+def _key(name: str) -> Getter:
+    def get(result: Result) -> float | None:
+        value = result.get(name)
+        return None if value is None else float(value)
+    return get
+
+
+def _lost(result: Result) -> float | None:
+    if "lost" not in result:
+        return None
+    return float(result["lost"])
+
+
+def _room_metrics(scenario: str, targets: bool) -> list[Metric]:
+    return [
+        Metric(scenario, "fan-out latency p50 (ms)", _key("latency_p50_ms")),
+        Metric(scenario, "fan-out latency p99 (ms)", _key("latency_p99_ms"),
+               "ratio" if targets else ""),
+        Metric(scenario, "server CPU (cores)", _key("server_cpu_cores"),
+               "ratio" if targets else "", digits=2),
+        Metric(scenario, "deliveries lost", _lost, "zero", digits=0),
+        Metric(scenario, "deliveries expected", _key("deliveries_expected"), digits=0),
+        Metric(scenario, "load generator CPU, busiest process (cores)", _key("worker_cpu_max"),
+               digits=2),
+    ]
+
+
+METRICS: list[Metric] = [
+    *_room_metrics("big-room", targets=True),
+    *_room_metrics("medium-room", targets=False),
+    *_room_metrics("small-rooms", targets=False),
+    Metric("first-join", "clients ready, worst round", _key("connected_min"), "all",
+           total=_key("clients_per_round"), digits=0),
+    Metric("first-join", "ready time p50 (ms)", _key("ready_p50_ms")),
+    Metric("first-join", "ready time max (ms)", _key("ready_max_ms")),
+    Metric("board-join", "ready time alone, p50 (ms)", _key("alone_p50_ms"), "ratio"),
+    Metric("board-join", "burst: until all are ready, p50 (ms)",
+           _key("burst_all_ready_p50_ms"), "ratio"),
+    Metric("board-join", "document size (KiB)",
+           lambda r: r["board_bytes"] / 1024 if r.get("board_bytes") else None),
+    Metric("idle", "memory per idle connection (KiB)", _key("kib_per_connection"), "ratio"),
+    Metric("idle", "connected", _key("connected"), "all", total=_key("connections"), digits=0),
+]
+
+SCENARIO_TITLES = {
+    "big-room": "Big room",
+    "medium-room": "Medium room",
+    "small-rooms": "Many small rooms",
+    "first-join": "Simultaneous first joins of a new room",
+    "board-join": "Joining a 5,000-idea board",
+    "idle": "Idle connections",
+    "redis-pair": "Big room over two processes with Redis",
+    "export": "Markdown export of a 5,000-idea session",
+}
+
+
+def _fmt(value: float | None, digits: int) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:,.{digits}f}"
+
+
+def _cell(result: Result | None, metric: Metric) -> tuple[str, float | None]:
+    if result is None:
+        return "not run", None
+    if "error" in result:
+        return "failed", None
+    try:
+        value = metric.get(result)
+    except (KeyError, TypeError, ZeroDivisionError):
+        value = None
+    text = _fmt(value, metric.digits)
+    if metric.total is not None and value is not None:
+        total = metric.total(result)
+        text = f"{text} of {_fmt(total, 0)}"
+    if result.get("client_saturated") and metric.label.startswith("fan-out"):
+        text += " (load generator saturated)"
+    return text, value
+
+
+def _verdict(metric: Metric, sprankel: Result | None, value: float | None,
+             node: float | None) -> tuple[str, str, str]:
+    """(ratio text, target text, met text)."""
+    ratio = None
+    if value is not None and node not in (None, 0.0):
+        assert node is not None
+        ratio = value / node
+    ratio_text = "n/a" if ratio is None else f"{ratio:.2f}x"
+    if metric.target == "ratio":
+        met = "n/a" if ratio is None else ("yes" if ratio <= metric.limit else "no")
+        return ratio_text, f"<= {metric.limit:g}x", met
+    if metric.target == "zero":
+        met = "n/a" if value is None else ("yes" if value == 0 else "no")
+        return ratio_text if value else "", "0", met
+    if metric.target == "all" and sprankel is not None and metric.total is not None:
+        total = metric.total(sprankel) if "error" not in sprankel else None
+        met = "n/a" if value is None or total is None else ("yes" if value >= total else "no")
+        return "", "all", met
+    return ratio_text, "", ""
+
+
+def render_table(data: dict[str, Any]) -> str:
+    results: dict[str, dict[str, Result]] = data["results"]
+    lines = [
+        "| Scenario | Metric | Node reference | pycrdt-websocket | Sprankel "
+        "| Sprankel / Node | Target | Met |",
+        "| --- | --- | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
+    for metric in METRICS:
+        if metric.scenario not in results:
+            continue
+        row = results[metric.scenario]
+        cells = []
+        values: dict[str, float | None] = {}
+        for column in COLUMNS:
+            text, value = _cell(row.get(column), metric)
+            cells.append(text)
+            values[column] = value
+        ratio, target, met = _verdict(metric, row.get("sprankel"), values["sprankel"],
+                                      values["node"])
+        title = SCENARIO_TITLES.get(metric.scenario, metric.scenario)
+        lines.append(f"| {title} | {metric.label} | {' | '.join(cells)} | {ratio} | {target} "
+                     f"| {met} |")
+    lines.extend(_redis_rows(results))
+    lines.extend(_export_rows(results))
+    return "\n".join(lines)
+
+
+def _redis_rows(results: dict[str, dict[str, Result]]) -> list[str]:
+    if "redis-pair" not in results:
+        return []
+    title = SCENARIO_TITLES["redis-pair"]
+    pair = results["redis-pair"].get("sprankel-redis", {})
+    if "error" in pair:
+        return [f"| {title} | not measured: {pair['error']} | — | — | n/a | | <= 2x of one "
+                "process | n/a |"]
+    single = results.get("big-room", {}).get("sprankel", {})
+    rows = []
+    for label, key, digits in (("fan-out latency p99 (ms)", "latency_p99_ms", 1),
+                               ("server CPU incl. redis-server (cores)", "server_cpu_cores", 2)):
+        value = pair.get(key)
+        base = single.get(key)
+        ratio = value / base if value is not None and base else None
+        met = "n/a" if ratio is None else ("yes" if ratio <= 2.0 else "no")
+        rows.append(f"| {title} | {label} | — | — | {_fmt(value, digits)} | "
+                    f"{'n/a' if ratio is None else f'{ratio:.2f}x of one process'} | "
+                    f"<= 2x of one process | {met} |")
+    lost = pair.get("lost")
+    rows.append(f"| {title} | deliveries lost | — | — | {_fmt(lost, 0)} | | 0 | "
+                f"{'n/a' if lost is None else ('yes' if lost == 0 else 'no')} |")
+    return rows
+
+
+def _export_rows(results: dict[str, dict[str, Result]]) -> list[str]:
+    if "export" not in results:
+        return []
+    title = SCENARIO_TITLES["export"]
+    export = results["export"].get("sprankel", {})
+    if "error" in export:
+        return [f"| {title} | not measured: {export['error']} | — | — | n/a | | | |"]
+    return [
+        f"| {title} | build the Markdown (ms, p50 of {export.get('repeats', '?')}) | — | — | "
+        f"{_fmt(export.get('markdown_p50_ms'), 1)} | | | |",
+        f"| {title} | Markdown size (KiB) | — | — | "
+        f"{_fmt((export.get('markdown_bytes') or 0) / 1024, 1)} | | | |",
+    ]
+
+
+def update_doc(doc: Path, data: dict[str, Any], table: str) -> None:
+    """Replace the part of docs/benchmarks.md between the result markers."""
+    meta = data["meta"]
+    versions = "\n".join(f"- {name}: {text}" for name, text in meta["versions"].items())
+    scenarios = "\n".join(f"- {SCENARIO_TITLES.get(k, k)}: {v}"
+                          for k, v in meta["scenarios"].items())
+    block = (
+        f"{START}\n"
+        f"Measured {meta['date']} at revision `{meta['revision']}`"
+        f"{' (quick sizes: not for comparison)' if meta['quick'] else ''}.\n\n"
+        f"Machine: {meta['machine']}.\n\n{versions}\n\nRoom sizes in this run:\n{scenarios}\n\n"
+        f"{table}\n{END}"
+    )
+    text = doc.read_text() if doc.exists() else f"# Benchmarks\n\n{START}\n{END}\n"
+    if START not in text:
+        text += f"\n{START}\n{END}\n"
+    text = re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _: block, text, flags=re.S)
+    doc.write_text(text)

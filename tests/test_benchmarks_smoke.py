@@ -1,0 +1,44 @@
+"""A smoke-sized run of the benchmark load generator against a real Sprankel server.
+
+Speed is for the benchmarks (docs/benchmarks.md); this only checks that the load
+generator and the server agree on every delivery, so a broken benchmark or a
+server that loses updates under load is noticed in the ordinary test run.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from server_process import ServerProcess
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_module(module: str, *args: str, timeout: float = 60) -> dict[str, object]:
+    completed = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout,
+    )
+    assert completed.returncode == 0, completed.stderr
+    result: dict[str, object] = json.loads(completed.stdout)
+    return result
+
+
+def test_load_generator_delivers_every_update_to_every_client(open_server: ServerProcess) -> None:
+    result = run_module(
+        "benchmarks.room_load", "--url", open_server.ws_url + "/{room}",
+        "--rooms", "2", "--clients", "6", "--rate", "4", "--duration", "2",
+        "--processes", "2", "--awareness-interval", "1", "--json",
+    )
+    assert result["errors"] == []
+    assert result["connected"] == result["clients"] == 12
+    # 2 rooms x 6 clients x 8 ideas, each delivered to the 5 other clients of its room.
+    assert result["ideas_sent"] == 2 * 6 * 8
+    assert result["deliveries_expected"] == 2 * 6 * 8 * 5
+    assert result["deliveries_received"] == result["deliveries_expected"]
+    assert result["lost"] == 0
+    assert result["closed_during_run"] == 0
+    assert result["latency_p50_ms"] is not None
