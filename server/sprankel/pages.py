@@ -1,11 +1,157 @@
-"""HTML pages (the browser helper replaces this placeholder)."""
+"""The HTML pages and the built browser assets (/static).
+
+Pages are small Jinja2 shells: the page script (an ES module from static/, named through
+manifest.json) renders the interface. Data the script needs travels as a JSON block.
+"""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+from starlette.types import Scope
+
+from . import __version__
 from .services import Services
+
+HERE = Path(__file__).parent
+STATIC_DIR = HERE / "static"
+LANGUAGES = ("nl", "en")
+# Session ids travel in URLs and document names: the same URL-safe alphabet as the API.
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_HASHED = re.compile(r"-[A-Z0-9]{8}\.(js|css)(\.map)?$")
+
+SHELL_TEXT = {
+    "nl": {
+        "skip": "Naar de hoofdinhoud",
+        "tagline": "Samen brainstormen, ook op afstand",
+        "noscript": "Sprankel heeft JavaScript nodig. Zet het aan om mee te doen.",
+    },
+    "en": {
+        "skip": "Skip to main content",
+        "tagline": "Brainstorm together, also from home",
+        "noscript": "Sprankel needs JavaScript. Turn it on to take part.",
+    },
+}
+
+
+class Manifest:
+    """Logical asset names ("session.js") to the content-hashed files of the last build."""
+
+    def __init__(self, static_dir: Path) -> None:
+        self.static_dir = static_dir
+
+    @lru_cache(maxsize=1)  # noqa: B019 - one Manifest per app; the build output never changes
+    def entries(self) -> dict[str, str]:
+        path = self.static_dir / "manifest.json"
+        try:
+            data: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise RuntimeError(
+                f"{path} is missing: build the browser client with scripts/build-client"
+            ) from exc
+        return data
+
+    def url(self, name: str) -> str:
+        return "/static/" + self.entries()[name]
+
+
+class CachedStaticFiles(StaticFiles):
+    """Static files; content-hashed names are cached for a year, the rest revalidated."""
+
+    def file_response(self, full_path: Any, stat_result: Any, scope: Scope,
+                      status_code: int = 200) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        name = str(full_path)
+        if _HASHED.search(name) or "/excalidraw-" in name:
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        else:
+            response.headers["Cache-Control"] = "no-cache"
+        return response
+
+
+def choose_language(request: Request) -> str:
+    """The remembered choice (cookie), else the browser's Accept-Language, else Dutch."""
+    cookie = request.cookies.get("sprankel_lang")
+    if cookie in LANGUAGES:
+        return cookie
+    ranked: list[tuple[float, str]] = []
+    for part in request.headers.get("accept-language", "").split(","):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        base = tag.strip().lower().split("-")[0]
+        if base in LANGUAGES:
+            ranked.append((q, base))
+    if ranked:
+        return max(ranked, key=lambda item: item[0])[1]
+    return "nl"
 
 
 def routes(services: Services) -> list[BaseRoute]:
-    return []
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    manifest = Manifest(STATIC_DIR)
+
+    def render(request: Request, script: str, data: dict[str, Any],
+               status_code: int = 200) -> Response:
+        lang = choose_language(request)
+        theme = request.cookies.get("sprankel_theme")
+        context = {
+            "lang": lang,
+            "theme": theme if theme in ("light", "dark") else "light",
+            "text": SHELL_TEXT[lang],
+            "script": script,
+            "data": data,
+            "version": __version__,
+            "asset": manifest.url,
+        }
+        response = templates.TemplateResponse(request, "base.html", context,
+                                              status_code=status_code)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    def session_assets() -> dict[str, str]:
+        return {
+            "whiteboardCss": manifest.url("whiteboard.css"),
+            "excalidrawAssetPath": "/static/" + manifest.entries()["excalidrawAssetPath"],
+        }
+
+    def not_found(request: Request) -> Response:
+        return render(request, "home.js", {"page": "home", "error": "not_found"}, 404)
+
+    async def home(request: Request) -> Response:
+        return render(request, "home.js", {"page": "home"})
+
+    async def join(request: Request) -> Response:
+        sid = request.path_params["sid"]
+        if not _ID.match(sid):
+            return not_found(request)
+        return render(request, "join.js", {"page": "join", "sid": sid})
+
+    async def session(request: Request) -> Response:
+        sid = request.path_params["sid"]
+        if not _ID.match(sid):
+            return not_found(request)
+        page = "console" if request.url.path.endswith("/console") else "session"
+        return render(request, "session.js",
+                      {"page": page, "sid": sid, "assets": session_assets()})
+
+    return [
+        Route("/", home),
+        Route("/join/{sid}", join),
+        Route("/s/{sid}", session),
+        Route("/s/{sid}/console", session),
+        Mount("/static", app=CachedStaticFiles(directory=str(STATIC_DIR)), name="static"),
+    ]

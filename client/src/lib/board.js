@@ -1,0 +1,414 @@
+// The idea board: add, edit and delete own ideas; colours; group ideas into clusters by drag
+// and drop or with a keyboard (a select per idea); rename clusters; dot voting with the
+// remaining budget always visible; sort by votes; undo and redo of own edits.
+import { announce, h, replaceChildren } from "./dom.js";
+import { t } from "./i18n.js";
+import * as model from "./model.js";
+
+const WRITE_KINDS = new Set(["ideate", "brainwrite", "warmup", "discuss", "group"]);
+
+/**
+ * ctx: {
+ *   board: Y.Doc, drafts: Y.Doc|null, me: {id, name, role}, session(): state (see state.js),
+ *   vote(ideaId, count): Promise, awareness
+ * }
+ */
+export class IdeaBoard {
+  constructor(root, ctx) {
+    this.root = root;
+    this.ctx = ctx;
+    this.sort = "time";
+    this.editing = null; // {id, text}
+    this.color = model.COLORS[0];
+    this.dragged = null;
+    this.known = new Set(model.readIdeas(ctx.board).map((i) => i.id));
+    this.undo = model.undoManager(ctx.board);
+    this.undo.on("stack-item-added", () => this.renderToolbar());
+    this.undo.on("stack-item-popped", () => this.renderToolbar());
+
+    this.toolbar = h("div", { class: "board-toolbar", role: "toolbar", "aria-label": t("board.ideas") });
+    this.composer = h("form", { class: "composer", onsubmit: (e) => this.submit(e) });
+    this.budget = h("p", { class: "budget", "aria-live": "polite", hidden: true });
+    this.draftsList = h("section", { class: "drafts", hidden: true });
+    this.list = h("div", { class: "clusters" });
+    root.append(this.composer, this.budget, this.draftsList, this.toolbar, this.list);
+
+    let scheduled = false;
+    this.schedule = () => {
+      if (scheduled) return;
+      scheduled = true;
+      requestAnimationFrame(() => {
+        scheduled = false;
+        this.render();
+      });
+    };
+    ctx.board.getMap(model.KEYS.ideas).observeDeep((events, txn) => {
+      this.announceNew(txn);
+      this.schedule();
+    });
+    ctx.board.getMap(model.KEYS.clusters).observeDeep(() => this.schedule());
+    this.renderComposer();
+    this.render();
+  }
+
+  setDrafts(drafts) {
+    this.ctx.drafts = drafts;
+    drafts?.getMap(model.KEYS.ideas).observeDeep(() => this.schedule());
+    this.schedule();
+  }
+
+  announceNew(txn) {
+    if (txn.local) return;
+    const fresh = model.readIdeas(this.ctx.board).filter((i) => !this.known.has(i.id));
+    for (const idea of fresh) this.known.add(idea.id);
+    if (fresh.length === 1) announce(t("board.new.idea", { text: fresh[0].text }));
+    else if (fresh.length > 1) announce(`${fresh.length} ${t("board.ideas").toLowerCase()}`);
+  }
+
+  // --- what the current phase allows -------------------------------------------------
+
+  state() {
+    return this.ctx.session();
+  }
+
+  canEditBoard() {
+    const s = this.state();
+    if (this.ctx.me.role === "observer" || s.ended) return false;
+    return !s.locked || this.ctx.me.role === "facilitator";
+  }
+
+  canAdd() {
+    if (!this.canEditBoard()) return false;
+    const round = this.state().current;
+    return !round || round.state !== "running" || WRITE_KINDS.has(round.kind);
+  }
+
+  hiddenRound() {
+    const round = this.state().current;
+    return Boolean(round && round.hidden && round.state !== "ended" && !round.revealed && this.ctx.drafts);
+  }
+
+  votingRound() {
+    const round = this.state().current;
+    return round && round.kind === "vote" && round.state === "running" ? round : null;
+  }
+
+  // --- composer ------------------------------------------------------------------------
+
+  renderComposer() {
+    const input = h("textarea", {
+      id: "idea-text",
+      rows: 2,
+      maxlength: 500,
+      class: "utrecht-textarea",
+      placeholder: t("board.add.placeholder"),
+      "data-focus-key": "composer",
+      onkeydown: (e) => {
+        if (e.key === "Enter" && !e.shiftKey) {
+          e.preventDefault();
+          this.composer.requestSubmit();
+        }
+      },
+      oninput: (e) => this.ctx.setTyping?.(e.target.value.trim() !== ""),
+      onblur: () => this.ctx.setTyping?.(false),
+    });
+    const swatches = h(
+      "fieldset",
+      { class: "swatches" },
+      h("legend", {}, t("board.color")),
+      model.COLORS.map((color) =>
+        h(
+          "label",
+          { class: `swatch idea-${color}` },
+          h("input", {
+            type: "radio",
+            name: "idea-color",
+            value: color,
+            checked: color === this.color,
+            onchange: () => {
+              this.color = color;
+            },
+          }),
+          h("span", { class: "visually-hidden" }, t(`color.${color}`)),
+        ),
+      ),
+    );
+    const open = this.canAdd();
+    replaceChildren(this.composer, [
+      h("label", { for: "idea-text", class: "utrecht-form-label" }, t("board.add.label")),
+      open ? null : h("p", { class: "hint" }, this.ctx.me.role === "observer" ? t("board.readonly") : t("board.add.closed")),
+      this.hiddenRound() ? h("p", { class: "hint hidden-hint" }, t("round.hidden")) : null,
+      h("div", { class: "composer-row" }, input,
+        h("button", { type: "submit", class: "utrecht-button utrecht-button--primary-action", disabled: !open }, t("board.add.submit"))),
+      swatches,
+    ]);
+    input.disabled = !open;
+  }
+
+  submit(event) {
+    event.preventDefault();
+    const input = this.composer.querySelector("textarea");
+    const text = input.value.trim();
+    if (!text || !this.canAdd()) return;
+    const target = this.hiddenRound() ? this.ctx.drafts : this.ctx.board;
+    model.addIdea(target, {
+      text,
+      author: this.ctx.me.id,
+      authorName: this.ctx.me.name,
+      color: this.color,
+      round: this.state().current?.id,
+    });
+    input.value = "";
+    this.ctx.setTyping?.(false);
+    announce(t("board.added"));
+    input.focus();
+  }
+
+  // --- toolbar -------------------------------------------------------------------------
+
+  renderToolbar() {
+    const editable = this.canEditBoard();
+    replaceChildren(this.toolbar, [
+      h("button", {
+        type: "button", class: "utrecht-button utrecht-button--secondary-action",
+        disabled: !editable, "data-focus-key": "new-cluster",
+        onclick: () => this.newCluster(),
+      }, t("board.cluster.new")),
+      h("label", { for: "board-sort", class: "inline-label" }, t("board.sort")),
+      h("select", { id: "board-sort", class: "utrecht-select", "data-focus-key": "sort",
+        onchange: (e) => { this.sort = e.target.value; this.render(); } },
+        h("option", { value: "time", selected: this.sort === "time" }, t("board.sort.time")),
+        h("option", { value: "votes", selected: this.sort === "votes" }, t("board.sort.votes"))),
+      h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", "data-focus-key": "undo",
+        disabled: !editable || this.undo.undoStack.length === 0, onclick: () => this.undo.undo() }, t("board.undo")),
+      h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", "data-focus-key": "redo",
+        disabled: !editable || this.undo.redoStack.length === 0, onclick: () => this.undo.redo() }, t("board.redo")),
+    ]);
+  }
+
+  newCluster() {
+    const n = model.readClusters(this.ctx.board).length + 1;
+    const id = model.addCluster(this.ctx.board, t("board.cluster.default", { n }));
+    this.render();
+    this.list.querySelector(`[data-focus-key="cluster-title-${id}"]`)?.focus();
+    return id;
+  }
+
+  // --- the list ------------------------------------------------------------------------
+
+  render() {
+    this.renderComposer();
+    this.renderToolbar();
+    this.renderBudget();
+    this.renderDrafts();
+    const ideas = this.sorted(model.readIdeas(this.ctx.board));
+    const clusters = model.readClusters(this.ctx.board);
+    const clusterIds = new Set(clusters.map((c) => c.id));
+    const sections = clusters.map((cluster) =>
+      this.renderCluster(cluster, ideas.filter((i) => i.cluster === cluster.id), clusters));
+    const loose = ideas.filter((i) => !i.cluster || !clusterIds.has(i.cluster));
+    sections.push(this.renderCluster(null, loose, clusters));
+    replaceChildren(this.list, [
+      ideas.length === 0 ? h("p", { class: "empty" }, t("board.empty")) : null,
+      sections,
+    ]);
+  }
+
+  sorted(ideas) {
+    const votes = (i) => this.tally(i.id);
+    if (this.sort === "votes") {
+      return ideas.sort((a, b) => votes(b) - votes(a) || (a.created || 0) - (b.created || 0));
+    }
+    return ideas.sort((a, b) => (a.created || 0) - (b.created || 0) || a.id.localeCompare(b.id));
+  }
+
+  tally(id) {
+    const s = this.state();
+    return (s.tallies && s.tallies[id]) || 0;
+  }
+
+  renderCluster(cluster, ideas, clusters) {
+    const editable = this.canEditBoard();
+    const headingId = cluster ? `cluster-${cluster.id}` : "cluster-none";
+    const header = cluster
+      ? h("div", { class: "cluster-header" },
+          h("h3", { id: headingId, class: "visually-hidden" }, cluster.title || ""),
+          h("label", { for: `title-${cluster.id}`, class: "visually-hidden" }, t("board.cluster.name")),
+          h("input", {
+            id: `title-${cluster.id}`, class: "utrecht-textbox cluster-title", value: cluster.title || "",
+            maxlength: 80, disabled: !editable, "data-focus-key": `cluster-title-${cluster.id}`,
+            onchange: (e) => model.renameCluster(this.ctx.board, cluster.id, e.target.value.trim()),
+            onkeydown: (e) => { if (e.key === "Enter") e.target.blur(); },
+          }),
+          h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", disabled: !editable,
+            "data-focus-key": `cluster-del-${cluster.id}`,
+            onclick: () => model.deleteCluster(this.ctx.board, cluster.id) }, t("board.cluster.delete")))
+      : h("h3", { id: headingId, class: "cluster-heading" }, t("board.unclustered"));
+    const section = h("section", {
+      class: cluster ? "cluster" : "cluster cluster-none",
+      "aria-labelledby": headingId,
+      dataset: { cluster: cluster ? cluster.id : "" },
+      ondragover: (e) => { if (this.dragged && editable) { e.preventDefault(); section.classList.add("drop"); } },
+      ondragleave: () => section.classList.remove("drop"),
+      ondrop: (e) => {
+        e.preventDefault();
+        section.classList.remove("drop");
+        if (this.dragged) this.moveIdea(this.dragged, cluster ? cluster.id : null);
+      },
+    }, header,
+    h("ul", { class: "ideas", role: "list" }, ideas.map((idea) => this.renderIdea(idea, clusters))));
+    return section;
+  }
+
+  renderIdea(idea, clusters) {
+    const mine = idea.author && idea.author === this.ctx.me.id;
+    const s = this.state();
+    const editable = this.canEditBoard();
+    const canChangeOwn = editable && (mine || this.ctx.me.role === "facilitator");
+    const textId = `idea-text-${idea.id}`;
+    if (this.editing?.id === idea.id) return this.renderEditor(idea, textId);
+    const author = s.settings?.anonymous || !idea.author_name
+      ? null : h("span", { class: "idea-author" }, t("board.by", { name: idea.author_name }));
+    const voting = this.votingRound();
+    const tallyShown = !voting && s.tallies && idea.id in s.tallies;
+    const li = h("li", {
+      class: `idea idea-${model.COLORS.includes(idea.color) ? idea.color : "yellow"}`,
+      draggable: editable ? "true" : "false",
+      dataset: { idea: idea.id },
+      ondragstart: (e) => { this.dragged = idea.id; e.dataTransfer.setData("text/plain", idea.id); },
+      ondragend: () => { this.dragged = null; },
+      ondragover: (e) => { if (this.dragged && this.dragged !== idea.id && editable) e.preventDefault(); },
+      ondrop: (e) => {
+        if (!this.dragged || this.dragged === idea.id) return;
+        e.preventDefault();
+        e.stopPropagation();
+        this.dropOnIdea(this.dragged, idea);
+      },
+    },
+    h("p", { class: "idea-text", id: textId }, idea.text),
+    h("div", { class: "idea-meta" }, author,
+      tallyShown ? h("span", { class: "idea-votes" }, t("board.votes", { n: this.tally(idea.id) })) : null),
+    voting ? this.renderVote(idea, textId) : null,
+    h("div", { class: "idea-actions" },
+      canChangeOwn ? h("button", { type: "button", class: "utrecht-button utrecht-button--subtle",
+        "aria-describedby": textId, "data-focus-key": `edit-${idea.id}`,
+        onclick: () => { this.editing = { id: idea.id, text: idea.text }; this.render(); this.list.querySelector(`#edit-${idea.id}`)?.focus(); } },
+      t("board.edit")) : null,
+      canChangeOwn ? h("button", { type: "button", class: "utrecht-button utrecht-button--subtle",
+        "aria-describedby": textId, "data-focus-key": `delete-${idea.id}`,
+        onclick: () => { model.deleteIdea(this.ctx.board, idea.id); announce(t("board.deleted")); } },
+      t("board.delete")) : null,
+      editable ? this.renderMoveSelect(idea, clusters, textId) : null));
+    return li;
+  }
+
+  renderEditor(idea, textId) {
+    const area = h("textarea", { id: `edit-${idea.id}`, class: "utrecht-textarea", rows: 3, maxlength: 500,
+      value: this.editing.text, "data-focus-key": `editor-${idea.id}`,
+      oninput: (e) => { this.editing.text = e.target.value; },
+      onkeydown: (e) => { if (e.key === "Escape") cancel(); } });
+    const cancel = () => {
+      this.editing = null;
+      this.render();
+      this.list.querySelector(`[data-focus-key="edit-${idea.id}"]`)?.focus();
+    };
+    const save = (e) => {
+      e.preventDefault();
+      const text = this.editing.text.trim();
+      if (text) model.updateIdea(this.ctx.board, idea.id, { text });
+      cancel();
+    };
+    return h("li", { class: `idea idea-${idea.color || "yellow"} editing`, dataset: { idea: idea.id } },
+      h("form", { onsubmit: save },
+        h("label", { for: `edit-${idea.id}`, class: "visually-hidden", id: textId }, t("board.edit")),
+        area,
+        h("div", { class: "idea-actions" },
+          h("button", { type: "submit", class: "utrecht-button utrecht-button--primary-action" }, t("board.save")),
+          h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", onclick: cancel }, t("board.cancel")))));
+  }
+
+  renderMoveSelect(idea, clusters, textId) {
+    const id = `move-${idea.id}`;
+    return h("span", { class: "move" },
+      h("label", { for: id, class: "visually-hidden" }, `${t("board.move.label")}`),
+      h("select", { id, class: "utrecht-select", "aria-describedby": textId, "data-focus-key": id,
+        onchange: (e) => {
+          let target = e.target.value;
+          if (target === "__new__") target = this.newCluster();
+          this.moveIdea(idea.id, target || null);
+        } },
+      h("option", { value: "", selected: !idea.cluster }, t("board.move.none")),
+      clusters.map((c) => h("option", { value: c.id, selected: idea.cluster === c.id }, c.title || "…")),
+      h("option", { value: "__new__" }, `+ ${t("board.cluster.new")}`)));
+  }
+
+  moveIdea(ideaId, clusterId) {
+    model.updateIdea(this.ctx.board, ideaId, { cluster: clusterId });
+    const cluster = model.readClusters(this.ctx.board).find((c) => c.id === clusterId);
+    announce(t("board.moved", { cluster: cluster ? cluster.title : t("board.move.none") }));
+  }
+
+  dropOnIdea(draggedId, target) {
+    let clusterId = target.cluster;
+    if (!clusterId) {
+      clusterId = model.addCluster(this.ctx.board,
+        t("board.cluster.default", { n: model.readClusters(this.ctx.board).length + 1 }));
+      model.updateIdea(this.ctx.board, target.id, { cluster: clusterId });
+    }
+    this.moveIdea(draggedId, clusterId);
+  }
+
+  // --- voting --------------------------------------------------------------------------
+
+  renderVote(idea, textId) {
+    const s = this.state();
+    const mine = (s.myVotes && s.myVotes[idea.id]) || 0;
+    const left = this.votesLeft();
+    const max = this.votingRound()?.max_votes_per_idea || Infinity;
+    const canVote = this.ctx.me.role !== "observer";
+    return h("div", { class: "vote" },
+      h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action vote-remove",
+        "aria-label": t("board.vote.remove", { text: idea.text }), disabled: !canVote || mine === 0,
+        "data-focus-key": `vote-remove-${idea.id}`, onclick: () => this.ctx.vote(idea.id, mine - 1) }, "−"),
+      h("span", { class: "vote-count", "aria-live": "polite" }, t("board.vote.mine", { n: mine }),
+        h("span", { class: "dots", "aria-hidden": "true" }, "●".repeat(Math.min(mine, 10)))),
+      h("button", { type: "button", class: "utrecht-button utrecht-button--primary-action vote-add",
+        "aria-label": t("board.vote.add", { text: idea.text }), disabled: !canVote || left <= 0 || mine >= max,
+        "aria-describedby": textId, "data-focus-key": `vote-add-${idea.id}`,
+        onclick: () => this.ctx.vote(idea.id, mine + 1) }, "+"));
+  }
+
+  votesLeft() {
+    const s = this.state();
+    const round = this.votingRound();
+    const budget = round?.vote_budget ?? s.settings?.vote_budget ?? 0;
+    const used = Object.values(s.myVotes || {}).reduce((a, b) => a + b, 0);
+    return budget - used;
+  }
+
+  renderBudget() {
+    const round = this.votingRound();
+    this.budget.hidden = !round || this.ctx.me.role === "observer";
+    if (!round) return;
+    const s = this.state();
+    const budget = round.vote_budget ?? s.settings?.vote_budget ?? 0;
+    const left = this.votesLeft();
+    this.budget.textContent = left > 0 ? t("board.vote.left", { n: left, budget }) : t("board.vote.spent");
+  }
+
+  renderDrafts() {
+    const drafts = this.ctx.drafts;
+    const ideas = drafts ? model.readIdeas(drafts).sort((a, b) => (a.created || 0) - (b.created || 0)) : [];
+    this.draftsList.hidden = ideas.length === 0;
+    replaceChildren(this.draftsList, [
+      h("h3", {}, t("board.drafts")),
+      h("ul", { class: "ideas", role: "list" }, ideas.map((idea) =>
+        h("li", { class: `idea idea-${idea.color || "yellow"}`, dataset: { draft: idea.id } },
+          h("p", { class: "idea-text", id: `draft-${idea.id}` }, idea.text),
+          h("div", { class: "idea-actions" },
+            h("button", { type: "button", class: "utrecht-button utrecht-button--subtle",
+              "aria-describedby": `draft-${idea.id}`, disabled: !this.hiddenRound(),
+              onclick: () => model.deleteIdea(drafts, idea.id) }, t("board.delete")))))),
+    ]);
+  }
+}

@@ -1,0 +1,271 @@
+// The facilitator console: agenda from templates, round controls (start, pause, resume,
+// extend, end, reveal), moderation of hidden ideas, lock, follow me, exports, notes.
+import { announce, h, replaceChildren } from "./dom.js";
+import { language, t } from "./i18n.js";
+import { KEYS } from "./model.js";
+import { people } from "./presence.js";
+import { qrSvg } from "./qr.js";
+
+const KINDS = ["ideate", "brainwrite", "group", "rate", "vote", "discuss", "warmup"];
+
+const ICEBREAKERS = {
+  nl: [
+    "Wat is het beste idee dat je deze week bij de koffieautomaat hoorde?",
+    "Welk klein ding maakt jouw thuiswerkdag beter?",
+    "Als je één overbodige regel mocht schrappen, welke dan?",
+  ],
+  en: [
+    "What is the best idea you heard at the coffee machine this week?",
+    "Which small thing makes your day working from home better?",
+    "If you could scrap one pointless rule, which one would it be?",
+  ],
+};
+
+function templates() {
+  const lang = language();
+  const nl = lang === "nl";
+  return {
+    open: [{ kind: "ideate", prompt: nl ? "Welke ideeën heb je?" : "What ideas do you have?", duration_s: 600 }],
+    brainwriting: [{ kind: "brainwrite", prompt: nl ? "Schrijf in stilte je ideeën op" : "Write down your ideas in silence", duration_s: 300, hidden: true }],
+    "124all": [
+      { kind: "ideate", prompt: nl ? "1: denk alleen na" : "1: think alone", duration_s: 60, hidden: true },
+      { kind: "discuss", prompt: nl ? "2: bespreek in tweetallen" : "2: discuss in pairs", duration_s: 120 },
+      { kind: "discuss", prompt: nl ? "4: bespreek in groepjes van vier" : "4: discuss in fours", duration_s: 240 },
+      { kind: "discuss", prompt: nl ? "Allen: deel de beste ideeën" : "All: share the best ideas", duration_s: 300 },
+    ],
+    dots: [{ kind: "vote", prompt: nl ? "Zet je stippen op de beste ideeën" : "Put your dots on the best ideas", duration_s: 300 }],
+    warmup: [{
+      kind: "warmup",
+      prompt: ICEBREAKERS[lang][Math.floor(Math.random() * ICEBREAKERS[lang].length)],
+      duration_s: 300,
+    }],
+  };
+}
+
+const ACTIONS = {
+  planned: ["start"],
+  running: ["pause", "extend", "end"],
+  paused: ["resume", "extend", "end"],
+  ended: ["reveal"],
+};
+
+export class Console {
+  /** ctx: {api, session(), refresh(), board: Y.Doc, awareness, links, follow: {get(), set(on)}} */
+  constructor(root, ctx) {
+    this.root = root;
+    this.ctx = ctx;
+    this.editing = null; // round id or "new"
+    this.busy = false;
+    this.status = h("p", { class: "console-status", role: "status" });
+    this.notes = ctx.board.getText(KEYS.notes);
+    this.notes.observe((e, txn) => { if (!txn.local) this.syncNotes(); });
+    ctx.awareness.on("change", () => this.renderPeople());
+    this.peopleNode = h("section", { class: "card", "aria-labelledby": "console-people" });
+    this.render();
+  }
+
+  async run(label, fn) {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      await fn();
+      this.status.textContent = t("console.done", { action: label });
+      await this.ctx.refresh();
+    } catch (err) {
+      this.status.textContent = t("error.generic", { message: err.message });
+      announce(this.status.textContent, true);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  render() {
+    const s = this.ctx.session();
+    replaceChildren(this.root, [
+      h("h2", { class: "utrecht-heading-2", id: "console-heading" }, t("console.title")),
+      this.status,
+      h("div", { class: "console-grid" },
+        this.renderAgenda(s),
+        h("div", { class: "console-side" },
+          this.renderSession(s),
+          this.renderModeration(s),
+          this.renderExport(),
+          this.renderNotes(),
+          this.peopleNode,
+          this.renderShare())),
+    ]);
+    this.renderPeople();
+  }
+
+  renderShare() {
+    const url = new URL(this.ctx.links.join, location.origin).toString();
+    return h("section", { class: "card", "aria-labelledby": "console-share" },
+      h("h3", { id: "console-share" }, t("console.share")),
+      h("p", { class: "share-link" }, h("a", { href: url, class: "utrecht-link", id: "console-join-link" }, url)),
+      qrSvg(url, t("home.qr")));
+  }
+
+  renderAgenda(s) {
+    const tpl = templates();
+    return h("section", { class: "card agenda", "aria-labelledby": "console-agenda" },
+      h("h3", { id: "console-agenda" }, t("console.agenda")),
+      s.agenda.length === 0 ? h("p", {}, t("console.agenda.empty")) : null,
+      h("ol", { class: "rounds" }, s.agenda.map((round) => this.renderRound(round, s))),
+      this.editing === "new" ? this.renderRoundForm(null) :
+        h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", id: "add-round",
+          onclick: () => { this.editing = "new"; this.render(); this.root.querySelector("#round-kind")?.focus(); } },
+        t("console.round.add")),
+      h("h4", {}, t("console.templates")),
+      h("div", { class: "templates" }, Object.entries(tpl).map(([key, rounds]) =>
+        h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", dataset: { template: key },
+          onclick: () => this.run(t(`console.template.${key}`), async () => {
+            for (const round of rounds) await this.ctx.api.addRound(round);
+          }) }, `+ ${t(`console.template.${key}`)}`))));
+  }
+
+  renderRound(round, s) {
+    if (this.editing === round.id) return h("li", {}, this.renderRoundForm(round));
+    const current = s.current?.id === round.id;
+    const actions = [...(ACTIONS[round.state] || [])];
+    if (round.state === "ended" && (!round.hidden || round.revealed)) actions.pop();
+    const label = (a) => t(`console.${a}`);
+    return h("li", { class: current ? "round current" : "round", dataset: { round: round.id, state: round.state } },
+      h("p", { class: "round-line" },
+        h("strong", {}, t(`kind.${round.kind}`)), ` · ${Math.round((round.duration_s || 0) / 60)} min · `,
+        h("span", { class: `state state-${round.state}` }, t(`state.${round.state}`)),
+        round.hidden ? ` · ${t("console.round.hidden")}` : ""),
+      h("p", { class: "round-prompt-line" }, round.prompt),
+      h("div", { class: "round-actions" },
+        actions.map((action) => h("button", {
+          type: "button", class: `utrecht-button ${action === "start" || action === "reveal" ? "utrecht-button--primary-action" : "utrecht-button--secondary-action"}`,
+          dataset: { action },
+          onclick: () => this.run(label(action), () => this.ctx.api.roundAction(round.id, action, action === "extend" ? { seconds: 60 } : undefined)),
+        }, label(action))),
+        round.state === "planned" ? [
+          h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", onclick: () => { this.editing = round.id; this.render(); } }, t("console.round.edit")),
+          h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", onclick: () => this.run(t("console.round.delete"), () => this.ctx.api.deleteRound(round.id)) }, t("console.round.delete")),
+        ] : null));
+  }
+
+  renderRoundForm(round) {
+    const values = round ? { ...round } : { kind: "ideate", prompt: "", duration_s: 300, hidden: false, anonymous: false, vote_budget: 3 };
+    const set = (key) => (e) => {
+      values[key] = e.target.type === "checkbox" ? e.target.checked : e.target.value;
+    };
+    const save = (e) => {
+      e.preventDefault();
+      const body = {
+        kind: values.kind, prompt: String(values.prompt).trim(), duration_s: Math.round(Number(values.minutes ?? values.duration_s / 60) * 60) || 60,
+        hidden: Boolean(values.hidden), anonymous: Boolean(values.anonymous),
+      };
+      if (values.kind === "vote") body.vote_budget = Number(values.vote_budget) || 3;
+      this.editing = null;
+      this.run(t("console.round.save"), () => round ? this.ctx.api.updateRound(round.id, body) : this.ctx.api.addRound(body));
+    };
+    return h("form", { class: "round-form", onsubmit: save },
+      h("label", { for: "round-kind", class: "utrecht-form-label" }, t("console.round.kind")),
+      h("select", { id: "round-kind", class: "utrecht-select", onchange: set("kind") },
+        KINDS.map((k) => h("option", { value: k, selected: values.kind === k }, t(`kind.${k}`)))),
+      h("label", { for: "round-prompt", class: "utrecht-form-label" }, t("console.round.prompt")),
+      h("input", { id: "round-prompt", class: "utrecht-textbox", value: values.prompt, maxlength: 300, oninput: set("prompt") }),
+      h("label", { for: "round-minutes", class: "utrecht-form-label" }, t("console.round.duration")),
+      h("input", { id: "round-minutes", type: "number", min: 1, max: 120, class: "utrecht-textbox utrecht-textbox--number", value: String(Math.max(1, Math.round(values.duration_s / 60))), oninput: set("minutes") }),
+      h("label", { for: "round-budget", class: "utrecht-form-label" }, t("console.round.budget")),
+      h("input", { id: "round-budget", type: "number", min: 1, max: 20, class: "utrecht-textbox utrecht-textbox--number", value: String(values.vote_budget ?? 3), oninput: set("vote_budget") }),
+      h("div", { class: "checks" },
+        h("label", {}, h("input", { type: "checkbox", checked: Boolean(values.hidden), onchange: set("hidden") }), " ", t("console.round.hidden")),
+        h("label", {}, h("input", { type: "checkbox", checked: Boolean(values.anonymous), onchange: set("anonymous") }), " ", t("console.round.anonymous"))),
+      h("div", { class: "round-actions" },
+        h("button", { type: "submit", class: "utrecht-button utrecht-button--primary-action" }, t("console.round.save")),
+        h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", onclick: () => { this.editing = null; this.render(); } }, t("board.cancel"))));
+  }
+
+  renderSession(s) {
+    const follow = this.ctx.follow.get();
+    return h("section", { class: "card", "aria-labelledby": "console-session" },
+      h("h3", { id: "console-session" }, s.title),
+      h("div", { class: "round-actions" },
+        h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", id: "lock-toggle", disabled: s.ended,
+          "aria-pressed": s.locked ? "true" : "false",
+          onclick: () => this.run(t(s.locked ? "console.unlock" : "console.lock"), () => (s.locked ? this.ctx.api.unlock() : this.ctx.api.lock())) },
+        t(s.locked ? "console.unlock" : "console.lock")),
+        h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", id: "follow-toggle",
+          "aria-pressed": follow ? "true" : "false",
+          onclick: () => { this.ctx.follow.set(!follow); this.render(); } },
+        t(follow ? "console.follow.stop" : "console.follow")),
+        h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", id: "end-session", disabled: s.ended,
+          onclick: () => { if (confirm(t("console.end.confirm"))) this.run(t("console.end.session"), () => this.ctx.api.end()); } },
+        t("console.end.session"))));
+  }
+
+  renderModeration(s) {
+    const hidden = Array.isArray(s.hiddenIdeas) ? s.hiddenIdeas : [];
+    return h("section", { class: "card", "aria-labelledby": "console-moderation" },
+      h("h3", { id: "console-moderation" }, t("console.moderation")),
+      hidden.length === 0 ? h("p", {}, t("console.moderation.empty")) :
+        h("ul", { class: "moderation" }, hidden.map((idea) => h("li", { dataset: { hidden: idea.id } },
+          h("span", { id: `mod-${idea.id}` }, idea.text),
+          h("button", {
+            type: "button", class: "utrecht-button utrecht-button--subtle", "aria-describedby": `mod-${idea.id}`,
+            onclick: () => this.run(t(idea.held_back ? "console.release" : "console.holdback"), () =>
+              this.ctx.api.call("POST", `/ideas/${encodeURIComponent(idea.id)}/${idea.held_back ? "release" : "hold"}`)),
+          }, t(idea.held_back ? "console.release" : "console.holdback"))))));
+  }
+
+  renderExport() {
+    const download = (format) => this.run(t(`console.export.${format}`), async () => {
+      const response = await fetch(`/api/sessions/${encodeURIComponent(this.ctx.sid)}/export.${format}`, {
+        headers: { Authorization: `Bearer ${this.ctx.token}` },
+      });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const disposition = response.headers.get("Content-Disposition") || "";
+      const name = /filename="([^"]+)"/.exec(disposition)?.[1] || `sprankel.${format}`;
+      const url = URL.createObjectURL(await response.blob());
+      const a = h("a", { href: url, download: name, hidden: true });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    });
+    return h("section", { class: "card", "aria-labelledby": "console-export" },
+      h("h3", { id: "console-export" }, t("console.export")),
+      h("div", { class: "round-actions" }, ["md", "json", "csv"].map((format) =>
+        h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", dataset: { export: format },
+          onclick: () => download(format) }, t(`console.export.${format}`)))));
+  }
+
+  renderNotes() {
+    this.notesArea = h("textarea", { id: "notes", class: "utrecht-textarea", rows: 5, "aria-describedby": "notes-hint",
+      value: this.notes.toString(), oninput: (e) => this.writeNotes(e.target.value) });
+    return h("section", { class: "card", "aria-labelledby": "console-notes" },
+      h("h3", {}, h("label", { for: "notes", id: "console-notes" }, t("console.notes"))),
+      h("p", { id: "notes-hint", class: "hint" }, t("console.notes.hint")),
+      this.notesArea);
+  }
+
+  /** Applies the textarea's value as the smallest edit, so concurrent edits merge. */
+  writeNotes(value) {
+    const old = this.notes.toString();
+    let start = 0;
+    while (start < old.length && start < value.length && old[start] === value[start]) start++;
+    let endOld = old.length;
+    let endNew = value.length;
+    while (endOld > start && endNew > start && old[endOld - 1] === value[endNew - 1]) { endOld--; endNew--; }
+    this.notes.doc.transact(() => {
+      if (endOld > start) this.notes.delete(start, endOld - start);
+      if (endNew > start) this.notes.insert(start, value.slice(start, endNew));
+    });
+  }
+
+  syncNotes() {
+    if (this.notesArea && document.activeElement !== this.notesArea) this.notesArea.value = this.notes.toString();
+  }
+
+  renderPeople() {
+    const list = people(this.ctx.awareness);
+    replaceChildren(this.peopleNode, [
+      h("h3", { id: "console-people" }, t("console.people"), ` (${list.length})`),
+      h("ul", {}, list.map((p) => h("li", {}, p.name, p.role === "facilitator" ? ` · ${t("presence.facilitator")}` : ""))),
+    ]);
+  }
+}

@@ -1,0 +1,36 @@
+// What the browser remembers: the display name, the language, the theme and a token per
+// session (in localStorage, so a reload or a new tab rejoins without asking again).
+
+function read(key) {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function write(key, value) {
+  try {
+    if (value === null) localStorage.removeItem(key);
+    else localStorage.setItem(key, value);
+  } catch {
+    // Private mode or storage full: the app works, it just forgets.
+  }
+}
+
+export const remembered = {
+  name: () => read("sprankel.name") || "",
+  setName: (name) => write("sprankel.name", name),
+  language: () => read("sprankel.lang"),
+  setLanguage: (lang) => write("sprankel.lang", lang),
+  theme: () => read("sprankel.theme"),
+  setTheme: (theme) => write("sprankel.theme", theme),
+  session: (sid) => {
+    try {
+      return JSON.parse(read(`sprankel.session.${sid}`) || "null");
+    } catch {
+      return null;
+    }
+  },
+  setSession: (sid, value) => write(`sprankel.session.${sid}`, JSON.stringify(value)),
+};

@@ -1,0 +1,59 @@
+// Join: ask for a display name (remembered), get a participant token, open the session.
+import { api } from "../lib/api.js";
+import { setupPage, showError } from "../lib/chrome.js";
+import { h, pageData, replaceChildren } from "../lib/dom.js";
+import { t } from "../lib/i18n.js";
+import { remembered } from "../lib/storage.js";
+
+const data = pageData();
+const root = document.getElementById("app");
+const code = new URLSearchParams(location.search).get("code")
+  || new URLSearchParams(location.hash.slice(1)).get("code") || data.code || "";
+let name = remembered.name();
+let observer = false;
+
+function render() {
+  const error = h("p", { class: "utrecht-form-field-error-message", role: "alert", tabindex: "-1", hidden: true });
+  const submit = async (e) => {
+    e.preventDefault();
+    if (!name.trim()) {
+      showError(error, t("join.error.name"));
+      return;
+    }
+    const button = e.target.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      const joined = await api("POST", `/sessions/${encodeURIComponent(data.sid)}/participants`, {
+        body: { name: name.trim(), join_code: code, role: observer ? "observer" : "participant" },
+      });
+      remembered.setName(name.trim());
+      remembered.setSession(data.sid, {
+        token: joined.token, role: joined.role, participant_id: joined.participant_id, name: name.trim(),
+      });
+      location.assign(`/s/${encodeURIComponent(data.sid)}`);
+    } catch (err) {
+      button.disabled = false;
+      if (err.status === 404 || err.status === 410) showError(error, t("join.error.gone"));
+      else if (err.status === 401 || err.status === 403) showError(error, t("join.error.code"));
+      else showError(error, err);
+    }
+  };
+  replaceChildren(root, [
+    h("form", { class: "card join-form", onsubmit: submit, novalidate: true },
+      h("h1", { class: "utrecht-heading-1" }, t("join.title")),
+      data.title ? h("p", { class: "session-title" }, data.title) : null,
+      error,
+      h("div", { class: "utrecht-form-field" },
+        h("label", { for: "name", class: "utrecht-form-label" }, t("join.name")),
+        h("p", { class: "utrecht-form-field-description", id: "name-hint" }, t("join.name.hint")),
+        h("input", { id: "name", class: "utrecht-textbox", value: name, maxlength: 60, autocomplete: "nickname",
+          "aria-describedby": "name-hint", required: true, oninput: (e) => { name = e.target.value; } })),
+      h("div", { class: "utrecht-form-field utrecht-form-field--checkbox" },
+        h("input", { id: "observer", type: "checkbox", class: "utrecht-checkbox", checked: observer,
+          onchange: (e) => { observer = e.target.checked; } }),
+        h("label", { for: "observer", class: "utrecht-form-label utrecht-form-label--checkbox" }, t("join.observer"))),
+      h("button", { type: "submit", class: "utrecht-button utrecht-button--primary-action" }, t("join.submit"))),
+  ]);
+}
+
+setupPage(render);

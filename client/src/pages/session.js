@@ -1,0 +1,350 @@
+// The session page: round banner, idea board, whiteboard (lazy), presence, connection
+// indicator, focused writing view and, for facilitators, the console.
+import { sessionApi } from "../lib/api.js";
+import { onTheme, setupPage, theme } from "../lib/chrome.js";
+import { announce, h, pageData, replaceChildren } from "../lib/dom.js";
+import { language, onLanguage, t } from "../lib/i18n.js";
+import { IdeaBoard } from "../lib/board.js";
+import { Console } from "../lib/console.js";
+import { KEYS, readIdeas } from "../lib/model.js";
+import { PresenceList, people, setLocalUser } from "../lib/presence.js";
+import { EMPTY, normalize } from "../lib/state.js";
+import { remembered } from "../lib/storage.js";
+import { Connection, openDocument } from "../lib/sync.js";
+import { RoundBanner } from "../lib/timer.js";
+
+const data = pageData();
+const sid = data.sid;
+const app = document.getElementById("app");
+
+function credentials() {
+  const hash = new URLSearchParams(location.hash.slice(1));
+  const fromLink = hash.get("token");
+  if (fromLink) {
+    // The facilitator link carries the token in the fragment (never sent to the server, never
+    // in a log or a Referer); keep it and take it out of the address bar.
+    const known = remembered.session(sid);
+    remembered.setSession(sid, { ...(known || {}), token: fromLink, role: known?.role || "facilitator" });
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+  return remembered.session(sid);
+}
+
+const creds = credentials();
+if (!creds?.token) {
+  setupPage(() => replaceChildren(app, [h("div", { class: "card" }, h("h1", { class: "utrecht-heading-1" }, t("join.title")), h("p", {}, t("session.notoken")))]));
+} else {
+  start(creds);
+}
+
+function tokenClaims(token) {
+  // A token is "v1.<base64url JSON {s, p, r}>.<signature>" (facilitation/tokens.py). Read
+  // only to know who we are; the server checks the signature, not us.
+  try {
+    const part = token.split(".")[1];
+    const claims = JSON.parse(atob(part.replace(/-/g, "+").replace(/_/g, "/")));
+    return { participant_id: claims.p, role: claims.r, session_id: claims.s };
+  } catch {
+    return {};
+  }
+}
+
+async function start(creds) {
+  const api = sessionApi(sid, creds.token);
+  let session = EMPTY;
+  const claims = tokenClaims(creds.token);
+  const me = {
+    id: claims.participant_id || creds.participant_id || `anonymous-${sid}`,
+    name: creds.name || remembered.name() || t("presence.facilitator"),
+    role: claims.role || creds.role || "participant",
+  };
+  const writable = me.role !== "observer";
+  const board = openDocument(`sessions/${sid}/board`, creds.token, { offline: writable });
+  const control = openDocument(`sessions/${sid}/control`, creds.token, { awareness: false });
+  let drafts = null;
+  const handles = [board, control];
+  if (me.role === "participant") {
+    drafts = openDocument(`sessions/${sid}/drafts/${me.id}`, creds.token, { offline: true, awareness: false });
+    handles.push(drafts);
+  }
+  const awareness = board.provider.awareness;
+  setLocalUser(awareness, me);
+
+  // --- layout --------------------------------------------------------------------------
+  const banner = h("section", { class: "round-banner", "aria-label": t("round.timer.label"), id: "round-banner" });
+  const indicator = h("p", { class: "connection", id: "connection", role: "status" });
+  const followBar = h("div", { class: "follow-bar", hidden: true });
+  const boardPanel = h("section", { class: "panel", id: "panel-board", role: "tabpanel", "aria-labelledby": "tab-board", tabindex: "-1" });
+  const wbPanel = h("section", { class: "panel panel-whiteboard", id: "panel-whiteboard", role: "tabpanel", "aria-labelledby": "tab-whiteboard", tabindex: "-1", hidden: true });
+  const consolePanel = me.role === "facilitator"
+    ? h("section", { class: "panel", id: "panel-console", role: "tabpanel", "aria-labelledby": "tab-console", tabindex: "-1", hidden: true }) : null;
+  const presence = h("aside", { class: "presence-panel", "aria-labelledby": "presence-heading" });
+  const tabs = h("div", { class: "tabs", role: "tablist", "aria-label": t("session.views") });
+  const writeButton = h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", id: "open-writing" });
+  const title = h("h1", { class: "session-title utrecht-heading-1" });
+  const notice = h("p", { class: "notice", hidden: true, role: "status" });
+
+  replaceChildren(app, [
+    h("div", { class: "session-head" }, title, indicator),
+    notice,
+    banner,
+    followBar,
+    h("div", { class: "session-bar" }, tabs, writeButton),
+    h("div", { class: "session-layout" },
+      h("div", { class: "panels" }, boardPanel, wbPanel, consolePanel),
+      presence),
+  ]);
+
+  const views = ["board", "whiteboard", ...(consolePanel ? ["console"] : [])];
+  let view = data.page === "console" && consolePanel ? "console" : "board";
+  let following = true; // participants follow the facilitator until they step out
+  let whiteboard = null;
+
+  function renderTabs() {
+    replaceChildren(tabs, views.map((name) => h("button", {
+      type: "button", role: "tab", id: `tab-${name}`, "aria-controls": `panel-${name}`,
+      "aria-selected": view === name ? "true" : "false", tabindex: view === name ? "0" : "-1",
+      class: "tab", "data-focus-key": `tab-${name}`,
+      onclick: () => select(name, true),
+      onkeydown: (e) => {
+        const i = views.indexOf(name);
+        const next = e.key === "ArrowRight" ? views[(i + 1) % views.length]
+          : e.key === "ArrowLeft" ? views[(i + views.length - 1) % views.length]
+          : e.key === "Home" ? views[0] : e.key === "End" ? views[views.length - 1] : null;
+        if (next) {
+          e.preventDefault();
+          select(next, true);
+          document.getElementById(`tab-${next}`)?.focus();
+        }
+      },
+    }, t(`session.${name}`))));
+  }
+
+  function select(name, byUser) {
+    if (byUser && me.role !== "facilitator" && followTarget()) following = false;
+    view = name;
+    boardPanel.hidden = name !== "board";
+    wbPanel.hidden = name !== "whiteboard";
+    if (consolePanel) consolePanel.hidden = name !== "console";
+    renderTabs();
+    if (name === "whiteboard") loadWhiteboard();
+    if (me.role === "facilitator") awareness.setLocalStateField("view", name);
+    renderFollow();
+  }
+
+  // --- session state from the API, refreshed when the control document changes ---------
+  let refreshing = null;
+  async function refresh() {
+    if (refreshing) return refreshing;
+    refreshing = (async () => {
+      try {
+        session = normalize(await api.get());
+        sessionChanged();
+      } catch (err) {
+        if (err.status === 401 || err.status === 403 || err.status === 404) {
+          notice.hidden = false;
+          notice.textContent = t("conn.denied", { reason: err.message });
+        }
+      } finally {
+        refreshing = null;
+      }
+    })();
+    return refreshing;
+  }
+  let refreshTimer = null;
+  control.doc.on("update", () => {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(refresh, 80);
+  });
+  setInterval(refresh, 15000);
+
+  const ideaBoard = new IdeaBoard(boardPanel, {
+    board: board.doc,
+    drafts: drafts?.doc ?? null,
+    me,
+    session: () => session,
+    awareness,
+    setTyping: (typing) => {
+      if (Boolean(awareness.getLocalState()?.typing) !== typing) awareness.setLocalStateField("typing", typing);
+    },
+    vote: async (ideaId, count) => {
+      try {
+        const result = await api.vote(ideaId, Math.max(0, count));
+        session.myVotes = { ...session.myVotes, [ideaId]: result?.count ?? Math.max(0, count) };
+        ideaBoard.render();
+        document.querySelector(`[data-focus-key="vote-add-${ideaId}"]`)?.focus();
+      } catch (err) {
+        announce(t("error.generic", { message: err.message }), true);
+      }
+      refresh();
+    },
+  });
+  const roundBanner = new RoundBanner(banner);
+  const presenceList = new PresenceList(presence, awareness);
+  let consoleView = null;
+  if (consolePanel) {
+    let followOn = false;
+    consoleView = new Console(consolePanel, {
+      api, sid, token: creds.token, session: () => session, refresh, board: board.doc, awareness,
+      links: { join: session.raw?.links?.join || data.join_link || `/join/${sid}` },
+      follow: {
+        get: () => followOn,
+        set: (on) => {
+          followOn = on;
+          awareness.setLocalStateField("follow", on);
+          awareness.setLocalStateField("view", view);
+        },
+      },
+    });
+  }
+
+  function sessionChanged() {
+    title.textContent = session.title;
+    document.title = `${session.title} · Sprankel`;
+    notice.hidden = !(session.ended || session.locked);
+    notice.textContent = session.ended ? t("session.ended") : session.locked ? t("session.locked") : "";
+    roundBanner.update(session);
+    ideaBoard.render();
+    consoleView?.render();
+    whiteboard?.setReadOnly(readOnly());
+    renderWriteButton();
+    writing.update();
+  }
+
+  function readOnly() {
+    return me.role === "observer" || session.ended || (session.locked && me.role !== "facilitator");
+  }
+
+  // --- follow me ---------------------------------------------------------------------
+  function followTarget() {
+    return people(awareness).find((p) => p.role === "facilitator" && p.follow && !p.me) || null;
+  }
+  function renderFollow() {
+    const target = me.role === "facilitator" ? null : followTarget();
+    followBar.hidden = !target;
+    if (!target) return;
+    replaceChildren(followBar, [
+      h("span", {}, following ? t("session.follow") : ""),
+      h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", id: "follow-toggle-me",
+        onclick: () => { following = !following; applyFollow(); renderFollow(); } },
+      following ? t("session.follow.stop") : t("session.follow.resume")),
+    ]);
+  }
+  function applyFollow() {
+    const target = followTarget();
+    if (!target || !following) return;
+    if (target.view && views.includes(target.view) && target.view !== view) select(target.view, false);
+    if (target.viewport && whiteboard) whiteboard.setViewport(target.viewport);
+  }
+  awareness.on("change", () => {
+    applyFollow();
+    renderFollow();
+  });
+
+  // --- whiteboard (lazy) --------------------------------------------------------------
+  let loading = null;
+  function loadWhiteboard() {
+    if (loading) return loading;
+    wbPanel.append(h("p", { class: "loading" }, t("session.loading")));
+    if (data.assets?.whiteboardCss && !document.querySelector("link[data-whiteboard]")) {
+      document.head.append(h("link", { rel: "stylesheet", href: data.assets.whiteboardCss, "data-whiteboard": "" }));
+    }
+    window.EXCALIDRAW_ASSET_PATH = data.assets?.excalidrawAssetPath || "/static/";
+    loading = import("../whiteboard/whiteboard.js").then(async ({ mountWhiteboard }) => {
+      await board.loaded;
+      replaceChildren(wbPanel, []);
+      const host = h("div", { class: "whiteboard-host", id: "whiteboard" });
+      wbPanel.append(host);
+      let lastViewport = 0;
+      whiteboard = mountWhiteboard(host, {
+        doc: board.doc, awareness, elementsKey: KEYS.whiteboard, assetsKey: KEYS.whiteboardAssets,
+        lang: language(), theme: theme(), readOnly,
+        labels: { menu: t("whiteboard.menu"), dialog: t("whiteboard.dialog") },
+        onViewport: (scrollX, scrollY, zoom) => {
+          if (me.role !== "facilitator" || !awareness.getLocalState()?.follow) return;
+          const now = performance.now();
+          if (now - lastViewport < 150) return;
+          lastViewport = now;
+          awareness.setLocalStateField("viewport", { scrollX, scrollY, zoom: zoom.value });
+        },
+      });
+      applyFollow();
+    });
+    return loading;
+  }
+  onLanguage((lang) => whiteboard?.setLanguage(lang));
+  onTheme((value) => whiteboard?.setTheme(value));
+
+  // --- focused writing view ----------------------------------------------------------
+  const writing = writingView();
+  function renderWriteButton() {
+    writeButton.textContent = t("session.write");
+    writeButton.onclick = () => writing.open();
+    writeButton.hidden = !ideaBoard.canAdd();
+  }
+
+  function writingView() {
+    const dialog = h("dialog", { class: "writing", "aria-labelledby": "writing-title" });
+    document.body.append(dialog);
+    let timer = null;
+    const mineNode = h("ul", { class: "ideas", role: "list" });
+    const composerHost = h("div");
+    const update = () => {
+      if (!dialog.open) return;
+      timer?.update(session);
+      const mine = [...readIdeas(board.doc), ...(drafts ? readIdeas(drafts.doc) : [])]
+        .filter((i) => i.author === me.id && (!session.current || i.round === session.current.id))
+        .sort((a, b) => (a.created || 0) - (b.created || 0));
+      replaceChildren(mineNode, mine.map((i) => h("li", { class: `idea idea-${i.color || "yellow"}` }, h("p", { class: "idea-text" }, i.text))));
+    };
+    const open = () => {
+      const bannerNode = h("div", { class: "round-banner" });
+      timer?.destroy();
+      timer = new RoundBanner(bannerNode, { soundToggle: false });
+      replaceChildren(composerHost, [ideaBoard.composer]);
+      replaceChildren(dialog, [
+        h("div", { class: "writing-inner" },
+          h("h2", { id: "writing-title", class: "visually-hidden" }, t("writing.title")),
+          bannerNode,
+          composerHost,
+          h("h3", {}, t("writing.mine")),
+          mineNode,
+          h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", id: "close-writing",
+            onclick: () => dialog.close() }, t("session.write.close"))),
+      ]);
+      dialog.showModal();
+      update();
+      dialog.querySelector("textarea")?.focus();
+    };
+    dialog.addEventListener("close", () => {
+      timer?.destroy();
+      timer = null;
+      // Give the composer back to the board.
+      boardPanel.prepend(ideaBoard.composer);
+      writeButton.focus();
+    });
+    board.doc.getMap(KEYS.ideas).observeDeep(update);
+    drafts?.doc.getMap(KEYS.ideas).observeDeep(update);
+    return { open, update };
+  }
+
+  // --- connection indicator -----------------------------------------------------------
+  const connection = new Connection(handles);
+  connection.onChange((state) => {
+    indicator.dataset.state = state;
+    indicator.textContent = state === "denied"
+      ? t("conn.denied", { reason: connection.denied?.reason || connection.denied?.code })
+      : t(`conn.${state}`);
+    if (state === "online") refresh();
+  });
+
+  setupPage(() => {
+    renderTabs();
+    sessionChanged();
+    presenceList.render();
+    connection.changed();
+  });
+  select(view, false);
+  drafts?.loaded.then(() => ideaBoard.setDrafts(drafts.doc));
+  await refresh();
+}
