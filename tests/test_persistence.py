@@ -92,3 +92,28 @@ async def test_log_is_compacted_while_a_room_stays_busy(start_server: ServerFact
     client = await YClient(url).connect()
     assert content(client.doc.get_update()) == content(before)
     await client.close()
+
+
+async def test_compaction_removes_deleted_text_from_storage(
+    start_server: ServerFactory, tmp_path: Path
+) -> None:
+    server = start_server("--open-documents", "--room-grace-s", "0.2")
+    url = server.ws_url + "/sessions/erase/board"
+    witness = await YClient(url).connect()  # sees edits only after they were stored
+    client = await YClient(url).connect()
+    await client.change(lambda d: d.get("ideas", type=Map).__setitem__("a", "SECRET-IDEA-42"))
+    await client.change(lambda d: d.get("ideas", type=Map).__setitem__("b", "kept"))
+    await client.change(lambda d: d.get("ideas", type=Map).pop("a"))
+    await witness.wait_for(lambda: witness.doc.get("ideas", type=Map).to_py() == {"b": "kept"})
+    await client.close()
+    await witness.close()
+
+    async def evicted() -> None:
+        while "room evicted doc=sessions/erase/board" not in server.log():
+            await asyncio.sleep(0.05)
+
+    await asyncio.wait_for(evicted(), 10)
+    server.stop()
+    raw = b"".join(p.read_bytes() for p in (tmp_path / "data").glob("sprankel.sqlite3*"))
+    assert b"kept" in raw
+    assert b"SECRET-IDEA-42" not in raw

@@ -12,12 +12,27 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any
 
+from pycrdt import Doc
+
 JSON = dict[str, Any]
 
 # Receives the current record (None when absent) and returns the new one (None deletes).
 # It may run more than once when another process changed the record meanwhile, so it
 # must be a pure function of its argument.
 RecordUpdate = Callable[[JSON | None], JSON | None]
+
+
+def compact_updates(updates: list[bytes]) -> bytes:
+    """One update equal to all of them, without the content of deleted items.
+
+    ``pycrdt.merge_updates`` would keep deleted text in the merged bytes; applying
+    the updates to a document and encoding it lets Yrs drop that content, so a
+    deleted idea or an expired chat message is gone from storage after compaction.
+    """
+    doc: Doc[Any] = Doc()
+    for update in updates:
+        doc.apply_update(update)
+    return doc.get_update()
 
 
 class Store(ABC):

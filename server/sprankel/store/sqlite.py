@@ -17,9 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
-from pycrdt import merge_updates
-
-from .base import JSON, RecordUpdate, Store
+from .base import JSON, RecordUpdate, Store, compact_updates
 
 T = TypeVar("T")
 
@@ -164,6 +162,8 @@ class SQLiteStore(Store):
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA busy_timeout=10000")  # other processes share the file
+        # Overwrite deleted rows: compacted-away text must not linger in free pages.
+        db.execute("PRAGMA secure_delete=ON")
         db.executescript(_SCHEMA)
         self._db = db
 
@@ -181,7 +181,7 @@ class SQLiteStore(Store):
                     "SELECT data FROM snapshots WHERE doc = ?", (name,)
                 ).fetchone()
                 parts = ([bytes(snapshot[0])] if snapshot else []) + [bytes(r[1]) for r in rows]
-                merged = merge_updates(*parts)
+                merged = compact_updates(parts)
                 db.execute(
                     "INSERT OR REPLACE INTO snapshots (doc, data) VALUES (?, ?)", (name, merged)
                 )
