@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -39,7 +39,8 @@ class RoomManager:
         self.broker = broker
         self.grace_s = grace_s
         self.outbox_limit = outbox_limit
-        self.authorizer: Authorizer = refuse_all
+        self._default_authorizer: Authorizer = refuse_all
+        self._authorizers: dict[str, Authorizer] = {}  # by document name prefix
         self._rooms: dict[str, Room] = {}
         self._loading: dict[str, asyncio.Task[Room]] = {}
         self._closing: dict[str, asyncio.Task[None]] = {}
@@ -47,7 +48,18 @@ class RoomManager:
         self._stopping = False
 
     def set_authorizer(self, authorizer: Authorizer) -> None:
-        self.authorizer = authorizer
+        """The authorizer of every document no prefix-specific one claims."""
+        self._default_authorizer = authorizer
+
+    def add_authorizer(self, prefix: str, authorizer: Authorizer) -> None:
+        """The authorizer of documents whose name starts with prefix (e.g. "spaces/")."""
+        self._authorizers[prefix] = authorizer
+
+    async def authorize(self, name: str, params: Mapping[str, str]) -> Access | Refusal:
+        for prefix, authorizer in self._authorizers.items():
+            if name.startswith(prefix):
+                return await authorizer(name, params)
+        return await self._default_authorizer(name, params)
 
     @property
     def open_rooms(self) -> list[str]:
