@@ -247,3 +247,10 @@ class _Extras:
 
 def _joined(parts: list[str]) -> Md:
     return Md(" — " + " · ".join(parts)) if parts else Md("")
+
+
+def session_day(model: SessionExport, tz: tzinfo | str | None = None) -> date | None:
+    """The day the session took place, in the summary's time zone."""
+    zone = tz if isinstance(tz, tzinfo) else timezone(tz)
+    start = _session_span(model)[0]
+    return start.astimezone(zone).date() if start else None

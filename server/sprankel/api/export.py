@@ -1,0 +1,87 @@
+"""GET /api/sessions/{id}/export.md|.json|.csv: a session's results as a download.
+
+Facilitators may always download; participants and observers only when the session
+allows it (`participants_can_export`). What they get is what the control document
+and the board already show them: published tallies and revealed ideas, no drafts.
+Errors are JSON {error, message}: 401 without a valid token, 403 for a token of
+another session or a role that may not export, 404 for an unknown session, 422 for an
+unknown time zone (`?tz=Europe/Amsterdam` sets the summary's time zone; default UTC).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from ..export import MEDIA_TYPES, render
+from ..export.collect import SessionNotFound, collect
+from ..export.filename import export_filename
+from ..export.markdown import UnknownTimezone, session_day, timezone
+from ..export.sources import LiveSource
+from ..facilitation import Engine, FacilitationError
+from ..facilitation.roles import FACILITATOR
+from ..services import Services
+
+
+def _error(status: int, error: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": error, "message": message}, status_code=status)
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return (token.strip() or None) if scheme.lower() == "bearer" else None
+
+
+def _engine(services: Services) -> Engine | None:
+    for value in services.extras.values():
+        if isinstance(value, Engine):
+            return value
+    return None
+
+
+def routes(services: Services) -> list[BaseRoute]:
+    async def export(request: Request, fmt: str) -> Response:
+        engine = _engine(services)
+        if engine is None:
+            return _error(503, "not_ready", "the facilitation engine is not running")
+        session_id = request.path_params["session_id"]
+        try:
+            session, who = await engine.authenticate(session_id, _bearer(request))
+        except FacilitationError as refusal:
+            return _error(refusal.status, refusal.error, refusal.message)
+        if who.role != FACILITATOR and not session.participants_can_export:
+            return _error(403, "forbidden",
+                          "only the facilitator may download the results of this session")
+        tz_name = request.query_params.get("tz")
+        try:
+            zone = timezone(tz_name)
+        except UnknownTimezone as error:
+            return _error(422, "invalid", str(error))
+        try:
+            model = await collect(LiveSource(services.store, services.rooms), session_id)
+        except SessionNotFound:
+            return _error(404, "not_found", "no such session")
+        filename = export_filename(model.meta.title, session_day(model, zone), fmt)
+        headers = {
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            # Results of a session are not for shared caches or later visitors.
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        }
+        return Response(render(model, fmt, zone).encode("utf-8"), headers=headers,
+                        media_type=MEDIA_TYPES[fmt])
+
+    def endpoint(fmt: str) -> Any:
+        async def handler(request: Request) -> Response:
+            return await export(request, fmt)
+
+        return handler
+
+    return [
+        Route(f"/api/sessions/{{session_id}}/export.{fmt}", endpoint(fmt), methods=["GET"])
+        for fmt in ("md", "json", "csv")
+    ]

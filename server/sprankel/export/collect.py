@@ -1,0 +1,264 @@
+"""Build a session's view model from the facilitation records and the board document.
+
+What is read, and why from there:
+- the session record (agenda, each round's method, timings, held-back count and the
+  published tallies and rating averages) and the participant records: the server's
+  word, which no client can change;
+- the board document (ideas, clusters, notes, whiteboard elements): the content.
+Drafts documents are never read, so an idea that was not revealed, or was held back,
+cannot reach an export. Tallies and averages are taken only once published (the round
+record has them only then), so an export shows no more than the control document does.
+
+The layout is facilitation's (facilitation/model.py and documents.py); the export reads
+it through those modules' names and tolerates anything a client may have written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from pycrdt import Array, Doc, Map
+
+from .. import __version__
+from ..facilitation import documents as docs
+from ..facilitation.model import PARTICIPANT, SESSION, Participant
+from ..facilitation.model import Round as RoundRecord
+from ..facilitation.model import Session as SessionRecord
+from .model import (
+    NOTE_KINDS,
+    Cluster,
+    Idea,
+    Note,
+    Person,
+    Rating,
+    Round,
+    RoundMethod,
+    RoundTimings,
+    SessionExport,
+    SessionMeta,
+    canonical,
+    clean_text,
+    link_results,
+)
+from .sources import Source
+from .whiteboard import whiteboard_frames
+
+
+class SessionNotFound(LookupError):
+    """No session with this id in the store."""
+
+
+def _time(value: Any) -> datetime | None:
+    """ms since the epoch (the facilitation layer's times) or an ISO 8601 string."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        if not 0 < value < 1e14:  # out of datetime's range: not a time we wrote
+            return None
+        return datetime.fromtimestamp(value / 1000, UTC)
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return None
+
+
+def _day(value: Any) -> date | None:
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    moment = _time(value)
+    return moment.date() if moment else None
+
+
+def _text_or_none(value: Any) -> str | None:
+    return (clean_text(value) or None) if isinstance(value, str) else None
+
+
+def _id(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _board(doc: Doc[Any]) -> dict[str, Any]:
+    """Plain copies of the board's content, read inside one call so it is one state."""
+
+    def entries(name: str) -> list[dict[str, Any]]:
+        if name not in doc.keys():  # noqa: SIM118 (Doc types no __contains__)
+            return []
+        out = []
+        for key, value in doc.get(name, type=Map).items():
+            data = value.to_py() if isinstance(value, Map) else value
+            if isinstance(data, dict):
+                out.append({**data, "id": key})
+        return out
+
+    elements: list[Any] = []
+    if docs.ELEMENTS in doc.keys():  # noqa: SIM118
+        elements = list(doc.get(docs.ELEMENTS, type=Array).to_py() or [])
+    return {
+        "ideas": entries(docs.IDEAS),
+        "clusters": entries(docs.CLUSTERS),
+        "notes": entries(docs.NOTES),
+        "elements": elements,
+    }
+
+
+def _round(number: int, r: RoundRecord) -> Round:
+    started, ended = _time(r.started_at), _time(r.ended_at)
+    active = None
+    if started and ended:
+        active = max(0, round((ended - started).total_seconds() - r.paused_ms / 1000))
+    tallies = {k: int(v) for k, v in (r.tallies or {}).items() if int(v) > 0}
+    ratings = {
+        idea_id: Rating(
+            float(v["originality"]) if v.get("originality") is not None else None,
+            float(v["feasibility"]) if v.get("feasibility") is not None else None,
+            int(v.get("count", 0)),
+        )
+        for idea_id, v in (r.ratings or {}).items()
+        if isinstance(v, Mapping)
+    }
+    return Round(
+        id=r.id,
+        number=number,
+        kind=r.kind,
+        prompt=clean_text(r.prompt),
+        state=r.state,
+        method=RoundMethod(
+            kind=r.kind,
+            hidden=r.is_hidden,
+            anonymous=r.anonymous,
+            vote_budget=r.vote_budget,
+            max_votes_per_idea=r.max_votes_per_idea,
+            rotations=r.rotations if r.kind == "brainwrite" else None,
+            ideas_per_sheet=r.ideas_per_sheet if r.kind == "brainwrite" else None,
+            icebreaker=_text_or_none(r.icebreaker),
+        ),
+        timings=RoundTimings(
+            planned_s=r.duration_s,
+            started_at=started,
+            ended_at=ended,
+            active_s=active,
+            extended_s=r.extended_s,
+            paused_s=round(r.paused_ms / 1000),
+        ),
+        # Before reveal nobody but the facilitator may know; the export waits for it.
+        held_back=r.held_back_count if r.revealed else 0,
+        tallies=tallies,
+        ratings=ratings,
+    )
+
+
+def _vote_budget(session: SessionRecord, r: Round) -> Round:
+    if r.kind != "vote" or r.method.vote_budget is not None:
+        return r
+    return replace(r, method=replace(r.method, vote_budget=session.vote_budget))
+
+
+def _ideas(raw: list[dict[str, Any]], rounds: dict[str, Round], session: SessionRecord,
+           people: dict[str, Participant]) -> list[Idea]:
+    ideas = []
+    for item in raw:
+        if not isinstance(item.get("text"), str):
+            continue
+        round_id = _id(item.get("round_id"))
+        rnd = rounds.get(round_id or "")
+        anonymous = session.anonymous or (rnd is not None and rnd.method.anonymous)
+        author_id = None if anonymous else _id(item.get("author_id"))
+        # The participant record's name is the server's; the board's copy is a client's.
+        person = people.get(author_id or "")
+        author = None
+        if not anonymous:
+            author = person.name if person else _text_or_none(item.get("author_name"))
+        ideas.append(Idea(
+            id=item["id"],
+            text=clean_text(item["text"]),
+            round_id=round_id,
+            cluster_id=_id(item.get("cluster_id")),
+            author=(clean_text(author) or None) if author else None,
+            author_id=author_id if author else None,
+            created_at=_time(item.get("created_at")),
+        ))
+    return ideas
+
+
+def _clusters(raw: list[dict[str, Any]]) -> list[Cluster]:
+    ordered = sorted(raw, key=lambda c: (_time(c.get("created_at")) or datetime.max.replace(
+        tzinfo=UTC), c["id"]))
+    return [Cluster(c["id"], clean_text(c.get("title")), k) for k, c in enumerate(ordered)]
+
+
+def _notes(raw: list[dict[str, Any]]) -> list[Note]:
+    notes = []
+    for item in raw:
+        kind = item.get("kind") if item.get("kind") in NOTE_KINDS else "note"
+        notes.append(Note(
+            id=item["id"],
+            kind=str(kind),
+            text=clean_text(item.get("text")),
+            owner=_text_or_none(item.get("owner")),
+            due=_day(item.get("due")),
+            done=item.get("done") is True,
+            created_at=_time(item.get("created_at")),
+        ))
+    return notes
+
+
+def _retention(session: SessionRecord) -> date | None:
+    if not session.retention_days:
+        return None
+    since = _time(session.ended_at) or _time(session.created_at)
+    return (since + timedelta(days=session.retention_days)).date() if since else None
+
+
+async def collect(source: Source, session_id: str, now: datetime | None = None
+                  ) -> SessionExport:
+    """The view model of one session; raises SessionNotFound."""
+    data = await source.record(SESSION, session_id)
+    if data is None:
+        raise SessionNotFound(f"no session {session_id!r}")
+    session = SessionRecord.from_json(data)
+    records = await source.records(PARTICIPANT, f"{session_id}/")
+    people = {p.id: p for p in (Participant.from_json(r) for r in records.values())}
+    board = await source.read(docs.board_name(session_id), _board)
+
+    rounds = [_vote_budget(session, _round(k, r)) for k, r in enumerate(session.rounds, 1)]
+    by_id = {r.id: r for r in rounds}
+    participants = [p for p in people.values() if p.role == "participant"]
+    facilitator = people.get(session.facilitator_id)
+    meta = SessionMeta(
+        id=session.id,
+        title=clean_text(session.title),
+        goal=clean_text(session.goal),
+        language=session.language,
+        anonymous=session.anonymous,
+        created_at=_time(session.created_at),
+        started_at=_time(session.started_at),
+        ended_at=_time(session.ended_at),
+        retention_until=_retention(session),
+        facilitator=(clean_text(facilitator.name) or None) if facilitator else None,
+        state=session.state,
+    )
+    model = SessionExport(
+        meta=meta,
+        participants=[] if session.anonymous else [
+            Person(p.id, clean_text(p.name), p.role, _time(p.joined_at)) for p in participants
+        ],
+        participant_count=len(participants),
+        observer_count=sum(1 for p in people.values() if p.role == "observer"),
+        rounds=rounds,
+        clusters=_clusters(board["clusters"]),
+        ideas=link_results(_ideas(board["ideas"], by_id, session, people), rounds),
+        whiteboard=whiteboard_frames(board["elements"]),
+        notes=_notes(board["notes"]),
+        generated_at=now or datetime.now(UTC),
+        generator=f"sprankel {__version__}",
+    )
+    return canonical(model)

@@ -1,0 +1,86 @@
+"""`sprankel export SESSION_ID`: a session's results from the store, without a running server.
+
+Reading is safe while a server runs on the same data: SQLite in WAL mode lets a
+reader in beside the writer, and the server stores every update before it sends it
+on, so the store holds what every client has seen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from ..config import Settings
+from ..store import Store
+from . import FORMATS, render
+from .collect import SessionNotFound, collect
+from .markdown import UnknownTimezone, timezone
+from .sources import StoreSource
+
+EXIT_OK = 0
+EXIT_NOT_FOUND = 1
+EXIT_USAGE = 2
+
+
+class _NoData(Exception):
+    pass
+
+
+def _open_store(settings: Settings) -> Store:
+    if settings.store == "redis":
+        if not settings.redis_url:
+            raise _NoData("--store redis needs REDIS_URL.")
+        from ..store.redis import RedisStore
+
+        return RedisStore(settings.redis_url)
+    if not settings.database_path.exists():
+        # Never create an empty database where the user expected their data.
+        raise _NoData(
+            f"no Sprankel data in {settings.data_dir}/ (looked for {settings.database_path}); "
+            "pass the server's --data-dir."
+        )
+    from ..store.sqlite import SQLiteStore
+
+    return SQLiteStore(settings.database_path)
+
+
+async def export_text(settings: Settings, session_id: str, fmt: str,
+                      tz: str | None = None) -> str:
+    """The export as text, read from the store the settings name."""
+    store = _open_store(settings)
+    await store.start()
+    try:
+        model = await collect(StoreSource(store), session_id)
+    finally:
+        await store.close()
+    return render(model, fmt, tz)
+
+
+def run_export(settings: Settings, session_id: str, fmt: str, out: Path | None,
+               tz: str | None = None, *, stdout: TextIO | None = None,
+               stderr: TextIO | None = None) -> int:
+    """Write the export to `out` (or standard output); returns the process exit code."""
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    if fmt not in FORMATS:
+        print(f"sprankel: unknown format {fmt!r}; use one of {', '.join(FORMATS)}", file=stderr)
+        return EXIT_USAGE
+    try:
+        timezone(tz)
+        text = asyncio.run(export_text(settings, session_id, fmt, tz))
+    except UnknownTimezone as error:
+        print(f"sprankel: {error}", file=stderr)
+        return EXIT_USAGE
+    except (SessionNotFound, _NoData) as error:
+        print(f"sprankel: {error}", file=stderr)
+        return EXIT_NOT_FOUND
+    if out is None:
+        stdout.write(text)
+        stdout.flush()
+        return EXIT_OK
+    # newline="" keeps the CSV's CRLF line ends as they are.
+    out.write_text(text, encoding="utf-8", newline="")
+    print(f"sprankel: wrote {out} ({len(text.encode())} bytes)", file=stderr)
+    return EXIT_OK
