@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route, WebSocketRoute
@@ -16,6 +17,7 @@ from . import __version__, api, pages
 from .broker import Broker
 from .broker.memory import MemoryBroker
 from .config import Settings, validate
+from .security import SecurityHeadersMiddleware
 from .services import Services
 from .store import Store
 from .store.sqlite import SQLiteStore
@@ -98,7 +100,8 @@ def create_app(settings: Settings) -> Starlette:
         *api.routes(services),
         *pages.routes(services),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    middleware=[Middleware(SecurityHeadersMiddleware)])
     app.state.services = services
     return app
 
