@@ -1,0 +1,262 @@
+"""The export reads what the facilitation engine and the clients wrote, and nothing hidden.
+
+A session is run through the real engine (SQLite store, memory broker, rooms, a manual
+clock), the board is edited as a browser would (clusters, notes, whiteboard elements),
+and the export is collected live (through the rooms), offline (from the store alone,
+as `sprankel export` does) and through the command function.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pycrdt import Array, Doc, Map
+
+from sprankel.broker.memory import MemoryBroker
+from sprankel.config import Settings
+from sprankel.export import render
+from sprankel.export.collect import SessionNotFound, collect
+from sprankel.export.command import run_export
+from sprankel.export.sources import LiveSource, StoreSource
+from sprankel.facilitation import Engine, ManualClock, TokenSigner
+from sprankel.facilitation import validation as v
+from sprankel.facilitation.model import Participant
+from sprankel.store.sqlite import SQLiteStore
+from sprankel.sync.rooms import RoomManager
+
+START_MS = 1_800_000_000_000  # the manual clock's start: 2027-01-15T08:00:00Z
+NOW = datetime(2027, 1, 15, 12, 0, tzinfo=UTC)
+
+
+@dataclass
+class World:
+    store: SQLiteStore
+    rooms: RoomManager
+    engine: Engine
+    clock: ManualClock
+    data_dir: Path
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    store = SQLiteStore(tmp_path / "sprankel.sqlite3")
+    broker = MemoryBroker()
+    await store.start()
+    await broker.start()
+    rooms = RoomManager(store, broker, grace_s=0.1, outbox_limit=1 << 20)
+    clock = ManualClock(START_MS)
+    engine = Engine(store, broker, rooms, TokenSigner(b"k" * 32), clock)
+    await engine.start()
+    yield World(store, rooms, engine, clock, tmp_path)
+    await engine.stop()
+    await rooms.shutdown()
+    await broker.close()
+    await store.close()
+
+
+@dataclass
+class Ran:
+    sid: str
+    facilitator: Participant
+    people: list[Participant]
+    rounds: dict[str, str]  # kind -> round id
+    board_ideas: dict[str, str]  # text -> idea id
+    held_back_text: str
+    unrevealed_text: str
+
+
+async def run_session(w: World) -> Ran:
+    e = w.engine
+    session, fac, _ = await e.create_session(v.new_session({
+        "title": "Koffiehoek voor thuiswerkers", "goal": "Het praatje bij de koffie terug",
+        "language": "nl", "facilitator_name": "Fien",
+        "settings": {"retention_days": 365, "vote_budget": 4},
+    }))
+    sid = session.id
+    people = [
+        (await e.join(sid, v.join({"name": name, "join_code": session.join_code})))[0]
+        for name in ("Anna", "Bram", "Zoë")
+    ]
+    await e.join(sid, v.join({"name": "Olaf", "join_code": session.join_code,
+                              "role": "observer"}))
+
+    async def add_round(body: dict[str, Any]) -> str:
+        return (await e.add_round(sid, fac, v.round_fields(body, partial=False))).id
+
+    ids = {
+        "ideate": await add_round({"kind": "ideate", "prompt": "Wat mis je?",
+                                   "duration_s": 300, "hidden": True}),
+        "anon": await add_round({"kind": "ideate", "prompt": "Anoniem", "duration_s": 120,
+                                 "anonymous": True}),
+        "rate": await add_round({"kind": "rate", "prompt": "Beoordeel", "duration_s": 120}),
+        "vote": await add_round({"kind": "vote", "prompt": "Stem", "duration_s": 120,
+                                 "max_votes_per_idea": 2}),
+        "late": await add_round({"kind": "ideate", "prompt": "Nooit onthuld",
+                                 "duration_s": 60, "hidden": True, "auto_reveal": False}),
+    }
+
+    async def idea(who: Participant, text: str) -> str:
+        return str((await e.add_idea(sid, who, v.new_idea({"text": text})))["id"])
+
+    # Hidden round: three ideas, one held back; paused 30 s and extended by 60 s.
+    await e.round_action(sid, fac, ids["ideate"], "start")
+    first = await idea(people[0], "Vaste koffiepauze om 10:00")
+    await idea(people[1], "Wandelen met een maatje")
+    held = await idea(people[2], "Iets ongepasts")
+    await e.hold_back(sid, fac, held, True)
+    await w.clock.advance(60)
+    await e.round_action(sid, fac, ids["ideate"], "pause")
+    await w.clock.advance(30)
+    await e.round_action(sid, fac, ids["ideate"], "resume")
+    await e.round_action(sid, fac, ids["ideate"], "extend", 60)
+    await w.clock.advance(400)  # the deadline passes: the round ends and is revealed
+
+    await e.round_action(sid, fac, ids["anon"], "start")
+    anon = await idea(people[0], "Anoniem idee")
+    await e.round_action(sid, fac, ids["anon"], "end")
+
+    await e.round_action(sid, fac, ids["rate"], "start")
+    await e.set_rating(sid, people[0], first, 5, 3)
+    await e.set_rating(sid, people[1], first, 4, 4)
+    await e.round_action(sid, fac, ids["rate"], "end")
+
+    await e.round_action(sid, fac, ids["vote"], "start")
+    await e.set_votes(sid, people[0], first, 2)
+    await e.set_votes(sid, people[1], first, 1)
+    await e.set_votes(sid, people[1], anon, 1)
+    await e.round_action(sid, fac, ids["vote"], "end")
+
+    await e.round_action(sid, fac, ids["late"], "start")
+    await idea(people[1], "Nog verborgen")
+    await e.round_action(sid, fac, ids["late"], "end")
+
+    board_ideas = await w.rooms.read(
+        f"sessions/{sid}/board",
+        lambda doc: {str(i["text"]): str(k) for k, i in doc.get("ideas", type=Map).to_py().items()},
+    )
+    return Ran(sid, fac, people, ids, board_ideas, "Iets ongepasts", "Nog verborgen")
+
+
+def edit_board_as_a_client(ran: Ran) -> Any:
+    """Clusters, notes and whiteboard elements, in the layout the browser writes."""
+
+    def change(doc: Doc[Any]) -> None:
+        clusters = doc.get("clusters", type=Map)
+        clusters["c1"] = Map({"id": "c1", "title": "Samen pauzeren", "color": "blue",
+                              "created_at": START_MS + 1000})
+        ideas = doc.get("ideas", type=Map)
+        ideas[ran.board_ideas["Vaste koffiepauze om 10:00"]]["cluster_id"] = "c1"
+        notes = doc.get("notes", type=Map)
+        notes["n1"] = Map({"id": "n1", "kind": "decision", "text": "We proberen het",
+                           "owner": None, "due": None, "done": False,
+                           "created_at": START_MS + 2000})
+        notes["n2"] = Map({"id": "n2", "kind": "action", "text": "Agenda-uitnodiging",
+                           "owner": "Fien", "due": "2027-01-22", "done": False,
+                           "created_at": START_MS + 3000})
+        elements = doc.get("elements", type=Array)
+        elements.append(Map({"pos": "a0", "el": {"id": "f1", "type": "frame", "x": 0, "y": 0,
+                                                 "name": "Pauzes"}}))
+        elements.append(Map({"pos": "a1", "el": {"id": "t1", "type": "text", "x": 10,
+                                                 "y": 10, "text": "koffie!", "frameId": "f1"}}))
+
+    return change
+
+
+async def test_collect_reads_the_session_and_leaves_out_what_is_hidden(world: World) -> None:
+    ran = await run_session(world)
+    await world.rooms.apply_server_change(f"sessions/{ran.sid}/board",
+                                          edit_board_as_a_client(ran))
+    model = await collect(LiveSource(world.store, world.rooms), ran.sid, NOW)
+
+    assert model.meta.title == "Koffiehoek voor thuiswerkers"
+    assert model.meta.facilitator == "Fien" and model.meta.language == "nl"
+    assert sorted(p.name for p in model.participants) == ["Anna", "Bram", "Zoë"]
+    assert (model.participant_count, model.observer_count) == (3, 1)
+    texts = {i.text: i for i in model.ideas}
+    assert set(texts) == {"Vaste koffiepauze om 10:00", "Wandelen met een maatje",
+                          "Anoniem idee"}
+    assert ran.held_back_text not in texts and ran.unrevealed_text not in texts
+    assert model.held_back == 1
+
+    first = texts["Vaste koffiepauze om 10:00"]
+    assert first.author == "Anna" and first.cluster_id == "c1"
+    assert first.votes == 3 and first.top
+    assert first.rating is not None and (first.rating.originality, first.rating.feasibility,
+                                         first.rating.count) == (4.5, 3.5, 2)
+    assert texts["Anoniem idee"].author is None and texts["Anoniem idee"].author_id is None
+
+    ideate = model.rounds[0]
+    assert ideate.method.hidden and ideate.timings.planned_s == 300
+    assert ideate.timings.started_at == datetime(2027, 1, 15, 8, 0, tzinfo=UTC)
+    assert ideate.timings.paused_s == 30 and ideate.timings.extended_s == 60
+    assert ideate.timings.active_s == 360  # 300 planned + 60 extended, pause excluded
+    vote = model.rounds[3]
+    assert vote.method.vote_budget == 4 and vote.method.max_votes_per_idea == 2
+    assert model.rounds[4].held_back == 0 and model.rounds[4].state == "ended"
+    assert model.meta.retention_until is None or model.meta.retention_until > date(2027, 1, 15)
+    assert [(f.title, f.texts) for f in model.whiteboard] == [("Pauzes", ["koffie!"])]
+    assert [(n.kind, n.text, n.owner, n.due) for n in model.notes] == [
+        ("decision", "We proberen het", None, None),
+        ("action", "Agenda-uitnodiging", "Fien", date(2027, 1, 22)),
+    ]
+    markdown = render(model, "md")
+    assert "### Samen pauzeren" in markdown and "Iets ongepasts" not in markdown
+
+
+async def test_offline_export_equals_the_live_one_and_the_command_writes_it(
+        world: World) -> None:
+    ran = await run_session(world)
+    await world.rooms.apply_server_change(f"sessions/{ran.sid}/board",
+                                          edit_board_as_a_client(ran))
+    live = await collect(LiveSource(world.store, world.rooms), ran.sid, NOW)
+    await world.rooms.shutdown()  # flushes and compacts, as a stopping server does
+    offline = await collect(StoreSource(world.store), ran.sid, NOW)
+    assert offline == live
+
+    settings = Settings(data_dir=world.data_dir)
+    for fmt in ("md", "json", "csv"):
+        out = world.data_dir / f"export.{fmt}"
+        err = io.StringIO()
+        # The command runs its own event loop, as it does from the shell.
+        code = await asyncio.to_thread(run_export, settings, ran.sid, fmt, out, stderr=err)
+        assert code == 0, err.getvalue()
+        expected = render(replace(live, generated_at=NOW), fmt)
+        written = out.read_bytes().decode("utf-8")
+        if fmt == "md":  # the generation line differs
+            written, expected = written.split("\n---\n")[0], expected.split("\n---\n")[0]
+        elif fmt == "json":
+            written = "\n".join(x for x in written.split("\n") if "generated_at" not in x)
+            expected = "\n".join(x for x in expected.split("\n") if "generated_at" not in x)
+        assert written == expected
+
+
+async def test_unknown_session_is_not_found(world: World) -> None:
+    with pytest.raises(SessionNotFound):
+        await collect(StoreSource(world.store), "nope", NOW)
+    err = io.StringIO()
+    code = await asyncio.to_thread(run_export, Settings(data_dir=world.data_dir), "nope", "md",
+                                   None, stderr=err)
+    assert code == 1
+    assert "no session 'nope'" in err.getvalue()
+
+
+def test_command_refuses_a_folder_without_data_and_creates_nothing(tmp_path: Path) -> None:
+    err = io.StringIO()
+    empty = tmp_path / "empty"
+    assert run_export(Settings(data_dir=empty), "x", "md", None, stderr=err) == 1
+    assert "no Sprankel data in" in err.getvalue() and not empty.exists()
+
+
+def test_command_refuses_unknown_formats_and_time_zones(tmp_path: Path) -> None:
+    err = io.StringIO()
+    assert run_export(Settings(data_dir=tmp_path), "x", "pdf", None, stderr=err) == 2
+    assert run_export(Settings(data_dir=tmp_path), "x", "md", None, "Nowhere/City",
+                      stderr=err) == 2
+    assert "unknown format 'pdf'" in err.getvalue() and "unknown time zone" in err.getvalue()
