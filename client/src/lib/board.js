@@ -4,6 +4,7 @@
 import { announce, h, replaceChildren } from "./dom.js";
 import { t } from "./i18n.js";
 import * as model from "./model.js";
+import { remembered } from "./storage.js";
 
 const WRITE_KINDS = new Set(["ideate", "brainwrite", "warmup", "discuss", "group"]);
 
@@ -22,6 +23,8 @@ export class IdeaBoard {
     this.color = model.COLORS[0];
     this.dragged = null;
     this.known = new Set(model.readIdeas(ctx.board).map((i) => i.id));
+    // Ideas this browser wrote: in anonymous rounds they carry no author, yet stay editable.
+    this.own = new Set(remembered.ownIdeas(ctx.sid));
     this.undo = model.undoManager(ctx.board);
     this.undo.on("stack-item-added", () => this.renderToolbar());
     this.undo.on("stack-item-popped", () => this.renderToolbar());
@@ -151,13 +154,17 @@ export class IdeaBoard {
     const text = input.value.trim();
     if (!text || !this.canAdd()) return;
     const target = this.hiddenRound() ? this.ctx.drafts : this.ctx.board;
-    model.addIdea(target, {
+    const s = this.state();
+    const anonymous = Boolean(s.settings?.anonymous || s.current?.anonymous);
+    const id = model.addIdea(target, {
       text,
-      author: this.ctx.me.id,
-      authorName: this.ctx.me.name,
+      author: anonymous ? null : this.ctx.me.id,
+      authorName: anonymous ? null : this.ctx.me.name,
       color: this.color,
-      round: this.state().current?.id,
+      round: s.current?.id,
     });
+    this.own.add(id);
+    remembered.setOwnIdeas(this.ctx.sid, [...this.own]);
     input.value = "";
     this.ctx.setTyping?.(false);
     announce(t("board.added"));
@@ -261,14 +268,14 @@ export class IdeaBoard {
   }
 
   renderIdea(idea, clusters) {
-    const mine = idea.author && idea.author === this.ctx.me.id;
+    const mine = (idea.author && idea.author === this.ctx.me.id) || this.own.has(idea.id);
     const s = this.state();
     const editable = this.canEditBoard();
     const canChangeOwn = editable && (mine || this.ctx.me.role === "facilitator");
     const textId = `idea-text-${idea.id}`;
     if (this.editing?.id === idea.id) return this.renderEditor(idea, textId);
-    const author = s.settings?.anonymous || !idea.author_name
-      ? null : h("span", { class: "idea-author" }, t("board.by", { name: idea.author_name }));
+    const author = s.settings?.anonymous || !idea.authorName
+      ? null : h("span", { class: "idea-author" }, t("board.by", { name: idea.authorName }));
     const voting = this.votingRound();
     const tallyShown = !voting && s.tallies && idea.id in s.tallies;
     const li = h("li", {
@@ -364,7 +371,7 @@ export class IdeaBoard {
     const s = this.state();
     const mine = (s.myVotes && s.myVotes[idea.id]) || 0;
     const left = this.votesLeft();
-    const max = this.votingRound()?.max_votes_per_idea || Infinity;
+    const max = s.voteCap ?? this.votingRound()?.max_votes_per_idea ?? Infinity;
     const canVote = this.ctx.me.role !== "observer";
     return h("div", { class: "vote" },
       h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action vote-remove",
@@ -381,7 +388,7 @@ export class IdeaBoard {
   votesLeft() {
     const s = this.state();
     const round = this.votingRound();
-    const budget = round?.vote_budget ?? s.settings?.vote_budget ?? 0;
+    const budget = s.voteBudget ?? round?.vote_budget ?? s.settings?.vote_budget ?? 0;
     const used = Object.values(s.myVotes || {}).reduce((a, b) => a + b, 0);
     return budget - used;
   }
@@ -391,7 +398,7 @@ export class IdeaBoard {
     this.budget.hidden = !round || this.ctx.me.role === "observer";
     if (!round) return;
     const s = this.state();
-    const budget = round.vote_budget ?? s.settings?.vote_budget ?? 0;
+    const budget = s.voteBudget ?? round.vote_budget ?? s.settings?.vote_budget ?? 0;
     const left = this.votesLeft();
     this.budget.textContent = left > 0 ? t("board.vote.left", { n: left, budget }) : t("board.vote.spent");
   }

@@ -2,7 +2,7 @@
 // extend, end, reveal), moderation of hidden ideas, lock, follow me, exports, notes.
 import { announce, h, replaceChildren } from "./dom.js";
 import { language, t } from "./i18n.js";
-import { KEYS } from "./model.js";
+import { addNote, deleteNote, KEYS, readNotes, setNoteDone } from "./model.js";
 import { people } from "./presence.js";
 import { qrSvg } from "./qr.js";
 
@@ -57,8 +57,7 @@ export class Console {
     this.editing = null; // round id or "new"
     this.busy = false;
     this.status = h("p", { class: "console-status", role: "status" });
-    this.notes = ctx.board.getText(KEYS.notes);
-    this.notes.observe((e, txn) => { if (!txn.local) this.syncNotes(); });
+    ctx.board.getMap(KEYS.notes).observeDeep(() => this.drawNotes?.());
     ctx.awareness.on("change", () => this.renderPeople());
     this.peopleNode = h("section", { class: "card", "aria-labelledby": "console-people" });
     this.render();
@@ -98,7 +97,9 @@ export class Console {
   }
 
   renderShare() {
-    const url = new URL(this.ctx.links.join, location.origin).toString();
+    const join = this.ctx.links().join;
+    if (!join) return null;
+    const url = new URL(join, location.origin).toString();
     return h("section", { class: "card", "aria-labelledby": "console-share" },
       h("h3", { id: "console-share" }, t("console.share")),
       h("p", { class: "share-link" }, h("a", { href: url, class: "utrecht-link", id: "console-join-link" }, url)),
@@ -173,8 +174,8 @@ export class Console {
       h("label", { for: "round-budget", class: "utrecht-form-label" }, t("console.round.budget")),
       h("input", { id: "round-budget", type: "number", min: 1, max: 20, class: "utrecht-textbox utrecht-textbox--number", value: String(values.vote_budget ?? 3), oninput: set("vote_budget") }),
       h("div", { class: "checks" },
-        h("label", {}, h("input", { type: "checkbox", checked: Boolean(values.hidden), onchange: set("hidden") }), " ", t("console.round.hidden")),
-        h("label", {}, h("input", { type: "checkbox", checked: Boolean(values.anonymous), onchange: set("anonymous") }), " ", t("console.round.anonymous"))),
+        h("label", {}, h("input", { type: "checkbox", id: "round-hidden", checked: Boolean(values.hidden), onchange: set("hidden") }), " ", t("console.round.hidden")),
+        h("label", {}, h("input", { type: "checkbox", id: "round-anonymous", checked: Boolean(values.anonymous), onchange: set("anonymous") }), " ", t("console.round.anonymous"))),
       h("div", { class: "round-actions" },
         h("button", { type: "submit", class: "utrecht-button utrecht-button--primary-action" }, t("console.round.save")),
         h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", onclick: () => { this.editing = null; this.render(); } }, t("board.cancel"))));
@@ -235,30 +236,36 @@ export class Console {
   }
 
   renderNotes() {
-    this.notesArea = h("textarea", { id: "notes", class: "utrecht-textarea", rows: 5, "aria-describedby": "notes-hint",
-      value: this.notes.toString(), oninput: (e) => this.writeNotes(e.target.value) });
+    const list = h("ul", { class: "notes" });
+    const draw = () => replaceChildren(list, readNotes(this.ctx.board).map((note) =>
+      h("li", { class: note.done ? "note done" : "note", dataset: { note: note.id } },
+        note.kind === "action" ? h("input", { type: "checkbox", checked: note.done, "aria-labelledby": `note-${note.id}`,
+          onchange: (e) => setNoteDone(this.ctx.board, note.id, e.target.checked) }) : null,
+        h("span", { id: `note-${note.id}` }, h("strong", {}, `${t(`console.note.${note.kind}`)}: `), note.text),
+        h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", "aria-describedby": `note-${note.id}`,
+          onclick: () => deleteNote(this.ctx.board, note.id) }, t("board.delete")))));
+    this.drawNotes = draw;
+    draw();
+    let kind = "note";
+    const text = h("input", { id: "note-text", class: "utrecht-textbox", maxlength: 500 });
+    const add = (e) => {
+      e.preventDefault();
+      if (!text.value.trim()) return;
+      addNote(this.ctx.board, kind, text.value.trim(), this.ctx.me?.id);
+      text.value = "";
+      text.focus();
+    };
     return h("section", { class: "card", "aria-labelledby": "console-notes" },
-      h("h3", {}, h("label", { for: "notes", id: "console-notes" }, t("console.notes"))),
-      h("p", { id: "notes-hint", class: "hint" }, t("console.notes.hint")),
-      this.notesArea);
-  }
-
-  /** Applies the textarea's value as the smallest edit, so concurrent edits merge. */
-  writeNotes(value) {
-    const old = this.notes.toString();
-    let start = 0;
-    while (start < old.length && start < value.length && old[start] === value[start]) start++;
-    let endOld = old.length;
-    let endNew = value.length;
-    while (endOld > start && endNew > start && old[endOld - 1] === value[endNew - 1]) { endOld--; endNew--; }
-    this.notes.doc.transact(() => {
-      if (endOld > start) this.notes.delete(start, endOld - start);
-      if (endNew > start) this.notes.insert(start, value.slice(start, endNew));
-    });
-  }
-
-  syncNotes() {
-    if (this.notesArea && document.activeElement !== this.notesArea) this.notesArea.value = this.notes.toString();
+      h("h3", { id: "console-notes" }, t("console.notes")),
+      h("p", { class: "hint" }, t("console.notes.hint")),
+      list,
+      h("form", { class: "note-form", onsubmit: add },
+        h("label", { for: "note-kind", class: "utrecht-form-label" }, t("console.note.kind")),
+        h("select", { id: "note-kind", class: "utrecht-select", onchange: (e) => { kind = e.target.value; } },
+          ["note", "decision", "action"].map((k) => h("option", { value: k }, t(`console.note.${k}`)))),
+        h("label", { for: "note-text", class: "utrecht-form-label" }, t("console.note.text")),
+        text,
+        h("button", { type: "submit", class: "utrecht-button utrecht-button--secondary-action" }, t("console.note.add"))));
   }
 
   renderPeople() {

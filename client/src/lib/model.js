@@ -1,16 +1,20 @@
-// The layout of the board and drafts documents (docs/api.md): one place that knows the keys.
-//   ideas:    Y.Map  id -> Y.Map {id, text, author, author_name, color, cluster, round, created}
-//   clusters: Y.Map  id -> Y.Map {id, title, created}
-//   notes:    Y.Text (the facilitator's notes and decisions)
-//   whiteboard: Y.Array of Y.Map {pos, el}; whiteboard_assets: Y.Map (see whiteboard/binding.js)
+// The layout of the board and drafts documents (server/sprankel/facilitation/documents.py),
+// the one place in the client that knows the keys:
+//   ideas:    Y.Map id -> Y.Map {id, text, author_id, author_name, round_id, cluster_id, color,
+//                                created_at}
+//   clusters: Y.Map id -> Y.Map {id, title, color, created_at}
+//   notes:    Y.Map id -> Y.Map {id, kind: note|decision|action, text, owner, due, done, created_at}
+//   elements: Y.Array of Y.Map {pos, el}; assets: Y.Map (the whiteboard, see whiteboard/binding.js)
+// The rest of the client sees ideas as {id, text, author, authorName, cluster, round, color,
+// created}.
 import * as Y from "yjs";
 
 export const KEYS = {
   ideas: "ideas",
   clusters: "clusters",
   notes: "notes",
-  whiteboard: "whiteboard",
-  whiteboardAssets: "whiteboard_assets",
+  whiteboard: "elements",
+  whiteboardAssets: "assets",
 };
 
 export const COLORS = ["yellow", "green", "blue", "pink", "orange", "purple"];
@@ -29,14 +33,26 @@ export function readIdeas(doc) {
   for (const [id, value] of doc.getMap(KEYS.ideas)) {
     const idea = plain(value);
     if (typeof idea.text !== "string") continue;
-    out.push({ ...idea, id });
+    out.push({
+      id,
+      text: idea.text,
+      author: idea.author_id ?? null,
+      authorName: idea.author_name ?? null,
+      cluster: idea.cluster_id ?? null,
+      round: idea.round_id ?? null,
+      color: idea.color,
+      created: Number(idea.created_at) || 0,
+    });
   }
   return out;
 }
 
 export function readClusters(doc) {
   const out = [];
-  for (const [id, value] of doc.getMap(KEYS.clusters)) out.push({ ...plain(value), id });
+  for (const [id, value] of doc.getMap(KEYS.clusters)) {
+    const cluster = plain(value);
+    out.push({ id, title: String(cluster.title ?? ""), created: Number(cluster.created_at) || 0 });
+  }
   out.sort((a, b) => (a.created || 0) - (b.created || 0) || a.id.localeCompare(b.id));
   return out;
 }
@@ -47,22 +63,25 @@ export function addIdea(doc, { text, author, authorName, color, round }) {
   doc.transact(() => {
     idea.set("id", id);
     idea.set("text", text);
-    idea.set("author", author || null);
+    idea.set("author_id", author || null);
     idea.set("author_name", authorName || null);
     idea.set("color", color || COLORS[0]);
-    idea.set("cluster", null);
-    idea.set("round", round || null);
-    idea.set("created", Date.now());
+    idea.set("cluster_id", null);
+    idea.set("round_id", round || null);
+    idea.set("created_at", Date.now());
     doc.getMap(KEYS.ideas).set(id, idea);
   });
   return id;
 }
 
+const IDEA_FIELDS = { text: "text", cluster: "cluster_id", color: "color" };
+
+/** fields: any of {text, cluster, color} */
 export function updateIdea(doc, id, fields) {
   const idea = doc.getMap(KEYS.ideas).get(id);
   if (!(idea instanceof Y.Map)) return;
   doc.transact(() => {
-    for (const [key, value] of Object.entries(fields)) idea.set(key, value);
+    for (const [key, value] of Object.entries(fields)) idea.set(IDEA_FIELDS[key], value);
   });
 }
 
@@ -76,7 +95,7 @@ export function addCluster(doc, title) {
   doc.transact(() => {
     cluster.set("id", id);
     cluster.set("title", title);
-    cluster.set("created", Date.now());
+    cluster.set("created_at", Date.now());
     doc.getMap(KEYS.clusters).set(id, cluster);
   });
   return id;
@@ -91,7 +110,7 @@ export function renameCluster(doc, id, title) {
 export function deleteCluster(doc, id) {
   doc.transact(() => {
     for (const [, idea] of doc.getMap(KEYS.ideas)) {
-      if (idea instanceof Y.Map && idea.get("cluster") === id) idea.set("cluster", null);
+      if (idea instanceof Y.Map && idea.get("cluster_id") === id) idea.set("cluster_id", null);
     }
     doc.getMap(KEYS.clusters).delete(id);
   });
@@ -102,4 +121,39 @@ export function undoManager(doc) {
   return new Y.UndoManager([doc.getMap(KEYS.ideas), doc.getMap(KEYS.clusters)], {
     captureTimeout: 400,
   });
+}
+
+export function readNotes(doc) {
+  const out = [];
+  for (const [id, value] of doc.getMap(KEYS.notes)) {
+    const note = plain(value);
+    if (typeof note.text !== "string") continue;
+    out.push({ id, kind: note.kind || "note", text: note.text, done: Boolean(note.done), created: Number(note.created_at) || 0 });
+  }
+  return out.sort((a, b) => a.created - b.created || a.id.localeCompare(b.id));
+}
+
+export function addNote(doc, kind, text, owner) {
+  const id = newId();
+  const note = new Y.Map();
+  doc.transact(() => {
+    note.set("id", id);
+    note.set("kind", kind);
+    note.set("text", text);
+    note.set("owner", owner || null);
+    note.set("due", null);
+    note.set("done", false);
+    note.set("created_at", Date.now());
+    doc.getMap(KEYS.notes).set(id, note);
+  });
+  return id;
+}
+
+export function setNoteDone(doc, id, done) {
+  const note = doc.getMap(KEYS.notes).get(id);
+  if (note instanceof Y.Map) note.set("done", done);
+}
+
+export function deleteNote(doc, id) {
+  doc.getMap(KEYS.notes).delete(id);
 }

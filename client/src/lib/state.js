@@ -22,6 +22,14 @@ function numbers(obj) {
   return out;
 }
 
+/** The published dots of the current voting round, else of the latest one that has them. */
+function talliesOf(raw, current, agenda) {
+  if (raw.tallies) return numbers(raw.tallies);
+  if (current?.tallies) return numbers(current.tallies);
+  const published = agenda.filter((r) => r.kind === "vote" && r.tallies);
+  return published.length ? numbers(published[published.length - 1].tallies) : null;
+}
+
 export function normalize(raw, receivedAt = Date.now()) {
   const agenda = (raw.agenda || raw.rounds || []).map(roundOf);
   const currentRaw = raw.current_round;
@@ -38,13 +46,15 @@ export function normalize(raw, receivedAt = Date.now()) {
     settings: raw.settings || {},
     agenda,
     current,
-    deadline: raw.deadline ?? current?.deadline ?? null,
+    deadline: raw.deadline ?? current?.deadline_ms ?? null,
     // server clock minus ours: add to Date.now() to get the server's time.
     clockOffset: serverTime - receivedAt,
     locked: Boolean(raw.locked),
     ended: Boolean(raw.ended || raw.state === "ended" || raw.status === "ended"),
-    tallies: raw.tallies ? numbers(raw.tallies) : current?.tallies ? numbers(current.tallies) : null,
-    myVotes: numbers(raw.my_votes || raw.votes_mine || current?.my_votes),
+    tallies: talliesOf(raw, current, agenda),
+    myVotes: numbers(raw.my_votes?.votes),
+    voteBudget: raw.my_votes?.budget ?? null,
+    voteCap: raw.my_votes?.max_votes_per_idea ?? null,
     participants: raw.participants ?? raw.participant_count ?? null,
     hiddenIdeas: raw.hidden_ideas || null,
     raw,

@@ -33,4 +33,14 @@ export const remembered = {
     }
   },
   setSession: (sid, value) => write(`sprankel.session.${sid}`, JSON.stringify(value)),
+  ownIdeas: (sid) => {
+    try {
+      const list = JSON.parse(read(`sprankel.own.${sid}`) || "[]");
+      return Array.isArray(list) ? list.filter((x) => typeof x === "string") : [];
+    } catch {
+      return [];
+    }
+  },
+  // The newest 2000 are plenty for one session.
+  setOwnIdeas: (sid, ids) => write(`sprankel.own.${sid}`, JSON.stringify(ids.slice(-2000))),
 };

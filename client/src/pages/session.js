@@ -159,6 +159,7 @@ async function start(creds) {
   setInterval(refresh, 15000);
 
   const ideaBoard = new IdeaBoard(boardPanel, {
+    sid,
     board: board.doc,
     drafts: drafts?.doc ?? null,
     me,
@@ -170,9 +171,18 @@ async function start(creds) {
     vote: async (ideaId, count) => {
       try {
         const result = await api.vote(ideaId, Math.max(0, count));
-        session.myVotes = { ...session.myVotes, [ideaId]: result?.count ?? Math.max(0, count) };
+        if (result?.votes) {
+          session.myVotes = result.votes;
+          session.voteBudget = result.budget ?? session.voteBudget;
+          session.voteCap = result.max_votes_per_idea ?? session.voteCap;
+        }
+        announce(t("board.vote.left", { n: result?.left ?? "?", budget: result?.budget ?? "?" }));
         ideaBoard.render();
-        document.querySelector(`[data-focus-key="vote-add-${ideaId}"]`)?.focus();
+        // Keep the keyboard where it was; a button that just became disabled hands focus on.
+        const focusable = [`vote-${count > 0 ? "add" : "remove"}-${ideaId}`, `vote-add-${ideaId}`, `vote-remove-${ideaId}`]
+          .map((key) => document.querySelector(`[data-focus-key="${key}"]`))
+          .find((node) => node && !node.disabled);
+        if (document.activeElement === document.body || document.activeElement?.disabled) focusable?.focus();
       } catch (err) {
         announce(t("error.generic", { message: err.message }), true);
       }
@@ -185,8 +195,11 @@ async function start(creds) {
   if (consolePanel) {
     let followOn = false;
     consoleView = new Console(consolePanel, {
-      api, sid, token: creds.token, session: () => session, refresh, board: board.doc, awareness,
-      links: { join: session.raw?.links?.join || data.join_link || `/join/${sid}` },
+      api, sid, me, token: creds.token, session: () => session, refresh, board: board.doc, awareness,
+      links: () => ({
+        join: session.raw?.links?.join
+          || (session.raw?.join_code ? `/join/${sid}?code=${encodeURIComponent(session.raw.join_code)}` : null),
+      }),
       follow: {
         get: () => followOn,
         set: (on) => {

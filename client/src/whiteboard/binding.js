@@ -92,6 +92,7 @@ export class WhiteboardBinding {
     );
     for (const el of remote) this.versions.set(el.id, el.version);
     this.api.updateScene({ elements: reconciled, captureUpdate: CaptureUpdateAction.NEVER });
+    this.onCount?.(reconciled.filter((el) => !el.isDeleted).length);
   }
 
   applyRemoteAssets(ids) {
@@ -112,6 +113,7 @@ export class WhiteboardBinding {
     const newFiles = Object.values(files || {}).filter(
       (f) => isSafeFile(f) && !this.yAssets.has(f.id),
     );
+    this.onCount?.(elements.filter((el) => !el.isDeleted).length);
     if (!changed.length && !newFiles.length) return;
     this.yElements.doc.transact(() => {
       for (const el of changed) {

@@ -74,6 +74,11 @@ export function mountWhiteboard(container, options) {
       options.awareness,
       { readOnly: options.readOnly },
     );
+    // The number of shapes, for people and tests that cannot see the canvas.
+    binding.onCount = (n) => {
+      container.dataset.elements = String(n);
+    };
+    binding.onCount(api.getSceneElements().length);
     container.dataset.ready = "true";
     repairAccessibility(container, options.labels);
   };

@@ -1,0 +1,45 @@
+"""Dutch and English: chosen from the browser, switchable, remembered."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from browser_support import new_user
+from server_process import ServerProcess
+
+pytest_plugins = ["browser_support"]
+pytestmark = pytest.mark.browser
+
+
+def test_language_follows_the_browser_then_the_users_choice(
+    chromium: Browser, sprankel: ServerProcess
+) -> None:
+    user = new_user(chromium, sprankel, "Sam", locale="en-US")
+    try:
+        page = user.goto("/")
+        expect(page.locator("h1")).to_have_text("New session")
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+
+        page.click("#lang-switch")
+        expect(page.locator("h1")).to_have_text("Nieuwe sessie")
+        expect(page.locator("html")).to_have_attribute("lang", "nl")
+        expect(page.locator("label[for=title]")).to_have_text("Titel")
+
+        page.reload()
+        expect(page.locator("h1")).to_have_text("Nieuwe sessie")
+        # The server renders the shell in the remembered language too (no English flash).
+        response = page.request.get(sprankel.http_url + "/")
+        assert '<html lang="nl"' in response.text()
+    finally:
+        user.close()
+
+
+def test_dutch_browser_gets_dutch(chromium: Browser, sprankel: ServerProcess) -> None:
+    user = new_user(chromium, sprankel, "Sanne", locale="nl-BE")
+    try:
+        page = user.goto("/")
+        expect(page.locator("h1")).to_have_text("Nieuwe sessie")
+        expect(page.locator("html")).to_have_attribute("lang", "nl")
+    finally:
+        user.close()

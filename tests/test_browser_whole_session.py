@@ -1,0 +1,151 @@
+"""A facilitator and two participants, each in their own browser, run a whole session.
+
+Create, join, a timed hidden round, reveal, cluster, vote, end, download the Markdown.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from browser_support import new_user, screenshot
+from server_process import ServerProcess
+
+pytest_plugins = ["browser_support"]
+pytestmark = pytest.mark.browser
+
+
+def idea_card(page: Page, text: str) -> Locator:
+    return page.locator("#panel-board .clusters [data-idea]", has_text=text)
+
+
+def start_round_from_form(console: Page, kind: str, prompt: str, hidden: bool) -> None:
+    console.click("#add-round")
+    console.select_option("#round-kind", kind)
+    console.fill("#round-prompt", prompt)
+    console.fill("#round-minutes", "2")
+    if hidden:
+        console.check("#round-hidden")
+    console.click(".round-form button[type=submit]")
+    round_item = console.locator("li.round", has_text=prompt)
+    expect(round_item).to_be_visible()
+    round_item.locator("[data-action=start]").click()
+    expect(round_item).to_have_attribute("data-state", "running")
+
+
+def test_facilitator_and_two_participants_run_a_whole_session(
+    chromium: Browser, sprankel: ServerProcess
+) -> None:
+    facilitator = new_user(chromium, sprankel, "Fien")
+    anna = new_user(chromium, sprankel, "Anna", locale="nl-NL")
+    bram = new_user(chromium, sprankel, "Bram", locale="en-GB")
+    users = [facilitator, anna, bram]
+    try:
+        # Create the session on the home page.
+        home = facilitator.goto("/")
+        screenshot(home, "home")
+        home.fill("#title", "Thuiswerken: wat missen we?")
+        home.fill("#goal", "Drie ideeën om de koffieautomaat terug te brengen")
+        home.click("form button[type=submit]")
+        expect(home.locator("#created-heading")).to_be_visible()
+        expect(home.locator("svg.qr")).to_be_visible()
+        screenshot(home, "home-created")
+        join_link = home.locator("#join-link").get_attribute("href")
+        assert join_link and "/join/" in join_link
+        home.click("#open-console")
+        console = facilitator.page
+        expect(console.locator("#console-heading")).to_be_visible()
+
+        # Both participants join with their names.
+        for user in (anna, bram):
+            page = user.page
+            page.goto(join_link)
+            if user is anna:
+                screenshot(page, "join")
+            page.fill("#name", user.name)
+            page.click("form button[type=submit]")
+            expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+        expect(console.locator(".presence .person")).to_have_count(3)
+        expect(bram.page.locator("#tab-board")).to_have_text("Idea board")  # en-GB browser
+        expect(anna.page.locator("#tab-board")).to_have_text("Ideeënbord")
+
+        # A timed hidden round: ideas go to each author's drafts, invisible to the others.
+        start_round_from_form(console, "ideate", "Wat mis je het meest?", hidden=True)
+        for user in (anna, bram):
+            expect(user.page.locator("#round-prompt")).to_have_text("Wat mis je het meest?")
+            expect(user.page.locator(".timer-clock")).to_have_text(re.compile(r"^[0-2]:\d\d"))
+        anna.page.fill("#idea-text", "Een vaste koffiepauze om 10 uur")
+        anna.page.keyboard.press("Enter")
+        bram.page.fill("#idea-text", "Random coffee pairs")
+        bram.page.keyboard.press("Enter")
+        expect(anna.page.locator(".drafts [data-draft]")).to_have_text(
+            re.compile("koffiepauze"))
+        expect(bram.page.locator(".drafts [data-draft]")).to_have_text(re.compile("coffee"))
+        screenshot(anna.page, "session-hidden-round")
+        # The facilitator can review them before the reveal.
+        console.locator("#tab-console").click()
+        expect(console.locator(".moderation li")).to_have_count(2)
+        screenshot(console, "console")
+        assert "Random coffee pairs" not in anna.page.content()
+        assert "koffiepauze" not in bram.page.content()
+
+        # End the round: the hidden ideas are revealed on everyone's board.
+        console.locator("li.round[data-state=running] [data-action=end]").click()
+        for user in users:
+            user.page.locator("#tab-board").click()
+            expect(idea_card(user.page, "Een vaste koffiepauze om 10 uur")).to_be_visible()
+            expect(idea_card(user.page, "Random coffee pairs")).to_be_visible()
+
+        # Cluster: Anna puts both ideas in one new group with the keyboard-friendly select.
+        anna_page = anna.page
+        first = idea_card(anna_page, "koffiepauze")
+        first.locator("select").select_option("__new__")
+        cluster_title = anna_page.locator(".cluster-title").first
+        cluster_title.fill("Koffie")
+        cluster_title.press("Enter")
+        second = idea_card(anna_page, "coffee pairs")
+        second.locator("select").select_option(label="Koffie")
+        expect(bram.page.locator(".cluster", has_text="coffee pairs").locator(".cluster-title")
+               ).to_have_value("Koffie")
+        bram.page.fill("#idea-text", "Een virtuele koffiehoek")  # an open moment: no round
+        bram.page.keyboard.press("Enter")
+        expect(idea_card(anna_page, "virtuele koffiehoek")).to_be_visible()
+
+        # Dot voting: each participant places dots, the budget stays visible.
+        console.locator("#tab-console").click()
+        start_round_from_form(console, "vote", "Waar gaan we mee verder?", hidden=False)
+        for user, text in ((anna, "coffee pairs"), (bram, "koffiepauze")):
+            page = user.page
+            expect(page.locator(".budget")).to_be_visible()
+            card = idea_card(page, text)
+            card.locator(".vote-add").click()
+            card.locator(".vote-add").click()
+            expect(card.locator(".vote-count")).to_contain_text("2")
+        expect(anna.page.locator(".budget")).to_contain_text("3")  # 5 - 2 dots left
+        screenshot(anna.page, "session-voting")
+        console.locator("li.round[data-state=running] [data-action=end]").click()
+        for user in (anna, bram):
+            expect(idea_card(user.page, "coffee pairs").locator(".idea-votes")).to_contain_text("2")
+        anna.page.select_option("#board-sort", "votes")
+
+        # End the session and take the summary home.
+        facilitator.page.on("dialog", lambda dialog: dialog.accept())
+        console.click("#end-session")
+        expect(anna.page.locator(".notice")).to_be_visible()
+        with console.expect_download() as download_info:
+            console.click("[data-export=md]")
+        summary = download_info.value.path().read_text(encoding="utf-8")
+        assert "Thuiswerken: wat missen we?" in summary
+        for text in ("Een vaste koffiepauze om 10 uur", "Random coffee pairs",
+                     "Een virtuele koffiehoek", "Koffie"):
+            assert text in summary, text
+
+        for user in users:
+            assert user.foreign_requests == [], user.foreign_requests
+            csp = [p for p in user.problems if "Content Security Policy" in p]
+            assert csp == [], csp
+    finally:
+        for user in users:
+            user.close()
