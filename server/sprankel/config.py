@@ -53,6 +53,9 @@ class Settings:
     compact_after: int = _option(
         500, "Stored updates of a document after which they are merged into one snapshot."
     )
+    chat_retention_days: int = _option(
+        7, "Days a Koffiehoek chat message is kept before it is deleted for good."
+    )
     per_message_deflate: bool = _option(
         False, "Compress WebSocket messages (costs memory per connection and CPU)."
     )

@@ -1,0 +1,250 @@
+"""The Koffiehoek API: team spaces, their chat, nudges, and sessions started from them.
+
+    POST /api/spaces                          {name, your_name, language?} -> 201 member token
+    GET  /api/spaces/{id}/about               name and language, for the join form
+    POST /api/spaces/{id}/members             {name} -> 201 {member_id, token}
+    GET  /api/spaces/{id}                     the space as a member sees it
+    POST /api/spaces/{id}/messages            {text} -> 201 (429 when too fast)
+    POST /api/spaces/{id}/coffee              "who wants coffee?" -> 201
+    POST /api/spaces/{id}/icebreakers         {text} -> 201: the team's own question
+    POST /api/spaces/{id}/sessions            {message_id} -> 201: a brainstorm from a message
+    GET  /api/spaces/{id}/sessions/{sid}/summary.md   a session's summary, for members
+
+The chat itself is the read-only document ``spaces/ID/chat`` (WebSocket, member token).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from .. import status
+from ..export import MEDIA_TYPES, render
+from ..export.collect import SessionNotFound, collect
+from ..export.filename import export_filename
+from ..export.markdown import session_day, timezone
+from ..export.sources import LiveSource
+from ..facilitation import Engine, FacilitationError
+from ..facilitation import validation as checks
+from ..facilitation.errors import Invalid, NotFound
+from ..koffiehoek.chat import chat_name
+from ..koffiehoek.spaces import Koffiehoek, Member, RateLimited, Space
+from ..services import Services
+from ..sync.access import READ_ONLY, Access, Refusal
+
+Handler = Callable[[Request], Awaitable[Response]]
+MAX_BODY = 16 * 1024
+
+
+def install(services: Services, engine: Engine) -> Koffiehoek:
+    """Create the Koffiehoek of this process and let its chat documents be opened."""
+    koffiehoek = Koffiehoek(services.store, services.broker, services.rooms, engine.signer,
+                            retention_days=services.settings.chat_retention_days,
+                            clock=engine.clock)
+    services.extras["koffiehoek"] = koffiehoek
+    services.on_startup.append(koffiehoek.start)
+    services.on_shutdown.append(koffiehoek.stop)
+
+    async def authorize(name: str, params: Mapping[str, str]) -> Access | Refusal:
+        parts = name.split("/")
+        if len(parts) != 3 or parts[2] != "chat":
+            return Refusal(status.CLOSE_NOT_FOUND, "no such space document")
+        try:
+            space, member = await koffiehoek.authenticate(parts[1], params.get("token"))
+        except NotFound as refusal:
+            return Refusal(status.CLOSE_NOT_FOUND, refusal.message)
+        except FacilitationError as refusal:
+            return Refusal(status.CLOSE_UNAUTHORIZED, refusal.message)
+        await koffiehoek.mark_seen(space.id, member)
+        return Access(user={"id": member.id, "name": member.name}, can_write=READ_ONLY)
+
+    services.rooms.add_authorizer("spaces/", authorize)
+    return koffiehoek
+
+
+def routes(services: Services) -> list[BaseRoute]:
+    def koffiehoek() -> Koffiehoek:
+        found = services.extras.get("koffiehoek")
+        if not isinstance(found, Koffiehoek):
+            raise FacilitationError("the Koffiehoek is not running", "not_ready")
+        return found
+
+    def engine() -> Engine:
+        found = services.extras.get("facilitation")
+        if not isinstance(found, Engine):
+            raise FacilitationError("the facilitation engine is not running", "not_ready")
+        return found
+
+    def base_url(request: Request) -> str:
+        return (services.settings.public_url or str(request.base_url)).rstrip("/")
+
+    async def member_of(request: Request) -> tuple[Space, Member]:
+        return await koffiehoek().authenticate(request.path_params["space_id"],
+                                               _bearer(request))
+
+    async def create(request: Request) -> Response:
+        space, member, token = await koffiehoek().create_space(await _body(request))
+        return JSONResponse({"id": space.id, "member_id": member.id, "token": token,
+                             "links": {"space": f"{base_url(request)}/k/{space.id}"}},
+                            status_code=201)
+
+    async def about(request: Request) -> Response:
+        space = await koffiehoek().space(request.path_params["space_id"])
+        return JSONResponse({"id": space.id, "name": space.name, "language": space.language})
+
+    async def join(request: Request) -> Response:
+        member, token = await koffiehoek().join(request.path_params["space_id"],
+                                                await _body(request))
+        return JSONResponse({"member_id": member.id, "token": token}, status_code=201)
+
+    async def overview(request: Request) -> Response:
+        space, member = await member_of(request)
+        k = koffiehoek()
+        sessions = [await _session_summary(engine(), sid, base_url(request), space.id)
+                    for sid in reversed(space.session_ids)]
+        return JSONResponse({
+            "id": space.id,
+            "name": space.name,
+            "language": space.language,
+            "me": member.to_json(),
+            "retention_days": k.retention_days,
+            "icebreaker": k.icebreaker_of_the_day(space),
+            "own_icebreakers": list(space.icebreakers),
+            "present": await k.present(space.id),
+            "today": await k.seen_today(space.id),
+            "sessions": [s for s in sessions if s is not None],
+            "chat_document": chat_name(space.id),
+        })
+
+    async def post_message(request: Request) -> Response:
+        space, member = await member_of(request)
+        message = await koffiehoek().post(space, member, await _body(request))
+        return JSONResponse(message, status_code=201)
+
+    async def coffee(request: Request) -> Response:
+        space, member = await member_of(request)
+        checks.no_body(await _body(request, allow_empty=True))
+        return JSONResponse(await koffiehoek().coffee(space, member), status_code=201)
+
+    async def add_icebreaker(request: Request) -> Response:
+        space, _ = await member_of(request)
+        space = await koffiehoek().add_icebreaker(space, await _body(request))
+        return JSONResponse({"icebreakers": list(space.icebreakers)}, status_code=201)
+
+    async def start_session(request: Request) -> Response:
+        space, member = await member_of(request)
+        body = checks.body_object(await _body(request))
+        checks.only_fields(body, ("message_id",))
+        message_id = checks.identifier(body.get("message_id"), "message_id")
+        message = await koffiehoek().find_message(space.id, message_id)
+        if message.get("kind") != "message" or not message.get("text"):
+            raise Invalid("only a chat message with text can become a brainstorm")
+        goal = str(message["text"])
+        fields = checks.new_session({
+            "title": _title_from(goal),
+            "goal": goal,
+            "language": space.language,
+            "facilitator_name": member.name,
+        })
+        session, _, token = await engine().create_session(fields)
+        base = base_url(request)
+        links = {"facilitator": f"{base}/s/{session.id}/console#token={token}",
+                 "join": f"{base}/join/{session.id}?code={session.join_code}"}
+        await koffiehoek().add_session(space, member, {
+            "id": session.id, "title": session.title,
+            "join_path": f"/join/{session.id}?code={session.join_code}",
+        })
+        return JSONResponse({"session_id": session.id, "facilitator_token": token,
+                             "links": links}, status_code=201)
+
+    async def summary(request: Request) -> Response:
+        space, _ = await member_of(request)
+        sid = request.path_params["session_id"]
+        if sid not in space.session_ids:
+            raise NotFound("no such session in this space")
+        try:
+            model = await collect(LiveSource(services.store, services.rooms), sid)
+        except SessionNotFound as error:
+            raise NotFound("no such session") from error
+        zone = timezone(None)
+        filename = export_filename(model.meta.title, session_day(model, zone), "md")
+        return Response(render(model, "md", zone).encode("utf-8"), media_type=MEDIA_TYPES["md"],
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                                 "Cache-Control": "no-store"})
+
+    def route(path: str, handler: Handler, method: str) -> Route:
+        return Route(path, _json_errors(handler), methods=[method])
+
+    return [
+        route("/api/spaces", create, "POST"),
+        route("/api/spaces/{space_id}/about", about, "GET"),
+        route("/api/spaces/{space_id}/members", join, "POST"),
+        route("/api/spaces/{space_id}", overview, "GET"),
+        route("/api/spaces/{space_id}/messages", post_message, "POST"),
+        route("/api/spaces/{space_id}/coffee", coffee, "POST"),
+        route("/api/spaces/{space_id}/icebreakers", add_icebreaker, "POST"),
+        route("/api/spaces/{space_id}/sessions", start_session, "POST"),
+        route("/api/spaces/{space_id}/sessions/{session_id}/summary.md", summary, "GET"),
+    ]
+
+
+async def _session_summary(engine: Engine, sid: str, base: str,
+                           space_id: str) -> dict[str, Any] | None:
+    try:
+        session = await engine.session(sid)
+    except FacilitationError:
+        return None  # removed after its retention period
+    ended = session.ended_at is not None
+    return {
+        "id": session.id,
+        "title": session.title,
+        "created_at": session.created_at,
+        "ended": ended,
+        "join": None if ended else f"{base}/join/{session.id}?code={session.join_code}",
+        "summary": f"/api/spaces/{space_id}/sessions/{session.id}/summary.md",
+    }
+
+
+def _title_from(goal: str) -> str:
+    first_line = goal.splitlines()[0].strip() if goal.strip() else goal
+    short = first_line if len(first_line) <= 80 else first_line[:79].rstrip() + "…"
+    return "Brainstorm: " + short  # the same word in Dutch and English
+
+
+def _bearer(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return (token.strip() or None) if scheme.lower() == "bearer" else None
+
+
+async def _body(request: Request, allow_empty: bool = False) -> Any:
+    raw = await request.body()
+    if not raw and allow_empty:
+        return None
+    if len(raw) > MAX_BODY:
+        raise Invalid(f"the request body is too large: at most {MAX_BODY} bytes")
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, ValueError) as error:
+        raise Invalid("the request body must be JSON") from error
+
+
+def _json_errors(handler: Handler) -> Handler:
+    async def wrapped(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except RateLimited as refusal:
+            return JSONResponse({"error": refusal.error, "message": refusal.message},
+                                status_code=refusal.status,
+                                headers={"Retry-After": str(refusal.retry_after_s)})
+        except FacilitationError as refusal:
+            code = 503 if refusal.error == "not_ready" else refusal.status
+            return JSONResponse({"error": refusal.error, "message": refusal.message},
+                                status_code=code)
+
+    return wrapped
+

@@ -1,0 +1,324 @@
+"""The rules of a team space: members, chat posts with limits, expiry, nudges, sessions.
+
+Records (JSON in the store):
+    space          ID             {id, name, language, created_at, icebreakers, session_ids}
+    space-member   ID/MID         {id, space_id, name, joined_at}
+    space-seen     ID/YYYY-MM-DD  {members: {MID: {name, first, last}}}
+    space-rate     ID/MID         {times: [ms, ...]}  recent posts, for the rate limit
+
+A member's token is a facilitation token whose session is ``k:ID``: the same
+signature and key, and a scope no session id can take.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime
+import hashlib
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from ..broker import Broker
+from ..facilitation.clock import Clock, SystemClock
+from ..facilitation.errors import FacilitationError, Invalid, NotFound, Unauthorized
+from ..facilitation.icebreakers import ICEBREAKERS
+from ..facilitation.ids import new_id
+from ..facilitation.tokens import Claims, TokenSigner
+from ..facilitation.validation import body_object, only_fields, text
+from ..store import Store
+from ..sync.rooms import RoomManager
+from . import chat
+
+log = logging.getLogger("sprankel.koffiehoek")
+
+SPACE = "space"
+MEMBER = "space-member"
+SEEN = "space-seen"
+RATE = "space-rate"
+
+TOKEN_SCOPE = "k:"
+MAX_SPACE_NAME = 80
+MAX_NAME = 80
+MAX_MESSAGE = 500
+MAX_ICEBREAKER = 200
+MAX_OWN_ICEBREAKERS = 100
+RATE_WINDOW_MS = 10_000
+RATE_MAX_POSTS = 5  # per member per window: a chat, not a firehose
+COFFEE_MESSAGE_TTL_MS = 15 * 60_000
+EXPIRY_INTERVAL_S = 600.0
+LANGUAGES = ("nl", "en")
+
+
+class RateLimited(FacilitationError):
+    status = 429
+    error = "rate_limited"
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+@dataclass(frozen=True)
+class Member:
+    id: str
+    space_id: str
+    name: str
+    joined_at: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "space_id": self.space_id, "name": self.name,
+                "joined_at": self.joined_at}
+
+
+@dataclass(frozen=True)
+class Space:
+    id: str
+    name: str
+    language: str
+    created_at: int
+    icebreakers: tuple[str, ...]
+    session_ids: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "language": self.language,
+                "created_at": self.created_at, "icebreakers": list(self.icebreakers),
+                "session_ids": list(self.session_ids)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Space:
+        return cls(data["id"], data["name"], data["language"], int(data["created_at"]),
+                   tuple(data.get("icebreakers", ())), tuple(data.get("session_ids", ())))
+
+
+class Koffiehoek:
+    def __init__(self, store: Store, broker: Broker, rooms: RoomManager, signer: TokenSigner,
+                 retention_days: int, clock: Clock | None = None) -> None:
+        self.store = store
+        self.broker = broker
+        self.rooms = rooms
+        self.signer = signer
+        self.retention_days = retention_days
+        self.clock: Clock = clock or SystemClock()
+        self._expiry: asyncio.Task[None] | None = None
+
+    # Life cycle: expire old messages now and then, in one process at a time.
+
+    async def start(self) -> None:
+        self._expiry = asyncio.create_task(self._expire_periodically(), name="chat expiry")
+
+    async def stop(self) -> None:
+        if self._expiry is not None:
+            self._expiry.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._expiry
+
+    async def _expire_periodically(self) -> None:
+        while True:
+            if await self.broker.acquire_once("koffiehoek:expiry", EXPIRY_INTERVAL_S * 0.9):
+                try:
+                    await self.expire_all()
+                except Exception:
+                    log.exception("chat expiry failed")
+            await asyncio.sleep(EXPIRY_INTERVAL_S)
+
+    # Spaces and members
+
+    async def create_space(self, body: Any) -> tuple[Space, Member, str]:
+        body = body_object(body)
+        only_fields(body, ("name", "language", "your_name"))
+        name = text(body, "name", MAX_SPACE_NAME)
+        your_name = text(body, "your_name", MAX_NAME)
+        language = body.get("language", "nl")
+        if language not in LANGUAGES:
+            raise Invalid("language must be \"nl\" or \"en\"")
+        space = Space(new_id(), name, language, self.clock.now_ms(), (), ())
+        await self.store.put_record(SPACE, space.id, space.to_json())
+        log.info("space created id=%s", space.id)
+        member, token = await self._add_member(space, your_name)
+        return space, member, token
+
+    async def space(self, space_id: str) -> Space:
+        data = await self.store.get_record(SPACE, space_id) if _plausible(space_id) else None
+        if data is None:
+            raise NotFound("no such space")
+        return Space.from_json(data)
+
+    async def join(self, space_id: str, body: Any) -> tuple[Member, str]:
+        space = await self.space(space_id)
+        body = body_object(body)
+        only_fields(body, ("name",))
+        return await self._add_member(space, text(body, "name", MAX_NAME))
+
+    async def _add_member(self, space: Space, name: str) -> tuple[Member, str]:
+        member = Member(new_id(), space.id, name, self.clock.now_ms())
+        await self.store.put_record(MEMBER, f"{space.id}/{member.id}", member.to_json())
+        await self.mark_seen(space.id, member)
+        token = self.signer.sign(Claims(TOKEN_SCOPE + space.id, member.id, "participant"))
+        return member, token
+
+    async def authenticate(self, space_id: str, token: str | None) -> tuple[Space, Member]:
+        claims = self.signer.verify(token or "")
+        if claims is None:
+            raise Unauthorized("a valid member token is required: join the space first")
+        space = await self.space(space_id)
+        if claims.session_id != TOKEN_SCOPE + space.id:
+            raise Unauthorized("this token belongs to another space")
+        data = await self.store.get_record(MEMBER, f"{space.id}/{claims.participant_id}")
+        if data is None:
+            raise Unauthorized("this member no longer exists")
+        return space, Member(data["id"], data["space_id"], data["name"], int(data["joined_at"]))
+
+    # Who is around
+
+    async def mark_seen(self, space_id: str, member: Member) -> None:
+        now = self.clock.now_ms()
+        key = f"{space_id}/{_day(now)}"
+
+        def seen(record: dict[str, Any] | None) -> dict[str, Any]:
+            members = dict((record or {}).get("members", {}))
+            first = members.get(member.id, {}).get("first", now)
+            members[member.id] = {"name": member.name, "first": first, "last": now}
+            return {"members": members}
+
+        await self.store.update_record(SEEN, key, seen)
+
+    async def present(self, space_id: str) -> list[dict[str, str]]:
+        """Members connected right now, across all processes, once each."""
+        entries = await self.broker.presence(chat.chat_name(space_id))
+        people: dict[str, dict[str, str]] = {}
+        for entry in entries:
+            mid = str(entry.user.get("id", ""))
+            if mid and mid not in people:
+                people[mid] = {"id": mid, "name": str(entry.user.get("name", ""))}
+        return sorted(people.values(), key=lambda p: p["name"].casefold())
+
+    async def seen_today(self, space_id: str) -> list[dict[str, Any]]:
+        record = await self.store.get_record(SEEN, f"{space_id}/{_day(self.clock.now_ms())}")
+        members = (record or {}).get("members", {})
+        return sorted(({"id": mid, **info} for mid, info in members.items()),
+                      key=lambda m: m["last"], reverse=True)
+
+    def icebreaker_of_the_day(self, space: Space) -> str:
+        questions = (*ICEBREAKERS[space.language], *space.icebreakers)
+        day = _day(self.clock.now_ms())
+        digest = hashlib.sha256(f"{space.id}/{day}".encode()).digest()
+        return questions[int.from_bytes(digest[:4], "big") % len(questions)]
+
+    # Posting
+
+    async def post(self, space: Space, member: Member, body: Any) -> dict[str, Any]:
+        body = body_object(body)
+        only_fields(body, ("text",))
+        message_text = text(body, "text", MAX_MESSAGE)
+        return await self._post(space, member, "message", message_text)
+
+    async def coffee(self, space: Space, member: Member) -> dict[str, Any]:
+        """"Who wants coffee?": a nudge that everyone present sees."""
+        return await self._post(space, member, "coffee", "")
+
+    async def _post(self, space: Space, member: Member, kind: str, message_text: str,
+                    extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        await self._take_rate(space.id, member.id)
+        message = {"id": new_id(), "kind": kind, "author_id": member.id,
+                   "author_name": member.name, "text": message_text,
+                   "at": self.clock.now_ms(), **(extra or {})}
+        cutoff = self._cutoff()
+
+        def change(doc: Any) -> None:
+            chat.remove_older_than(doc, cutoff)
+            chat.append_message(doc, message)
+
+        await self.rooms.apply_server_change(chat.chat_name(space.id), change)
+        await self.mark_seen(space.id, member)
+        return message
+
+    async def _take_rate(self, space_id: str, member_id: str) -> None:
+        now = self.clock.now_ms()
+        verdict: dict[str, int] = {}
+
+        def take(record: dict[str, Any] | None) -> dict[str, Any]:
+            verdict.clear()  # the store may run this more than once
+            times = [t for t in (record or {}).get("times", []) if t > now - RATE_WINDOW_MS]
+            if len(times) >= RATE_MAX_POSTS:
+                verdict["retry_ms"] = int(times[0] + RATE_WINDOW_MS - now)
+                return {"times": times}
+            return {"times": [*times, now]}
+
+        await self.store.update_record(RATE, f"{space_id}/{member_id}", take)
+        if verdict:
+            seconds = max(1, -(-verdict["retry_ms"] // 1000))
+            raise RateLimited(
+                f"slow down: at most {RATE_MAX_POSTS} messages per {RATE_WINDOW_MS // 1000} "
+                f"seconds; try again in {seconds} s", seconds)
+
+    async def add_icebreaker(self, space: Space, body: Any) -> Space:
+        body = body_object(body)
+        only_fields(body, ("text",))
+        question = text(body, "text", MAX_ICEBREAKER)
+
+        def add(record: dict[str, Any] | None) -> dict[str, Any]:
+            if record is None:
+                raise NotFound("no such space")
+            own = list(record.get("icebreakers", []))
+            if len(own) >= MAX_OWN_ICEBREAKERS:
+                raise Invalid(f"a space keeps at most {MAX_OWN_ICEBREAKERS} own questions")
+            if question not in own:
+                own.append(question)
+            return {**record, "icebreakers": own}
+
+        return Space.from_json(await self.store.update_record(SPACE, space.id, add) or {})
+
+    async def messages(self, space_id: str) -> list[dict[str, Any]]:
+        return await self.rooms.read(chat.chat_name(space_id), chat.read_messages)
+
+    async def find_message(self, space_id: str, message_id: str) -> dict[str, Any]:
+        found = await self.rooms.read(chat.chat_name(space_id),
+                                      lambda doc: chat.find_message(doc, message_id))
+        if found is None:
+            raise NotFound("no such message (it may have expired)")
+        return found
+
+    async def add_session(self, space: Space, member: Member, session: dict[str, Any]) -> None:
+        """Remember a session started here and invite everyone in the chat."""
+
+        def add(record: dict[str, Any] | None) -> dict[str, Any]:
+            if record is None:
+                raise NotFound("no such space")
+            ids = [*record.get("session_ids", []), session["id"]]
+            return {**record, "session_ids": ids}
+
+        await self.store.update_record(SPACE, space.id, add)
+        await self._post(space, member, "session", session["title"], {"session": session})
+
+    # Expiry
+
+    def _cutoff(self) -> int:
+        return self.clock.now_ms() - self.retention_days * 86_400_000
+
+    async def expire(self, space_id: str) -> int:
+        """Remove expired messages from the document, then from storage."""
+        name = chat.chat_name(space_id)
+        cutoff = self._cutoff()
+        removed: list[int] = []
+
+        def change(doc: Any) -> None:
+            removed.append(chat.remove_older_than(doc, cutoff))
+
+        await self.rooms.apply_server_change(name, change)
+        if removed[0]:
+            await self.store.compact(name)  # compaction drops the deleted text
+            log.info("chat expired space=%s messages=%d", space_id, removed[0])
+        return removed[0]
+
+    async def expire_all(self) -> int:
+        return sum([await self.expire(sid) for sid in await self.store.list_records(SPACE)])
+
+
+def _day(ms: int) -> str:
+    return datetime.datetime.fromtimestamp(ms / 1000).date().isoformat()
+
+
+def _plausible(space_id: str) -> bool:
+    return 0 < len(space_id) <= 64 and all(c.isalnum() or c in "-_" for c in space_id)
