@@ -212,10 +212,11 @@ def _notes(raw: list[dict[str, Any]]) -> list[Note]:
 
 
 def _retention(session: SessionRecord) -> date | None:
-    if not session.retention_days:
+    # Kept for retention_days after the session ended; unknown while it is still open.
+    ended = _time(session.ended_at)
+    if not session.retention_days or ended is None:
         return None
-    since = _time(session.ended_at) or _time(session.created_at)
-    return (since + timedelta(days=session.retention_days)).date() if since else None
+    return (ended + timedelta(days=session.retention_days)).date()
 
 
 async def collect(source: Source, session_id: str, now: datetime | None = None
