@@ -1,11 +1,67 @@
-"""HTTP JSON API (the facilitation helper replaces this placeholder)."""
+"""The HTTP JSON API under /api and the WebSocket access rules of sessions.
+
+`routes(services)` builds the facilitation engine once per process (install), and
+returns the routes of the sessions API, its OpenAPI document, and the routes of the
+other API modules that exist (presence, export, spaces).
+"""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+import importlib
+import logging
 
+from starlette.routing import BaseRoute, Route
+
+from .. import status
+from ..facilitation import Engine, TokenSigner, load_or_create_key
+from ..facilitation.documents import drafts_prefix
 from ..services import Services
+from ._http import api_errors
+from .access import session_authorizer
+from .openapi import openapi_route
+from .sessions import SessionsApi
+
+log = logging.getLogger("sprankel.api")
+
+# API modules of other parts, included when present: each has routes(services).
+_OTHER_MODULES = ("presence", "export", "spaces")
+
+
+def install(services: Services) -> Engine:
+    """The facilitation engine of this process, registered in services (once)."""
+    existing = services.extras.get("facilitation")
+    if isinstance(existing, Engine):
+        return existing
+    settings = services.settings
+    key = load_or_create_key(settings.secret_key, settings.data_dir)
+    engine = Engine(services.store, services.broker, services.rooms, TokenSigner(key))
+
+    async def close_drafts(session_id: str) -> None:
+        await services.rooms.close_connections(drafts_prefix(session_id), status.CLOSE_GONE,
+                                               "the session has ended")
+
+    engine.on_session_ended.append(close_drafts)
+    services.extras["facilitation"] = engine
+    services.on_startup.append(engine.start)
+    services.on_shutdown.append(engine.stop)
+    services.rooms.add_authorizer("sessions/", session_authorizer(engine))
+    return engine
 
 
 def routes(services: Services) -> list[BaseRoute]:
-    return []
+    engine = install(services)
+    sessions = SessionsApi(services, engine)
+    endpoints = sessions.endpoints()
+    out: list[BaseRoute] = [
+        Route(e.path, api_errors(e.handler), methods=[e.method]) for e in endpoints
+    ]
+    for name in _OTHER_MODULES:
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as missing:
+            if missing.name != f"{__name__}.{name}":
+                raise
+            continue
+        out.extend(module.routes(services))
+    out.append(openapi_route(endpoints, out))
+    return out

@@ -1,0 +1,67 @@
+"""The small HTTP helpers of the JSON API: bodies, bearer tokens, errors as values."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from ..facilitation import FacilitationError
+
+log = logging.getLogger("sprankel.api")
+
+MAX_BODY = 64 * 1024  # the largest body any endpoint needs is a round or an idea
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+class BadRequest(Exception):
+    def __init__(self, status: int, error: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.error, self.message = status, error, message
+
+
+def error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": code, "message": message}, status_code=status)
+
+
+def bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return (token.strip() or None) if scheme.lower() == "bearer" else None
+
+
+async def json_body(request: Request, *, optional: bool = False) -> Any:
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        raise BadRequest(413, "too_large", f"the body is larger than {MAX_BODY} bytes")
+    if not raw.strip():
+        if optional:
+            return None
+        raise BadRequest(422, "invalid", "a JSON body is required")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise BadRequest(422, "invalid", f"the body is not valid JSON: {e}") from None
+
+
+def api_errors(handler: Handler) -> Handler:
+    """Turn refusals into JSON {error, message}; an unexpected failure is one log line
+    and a 500 that tells nothing about the inside."""
+
+    async def wrapped(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except FacilitationError as refusal:
+            return error(refusal.status, refusal.error, refusal.message)
+        except BadRequest as bad:
+            return error(bad.status, bad.error, bad.message)
+        except Exception:
+            log.exception("api failure %s %s", request.method, request.url.path)
+            return error(500, "internal", "the server failed; the log has the details")
+
+    return wrapped

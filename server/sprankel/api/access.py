@@ -1,0 +1,56 @@
+"""Who may connect to a session's documents, and write to them (the WebSocket rules).
+
+The sync layer calls the authorizer once per connection, before any content is sent,
+with the document name and the query parameters (``?token=``), and asks the returned
+Access's can_write() on every update. can_write() reads the engine's per-process
+flags, which every process updates from the broker's events, so a lock or the end of
+a session takes effect at once on connections that are already open everywhere.
+
+Refusals (the connection is accepted, then closed with the code and reason):
+    4401  no token, or a token that is malformed, forged or revoked
+    4403  a token of another session; another participant's drafts; an observer's drafts
+    4404  no such session, or a name under sessions/ that is no session document
+    4410  the drafts of a session that has ended
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .. import status
+from ..facilitation import Engine, FacilitationError
+from ..facilitation.documents import parse_document_name
+from ..facilitation.errors import Forbidden, NotFound
+from ..facilitation.roles import may_open_document, may_write_document
+from ..sync.access import Access, Authorizer, Refusal
+
+_CODES = {401: status.CLOSE_UNAUTHORIZED, 403: status.CLOSE_FORBIDDEN,
+          404: status.CLOSE_NOT_FOUND, 410: status.CLOSE_GONE}
+
+
+def session_authorizer(engine: Engine) -> Authorizer:
+    async def authorize(name: str, params: Mapping[str, str]) -> Access | Refusal:
+        document = parse_document_name(name)
+        if document is None:
+            return Refusal(status.CLOSE_NOT_FOUND, "no such session document")
+        try:
+            session, who = await engine.authenticate(document.session_id, params.get("token"))
+        except (Forbidden, NotFound) as refusal:
+            return Refusal(_CODES[refusal.status], refusal.message)
+        except FacilitationError as refusal:
+            return Refusal(_CODES.get(refusal.status, status.CLOSE_UNAUTHORIZED), refusal.message)
+        kind, owner = document.kind, document.owner_id
+        if not may_open_document(kind, who.role, who.id, owner):
+            return Refusal(status.CLOSE_FORBIDDEN,
+                           "only its participant and the facilitator may open these drafts")
+        if kind == "drafts" and session.ended:
+            return Refusal(status.CLOSE_GONE, "the session has ended")
+        sid, role, pid = session.id, who.role, who.id
+
+        def can_write() -> bool:
+            flags = engine.flags(sid)
+            return may_write_document(kind, role, pid, owner, flags.locked, flags.ended)
+
+        return Access(user=who.public(), can_write=can_write)
+
+    return authorize

@@ -1,0 +1,306 @@
+"""The sessions API: create and join, the agenda and its timer, ideas, votes, ratings,
+moderation, lock and end. Thin: it parses, authenticates and calls the engine.
+
+Every endpoint is declared once in ENDPOINTS, which gives both the routes and the
+OpenAPI document (openapi.py), so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from ..facilitation import Engine, validation
+from ..facilitation.documents import board_name
+from ..facilitation.engine import public_round
+from ..facilitation.errors import Invalid, NotFound
+from ..facilitation.icebreakers import icebreakers
+from ..facilitation.model import LANGUAGES, Participant, Session
+from ..facilitation.roles import FACILITATOR, OBSERVER, require_facilitator
+from ..services import Services
+from ._http import bearer, json_body
+
+ROUND_ACTIONS = ("start", "pause", "resume", "extend", "end", "reveal")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str
+    handler: Callable[[Request], Awaitable[Response]]
+    summary: str
+    body: str | None = None  # the name of a request schema in openapi.py
+    response: str | None = None  # the name of a response schema
+    status: int = 200
+    auth: bool = True
+    errors: tuple[int, ...] = (401, 403, 404)
+
+
+class SessionsApi:
+    def __init__(self, services: Services, engine: Engine) -> None:
+        self.services = services
+        self.engine = engine
+
+    # Helpers
+
+    async def _caller(self, request: Request) -> tuple[Session, Participant]:
+        return await self.engine.authenticate(request.path_params["sid"], bearer(request))
+
+    def _base_url(self, request: Request) -> str:
+        configured = self.services.settings.public_url
+        return (configured or str(request.base_url)).rstrip("/")
+
+    def _links(self, request: Request, session: Session, facilitator_token: str | None
+               ) -> dict[str, str]:
+        base = self._base_url(request)
+        links = {"join": f"{base}/join/{session.id}?code={session.join_code}"}
+        if facilitator_token:
+            # In the fragment: never sent to a server, never in a log or a Referer.
+            links["facilitator"] = f"{base}/s/{session.id}/console#token={facilitator_token}"
+        return links
+
+    # Sessions and participants
+
+    async def create_session(self, request: Request) -> Response:
+        fields = validation.new_session(await json_body(request))
+        session, facilitator, token = await self.engine.create_session(fields)
+        return JSONResponse({
+            "id": session.id, "facilitator_token": token, "join_code": session.join_code,
+            "participant_id": facilitator.id,
+            "links": self._links(request, session, token),
+        }, status_code=201)
+
+    async def join(self, request: Request) -> Response:
+        fields = validation.join(await json_body(request))
+        who, token = await self.engine.join(request.path_params["sid"], fields)
+        return JSONResponse({"participant_id": who.id, "token": token, "role": who.role,
+                             "name": who.name, "color": who.color}, status_code=201)
+
+    async def get_session(self, request: Request) -> Response:
+        session, who = await self._caller(request)
+        return JSONResponse(await self.view(request, session, who))
+
+    async def view(self, request: Request, session: Session, who: Participant
+                   ) -> dict[str, Any]:
+        people = await self.engine.participants(session.id)
+        current = session.current_round
+        is_facilitator = who.role == FACILITATOR
+        presence = await self._presence(session.id)
+        view: dict[str, Any] = {
+            "id": session.id, "title": session.title, "goal": session.goal,
+            "language": session.language, "settings": session.settings_json(),
+            "state": session.state, "ended": session.ended, "locked": session.locked,
+            "created_at": session.created_at, "started_at": session.started_at,
+            "ended_at": session.ended_at,
+            "agenda": [public_round(r) for r in session.rounds],
+            "current_round": public_round(current) if current else None,
+            "deadline": current.deadline_ms if current else None,
+            "server_time": self.engine.clock.now_ms(),
+            "participant_count": sum(1 for p in people if p.role != OBSERVER),
+            "observer_count": sum(1 for p in people if p.role == OBSERVER),
+            "presence": presence,
+            "me": who.public(),
+            "my_votes": (None if who.role == OBSERVER
+                         else await self.engine.my_votes(session, who)),
+            "my_ratings": (None if who.role == OBSERVER
+                           else await self.engine.my_ratings(session, who)),
+            "tallies": current.tallies if current and current.revealed else None,
+            "links": self._links(request, session, self.engine.token_for(who)
+                                 if is_facilitator else None),
+        }
+        if who.role == OBSERVER:
+            del view["links"]
+        if is_facilitator:
+            view["hidden_ideas"] = await self.engine.hidden_ideas(session.id, who)
+        return view
+
+    async def _presence(self, sid: str) -> list[dict[str, Any]]:
+        seen: dict[str, dict[str, Any]] = {}
+        for entry in await self.services.broker.presence(board_name(sid)):
+            user = entry.user
+            if isinstance(user.get("id"), str) and user["id"] not in seen:
+                seen[user["id"]] = {k: user.get(k) for k in ("id", "name", "role", "color")}
+        return sorted(seen.values(), key=lambda u: (str(u.get("name")), str(u.get("id"))))
+
+    async def list_participants(self, request: Request) -> Response:
+        session, who = await self._caller(request)
+        require_facilitator(who)
+        people = await self.engine.participants(session.id)
+        return JSONResponse({"participants": [
+            {**p.public(), "joined_at": p.joined_at} for p in people]})
+
+    # The agenda
+
+    async def add_round(self, request: Request) -> Response:
+        session, who = await self._caller(request)
+        fields = validation.round_fields(await json_body(request), partial=False)
+        rnd = await self.engine.add_round(session.id, who, fields)
+        return JSONResponse(public_round(rnd), status_code=201)
+
+    async def update_round(self, request: Request) -> Response:
+        session, who = await self._caller(request)
+        fields = validation.round_fields(await json_body(request), partial=True)
+        rnd = await self.engine.update_round(session.id, who, request.path_params["rid"], fields)
+        return JSONResponse(public_round(rnd))
+
+    async def delete_round(self, request: Request) -> Response:
+        session, who = await self._caller(request)
+        await self.engine.delete_round(session.id, who, request.path_params["rid"])
+        return Response(status_code=204)
+
+    def round_action(self, action: str) -> Callable[[Request], Awaitable[Response]]:
+        async def handler(request: Request) -> Response:
+            session, who = await self._caller(request)
+            body = await json_body(request, optional=True)
+            seconds = None
+            if action == "extend":
+                seconds = validation.extend(body)
+            else:
+                validation.no_body(body)
+            rnd = await self.engine.round_action(session.id, who, request.path_params["rid"],
+                                                 action, seconds)
+            return JSONResponse(public_round(rnd))
+
+        return handler
+
+    # Ideas and moderation
+
+    async def add_idea(self, request: Request) -> Response:
+        session, who = await self._caller(request)
+        fields = validation.new_idea(await json_body(request))
+        return JSONResponse(await self.engine.add_idea(session.id, who, fields), status_code=201)
+
+    async def hidden_ideas(self, request: Request) -> Response:
+        session, who = await self._caller(request)
+        return JSONResponse({"ideas": await self.engine.hidden_ideas(session.id, who)})
+
+    def hold(self, held: bool) -> Callable[[Request], Awaitable[Response]]:
+        async def handler(request: Request) -> Response:
+            session, who = await self._caller(request)
+            validation.no_body(await json_body(request, optional=True))
+            idea_id = validation.identifier(request.path_params["idea_id"], "idea_id")
+            await self.engine.hold_back(session.id, who, idea_id, held)
+            return JSONResponse({"idea_id": idea_id, "held_back": held})
+
+        return handler
+
+    # Votes and ratings
+
+    async def put_votes(self, request: Request) -> Response:
+        session, who = await self._caller(request)
+        count = validation.votes(await json_body(request))
+        idea_id = validation.identifier(request.path_params["idea_id"], "idea_id")
+        return JSONResponse(await self.engine.set_votes(session.id, who, idea_id, count))
+
+    async def get_votes(self, request: Request) -> Response:
+        session, who = await self._caller(request)
+        mine = await self.engine.my_votes(session, who)
+        if mine is None:
+            raise NotFound("the current round is not a voting round")
+        return JSONResponse(mine)
+
+    async def put_rating(self, request: Request) -> Response:
+        session, who = await self._caller(request)
+        originality, feasibility = validation.rating(await json_body(request))
+        idea_id = validation.identifier(request.path_params["idea_id"], "idea_id")
+        return JSONResponse(await self.engine.set_rating(session.id, who, idea_id,
+                                                         originality, feasibility))
+
+    async def get_ratings(self, request: Request) -> Response:
+        session, who = await self._caller(request)
+        mine = await self.engine.my_ratings(session, who)
+        if mine is None:
+            raise NotFound("the current round is not a rating round")
+        current = session.current_round
+        return JSONResponse({"round_id": current.id if current else None, "ratings": mine})
+
+    # Lock, unlock, end
+
+    def lock(self, locked: bool) -> Callable[[Request], Awaitable[Response]]:
+        async def handler(request: Request) -> Response:
+            session, who = await self._caller(request)
+            validation.no_body(await json_body(request, optional=True))
+            session = await self.engine.set_locked(session.id, who, locked)
+            return JSONResponse({"locked": session.locked, "state": session.state})
+
+        return handler
+
+    async def end(self, request: Request) -> Response:
+        session, who = await self._caller(request)
+        validation.no_body(await json_body(request, optional=True))
+        session = await self.engine.end_session(session.id, who)
+        return JSONResponse({"locked": session.locked, "state": session.state,
+                             "ended_at": session.ended_at})
+
+    # Public
+
+    async def get_icebreakers(self, request: Request) -> Response:
+        language = request.query_params.get("language", "nl")
+        if language not in LANGUAGES:
+            raise Invalid(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}")
+        return JSONResponse({"language": language, "icebreakers": list(icebreakers(language))})
+
+    # The table
+
+    def endpoints(self) -> list[Endpoint]:
+        s = "/api/sessions/{sid}"
+        e = Endpoint
+        out = [
+            e("POST", "/api/sessions", self.create_session, "Create a session",
+              "NewSession", "CreatedSession", 201, auth=False, errors=()),
+            e("GET", s, self.get_session, "The session as the caller may see it",
+              response="SessionView"),
+            e("POST", s + "/participants", self.join, "Join with the join code",
+              "Join", "Joined", 201, auth=False, errors=(403, 404, 410)),
+            e("GET", s + "/participants", self.list_participants,
+              "Everyone who joined (facilitator)", response="Participants"),
+            e("POST", s + "/rounds", self.add_round, "Add a round to the agenda (facilitator)",
+              "NewRound", "Round", 201, errors=(401, 403, 404, 410)),
+            e("PATCH", s + "/rounds/{rid}", self.update_round, "Change a round (facilitator)",
+              "RoundPatch", "Round", errors=(401, 403, 404, 410, 423)),
+            e("DELETE", s + "/rounds/{rid}", self.delete_round,
+              "Delete a planned round (facilitator)", status=204,
+              errors=(401, 403, 404, 410, 423)),
+        ]
+        for action in ROUND_ACTIONS:
+            out.append(e("POST", s + "/rounds/{rid}/" + action, self.round_action(action),
+                         f"{action.capitalize()} the round (facilitator)",
+                         "Extend" if action == "extend" else None, "Round",
+                         errors=(401, 403, 404, 409, 410, 423)))
+        out += [
+            e("POST", s + "/ideas", self.add_idea, "Add an idea (to the drafts in a hidden "
+              "round)", "NewIdea", "Idea", 201, errors=(401, 403, 404, 409, 410, 423)),
+            e("GET", s + "/hidden-ideas", self.hidden_ideas,
+              "Hidden ideas of the current round, before reveal (facilitator)",
+              response="HiddenIdeas"),
+            e("POST", s + "/ideas/{idea_id}/hold", self.hold(True),
+              "Hold back a hidden idea (facilitator)", response="Held",
+              errors=(401, 403, 404, 423)),
+            e("POST", s + "/ideas/{idea_id}/release", self.hold(False),
+              "Release a held-back idea (facilitator)", response="Held",
+              errors=(401, 403, 404, 423)),
+            e("GET", s + "/votes", self.get_votes, "My dots in the current voting round",
+              response="MyVotes"),
+            e("PUT", s + "/votes/{idea_id}", self.put_votes, "Set my dots on an idea",
+              "Votes", "MyVotes", errors=(401, 403, 404, 409, 410, 423)),
+            e("GET", s + "/ratings", self.get_ratings, "My ratings in the current rating round",
+              response="MyRatings"),
+            e("PUT", s + "/ratings/{idea_id}", self.put_rating,
+              "Rate an idea on originality and feasibility", "Rating", "MyRatings",
+              errors=(401, 403, 404, 410, 423)),
+            e("POST", s + "/lock", self.lock(True),
+              "Make the board read-only for all but facilitators", response="LockState",
+              errors=(401, 403, 404, 410)),
+            e("POST", s + "/unlock", self.lock(False), "Make the board writable again",
+              response="LockState", errors=(401, 403, 404, 410)),
+            e("POST", s + "/end", self.end, "End the session (the export stays)",
+              response="LockState", errors=(401, 403, 404, 410)),
+            e("GET", "/api/icebreakers", self.get_icebreakers,
+              "The built-in warm-up questions", response="Icebreakers", auth=False,
+              errors=(422,)),
+        ]
+        return out
