@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
+from pathlib import Path
 
 from sprankel.export import render
+from sprankel.export.collect import collect
 from sprankel.export.model import SCHEMA_VERSION
-from sprankel.export.sample import sample_session
+from sprankel.export.sample import sample_session, store_sample_session
+from sprankel.export.sources import StoreSource
+from sprankel.store.sqlite import SQLiteStore
 
 
 def test_json_carries_schema_version_methods_timings_retention_and_stable_ids() -> None:
@@ -21,7 +26,7 @@ def test_json_carries_schema_version_methods_timings_retention_and_stable_ids() 
     assert ideate["method"]["kind"] == "ideate" and ideate["method"]["hidden"] is True
     assert ideate["timings"] == {
         "planned_s": 600, "started_at": "2026-11-27T09:06:20.000Z",
-        "ended_at": "2026-11-27T09:16:40.000Z", "active_s": 620, "extended_s": 60,
+        "ended_at": "2026-11-27T09:16:40.000Z", "active_s": 580, "extended_s": 60,
         "paused_s": 40,
     }
     assert doc["held_back"] == 1
@@ -71,3 +76,17 @@ def test_csv_cells_cannot_become_spreadsheet_formulas() -> None:
 def test_csv_names_no_author_in_an_anonymous_session() -> None:
     table = rows(render(sample_session(10, anonymous=True), "csv"))
     assert table and all(row["author"] == "" for row in table)
+
+
+async def test_a_session_written_to_a_store_reads_back_as_the_same_model(tmp_path: Path) -> None:
+    # The path of `sprankel export` (records and board document -> view model), also the
+    # one the benchmark measures with 5,000 ideas.
+    store = SQLiteStore(tmp_path / "sprankel.sqlite3")
+    await store.start()
+    try:
+        sid = await store_sample_session(store, ideas=300, language="nl")
+        model = await collect(StoreSource(store), sid)
+    finally:
+        await store.close()
+    expected = sample_session(300, "nl", session_id=sid)
+    assert dataclasses.replace(model, generated_at=expected.generated_at) == expected

@@ -69,8 +69,8 @@ def test_method_and_timings_are_in_words() -> None:
     markdown = render(sample_session(10), "md")
     assert "- **Method:** Idea generation: everyone writes ideas on the board; ideas stayed " \
            "hidden until the facilitator revealed them" in markdown
-    assert "- **Time:** planned 10 minutes; from 09:06 to 09:16; 10 minutes active; " \
-           "40 seconds paused; 1 minute extended" in markdown
+    assert "- **Time:** planned 10 minutes; from 09:06 to 09:16; 9 minutes and 40 seconds " \
+           "active; 40 seconds paused; 1 minute extended" in markdown
     assert "5 dots per person; at most 3 dots per idea" in markdown
     assert "- **Keep until:** 27 November 2027" in markdown
     assert "- **Held back by the facilitator:** 1 idea" in markdown
