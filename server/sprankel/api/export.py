@@ -37,10 +37,9 @@ def _bearer(request: Request) -> str | None:
 
 
 def _engine(services: Services) -> Engine | None:
-    for value in services.extras.values():
-        if isinstance(value, Engine):
-            return value
-    return None
+    # api/__init__.py installs the engine of this process under "facilitation".
+    engine = services.extras.get("facilitation")
+    return engine if isinstance(engine, Engine) else None
 
 
 def routes(services: Services) -> list[BaseRoute]:
