@@ -89,7 +89,7 @@ class RoomLoadResult:
             f"{self.deliveries_received}/{self.deliveries_expected} delivered "
             f"({self.lost} lost, {self.duplicates} duplicates), "
             f"p50 {fmt(self.latency_p50_ms)} ms, p99 {fmt(self.latency_p99_ms)} ms, "
-            f"max {fmt(self.latency_max_ms)} ms, server CPU {fmt(self.server_cpu_cores)} cores, "
+            f"max {fmt(self.latency_max_ms)} ms, server CPU {fmt(self.server_cpu_cores, 2)} cores, "
             f"worker CPU max {self.worker_cpu_max:.2f}"
             + (" (SATURATED)" if self.client_saturated else "")
         )

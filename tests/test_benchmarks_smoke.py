@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import ServerFactory
 from server_process import ServerProcess
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -42,3 +43,20 @@ def test_load_generator_delivers_every_update_to_every_client(open_server: Serve
     assert result["lost"] == 0
     assert result["closed_during_run"] == 0
     assert result["latency_p50_ms"] is not None
+
+
+def test_compressed_and_plain_clients_both_receive_everything(
+    start_server: ServerFactory,
+) -> None:
+    # With permessage-deflate every socket needs its own bytes: the server's shared-frame
+    # fast path must step aside for those sockets and deliver through the ordinary one.
+    server = start_server("--open-documents", "--per-message-deflate")
+    url = server.ws_url + "/{room}"
+    compressed = run_module("benchmarks.room_load", "--url", url, "--clients", "5",
+                            "--rate", "4", "--duration", "2", "--processes", "1", "--json")
+    plain = run_module("benchmarks.room_load", "--url", url, "--clients", "5", "--rate", "4",
+                       "--duration", "2", "--processes", "1", "--no-deflate", "--json")
+    for result in (compressed, plain):
+        assert result["connected"] == 5
+        assert result["deliveries_expected"] == 5 * 8 * 4
+        assert result["lost"] == 0

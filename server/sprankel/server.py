@@ -11,12 +11,17 @@ import asyncio
 import logging
 import socket
 import sys
+from typing import Any
 
 import uvicorn
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.http11 import Request
+from websockets.protocol import State
 
 from .app import create_app
 from .config import Settings
 from .services import Services
+from .sync.connection import FRAME_WRITER
 
 log = logging.getLogger("sprankel")
 
@@ -32,7 +37,7 @@ def uvicorn_config(settings: Settings, app: object) -> uvicorn.Config:
         app,  # type: ignore[arg-type]
         host=settings.host,
         port=settings.port,
-        ws="websockets-sansio",
+        ws=FrameWriterProtocol,
         ws_max_size=settings.max_message_size,
         ws_per_message_deflate=settings.per_message_deflate,
         lifespan="on",
@@ -41,6 +46,39 @@ def uvicorn_config(settings: Settings, app: object) -> uvicorn.Config:
         timeout_graceful_shutdown=10,
         factory=isinstance(app, str),
     )
+
+
+class FrameWriterProtocol(WebSocketsSansIOProtocol):
+    """uvicorn's sans-I/O WebSocket protocol, plus a frame writer for the rooms.
+
+    Through ASGI, every message to every socket is its own chain of coroutines; a
+    room sends the same message to all its sockets, so it encodes the frame once
+    and hands it to this writer, which puts it on the socket at once. The writer
+    declines (returns False, and the message takes the ASGI path) whenever the
+    bytes or the moment are not the plain case: before the handshake or after a
+    close, while the transport is paused for a slow reader, or when an extension
+    (permessage-deflate) makes the bytes differ per socket.
+    """
+
+    def handle_connect(self, event: Request) -> None:
+        super().handle_connect(event)
+        if self.response.status_code == 101:
+            extensions: dict[str, Any] = self.scope["extensions"]  # type: ignore[assignment]
+            extensions[FRAME_WRITER] = self.write_frame
+
+    def write_frame(self, frame: bytes) -> bool:
+        if (
+            not self.handshake_complete
+            or self.close_sent
+            or self.initial_response is not None
+            or self.conn.state is not State.OPEN
+            or self.conn.extensions
+            or not self.writable.is_set()
+            or self.transport.is_closing()
+        ):
+            return False
+        self.transport.write(frame)
+        return True
 
 
 class SprankelServer(uvicorn.Server):

@@ -20,7 +20,7 @@ from .. import status
 from ..broker import Broker, Subscription
 from ..store import Store
 from . import protocol
-from .connection import Connection
+from .connection import Connection, binary_frame
 from .protocol import (
     AwarenessMessage,
     ProtocolError,
@@ -211,8 +211,9 @@ class Room:
             self._pending_remote = []
 
     def _broadcast(self, message: bytes) -> None:
+        frame = binary_frame(message)  # encoded once, the same bytes for every socket
         for conn in self.connections:
-            conn.send(message)
+            conn.send(message, frame)
 
     async def _run_pump(self) -> None:
         while True:
