@@ -58,6 +58,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="comma-separated (default: %(default)s)")
     parser.add_argument("--quick", action="store_true", help="smaller sizes and shorter windows")
     parser.add_argument("--processes", type=int, default=2, help="load worker processes")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run each scenario N times, servers interleaved; report medians")
     parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
     parser.add_argument("--profile", action="store_true",
                         help="record a py-spy profile of Sprankel during the room scenarios")

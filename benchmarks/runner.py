@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import statistics
 import subprocess
 import sys
 import time
@@ -167,6 +168,38 @@ def redis_available() -> str | None:
     return None
 
 
+# Correctness counts take the worst run; measurements take the median of the runs.
+_WORST_HIGH = {"lost", "duplicates", "closed_during_run", "failed", "worker_cpu_max"}
+_WORST_LOW = {"connected", "connected_min", "alone_joins"}
+
+
+def merge_runs(runs: list[Result]) -> Result:
+    good = [r for r in runs if "error" not in r]
+    if not good:
+        return runs[0]
+    merged: Result = {"runs": runs}
+    for key, value in good[0].items():
+        values = [r.get(key) for r in good]
+        if key == "errors":
+            merged[key] = sorted({e for r in good for e in r.get("errors", [])})
+        elif isinstance(value, bool):
+            merged[key] = any(values) if key == "client_saturated" else all(values)
+        elif isinstance(value, (int, float)) and all(isinstance(v, (int, float)) for v in values):
+            numbers = [float(v) for v in values if v is not None]
+            if key in _WORST_HIGH:
+                merged[key] = max(numbers)
+            elif key in _WORST_LOW:
+                merged[key] = min(numbers)
+            else:
+                merged[key] = statistics.median(numbers)
+        else:
+            merged[key] = value
+    if len(good) < len(runs):
+        failed = f"{len(runs) - len(good)} of {len(runs)} runs failed"
+        merged.setdefault("errors", []).append(failed)
+    return merged
+
+
 def _scenario_body(
     scenario: str, rooms: dict[str, RoomScenario], args: argparse.Namespace
 ) -> Callable[[servers.Target], Result]:
@@ -194,6 +227,15 @@ def run_all(args: argparse.Namespace) -> int:
     for scenario in chosen:
         _log(f"scenario {scenario}")
         results[scenario] = {}
+        if scenario not in ("export", "redis-pair") and args.repeat > 1:
+            runs: dict[str, list[Result]] = {name: [] for name in chosen_servers}
+            for _ in range(args.repeat):  # interleaved: A B C A B C, so drift hits all alike
+                for name in chosen_servers:
+                    runs[name].append(
+                        _with_server(name, _scenario_body(scenario, rooms, args))
+                    )
+            results[scenario] = {name: merge_runs(r) for name, r in runs.items()}
+            continue
         if scenario == "export":
             results[scenario]["sprankel"] = run_export(args.quick)
             continue

@@ -190,8 +190,10 @@ def _export_rows(results: dict[str, dict[str, Result]]) -> list[str]:
     if "error" in export:
         return [f"| {title} | not measured: {export['error']} | — | — | n/a | | | |"]
     return [
-        f"| {title} | build the Markdown (ms, p50 of {export.get('repeats', '?')}) | — | — | "
+        f"| {title} | read from the store and render, p50 (ms) | — | — | "
         f"{_fmt(export.get('markdown_p50_ms'), 1)} | | | |",
+        f"| {title} | render only, p50 (ms) | — | — | "
+        f"{_fmt(export.get('render_only_p50_ms'), 1)} | | | |",
         f"| {title} | Markdown size (KiB) | — | — | "
         f"{_fmt((export.get('markdown_bytes') or 0) / 1024, 1)} | | | |",
     ]
