@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import io
 import re
+from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
 
-from sprankel.export import render
+from sprankel.export import example, render
 from sprankel.export.markdown import UnknownTimezone
 from sprankel.export.model import Idea
 from sprankel.export.sample import sample_session
@@ -119,3 +122,17 @@ def test_rounds_that_did_not_run_say_so() -> None:
         r.timings, started_at=None, ended_at=None, active_s=None)) for r in model.rounds]
     markdown = render(dataclasses.replace(model, rounds=rounds), "md")
     assert markdown.count("; not started") == len(rounds)
+
+
+def test_the_example_in_the_docs_is_what_the_code_writes(tmp_path: Path) -> None:
+    # docs/export-example.md is shown in the README: regenerate it with
+    # `python -m sprankel.export.example > docs/export-example.md` when this fails.
+    stdout = io.StringIO()
+    with contextlib.redirect_stdout(stdout):
+        assert example.main(["--data-dir", str(tmp_path)]) == 0
+    written = Path(__file__).parent.parent / "docs" / "export-example.md"
+
+    def body(markdown: str) -> str:
+        return markdown.split("\n---\n")[0]
+
+    assert body(stdout.getvalue()) == body(written.read_text(encoding="utf-8"))

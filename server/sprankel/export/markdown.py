@@ -84,8 +84,10 @@ def _round_view(r: Round, ideas: list[Idea], clusters: list[Cluster],
     )
     rated = sorted(
         ((by_id[i], rating) for i, rating in r.ratings.items() if i in by_id),
+        # Highest sum of both averages first; ties in the order the ideas came in.
         key=lambda pair: (
-            -((pair[1].originality or 0) + (pair[1].feasibility or 0)), pair[0].id,
+            -((pair[1].originality or 0) + (pair[1].feasibility or 0)),
+            *_idea_order(pair[0])[1:],
         ),
     )
     authors = {i.author_id for i in ideas if i.author_id}
