@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from server_process import ServerProcess
 
+from server_process import ServerProcess
 from sprankel.sync.client import YClient
 
 

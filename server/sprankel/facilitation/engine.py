@@ -92,6 +92,7 @@ class Engine:
         self._events: Subscription | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopped = False
+        self._ended_handled: set[str] = set()  # sessions whose end hooks ran here
         self.on_session_ended: list[Callable[[str], Awaitable[None]]] = []
 
     # Lifecycle
@@ -750,10 +751,12 @@ class Engine:
         known = self._flags.get(sid)
         if known is not None and known.version > version:
             return
-        was_ended = known.ended if known else False
-        self._flags[sid] = Flags(bool(event.get("locked")), bool(event.get("ended")), version)
-        task = asyncio.create_task(self._refresh(sid, ended_now=bool(event.get("ended"))
-                                                 and not was_ended))
+        ended = bool(event.get("ended"))
+        self._flags[sid] = Flags(bool(event.get("locked")), ended, version)
+        ended_now = ended and sid not in self._ended_handled
+        if ended_now:
+            self._ended_handled.add(sid)
+        task = asyncio.create_task(self._refresh(sid, ended_now=ended_now))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
