@@ -44,7 +44,13 @@ class Md(str):
     __slots__ = ()
 
 
+# Anything at all that one of the patterns above would change (the common case is nothing).
+_ANY = re.compile(r"[\\`*_\[\]<>|~$#&]|^[-+=:]|^\d{1,9}[.)]")
+
+
 def _escape_line(line: str) -> str:
+    if line.isascii() and not _ANY.search(line):
+        return line
     line = _INLINE.sub(r"\\\1", line)
     line = _ENTITY.sub(r"\\&", line)
     line = _LINE_START.sub(r"\\\1", line)

@@ -215,11 +215,13 @@ class _Extras:
     zone: tzinfo
     voted: bool
 
+    # Sprankel's own words and numbers need no escaping; user text (names) does.
+
     def rating(self, r: Rating) -> Md:
         def score(value: float | None) -> str:
             return self.t.number(value) if value is not None else "—"
 
-        return inline(
+        return Md(
             f"{self.t('originality')} {score(r.originality)}, "
             f"{self.t('feasibility')} {score(r.feasibility)} ({self.t.count(r.count, 'rating')})"
         )
@@ -227,13 +229,13 @@ class _Extras:
     def idea(self, idea: Idea) -> Md:
         parts: list[str] = []
         if self.voted:
-            parts.append(inline(self.t.count(idea.votes, "vote")))
+            parts.append(self.t.count(idea.votes, "vote"))
         if idea.rating is not None:
             parts.append(self.rating(idea.rating))
         if idea.author:
             parts.append(inline(idea.author))
         if idea.top:
-            parts.append(f"**{inline(self.t('top'))}**")
+            parts.append(f"**{self.t('top')}**")
         return _joined(parts)
 
     def note(self, note: Note) -> Md:
@@ -241,9 +243,9 @@ class _Extras:
         if note.owner:
             parts.append(inline(self.t("owner")) + ": " + inline(note.owner))
         if note.due:
-            parts.append(inline(f"{self.t('due')} {self.t.date(note.due)}"))
+            parts.append(f"{self.t('due')} {self.t.date(note.due)}")
         if note.done:
-            parts.append(inline(self.t("done")))
+            parts.append(self.t("done"))
         return _joined(parts)
 
 
