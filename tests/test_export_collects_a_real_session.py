@@ -208,6 +208,8 @@ async def test_collect_reads_the_session_and_leaves_out_what_is_hidden(world: Wo
     ]
     markdown = render(model, "md")
     assert "### Samen pauzeren" in markdown and "Iets ongepasts" not in markdown
+    assert not model.rounds[4].revealed
+    assert "- **Resultaat:** de ideeën zijn nog verborgen" in markdown
 
 
 async def test_offline_export_equals_the_live_one_and_the_command_writes_it(

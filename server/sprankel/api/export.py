@@ -25,6 +25,12 @@ from ..facilitation import Engine, FacilitationError
 from ..facilitation.roles import FACILITATOR
 from ..services import Services
 
+_SUMMARIES = {
+    "md": "The session's summary as Markdown (facilitators; participants when allowed)",
+    "json": "Everything of the session as JSON, with a schema version (for the record)",
+    "csv": "One row per idea as CSV (round, cluster, text, votes, author, created)",
+}
+
 
 def _error(status: int, error: str, message: str) -> JSONResponse:
     return JSONResponse({"error": error, "message": message}, status_code=status)
@@ -78,6 +84,8 @@ def routes(services: Services) -> list[BaseRoute]:
         async def handler(request: Request) -> Response:
             return await export(request, fmt)
 
+        # The first line is the summary in /api/openapi.json.
+        handler.__doc__ = _SUMMARIES[fmt]
         return handler
 
     return [

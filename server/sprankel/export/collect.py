@@ -151,6 +151,7 @@ def _round(number: int, r: RoundRecord) -> Round:
         ),
         # Before reveal nobody but the facilitator may know; the export waits for it.
         held_back=r.held_back_count if r.revealed else 0,
+        revealed=r.revealed,
         tallies=tallies,
         ratings=ratings,
     )

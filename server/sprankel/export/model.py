@@ -70,6 +70,8 @@ class Round:
     method: RoundMethod
     timings: RoundTimings
     held_back: int = 0
+    # Hidden rounds: ideas moved onto the board; vote and rate rounds: results published.
+    revealed: bool = False
     # Vote rounds: published dots per idea id (only ideas with at least one dot).
     tallies: dict[str, int] = field(default_factory=dict)
     # Rate rounds: published averages per idea id.

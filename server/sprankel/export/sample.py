@@ -119,6 +119,7 @@ def sample_session(
                                  extended_s=60 if kind == "ideate" else 0,
                                  paused_s=40 if kind == "ideate" else 0),
             held_back=1 if kind == "ideate" else 0,
+            revealed=kind in ("ideate", "rate", "vote"),
             tallies=tallies if kind == "vote" else {},
             ratings=ratings if kind == "rate" else {},
         ))
@@ -194,7 +195,7 @@ async def store_sample_session(store: Store, ideas: int = 5000, language: str = 
                 icebreaker=r.method.icebreaker, state="ended",
                 started_at=ms(r.timings.started_at), ended_at=ms(r.timings.ended_at),
                 paused_ms=r.timings.paused_s * 1000, extended_s=r.timings.extended_s,
-                revealed=True, held_back_count=r.held_back,
+                revealed=r.revealed, held_back_count=r.held_back,
                 tallies=dict(r.tallies) if r.kind == "vote" else None,
                 ratings={k: {"originality": v.originality or 0.0,
                              "feasibility": v.feasibility or 0.0, "count": v.count}
