@@ -1,9 +1,20 @@
 """The JSON export: everything in the view model, machine-readable, for the record.
 
-The document carries `schema_version` (model.SCHEMA_VERSION); times are ISO 8601 in
-UTC with a "Z", dates ISO 8601, durations in whole seconds. Keys keep the order of the
-view model, so the same session always gives the same bytes apart from `generated_at`.
-Votes and ratings are published tallies per idea, never who gave them.
+Top level: `schema` ("urn:sprankel:session-export") and `schema_version`
+(model.SCHEMA_VERSION: bumped when a field changes meaning or disappears; new fields
+may appear without a bump), `generated_at`, `generator`, `session` (title, goal,
+language, anonymous, created/started/ended, `retention_until`, facilitator, state),
+`participant_count`, `observer_count`, `participants` (empty in an anonymous session),
+`held_back`, `rounds` (number, kind, prompt, state, `method` with every rule that
+applied, `timings` with planned, started, ended, active, paused and extended time,
+`held_back`, `revealed`, published `tallies` and `ratings` by idea id), `clusters`,
+`ideas` (stable id, text, round, cluster, author unless anonymous, created, votes,
+rating, top), `whiteboard` (texts by frame) and `notes` (note, decision or action).
+
+Times are ISO 8601 in UTC with a "Z", dates ISO 8601, durations whole seconds. Keys
+keep the order of the view model and maps are sorted by key, so the same session
+always gives the same bytes apart from `generated_at`. Votes and ratings are
+published tallies per idea, never who gave them.
 """
 
 from __future__ import annotations
@@ -15,7 +26,7 @@ from typing import Any
 
 from .model import SCHEMA_VERSION, SessionExport, iso
 
-SCHEMA_ID = "https://sprankel.invalid/schemas/session-export/v1"
+SCHEMA_ID = "urn:sprankel:session-export"
 
 
 def _plain(value: Any) -> Any:
