@@ -8,6 +8,7 @@ code or strikethrough token, and every user text must come back unchanged as pla
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 
 import pytest
@@ -178,3 +179,20 @@ def test_empty_text_is_shown_as_empty_not_dropped(language: str, placeholder: st
     ideas = [t for t in tokens if t.type == "inline" and t.content.startswith(placeholder + " — ")]
     assert len(ideas) >= 3
     assert "\n- \n" not in markdown and ": , " not in markdown
+
+
+def test_random_strings_of_markdown_characters_change_nothing() -> None:
+    # Seeded, so a failure can be reproduced; 150 strings of the characters that mean
+    # something somewhere in Markdown, mixed with letters, digits, breaks and other scripts.
+    rng = random.Random(5)
+    alphabet = [*"#*_-+=>|[]()!<>`\\~$&:;.,'\"/ 0123456789aZé🎉א",
+                "\n", "\n\n", "\r\n", "    ", "\t", "&amp;"]
+    baseline = BASELINE["en"]
+    for _ in range(150):
+        text = "x" + "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 60)))
+        tokens = parser().parse(summary([text]))
+        assert block_structure(tokens) == block_structure(baseline), repr(text)
+        types = inline_types(tokens)
+        assert set(types) <= ALLOWED_INLINE, (repr(text), types)
+        for own in ("strong_open", "em_open"):
+            assert types[own] == inline_types(baseline)[own], repr(text)
