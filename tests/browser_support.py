@@ -1,6 +1,6 @@
 """Playwright helpers for the browser tests: Debian's Chromium, one context per user.
 
-Test modules load this as a plugin (``pytest_plugins = ["browser_support"]``) for the
+tests/conftest.py loads this as a plugin (``pytest_plugins = ["browser_support"]``) for the
 fixtures ``chromium`` (one browser per module) and ``sprankel`` (a real `sprankel serve`
 on a free port), and use the helpers for users, screenshots and axe-core scans.
 """
@@ -73,8 +73,10 @@ class User:
     problems: list[str] = field(default_factory=list)
     foreign_requests: list[str] = field(default_factory=list)
 
-    def goto(self, path: str) -> Page:
-        self.page.goto(self.base_url + path)
+    def goto(self, path_or_url: str) -> Page:
+        """Open a path on the server, or a full URL (the links the API hands out)."""
+        url = path_or_url if "://" in path_or_url else self.base_url + path_or_url
+        self.page.goto(url)
         return self.page
 
     def close(self) -> None:

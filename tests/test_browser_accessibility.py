@@ -15,7 +15,6 @@ from browser_support import (
 )
 from server_process import ServerProcess
 
-pytest_plugins = ["browser_support"]
 pytestmark = pytest.mark.browser
 
 

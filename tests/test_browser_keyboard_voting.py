@@ -8,7 +8,6 @@ from playwright.sync_api import Browser, Page, expect
 from browser_support import Api, new_user, remember_session, token_claims
 from server_process import ServerProcess
 
-pytest_plugins = ["browser_support"]
 pytestmark = pytest.mark.browser
 
 MAX_TABS = 80

@@ -8,7 +8,6 @@ from playwright.sync_api import Browser, expect
 from browser_support import new_user
 from server_process import ServerProcess
 
-pytest_plugins = ["browser_support"]
 pytestmark = pytest.mark.browser
 
 

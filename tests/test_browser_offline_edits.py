@@ -8,7 +8,6 @@ from playwright.sync_api import Browser, expect
 from browser_support import Api, new_user, remember_session, screenshot, token_claims
 from server_process import ServerProcess
 
-pytest_plugins = ["browser_support"]
 pytestmark = pytest.mark.browser
 
 
@@ -37,9 +36,12 @@ def test_idea_written_offline_reaches_everyone_after_reconnect(
         bram.page.fill("#idea-text", "Written while Anna was away")
         bram.page.keyboard.press("Enter")
 
+        bram.page.fill("#idea-text", "Half a thought")  # typing while Anna's idea arrives
+
         anna.context.set_offline(False)
         expect(anna.page.locator("#connection")).to_have_attribute("data-state", "online")
         expect(bram.page.locator("[data-idea]", has_text="in de trein")).to_be_visible()
+        expect(bram.page.locator("#idea-text")).to_have_value("Half a thought")
         expect(anna.page.locator("[data-idea]", has_text="while Anna was away")).to_be_visible()
         # And it is on the server, not only in the two browsers: a newcomer sees it too.
         carla = new_user(chromium, sprankel, "Carla")

@@ -9,8 +9,6 @@ import pytest
 
 from server_process import ServerProcess
 
-pytest_plugins = ["browser_support"]
-
 
 def directives(header: str) -> dict[str, list[str]]:
     out = {}

@@ -8,7 +8,6 @@ from playwright.sync_api import Browser, Page, expect
 from browser_support import Api, User, new_user, remember_session, screenshot, token_claims
 from server_process import ServerProcess
 
-pytest_plugins = ["browser_support"]
 pytestmark = pytest.mark.browser
 
 
@@ -58,7 +57,7 @@ def test_drawn_shape_reaches_the_other_browser_and_a_late_joiner(
             expect(page.locator("#whiteboard")).to_have_attribute("data-elements", "2")
 
         # Undo is per user: Bram's Ctrl+Z does not take away the others' shapes.
-        bram_page.locator("#whiteboard canvas").last.click(position={"x": 700, "y": 60})
+        bram_page.locator("#whiteboard canvas").last.click(position={"x": 800, "y": 560})
         bram_page.keyboard.press("Control+z")
         expect(anna_page.locator("#whiteboard")).to_have_attribute("data-elements", "2")
         expect(bram_page.locator("#whiteboard")).to_have_attribute("data-elements", "2")

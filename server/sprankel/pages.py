@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -47,18 +46,20 @@ class Manifest:
     """Logical asset names ("session.js") to the content-hashed files of the last build."""
 
     def __init__(self, static_dir: Path) -> None:
-        self.static_dir = static_dir
+        self.path = static_dir / "manifest.json"
+        self._loaded: tuple[float, dict[str, str]] | None = None
 
-    @lru_cache(maxsize=1)  # noqa: B019 - one Manifest per app; the build output never changes
     def entries(self) -> dict[str, str]:
-        path = self.static_dir / "manifest.json"
+        # Re-read after a rebuild (a developer running the server while editing client/).
         try:
-            data: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+            mtime = self.path.stat().st_mtime
         except FileNotFoundError as exc:
             raise RuntimeError(
-                f"{path} is missing: build the browser client with scripts/build-client"
+                f"{self.path} is missing: build the browser client with scripts/build-client"
             ) from exc
-        return data
+        if self._loaded is None or self._loaded[0] != mtime:
+            self._loaded = (mtime, json.loads(self.path.read_text(encoding="utf-8")))
+        return self._loaded[1]
 
     def url(self, name: str) -> str:
         return "/static/" + self.entries()[name]

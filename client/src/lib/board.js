@@ -2,7 +2,7 @@
 // and drop or with a keyboard (a select per idea); rename clusters; dot voting with the
 // remaining budget always visible; sort by votes; undo and redo of own edits.
 import { announce, h, replaceChildren } from "./dom.js";
-import { t } from "./i18n.js";
+import { language, t } from "./i18n.js";
 import * as model from "./model.js";
 import { remembered } from "./storage.js";
 
@@ -57,6 +57,7 @@ export class IdeaBoard {
   setDrafts(drafts) {
     this.ctx.drafts = drafts;
     drafts?.getMap(model.KEYS.ideas).observeDeep(() => this.schedule());
+    drafts?.getMap("sheet").observeDeep(() => this.schedule());
     this.schedule();
   }
 
@@ -99,6 +100,10 @@ export class IdeaBoard {
   // --- composer ------------------------------------------------------------------------
 
   renderComposer() {
+    // Rebuilt only when what it offers changes: a rebuild would drop what the user is typing.
+    const mode = [this.canAdd(), this.hiddenRound(), this.ctx.me.role, language()].join("|");
+    if (mode === this.composerMode) return;
+    this.composerMode = mode;
     const input = h("textarea", {
       id: "idea-text",
       rows: 2,
@@ -137,20 +142,26 @@ export class IdeaBoard {
       ),
     );
     const open = this.canAdd();
+    if (!open) {
+      // Nothing to write now (a voting round, a locked board, an observer): say why, and
+      // leave out a field that cannot be used.
+      replaceChildren(this.composer, [h("p", { class: "hint" },
+        this.ctx.me.role === "observer" ? t("board.readonly") : t("board.add.closed"))]);
+      return;
+    }
     replaceChildren(this.composer, [
       h("label", { for: "idea-text", class: "utrecht-form-label" }, t("board.add.label")),
-      open ? null : h("p", { class: "hint" }, this.ctx.me.role === "observer" ? t("board.readonly") : t("board.add.closed")),
       this.hiddenRound() ? h("p", { class: "hint hidden-hint" }, t("round.hidden")) : null,
       h("div", { class: "composer-row" }, input,
-        h("button", { type: "submit", class: "utrecht-button utrecht-button--primary-action", disabled: !open }, t("board.add.submit"))),
+        h("button", { type: "submit", class: "utrecht-button utrecht-button--primary-action" }, t("board.add.submit"))),
       swatches,
     ]);
-    input.disabled = !open;
   }
 
   submit(event) {
     event.preventDefault();
     const input = this.composer.querySelector("textarea");
+    if (!input) return;
     const text = input.value.trim();
     if (!text || !this.canAdd()) return;
     const target = this.hiddenRound() ? this.ctx.drafts : this.ctx.board;
@@ -162,6 +173,7 @@ export class IdeaBoard {
       authorName: anonymous ? null : this.ctx.me.name,
       color: this.color,
       round: s.current?.id,
+      sheet: target === this.ctx.drafts ? model.readSheet(target)?.id : undefined,
     });
     this.own.add(id);
     remembered.setOwnIdeas(this.ctx.sid, [...this.own]);
@@ -216,6 +228,7 @@ export class IdeaBoard {
     const loose = ideas.filter((i) => !i.cluster || !clusterIds.has(i.cluster));
     sections.push(this.renderCluster(null, loose, clusters));
     replaceChildren(this.list, [
+      h("h2", { class: "visually-hidden" }, t("board.ideas")),
       ideas.length === 0 ? h("p", { class: "empty" }, t("board.empty")) : null,
       sections,
     ]);
@@ -406,8 +419,15 @@ export class IdeaBoard {
   renderDrafts() {
     const drafts = this.ctx.drafts;
     const ideas = drafts ? model.readIdeas(drafts).sort((a, b) => (a.created || 0) - (b.created || 0)) : [];
-    this.draftsList.hidden = ideas.length === 0;
+    const sheet = drafts && this.hiddenRound() ? model.readSheet(drafts) : null;
+    const inherited = Array.isArray(sheet?.ideas) ? sheet.ideas.filter((i) => typeof i?.text === "string") : [];
+    this.draftsList.hidden = ideas.length === 0 && inherited.length === 0;
     replaceChildren(this.draftsList, [
+      inherited.length ? [
+        h("h3", {}, t("board.sheet", { n: (sheet.rotation ?? 0) + 1, of: sheet.rotations ?? 1 })),
+        h("ul", { class: "ideas sheet", role: "list" }, inherited.map((idea) =>
+          h("li", { class: "idea idea-blue" }, h("p", { class: "idea-text" }, idea.text)))),
+      ] : null,
       h("h3", {}, t("board.drafts")),
       h("ul", { class: "ideas", role: "list" }, ideas.map((idea) =>
         h("li", { class: `idea idea-${idea.color || "yellow"}`, dataset: { draft: idea.id } },

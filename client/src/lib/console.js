@@ -86,12 +86,12 @@ export class Console {
       h("div", { class: "console-grid" },
         this.renderAgenda(s),
         h("div", { class: "console-side" },
+          this.renderShare(),
           this.renderSession(s),
           this.renderModeration(s),
           this.renderExport(),
           this.renderNotes(),
-          this.peopleNode,
-          this.renderShare())),
+          this.peopleNode)),
     ]);
     this.renderPeople();
   }
@@ -114,7 +114,7 @@ export class Console {
       h("ol", { class: "rounds" }, s.agenda.map((round) => this.renderRound(round, s))),
       this.editing === "new" ? this.renderRoundForm(null) :
         h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", id: "add-round",
-          onclick: () => { this.editing = "new"; this.render(); this.root.querySelector("#round-kind")?.focus(); } },
+          onclick: () => { this.editing = "new"; this.render(); this.root.querySelector("#round-form-kind")?.focus(); } },
         t("console.round.add")),
       h("h4", {}, t("console.templates")),
       h("div", { class: "templates" }, Object.entries(tpl).map(([key, rounds]) =>
@@ -164,15 +164,15 @@ export class Console {
       this.run(t("console.round.save"), () => round ? this.ctx.api.updateRound(round.id, body) : this.ctx.api.addRound(body));
     };
     return h("form", { class: "round-form", onsubmit: save },
-      h("label", { for: "round-kind", class: "utrecht-form-label" }, t("console.round.kind")),
-      h("select", { id: "round-kind", class: "utrecht-select", onchange: set("kind") },
+      h("label", { for: "round-form-kind", class: "utrecht-form-label" }, t("console.round.kind")),
+      h("select", { id: "round-form-kind", class: "utrecht-select", onchange: set("kind") },
         KINDS.map((k) => h("option", { value: k, selected: values.kind === k }, t(`kind.${k}`)))),
-      h("label", { for: "round-prompt", class: "utrecht-form-label" }, t("console.round.prompt")),
-      h("input", { id: "round-prompt", class: "utrecht-textbox", value: values.prompt, maxlength: 300, oninput: set("prompt") }),
-      h("label", { for: "round-minutes", class: "utrecht-form-label" }, t("console.round.duration")),
-      h("input", { id: "round-minutes", type: "number", min: 1, max: 120, class: "utrecht-textbox utrecht-textbox--number", value: String(Math.max(1, Math.round(values.duration_s / 60))), oninput: set("minutes") }),
-      h("label", { for: "round-budget", class: "utrecht-form-label" }, t("console.round.budget")),
-      h("input", { id: "round-budget", type: "number", min: 1, max: 20, class: "utrecht-textbox utrecht-textbox--number", value: String(values.vote_budget ?? 3), oninput: set("vote_budget") }),
+      h("label", { for: "round-form-prompt", class: "utrecht-form-label" }, t("console.round.prompt")),
+      h("input", { id: "round-form-prompt", class: "utrecht-textbox", value: values.prompt, maxlength: 300, oninput: set("prompt") }),
+      h("label", { for: "round-form-minutes", class: "utrecht-form-label" }, t("console.round.duration")),
+      h("input", { id: "round-form-minutes", type: "number", min: 1, max: 120, class: "utrecht-textbox utrecht-textbox--number", value: String(Math.max(1, Math.round(values.duration_s / 60))), oninput: set("minutes") }),
+      h("label", { for: "round-form-budget", class: "utrecht-form-label" }, t("console.round.budget")),
+      h("input", { id: "round-form-budget", type: "number", min: 1, max: 20, class: "utrecht-textbox utrecht-textbox--number", value: String(values.vote_budget ?? 3), oninput: set("vote_budget") }),
       h("div", { class: "checks" },
         h("label", {}, h("input", { type: "checkbox", id: "round-hidden", checked: Boolean(values.hidden), onchange: set("hidden") }), " ", t("console.round.hidden")),
         h("label", {}, h("input", { type: "checkbox", id: "round-anonymous", checked: Boolean(values.anonymous), onchange: set("anonymous") }), " ", t("console.round.anonymous"))),

@@ -57,7 +57,7 @@ export function readClusters(doc) {
   return out;
 }
 
-export function addIdea(doc, { text, author, authorName, color, round }) {
+export function addIdea(doc, { text, author, authorName, color, round, sheet }) {
   const id = newId();
   const idea = new Y.Map();
   doc.transact(() => {
@@ -69,6 +69,7 @@ export function addIdea(doc, { text, author, authorName, color, round }) {
     idea.set("cluster_id", null);
     idea.set("round_id", round || null);
     idea.set("created_at", Date.now());
+    if (sheet) idea.set("sheet_id", sheet);
     doc.getMap(KEYS.ideas).set(id, idea);
   });
   return id;
@@ -156,4 +157,10 @@ export function setNoteDone(doc, id, done) {
 
 export function deleteNote(doc, id) {
   doc.getMap(KEYS.notes).delete(id);
+}
+
+/** Brainwriting: the sheet in hand (server-written in the drafts document). */
+export function readSheet(doc) {
+  const sheet = doc.getMap("sheet").toJSON();
+  return sheet && sheet.id ? sheet : null;
 }

@@ -84,15 +84,16 @@ async function start(creds) {
   const title = h("h1", { class: "session-title utrecht-heading-1" });
   const notice = h("p", { class: "notice", hidden: true, role: "status" });
 
+  const layout = h("div", { class: "session-layout" },
+    h("div", { class: "panels" }, boardPanel, wbPanel, consolePanel),
+    presence);
   replaceChildren(app, [
     h("div", { class: "session-head" }, title, indicator),
     notice,
     banner,
     followBar,
     h("div", { class: "session-bar" }, tabs, writeButton),
-    h("div", { class: "session-layout" },
-      h("div", { class: "panels" }, boardPanel, wbPanel, consolePanel),
-      presence),
+    layout,
   ]);
 
   const views = ["board", "whiteboard", ...(consolePanel ? ["console"] : [])];
@@ -126,6 +127,8 @@ async function start(creds) {
     boardPanel.hidden = name !== "board";
     wbPanel.hidden = name !== "whiteboard";
     if (consolePanel) consolePanel.hidden = name !== "console";
+    // The console has its own list of people; it gets the whole width.
+    layout.classList.toggle("console-open", name === "console");
     renderTabs();
     if (name === "whiteboard") loadWhiteboard();
     if (me.role === "facilitator") awareness.setLocalStateField("view", name);
@@ -139,6 +142,11 @@ async function start(creds) {
     refreshing = (async () => {
       try {
         session = normalize(await api.get());
+        const who = session.raw.me;
+        if (who && typeof who.name === "string" && (who.name !== me.name || who.role !== me.role)) {
+          Object.assign(me, { name: who.name, role: who.role || me.role, id: who.id || me.id });
+          setLocalUser(awareness, me);
+        }
         sessionChanged();
       } catch (err) {
         if (err.status === 401 || err.status === 403 || err.status === 404) {
@@ -156,7 +164,17 @@ async function start(creds) {
     clearTimeout(refreshTimer);
     refreshTimer = setTimeout(refresh, 80);
   });
-  setInterval(refresh, 15000);
+  // The control document says when the session changed. What it cannot say: new hidden ideas
+  // (they live in each author's drafts), which the facilitator reviews; ask more often then.
+  let lastPoll = 0;
+  setInterval(() => {
+    const reviewing = me.role === "facilitator" && session.current?.hidden && !session.current?.revealed
+      && session.current?.state !== "planned";
+    const every = reviewing ? 2000 : 15000;
+    if (Date.now() - lastPoll < every) return;
+    lastPoll = Date.now();
+    refresh();
+  }, 1000);
 
   const ideaBoard = new IdeaBoard(boardPanel, {
     sid,
@@ -272,7 +290,7 @@ async function start(creds) {
       whiteboard = mountWhiteboard(host, {
         doc: board.doc, awareness, elementsKey: KEYS.whiteboard, assetsKey: KEYS.whiteboardAssets,
         lang: language(), theme: theme(), readOnly,
-        labels: { menu: t("whiteboard.menu"), dialog: t("whiteboard.dialog") },
+        labels: { menu: t("whiteboard.menu"), dialog: t("whiteboard.dialog"), footer: t("whiteboard.footer") },
         onViewport: (scrollX, scrollY, zoom) => {
           if (me.role !== "facilitator" || !awareness.getLocalState()?.follow) return;
           const now = performance.now();

@@ -33,6 +33,11 @@ function repairAccessibility(root, labels) {
       button.setAttribute("aria-label", visible);
     }
   }
+  // Excalidraw's bottom bar claims to be the page's footer (a second contentinfo landmark).
+  for (const footer of root.querySelectorAll("footer[role=contentinfo]")) {
+    footer.setAttribute("role", "group");
+    footer.setAttribute("aria-label", labels.footer);
+  }
   for (const dialog of root.querySelectorAll("[role=dialog]:not([aria-label]):not([aria-labelledby])")) {
     const heading = dialog.querySelector("h1, h2, h3, .Dialog__title");
     dialog.setAttribute("aria-label", heading?.textContent.trim() || labels.dialog);
