@@ -15,6 +15,7 @@ it through those modules' names and tolerates anything a client may have written
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -230,7 +231,13 @@ async def collect(source: Source, session_id: str, now: datetime | None = None
     records = await source.records(PARTICIPANT, f"{session_id}/")
     people = {p.id: p for p in (Participant.from_json(r) for r in records.values())}
     board = await source.read(docs.board_name(session_id), _board)
+    # Thousands of ideas take a while to arrange: off the event loop, like the reading.
+    return await asyncio.to_thread(
+        _model, session, people, board, now or datetime.now(UTC))
 
+
+def _model(session: SessionRecord, people: dict[str, Participant], board: dict[str, Any],
+           now: datetime) -> SessionExport:
     rounds = [_vote_budget(session, _round(k, r)) for k, r in enumerate(session.rounds, 1)]
     by_id = {r.id: r for r in rounds}
     participants = [p for p in people.values() if p.role == "participant"]
@@ -260,7 +267,7 @@ async def collect(source: Source, session_id: str, now: datetime | None = None
         ideas=link_results(_ideas(board["ideas"], by_id, session, people), rounds),
         whiteboard=whiteboard_frames(board["elements"]),
         notes=_notes(board["notes"]),
-        generated_at=now or datetime.now(UTC),
+        generated_at=now,
         generator=f"sprankel {__version__}",
     )
     return canonical(model)

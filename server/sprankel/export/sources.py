@@ -1,13 +1,16 @@
 """Where collect.py reads a session from: a running server's rooms, or the store alone.
 
 Both give the same thing: records by kind and key, and a read of a document's
-current state through a function of its pycrdt Doc. Live reads go through
-RoomManager.read, so a document open in the server is read as its clients see it;
-offline reads rebuild the document from the store's snapshot and log.
+current state through a function of a pycrdt Doc. The function runs on a private copy
+of the document in a worker thread: converting thousands of ideas to Python takes
+long enough to be felt by every client of the process if it ran on the event loop.
+Live reads copy the room's document (as its clients see it, one cheap binary update
+taken on the loop); offline reads rebuild it from the store's snapshot and log.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
@@ -42,7 +45,8 @@ class LiveSource:
         return await self.store.list_records(kind, prefix)
 
     async def read(self, name: str, fn: Callable[[Doc[Any]], T]) -> T:
-        return await self.rooms.read(name, fn)
+        update = await self.rooms.read(name, lambda doc: doc.get_update())
+        return await asyncio.to_thread(_read_copy, [update], fn)
 
 
 class StoreSource:
@@ -58,7 +62,12 @@ class StoreSource:
         return await self.store.list_records(kind, prefix)
 
     async def read(self, name: str, fn: Callable[[Doc[Any]], T]) -> T:
-        doc: Doc[Any] = Doc()
-        for update in await self.store.load(name):
-            doc.apply_update(update)
-        return fn(doc)
+        return await asyncio.to_thread(_read_copy, await self.store.load(name), fn)
+
+
+def _read_copy(updates: list[bytes], fn: Callable[[Doc[Any]], T]) -> T:
+    # Created, filled and read in one thread: a pycrdt Doc stays in the thread it was made in.
+    doc: Doc[Any] = Doc()
+    for update in updates:
+        doc.apply_update(update)
+    return fn(doc)
