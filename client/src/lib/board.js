@@ -92,6 +92,12 @@ export class IdeaBoard {
     return Boolean(round && round.hidden && round.state !== "ended" && !round.revealed && this.ctx.drafts);
   }
 
+  ratingRound() {
+    const round = this.state().current;
+    return round && round.kind === "rate" && round.state === "running" && this.ctx.me.role !== "observer"
+      ? round : null;
+  }
+
   votingRound() {
     const round = this.state().current;
     return round && round.kind === "vote" && round.state === "running" ? round : null;
@@ -309,6 +315,7 @@ export class IdeaBoard {
     h("div", { class: "idea-meta" }, author,
       tallyShown ? h("span", { class: "idea-votes" }, t("board.votes", { n: this.tally(idea.id) })) : null),
     voting ? this.renderVote(idea, textId) : null,
+    this.ratingRound() ? this.renderRating(idea, textId) : this.renderAverages(idea),
     h("div", { class: "idea-actions" },
       canChangeOwn ? h("button", { type: "button", class: "utrecht-button utrecht-button--subtle",
         "aria-describedby": textId, "data-focus-key": `edit-${idea.id}`,
@@ -376,6 +383,34 @@ export class IdeaBoard {
       model.updateIdea(this.ctx.board, target.id, { cluster: clusterId });
     }
     this.moveIdea(draggedId, clusterId);
+  }
+
+  // --- rating (originality and feasibility, 1 to 5) -------------------------------------
+
+  renderRating(idea, textId) {
+    const mine = this.state().myRatings?.[idea.id] || {};
+    const chosen = { ...mine };
+    const select = (criterion) => {
+      const id = `rate-${criterion}-${idea.id}`;
+      return h("span", { class: "rate" },
+        h("label", { for: id }, t(`board.rate.${criterion}`)),
+        h("select", { id, class: "utrecht-select", "aria-describedby": textId, "data-focus-key": id,
+          onchange: (e) => {
+            chosen[criterion] = Number(e.target.value) || undefined;
+            if (chosen.originality && chosen.feasibility) this.ctx.rate(idea.id, chosen.originality, chosen.feasibility);
+          } },
+        h("option", { value: "", selected: !mine[criterion] }, "–"),
+        [1, 2, 3, 4, 5].map((n) => h("option", { value: String(n), selected: Number(mine[criterion]) === n }, String(n)))));
+    };
+    return h("div", { class: "rating" }, select("originality"), select("feasibility"));
+  }
+
+  renderAverages(idea) {
+    const avg = this.state().ratings?.[idea.id];
+    if (!avg) return null;
+    const fmt = (n) => (Number.isFinite(Number(n)) ? Number(n).toFixed(1) : "–");
+    return h("p", { class: "idea-ratings" },
+      `${t("board.rate.originality")} ${fmt(avg.originality)} · ${t("board.rate.feasibility")} ${fmt(avg.feasibility)}`);
   }
 
   // --- voting --------------------------------------------------------------------------

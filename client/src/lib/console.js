@@ -8,22 +8,8 @@ import { qrSvg } from "./qr.js";
 
 const KINDS = ["ideate", "brainwrite", "group", "rate", "vote", "discuss", "warmup"];
 
-const ICEBREAKERS = {
-  nl: [
-    "Wat is het beste idee dat je deze week bij de koffieautomaat hoorde?",
-    "Welk klein ding maakt jouw thuiswerkdag beter?",
-    "Als je één overbodige regel mocht schrappen, welke dan?",
-  ],
-  en: [
-    "What is the best idea you heard at the coffee machine this week?",
-    "Which small thing makes your day working from home better?",
-    "If you could scrap one pointless rule, which one would it be?",
-  ],
-};
-
 function templates() {
-  const lang = language();
-  const nl = lang === "nl";
+  const nl = language() === "nl";
   return {
     open: [{ kind: "ideate", prompt: nl ? "Welke ideeën heb je?" : "What ideas do you have?", duration_s: 600 }],
     brainwriting: [{ kind: "brainwrite", prompt: nl ? "Schrijf in stilte je ideeën op" : "Write down your ideas in silence", duration_s: 300, hidden: true }],
@@ -34,11 +20,8 @@ function templates() {
       { kind: "discuss", prompt: nl ? "Allen: deel de beste ideeën" : "All: share the best ideas", duration_s: 300 },
     ],
     dots: [{ kind: "vote", prompt: nl ? "Zet je stippen op de beste ideeën" : "Put your dots on the best ideas", duration_s: 300 }],
-    warmup: [{
-      kind: "warmup",
-      prompt: ICEBREAKERS[lang][Math.floor(Math.random() * ICEBREAKERS[lang].length)],
-      duration_s: 300,
-    }],
+    // The server picks an icebreaker from its Dutch or English list (the session's language).
+    warmup: [{ kind: "warmup", prompt: "", duration_s: 300 }],
   };
 }
 

@@ -30,6 +30,13 @@ function talliesOf(raw, current, agenda) {
   return published.length ? numbers(published[published.length - 1].tallies) : null;
 }
 
+/** Published rating averages: of the current rating round, else of the latest one. */
+function ratingsOf(current, agenda) {
+  if (current?.ratings) return current.ratings;
+  const published = agenda.filter((r) => r.kind === "rate" && r.ratings);
+  return published.length ? published[published.length - 1].ratings : null;
+}
+
 export function normalize(raw, receivedAt = Date.now()) {
   const agenda = (raw.agenda || raw.rounds || []).map(roundOf);
   const currentRaw = raw.current_round;
@@ -54,6 +61,8 @@ export function normalize(raw, receivedAt = Date.now()) {
     tallies: talliesOf(raw, current, agenda),
     myVotes: numbers(raw.my_votes?.votes),
     voteBudget: raw.my_votes?.budget ?? null,
+    myRatings: raw.my_ratings && typeof raw.my_ratings === "object" ? raw.my_ratings : {},
+    ratings: ratingsOf(current, agenda),
     voteCap: raw.my_votes?.max_votes_per_idea ?? null,
     participants: raw.participants ?? raw.participant_count ?? null,
     hiddenIdeas: raw.hidden_ideas || null,

@@ -207,6 +207,15 @@ async function start(creds) {
       refresh();
     },
   });
+  ideaBoard.ctx.rate = async (ideaId, originality, feasibility) => {
+    try {
+      await api.call("PUT", `/ratings/${encodeURIComponent(ideaId)}`, { originality, feasibility });
+      session.myRatings = { ...session.myRatings, [ideaId]: { originality, feasibility } };
+      announce(t("board.rated"));
+    } catch (err) {
+      announce(t("error.generic", { message: err.message }), true);
+    }
+  };
   const roundBanner = new RoundBanner(banner);
   const presenceList = new PresenceList(presence, awareness);
   let consoleView = null;
@@ -254,6 +263,7 @@ async function start(creds) {
     const target = me.role === "facilitator" ? null : followTarget();
     followBar.hidden = !target;
     if (!target) return;
+    followBar.dataset.leaderView = target.view || "";
     replaceChildren(followBar, [
       h("span", {}, following ? t("session.follow") : ""),
       h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", id: "follow-toggle-me",
