@@ -714,11 +714,13 @@ class Engine:
     async def _after(self, session: Session) -> None:
         """Everything that follows a change: timers, control document, other processes."""
         self._arm(session)
-        await self._write_control(session)
+        # The event first: other processes should know of a lock before their clients
+        # see it in the control document.
         await self.broker.publish_event(EVENTS_CHANNEL, {
             "type": "session", "session_id": session.id, "locked": session.locked,
             "ended": session.ended, "version": session.version,
         })
+        await self._write_control(session)
 
     def _remember(self, session: Session) -> None:
         known = self._flags.get(session.id)
