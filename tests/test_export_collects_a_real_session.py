@@ -265,3 +265,63 @@ def test_command_refuses_unknown_formats_and_time_zones(tmp_path: Path) -> None:
     assert run_export(Settings(data_dir=tmp_path), "x", "md", None, "Nowhere/City",
                       stderr=err) == 2
     assert "unknown format 'pdf'" in err.getvalue() and "unknown time zone" in err.getvalue()
+
+
+async def new_session(w: World, participants: int, **settings: Any
+                      ) -> tuple[str, Participant, list[Participant]]:
+    session, fac, _ = await w.engine.create_session(v.new_session({
+        "title": "Brainwriting", "language": "en", "settings": settings}))
+    people = [
+        (await w.engine.join(session.id, v.join({"name": f"P{k}",
+                                                 "join_code": session.join_code})))[0]
+        for k in range(participants)
+    ]
+    return session.id, fac, people
+
+
+async def test_brainwriting_round_is_described_with_its_rotations(world: World) -> None:
+    sid, fac, people = await new_session(world, 3)
+    rid = (await world.engine.add_round(sid, fac, v.round_fields(
+        {"kind": "brainwrite", "prompt": "Pass it on", "duration_s": 60, "ideas_per_sheet": 2},
+        partial=False))).id
+    await world.engine.round_action(sid, fac, rid, "start")
+    for who in people:
+        await world.engine.add_idea(sid, who, v.new_idea({"text": f"Idea of {who.name}"}))
+    mid = await collect(LiveSource(world.store, world.rooms), sid, NOW)
+    assert mid.ideas == []  # the sheets are still being passed on
+    for _ in range(3):  # three turns: then the round ends and reveals
+        await world.clock.advance(60)
+
+    model = await collect(LiveSource(world.store, world.rooms), sid, NOW)
+    rnd = model.rounds[0]
+    assert rnd.method.hidden and rnd.method.rotations == 2 and rnd.method.ideas_per_sheet == 2
+    assert sorted((i.text, i.author) for i in model.ideas) == [
+        ("Idea of P0", "P0"), ("Idea of P1", "P1"), ("Idea of P2", "P2")]
+    markdown = render(model, "md")
+    assert "- **Method:** Brainwriting (6-3-5): everyone writes in silence on their own " \
+           "sheet" in markdown
+    assert "sheets passed on 2 times; 2 ideas per sheet per turn" in markdown
+    assert "- **Result:** 3 ideas from 3 contributors" in markdown
+
+
+async def test_votes_stay_out_of_the_export_until_they_are_published(world: World) -> None:
+    sid, fac, people = await new_session(world, 2)
+    ideate = (await world.engine.add_round(sid, fac, v.round_fields(
+        {"kind": "ideate", "prompt": "Ideas", "duration_s": 60}, partial=False))).id
+    vote = (await world.engine.add_round(sid, fac, v.round_fields(
+        {"kind": "vote", "prompt": "Vote", "duration_s": 60}, partial=False))).id
+    await world.engine.round_action(sid, fac, ideate, "start")
+    added = await world.engine.add_idea(sid, people[0], v.new_idea({"text": "Coffee"}))
+    await world.engine.round_action(sid, fac, ideate, "end")
+    await world.engine.round_action(sid, fac, vote, "start")
+    await world.engine.set_votes(sid, people[1], str(added["id"]), 2)
+
+    running = await collect(LiveSource(world.store, world.rooms), sid, NOW)
+    assert running.rounds[1].tallies == {} and running.ideas[0].votes == 0
+    markdown = render(running, "md")
+    assert "No votes were published." in markdown and "2 votes" not in markdown
+
+    await world.engine.reveal(sid, vote)  # the facilitator opens the tallies
+    opened = await collect(LiveSource(world.store, world.rooms), sid, NOW)
+    assert opened.rounds[1].tallies == {added["id"]: 2} and opened.ideas[0].votes == 2
+    assert "1. Coffee — 2 votes · P0 · **top**" in render(opened, "md")
