@@ -325,3 +325,26 @@ async def test_votes_stay_out_of_the_export_until_they_are_published(world: Worl
     opened = await collect(LiveSource(world.store, world.rooms), sid, NOW)
     assert opened.rounds[1].tallies == {added["id"]: 2} and opened.ideas[0].votes == 2
     assert "1. Coffee — 2 votes · P0 · **top**" in render(opened, "md")
+
+
+async def test_an_anonymous_session_names_nobody_even_when_a_client_wrote_names(
+        world: World) -> None:
+    sid, fac, people = await new_session(world, 2, anonymous=True)
+    rid = (await world.engine.add_round(sid, fac, v.round_fields(
+        {"kind": "ideate", "prompt": "Ideas", "duration_s": 60}, partial=False))).id
+    await world.engine.round_action(sid, fac, rid, "start")
+    await world.engine.add_idea(sid, people[0], v.new_idea({"text": "Through the API"}))
+
+    def named_by_a_client(doc: Doc[Any]) -> None:
+        doc.get("ideas", type=Map)["forged"] = Map({
+            "id": "forged", "text": "Signed", "author_id": people[1].id, "author_name": "P1",
+            "round_id": rid, "cluster_id": None, "color": "yellow", "created_at": START_MS})
+
+    await world.rooms.apply_server_change(f"sessions/{sid}/board", named_by_a_client)
+    model = await collect(LiveSource(world.store, world.rooms), sid, NOW)
+    assert len(model.ideas) == 2
+    assert all(i.author is None and i.author_id is None for i in model.ideas)
+    assert model.participants == [] and model.participant_count == 2
+    for fmt in ("md", "json", "csv"):
+        out = render(model, fmt)
+        assert "P0" not in out and "P1" not in out and people[1].id not in out, fmt
