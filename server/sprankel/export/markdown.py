@@ -18,7 +18,7 @@ import jinja2
 
 from .escape import Md, block, inline
 from .i18n import Words, words
-from .model import Cluster, Idea, Note, Rating, Round, SessionExport, WhiteboardFrame
+from .model import Cluster, Idea, Note, Rating, Round, SessionExport, WhiteboardFrame, iso
 
 # The line of the summary that changes between two exports of the same session.
 GENERATED_LINE_PREFIXES = ("_Gemaakt op ", "_Generated on ")
@@ -56,8 +56,7 @@ class RoundView:
 
 def _idea_order(idea: Idea) -> tuple[int, str, str]:
     # Most votes first, then oldest first; the id makes the order total.
-    created = idea.created_at.isoformat() if idea.created_at else "~"
-    return (-idea.votes, created, idea.id)
+    return (-idea.votes, iso(idea.created_at) or "~", idea.id)
 
 
 def _groups(ideas: list[Idea], clusters: list[Cluster]) -> list[IdeaGroup]:
