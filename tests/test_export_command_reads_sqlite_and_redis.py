@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from redis_server import RedisServer
+from server_process import free_port
 from sprankel.config import Settings
 from sprankel.export import render
 from sprankel.export.command import run_export
@@ -89,3 +90,18 @@ async def test_export_reads_the_redis_store(tmp_path: Path) -> None:
         assert without_generation_line(out.read_text(encoding="utf-8")) == \
             without_generation_line(render(sample_session(25, "nl", session_id=sid), "md"))
         assert not (tmp_path / "unused").exists()
+
+
+def test_the_command_says_when_redis_does_not_answer(tmp_path: Path) -> None:
+    closed = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    err = io.StringIO()
+    settings = Settings(store="redis", redis_url=closed, data_dir=tmp_path)
+    assert run_export(settings, "x", "md", None, stderr=err) == 1
+    assert "cannot read the store" in err.getvalue()
+
+
+def test_the_command_says_when_the_database_is_not_one(tmp_path: Path) -> None:
+    (tmp_path / "sprankel.sqlite3").write_bytes(b"this is not a database" * 100)
+    err = io.StringIO()
+    assert run_export(Settings(data_dir=tmp_path), "x", "md", None, stderr=err) == 1
+    assert "cannot read the store" in err.getvalue()

@@ -8,10 +8,12 @@ on, so the store holds what every client has seen.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import sys
 from pathlib import Path
 from typing import TextIO
 
+from .._redis import RedisUnavailable
 from ..config import Settings
 from ..store import Store
 from . import FORMATS, render
@@ -20,8 +22,10 @@ from .markdown import UnknownTimezone, timezone
 from .sources import StoreSource
 
 EXIT_OK = 0
-EXIT_NOT_FOUND = 1
+EXIT_NOT_FOUND = 1  # also: no data folder, or a store that cannot be read
 EXIT_USAGE = 2
+
+REDIS_WAIT_S = 5.0
 
 
 class _NoData(Exception):
@@ -34,7 +38,8 @@ def _open_store(settings: Settings) -> Store:
             raise _NoData("--store redis needs REDIS_URL.")
         from ..store.redis import RedisStore
 
-        return RedisStore(settings.redis_url)
+        # A command should say soon that Redis is not there, not wait as long as a server.
+        return RedisStore(settings.redis_url, startup_wait_s=REDIS_WAIT_S)
     if not settings.database_path.exists():
         # Never create an empty database where the user expected their data.
         raise _NoData(
@@ -75,6 +80,9 @@ def run_export(settings: Settings, session_id: str, fmt: str, out: Path | None,
         return EXIT_USAGE
     except (SessionNotFound, _NoData) as error:
         print(f"sprankel: {error}", file=stderr)
+        return EXIT_NOT_FOUND
+    except (RedisUnavailable, sqlite3.Error) as error:
+        print(f"sprankel: cannot read the store: {error}", file=stderr)
         return EXIT_NOT_FOUND
     if out is None:
         stdout.write(text)
