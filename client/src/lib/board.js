@@ -69,6 +69,10 @@ export class IdeaBoard {
     else if (fresh.length > 1) announce(`${fresh.length} ${t("board.ideas").toLowerCase()}`);
   }
 
+  isMine(idea) {
+    return Boolean((idea.author && idea.author === this.ctx.me.id) || this.own.has(idea.id));
+  }
+
   // --- what the current phase allows -------------------------------------------------
 
   state() {
@@ -287,7 +291,7 @@ export class IdeaBoard {
   }
 
   renderIdea(idea, clusters) {
-    const mine = (idea.author && idea.author === this.ctx.me.id) || this.own.has(idea.id);
+    const mine = this.isMine(idea);
     const s = this.state();
     const editable = this.canEditBoard();
     const canChangeOwn = editable && (mine || this.ctx.me.role === "facilitator");

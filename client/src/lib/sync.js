@@ -51,27 +51,32 @@ export function whenSynced(handle) {
  * "online" (all connected), "connecting", "offline" (edits kept locally) or "denied".
  */
 export class Connection {
-  constructor(handles) {
-    this.handles = handles;
+  /**
+   * `optional` handles may be closed for good by the server without the page losing access
+   * (the drafts document closes with 4410 when the session ends; the board stays readable).
+   */
+  constructor(handles, { optional = [] } = {}) {
+    this.handles = [...handles];
     this.listeners = new Set();
     this.denied = null;
     for (const handle of handles) {
       handle.provider.on("status", () => this.changed());
       handle.provider.on("sync", () => this.changed());
       handle.provider.on("closed", (close) => {
-        this.denied = close;
+        if (optional.includes(handle)) this.handles = this.handles.filter((h) => h !== handle);
+        else this.denied = close;
         this.changed();
       });
     }
     // The browser knows before the socket does: disconnect at once and reconnect when the
     // network is back, instead of waiting for the 30 s watchdog of y-websocket.
     window.addEventListener("offline", () => {
-      for (const handle of handles) handle.provider.disconnect();
+      for (const handle of this.handles) handle.provider.disconnect();
       this.changed();
     });
     window.addEventListener("online", () => {
       if (this.denied) return;
-      for (const handle of handles) handle.provider.connect();
+      for (const handle of this.handles) handle.provider.connect();
       this.changed();
     });
   }

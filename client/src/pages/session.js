@@ -12,6 +12,7 @@ import { EMPTY, normalize } from "../lib/state.js";
 import { remembered } from "../lib/storage.js";
 import { Connection, openDocument } from "../lib/sync.js";
 import { RoundBanner } from "../lib/timer.js";
+import { WritingView } from "../lib/writing.js";
 
 const data = pageData();
 const sid = data.sid;
@@ -317,60 +318,24 @@ async function start(creds) {
   onTheme((value) => whiteboard?.setTheme(value));
 
   // --- focused writing view ----------------------------------------------------------
-  const writing = writingView();
+  const writing = new WritingView({
+    composer: ideaBoard.composer,
+    home: boardPanel,
+    session: () => session,
+    mine: () => [...readIdeas(board.doc), ...(drafts ? readIdeas(drafts.doc) : [])]
+      .filter((i) => ideaBoard.isMine(i) && (!session.current || i.round === session.current.id)),
+    onClose: () => writeButton.focus(),
+  });
+  board.doc.getMap(KEYS.ideas).observeDeep(() => writing.update());
+  drafts?.doc.getMap(KEYS.ideas).observeDeep(() => writing.update());
   function renderWriteButton() {
     writeButton.textContent = t("session.write");
     writeButton.onclick = () => writing.open();
     writeButton.hidden = !ideaBoard.canAdd();
   }
 
-  function writingView() {
-    const dialog = h("dialog", { class: "writing", "aria-labelledby": "writing-title" });
-    document.body.append(dialog);
-    let timer = null;
-    const mineNode = h("ul", { class: "ideas", role: "list" });
-    const composerHost = h("div");
-    const update = () => {
-      if (!dialog.open) return;
-      timer?.update(session);
-      const mine = [...readIdeas(board.doc), ...(drafts ? readIdeas(drafts.doc) : [])]
-        .filter((i) => i.author === me.id && (!session.current || i.round === session.current.id))
-        .sort((a, b) => (a.created || 0) - (b.created || 0));
-      replaceChildren(mineNode, mine.map((i) => h("li", { class: `idea idea-${i.color || "yellow"}` }, h("p", { class: "idea-text" }, i.text))));
-    };
-    const open = () => {
-      const bannerNode = h("div", { class: "round-banner" });
-      timer?.destroy();
-      timer = new RoundBanner(bannerNode, { soundToggle: false });
-      replaceChildren(composerHost, [ideaBoard.composer]);
-      replaceChildren(dialog, [
-        h("div", { class: "writing-inner" },
-          h("h2", { id: "writing-title", class: "visually-hidden" }, t("writing.title")),
-          bannerNode,
-          composerHost,
-          h("h3", {}, t("writing.mine")),
-          mineNode,
-          h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", id: "close-writing",
-            onclick: () => dialog.close() }, t("session.write.close"))),
-      ]);
-      dialog.showModal();
-      update();
-      dialog.querySelector("textarea")?.focus();
-    };
-    dialog.addEventListener("close", () => {
-      timer?.destroy();
-      timer = null;
-      // Give the composer back to the board.
-      boardPanel.prepend(ideaBoard.composer);
-      writeButton.focus();
-    });
-    board.doc.getMap(KEYS.ideas).observeDeep(update);
-    drafts?.doc.getMap(KEYS.ideas).observeDeep(update);
-    return { open, update };
-  }
-
   // --- connection indicator -----------------------------------------------------------
-  const connection = new Connection(handles);
+  const connection = new Connection(handles, { optional: drafts ? [drafts] : [] });
   connection.onChange((state) => {
     indicator.dataset.state = state;
     indicator.textContent = state === "denied"
