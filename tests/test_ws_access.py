@@ -134,3 +134,19 @@ async def test_ending_the_session_closes_drafts_with_4410(api: Api) -> None:
     finally:
         await drafts.close()
         await board.close()
+
+
+async def test_open_documents_leave_real_sessions_their_rules(
+        start_server: ServerFactory) -> None:
+    api = Api(start_server("--open-documents"))
+    try:
+        # A name under sessions/ that belongs to no session is an open document then.
+        async with api.ws("sessions/not-a-session/board", None) as client:
+            assert client.synced.is_set()
+        sid, _f, ann, bob, _ = await _session(api)
+        assert (await refused(api.ws(f"sessions/{sid}/board", None)))[0] == (
+            status.CLOSE_UNAUTHORIZED)
+        assert (await refused(api.ws(f"sessions/{sid}/drafts/{bob.id}", ann.token)))[0] == (
+            status.CLOSE_FORBIDDEN)
+    finally:
+        await api.aclose()

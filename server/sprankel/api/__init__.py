@@ -44,7 +44,8 @@ def install(services: Services) -> Engine:
     services.extras["facilitation"] = engine
     services.on_startup.append(engine.start)
     services.on_shutdown.append(engine.stop)
-    services.rooms.add_authorizer("sessions/", session_authorizer(engine))
+    services.rooms.add_authorizer(
+        "sessions/", session_authorizer(engine, open_documents=settings.open_documents))
     return engine
 
 

@@ -122,6 +122,7 @@ SCHEMAS: dict[str, Any] = {
                         "cluster_id": {"type": ["string", "null"]},
                         "color": {"enum": list(v.IDEA_COLORS)}}, ["text"]),
     "Idea": _IDEA,
+    "BoardIdeas": _object({"ideas": {"type": "array", "items": _IDEA}}, closed=False),
     "HiddenIdeas": _object({"ideas": {"type": "array", "items": _IDEA}}, closed=False),
     "Held": _object({"idea_id": _STR, "held_back": _BOOL}),
     "Votes": _object({"count": _range(0, v.MAX_BUDGET)}, ["count"]),

@@ -174,6 +174,10 @@ class SessionsApi:
         fields = validation.new_idea(await json_body(request))
         return JSONResponse(await self.engine.add_idea(session.id, who, fields), status_code=201)
 
+    async def list_ideas(self, request: Request) -> Response:
+        session, _ = await self._caller(request)
+        return JSONResponse({"ideas": await self.engine.board_ideas(session.id)})
+
     async def hidden_ideas(self, request: Request) -> Response:
         session, who = await self._caller(request)
         return JSONResponse({"ideas": await self.engine.hidden_ideas(session.id, who)})
@@ -274,6 +278,8 @@ class SessionsApi:
         out += [
             e("POST", s + "/ideas", self.add_idea, "Add an idea (to the drafts in a hidden "
               "round)", "NewIdea", "Idea", 201, errors=(401, 403, 404, 409, 410, 423)),
+            e("GET", s + "/ideas", self.list_ideas, "The ideas on the board",
+              response="BoardIdeas"),
             e("GET", s + "/hidden-ideas", self.hidden_ideas,
               "Hidden ideas of the current round, before reveal (facilitator)",
               response="HiddenIdeas"),

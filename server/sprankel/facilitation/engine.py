@@ -170,6 +170,9 @@ class Engine:
         self._remember(session)
         return session
 
+    async def session_exists(self, sid: str) -> bool:
+        return await self.store.get_record(SESSION, sid) is not None
+
     async def authenticate(self, sid: str, token: str | None) -> tuple[Session, Participant]:
         """The session and the caller a token stands for; raises 401, 403 or 404."""
         claims = self.signer.verify(token or "")
@@ -502,6 +505,12 @@ class Engine:
         await self.documents.apply_server_change(
             docs.board_name(sid), lambda doc: docs.put_idea(doc, idea))
         return {**idea, "hidden": False}
+
+    async def board_ideas(self, sid: str) -> list[dict[str, Any]]:
+        """The ideas on the board (what every member's board connection shows)."""
+        ideas = await self.documents.read(docs.board_name(sid), docs.read_ideas)
+        ideas.sort(key=lambda i: (i.get("created_at") or 0, i["id"]))
+        return ideas
 
     async def _check_sheet_room(self, sid: str, who: Participant, rnd: Round,
                                 idea: dict[str, Any]) -> None:
