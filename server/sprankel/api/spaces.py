@@ -15,8 +15,7 @@ The chat itself is the read-only document ``spaces/ID/chat`` (WebSocket, member 
 
 from __future__ import annotations
 
-import json
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.requests import Request
@@ -36,9 +35,7 @@ from ..koffiehoek.chat import chat_name
 from ..koffiehoek.spaces import Koffiehoek, Member, RateLimited, Space
 from ..services import Services
 from ..sync.access import READ_ONLY, Access, Refusal
-
-Handler = Callable[[Request], Awaitable[Response]]
-MAX_BODY = 16 * 1024
+from ._http import Handler, api_errors, bearer, error, json_body
 
 
 def install(services: Services, engine: Engine) -> Koffiehoek:
@@ -68,44 +65,36 @@ def install(services: Services, engine: Engine) -> Koffiehoek:
 
 
 def routes(services: Services) -> list[BaseRoute]:
-    def koffiehoek() -> Koffiehoek:
-        found = services.extras.get("koffiehoek")
-        if not isinstance(found, Koffiehoek):
-            raise FacilitationError("the Koffiehoek is not running", "not_ready")
-        return found
-
-    def engine() -> Engine:
-        found = services.extras.get("facilitation")
-        if not isinstance(found, Engine):
-            raise FacilitationError("the facilitation engine is not running", "not_ready")
-        return found
+    engine = services.extras["facilitation"]  # api.routes installs it before the others
+    assert isinstance(engine, Engine)
+    koffiehoek = install(services, engine)
 
     def base_url(request: Request) -> str:
         return (services.settings.public_url or str(request.base_url)).rstrip("/")
 
     async def member_of(request: Request) -> tuple[Space, Member]:
-        return await koffiehoek().authenticate(request.path_params["space_id"],
-                                               _bearer(request))
+        return await koffiehoek.authenticate(request.path_params["space_id"],
+                                               bearer(request))
 
     async def create(request: Request) -> Response:
-        space, member, token = await koffiehoek().create_space(await _body(request))
+        space, member, token = await koffiehoek.create_space(await json_body(request))
         return JSONResponse({"id": space.id, "member_id": member.id, "token": token,
                              "links": {"space": f"{base_url(request)}/k/{space.id}"}},
                             status_code=201)
 
     async def about(request: Request) -> Response:
-        space = await koffiehoek().space(request.path_params["space_id"])
+        space = await koffiehoek.space(request.path_params["space_id"])
         return JSONResponse({"id": space.id, "name": space.name, "language": space.language})
 
     async def join(request: Request) -> Response:
-        member, token = await koffiehoek().join(request.path_params["space_id"],
-                                                await _body(request))
+        member, token = await koffiehoek.join(request.path_params["space_id"],
+                                                await json_body(request))
         return JSONResponse({"member_id": member.id, "token": token}, status_code=201)
 
     async def overview(request: Request) -> Response:
         space, member = await member_of(request)
-        k = koffiehoek()
-        sessions = [await _session_summary(engine(), sid, base_url(request), space.id)
+        k = koffiehoek
+        sessions = [await _session_summary(engine, sid, base_url(request), space.id)
                     for sid in reversed(space.session_ids)]
         return JSONResponse({
             "id": space.id,
@@ -123,25 +112,25 @@ def routes(services: Services) -> list[BaseRoute]:
 
     async def post_message(request: Request) -> Response:
         space, member = await member_of(request)
-        message = await koffiehoek().post(space, member, await _body(request))
+        message = await koffiehoek.post(space, member, await json_body(request))
         return JSONResponse(message, status_code=201)
 
     async def coffee(request: Request) -> Response:
         space, member = await member_of(request)
-        checks.no_body(await _body(request, allow_empty=True))
-        return JSONResponse(await koffiehoek().coffee(space, member), status_code=201)
+        checks.no_body(await json_body(request, optional=True))
+        return JSONResponse(await koffiehoek.coffee(space, member), status_code=201)
 
     async def add_icebreaker(request: Request) -> Response:
         space, _ = await member_of(request)
-        space = await koffiehoek().add_icebreaker(space, await _body(request))
+        space = await koffiehoek.add_icebreaker(space, await json_body(request))
         return JSONResponse({"icebreakers": list(space.icebreakers)}, status_code=201)
 
     async def start_session(request: Request) -> Response:
         space, member = await member_of(request)
-        body = checks.body_object(await _body(request))
+        body = checks.body_object(await json_body(request))
         checks.only_fields(body, ("message_id",))
         message_id = checks.identifier(body.get("message_id"), "message_id")
-        message = await koffiehoek().find_message(space.id, message_id)
+        message = await koffiehoek.find_message(space.id, message_id)
         if message.get("kind") != "message" or not message.get("text"):
             raise Invalid("only a chat message with text can become a brainstorm")
         goal = str(message["text"])
@@ -151,11 +140,11 @@ def routes(services: Services) -> list[BaseRoute]:
             "language": space.language,
             "facilitator_name": member.name,
         })
-        session, _, token = await engine().create_session(fields)
+        session, _, token = await engine.create_session(fields)
         base = base_url(request)
         links = {"facilitator": f"{base}/s/{session.id}/console#token={token}",
                  "join": f"{base}/join/{session.id}?code={session.join_code}"}
-        await koffiehoek().add_session(space, member, {
+        await koffiehoek.add_session(space, member, {
             "id": session.id, "title": session.title,
             "join_path": f"/join/{session.id}?code={session.join_code}",
         })
@@ -178,7 +167,7 @@ def routes(services: Services) -> list[BaseRoute]:
                                  "Cache-Control": "no-store"})
 
     def route(path: str, handler: Handler, method: str) -> Route:
-        return Route(path, _json_errors(handler), methods=[method])
+        return Route(path, _with_retry_after(handler), methods=[method])
 
     return [
         route("/api/spaces", create, "POST"),
@@ -216,35 +205,15 @@ def _title_from(goal: str) -> str:
     return "Brainstorm: " + short  # the same word in Dutch and English
 
 
-def _bearer(request: Request) -> str | None:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    return (token.strip() or None) if scheme.lower() == "bearer" else None
+def _with_retry_after(handler: Handler) -> Handler:
+    """api_errors, plus the Retry-After header a rate-limited client needs."""
 
-
-async def _body(request: Request, allow_empty: bool = False) -> Any:
-    raw = await request.body()
-    if not raw and allow_empty:
-        return None
-    if len(raw) > MAX_BODY:
-        raise Invalid(f"the request body is too large: at most {MAX_BODY} bytes")
-    try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, ValueError) as error:
-        raise Invalid("the request body must be JSON") from error
-
-
-def _json_errors(handler: Handler) -> Handler:
     async def wrapped(request: Request) -> Response:
         try:
             return await handler(request)
         except RateLimited as refusal:
-            return JSONResponse({"error": refusal.error, "message": refusal.message},
-                                status_code=refusal.status,
-                                headers={"Retry-After": str(refusal.retry_after_s)})
-        except FacilitationError as refusal:
-            code = 503 if refusal.error == "not_ready" else refusal.status
-            return JSONResponse({"error": refusal.error, "message": refusal.message},
-                                status_code=code)
+            response = error(refusal.status, refusal.error, refusal.message)
+            response.headers["Retry-After"] = str(refusal.retry_after_s)
+            return response
 
-    return wrapped
-
+    return api_errors(wrapped)
