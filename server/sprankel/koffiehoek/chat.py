@@ -27,7 +27,8 @@ def chat_name(space_id: str) -> str:
 
 
 def _messages(doc: Doc[Any]) -> Array[Any]:
-    return doc.get("messages", type=Array)
+    messages: Array[Any] = doc.get("messages", type=Array)
+    return messages
 
 
 def read_messages(doc: Doc[Any]) -> list[dict[str, Any]]:
