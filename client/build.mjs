@@ -77,6 +77,7 @@ const entryPoints = {
   home: "src/pages/home.js",
   join: "src/pages/join.js",
   session: "src/pages/session.js",
+  space: "src/pages/space.js",
   style: "src/style/app.css",
   whiteboard: "src/style/whiteboard.css",
 };

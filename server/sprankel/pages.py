@@ -149,8 +149,19 @@ def routes(services: Services) -> list[BaseRoute]:
         return render(request, "session.js",
                       {"page": page, "sid": sid, "assets": session_assets()})
 
+    async def new_space(request: Request) -> Response:
+        return render(request, "space.js", {"page": "space-new"})
+
+    async def space(request: Request) -> Response:
+        space_id = request.path_params["space_id"]
+        if not _ID.match(space_id):
+            return not_found(request)
+        return render(request, "space.js", {"page": "space", "space": space_id})
+
     return [
         Route("/", home),
+        Route("/k", new_space),
+        Route("/k/{space_id}", space),
         Route("/join/{sid}", join),
         Route("/s/{sid}", session),
         Route("/s/{sid}/console", session),

@@ -33,6 +33,14 @@ export const remembered = {
     }
   },
   setSession: (sid, value) => write(`sprankel.session.${sid}`, JSON.stringify(value)),
+  space: (id) => {
+    try {
+      return JSON.parse(read(`sprankel.space.${id}`) || "null");
+    } catch {
+      return null;
+    }
+  },
+  setSpace: (id, value) => write(`sprankel.space.${id}`, value === null ? null : JSON.stringify(value)),
   ownIdeas: (sid) => {
     try {
       const list = JSON.parse(read(`sprankel.own.${sid}`) || "[]");

@@ -62,7 +62,8 @@ function renderForm() {
     h("div", { class: "utrecht-form-field utrecht-form-field--checkbox" },
       h("input", { id: "anonymous", type: "checkbox", class: "utrecht-checkbox", checked: form.anonymous, onchange: onInput("anonymous") }),
       h("label", { for: "anonymous", class: "utrecht-form-label utrecht-form-label--checkbox" }, t("home.field.anonymous"))),
-    h("button", { type: "submit", class: "utrecht-button utrecht-button--primary-action" }, t("home.submit")));
+    h("button", { type: "submit", class: "utrecht-button utrecht-button--primary-action" }, t("home.submit")),
+    h("p", { class: "space-link" }, h("a", { href: "/k", class: "utrecht-link", id: "open-space" }, t("space.new.link"))));
 }
 
 export function absolute(link) {

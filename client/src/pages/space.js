@@ -1,0 +1,274 @@
+// The Koffiehoek (/k/{space}): a team's drop-in space. Join with a name, see who is around
+// (now and today), chat in short messages, nudge for coffee, answer the icebreaker of the day,
+// and turn a message into a brainstorm. Quiet by design: no read receipts, no typing status.
+import { api, ApiError } from "../lib/api.js";
+import { errorText, setupPage, showError } from "../lib/chrome.js";
+import { announce, h, pageData, replaceChildren } from "../lib/dom.js";
+import { language, onLanguage, t } from "../lib/i18n.js";
+import { remembered } from "../lib/storage.js";
+import { Connection, openDocument } from "../lib/sync.js";
+
+const data = pageData();
+const app = document.getElementById("app");
+
+if (data.page === "space-new") setupPage(renderCreate);
+else startSpace();
+
+// --- open a new space -------------------------------------------------------------------
+
+function renderCreate() {
+  const error = h("p", { class: "utrecht-form-field-error-message", role: "alert", tabindex: "-1", hidden: true });
+  const submit = async (e) => {
+    e.preventDefault();
+    const form = e.target;
+    const name = form.querySelector("#space-name").value.trim();
+    const yourName = form.querySelector("#your-name").value.trim();
+    if (!name || !yourName) return showError(error, t("space.error.names"));
+    try {
+      const created = await api("POST", "/spaces", { body: { name, your_name: yourName, language: language() } });
+      remembered.setName(yourName);
+      remembered.setSpace(created.id, { token: created.token, member_id: created.member_id });
+      location.assign(`/k/${encodeURIComponent(created.id)}`);
+    } catch (err) {
+      showError(error, err);
+    }
+  };
+  replaceChildren(app, [
+    h("form", { class: "card create-form", onsubmit: submit, novalidate: true },
+      h("h1", { class: "utrecht-heading-1" }, t("space.new.title")),
+      h("p", {}, t("space.new.intro")),
+      error,
+      field("space-name", t("space.new.name"), h("input", { id: "space-name", class: "utrecht-textbox", maxlength: 80, required: true })),
+      field("your-name", t("join.name"), h("input", { id: "your-name", class: "utrecht-textbox", maxlength: 60, required: true, value: remembered.name(), autocomplete: "nickname" })),
+      h("button", { type: "submit", class: "utrecht-button utrecht-button--primary-action" }, t("space.new.submit"))),
+  ]);
+}
+
+function field(id, label, input) {
+  return h("div", { class: "utrecht-form-field" }, h("label", { for: id, class: "utrecht-form-label" }, label), input);
+}
+
+// --- a space ----------------------------------------------------------------------------
+
+async function startSpace() {
+  const sid = data.space;
+  const known = remembered.space(sid);
+  if (!known?.token) {
+    setupPage(() => renderJoin(sid));
+    return;
+  }
+  const call = (method, path, body) => api(method, `/spaces/${encodeURIComponent(sid)}${path}`, { token: known.token, body });
+  let overview = null;
+  try {
+    overview = await call("GET", "");
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 401 || err.status === 404)) {
+      remembered.setSpace(sid, null);
+      setupPage(() => renderJoin(sid));
+      return;
+    }
+    setupPage(() => replaceChildren(app, [h("p", { class: "notice", role: "alert" }, errorText(err))]));
+    return;
+  }
+
+  const chat = openDocument(overview.chat_document || `spaces/${sid}/chat`, known.token);
+  const awareness = chat.provider.awareness;
+  awareness.setLocalStateField("user", { id: overview.me.id, name: overview.me.name });
+  const messages = chat.doc.getArray("messages");
+  let seen = new Set(messages.toArray().map((m) => m?.id));
+
+  const status = h("p", { class: "connection", id: "connection", role: "status" });
+  const list = h("ol", { class: "chat", id: "chat", "aria-labelledby": "chat-heading" });
+  const presentNode = h("section", { class: "presence-panel", "aria-labelledby": "present-heading" });
+  const iceNode = h("section", { class: "card icebreaker", "aria-labelledby": "ice-heading" });
+  const sessionsNode = h("section", { class: "card", "aria-labelledby": "sessions-heading" });
+  const error = h("p", { class: "utrecht-form-field-error-message", role: "alert", tabindex: "-1", hidden: true });
+  const composer = h("form", { class: "chat-form", onsubmit: (e) => post(e) });
+
+  async function refresh() {
+    try {
+      overview = await call("GET", "");
+      renderSide();
+    } catch {
+      // The indicator shows the connection; the next refresh tries again.
+    }
+  }
+
+  async function act(fn) {
+    error.hidden = true;
+    try {
+      await fn();
+    } catch (err) {
+      showError(error, err.status === 429 ? t("space.slow", { message: err.message }) : err);
+    }
+  }
+
+  async function post(e) {
+    e.preventDefault();
+    const input = composer.querySelector("textarea");
+    const text = input.value.trim();
+    if (!text) return;
+    await act(async () => {
+      await call("POST", "/messages", { text });
+      input.value = "";
+      input.focus();
+    });
+  }
+
+  function renderMessages() {
+    const items = messages.toArray().filter((m) => m && typeof m === "object");
+    replaceChildren(list, items.map((m) => renderMessage(m)));
+    const fresh = items.filter((m) => !seen.has(m.id) && m.author_id !== overview.me.id);
+    seen = new Set(items.map((m) => m.id));
+    if (fresh.length === 1) announce(describe(fresh[0]));
+    else if (fresh.length > 1) announce(t("space.new.messages", { n: fresh.length }));
+    list.lastElementChild?.scrollIntoView({ block: "nearest" });
+  }
+
+  function describe(m) {
+    if (m.kind === "coffee") return t("space.coffee.says", { name: m.author_name });
+    if (m.kind === "session") return t("space.session.says", { name: m.author_name, title: m.session?.title || m.text });
+    return `${m.author_name}: ${m.text}`;
+  }
+
+  function renderMessage(m) {
+    const time = new Date(Number(m.at) || 0).toLocaleTimeString(language(), { hour: "2-digit", minute: "2-digit" });
+    const body = m.kind === "coffee"
+      ? h("p", { class: "chat-text coffee" }, "☕ ", t("space.coffee.says", { name: m.author_name }))
+      : m.kind === "session"
+        ? h("p", { class: "chat-text" }, t("space.session.says", { name: m.author_name, title: m.session?.title || "" }), " ",
+          m.session?.join_path ? h("a", { class: "utrecht-link", href: m.session.join_path }, t("space.session.join")) : null)
+        : h("p", { class: "chat-text" }, m.text);
+    return h("li", { class: `chat-message chat-${m.kind}`, dataset: { message: m.id } },
+      h("p", { class: "chat-meta" }, h("strong", {}, m.author_name), " ", h("time", { datetime: new Date(Number(m.at) || 0).toISOString() }, time)),
+      body,
+      m.kind === "message" ? h("button", {
+        type: "button", class: "utrecht-button utrecht-button--subtle", "aria-describedby": `msg-${m.id}`,
+        onclick: () => act(async () => {
+          const started = await call("POST", "/sessions", { message_id: m.id });
+          location.assign(started.links.facilitator);
+        }),
+      }, t("space.session.start")) : null,
+      h("span", { id: `msg-${m.id}`, class: "visually-hidden" }, m.text || ""));
+  }
+
+  function renderSide() {
+    const here = new Map();
+    for (const p of overview.present || []) here.set(p.id, p.name);
+    for (const [, state] of awareness.getStates()) {
+      if (state?.user?.id && typeof state.user.name === "string") here.set(state.user.id, state.user.name);
+    }
+    replaceChildren(presentNode, [
+      h("h2", { id: "present-heading", class: "panel-title" }, t("space.present"), ` (${here.size})`),
+      h("ul", { class: "presence", id: "present" }, [...here].map(([id, name]) =>
+        h("li", { class: "person" }, h("span", { class: "person-name" }, name), id === overview.me.id ? h("span", { class: "tag" }, t("presence.you")) : null))),
+      h("h3", { class: "panel-title today-title" }, t("space.today")),
+      h("ul", { class: "today" }, (overview.today || []).map((p) => h("li", {}, p.name))),
+    ]);
+    replaceChildren(iceNode, [
+      h("h2", { id: "ice-heading", class: "panel-title" }, t("space.icebreaker")),
+      h("p", { class: "icebreaker-question" }, overview.icebreaker || ""),
+      h("form", { class: "inline-form", onsubmit: (e) => {
+        e.preventDefault();
+        const input = e.target.querySelector("input");
+        if (!input.value.trim()) return;
+        act(async () => { await call("POST", "/icebreakers", { text: input.value.trim() }); input.value = ""; announce(t("space.icebreaker.added")); await refresh(); });
+      } },
+      h("label", { for: "own-icebreaker", class: "utrecht-form-label" }, t("space.icebreaker.own")),
+      h("input", { id: "own-icebreaker", class: "utrecht-textbox", maxlength: 200 }),
+      h("button", { type: "submit", class: "utrecht-button utrecht-button--secondary-action" }, t("space.icebreaker.add"))),
+    ]);
+    replaceChildren(sessionsNode, [
+      h("h2", { id: "sessions-heading", class: "panel-title" }, t("space.sessions")),
+      (overview.sessions || []).length === 0 ? h("p", { class: "hint" }, t("space.sessions.none")) : null,
+      h("ul", { class: "sessions" }, (overview.sessions || []).map((s) => h("li", {},
+        h("span", {}, s.title), " ",
+        s.join ? h("a", { class: "utrecht-link", href: s.join }, t("space.session.join")) : null, " ",
+        h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", onclick: () => act(() => download(s.summary, known.token)) }, t("space.summary"))))),
+    ]);
+  }
+
+  function render() {
+    document.title = `${overview.name} · Koffiehoek · Sprankel`;
+    replaceChildren(composer, [
+      h("label", { for: "chat-text", class: "utrecht-form-label" }, t("space.message")),
+      h("div", { class: "composer-row" },
+        h("textarea", { id: "chat-text", class: "utrecht-textarea", rows: 2, maxlength: 500,
+          onkeydown: (e) => { if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); composer.requestSubmit(); } } }),
+        h("button", { type: "submit", class: "utrecht-button utrecht-button--primary-action" }, t("space.send"))),
+    ]);
+    replaceChildren(app, [
+      h("div", { class: "session-head" },
+        h("h1", { class: "utrecht-heading-1 session-title" }, overview.name, h("span", { class: "subtitle" }, " · Koffiehoek")),
+        status),
+      h("p", { class: "hint" }, t("space.quiet", { days: overview.retention_days })),
+      h("div", { class: "session-layout" },
+        h("div", {},
+          h("div", { class: "space-actions" },
+            h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", id: "coffee",
+              onclick: () => act(() => call("POST", "/coffee")) }, `☕ ${t("space.coffee")}`),
+            h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", id: "share-space",
+              onclick: async () => {
+                try { await navigator.clipboard.writeText(location.href); announce(t("home.copied")); } catch { announce(location.href); }
+              } }, t("space.share"))),
+          iceNode,
+          h("section", { class: "card", "aria-labelledby": "chat-heading" },
+            h("h2", { id: "chat-heading", class: "panel-title" }, t("space.chat")),
+            list, error, composer),
+          sessionsNode),
+        presentNode),
+    ]);
+    renderMessages();
+    renderSide();
+  }
+
+  messages.observe(() => renderMessages());
+  awareness.on("change", () => renderSide());
+  setInterval(refresh, 20000);
+  const connection = new Connection([chat]);
+  connection.onChange((state) => {
+    status.dataset.state = state;
+    status.textContent = t(`conn.${state === "offline" ? "offline.readonly" : state}`, { reason: connection.denied?.reason || "" });
+  });
+  setupPage(render);
+  onLanguage(() => connection.changed());
+}
+
+async function download(path, token) {
+  const response = await fetch(path, { headers: { Authorization: `Bearer ${token}` } });
+  if (!response.ok) throw new ApiError(response.status, "download", `HTTP ${response.status}`);
+  const name = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "")?.[1] || "sprankel.md";
+  const url = URL.createObjectURL(await response.blob());
+  const a = h("a", { href: url, download: name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+function renderJoin(sid) {
+  const error = h("p", { class: "utrecht-form-field-error-message", role: "alert", tabindex: "-1", hidden: true });
+  const title = h("p", { class: "session-title" });
+  api("GET", `/spaces/${encodeURIComponent(sid)}/about`).then((about) => { title.textContent = about.name; }, () => {});
+  const submit = async (e) => {
+    e.preventDefault();
+    const name = e.target.querySelector("#name").value.trim();
+    if (!name) return showError(error, t("join.error.name"));
+    try {
+      const joined = await api("POST", `/spaces/${encodeURIComponent(sid)}/members`, { body: { name } });
+      remembered.setName(name);
+      remembered.setSpace(sid, { token: joined.token, member_id: joined.member_id });
+      location.reload();
+    } catch (err) {
+      showError(error, err.status === 404 ? t("space.error.gone") : err);
+    }
+  };
+  replaceChildren(app, [
+    h("form", { class: "card join-form", onsubmit: submit, novalidate: true },
+      h("h1", { class: "utrecht-heading-1" }, t("space.join.title")),
+      title,
+      error,
+      field("name", t("join.name"), h("input", { id: "name", class: "utrecht-textbox", maxlength: 60, required: true, value: remembered.name(), autocomplete: "nickname" })),
+      h("button", { type: "submit", class: "utrecht-button utrecht-button--primary-action" }, t("space.join.submit"))),
+  ]);
+}

@@ -1,0 +1,61 @@
+"""Two colleagues drop into a Koffiehoek, chat, nudge for coffee and start a brainstorm."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from browser_support import axe_violations, new_user, screenshot
+from server_process import ServerProcess
+
+pytestmark = pytest.mark.browser
+
+
+def test_two_colleagues_chat_and_start_a_brainstorm_from_a_message(
+    chromium: Browser, sprankel: ServerProcess
+) -> None:
+    anna = new_user(chromium, sprankel, "Anna")
+    bram = new_user(chromium, sprankel, "Bram", locale="en-GB")
+    try:
+        # Anna opens a space for her team from the home page.
+        page = anna.goto("/")
+        page.click("#open-space")
+        page.fill("#space-name", "Team Loket")
+        page.fill("#your-name", "Anna")
+        page.click("form button[type=submit]")
+        expect(page.locator("h1")).to_contain_text("Team Loket")
+        expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+        space_url = page.url
+
+        # Bram drops in through the shared link with his name.
+        other = bram.goto(space_url)
+        expect(other.locator("h1")).to_have_text("Drop in at the Koffiehoek")
+        other.fill("#name", "Bram")
+        other.click("form button[type=submit]")
+        expect(other.locator("#present")).to_contain_text("Anna")
+        expect(page.locator("#present")).to_contain_text("Bram")
+
+        # Chat and the coffee nudge reach the other side; text stays text.
+        page.fill("#chat-text", "Zullen we de <b>vrijdagborrel</b> online doen?")
+        page.keyboard.press("Enter")
+        message = other.locator(".chat-message", has_text="vrijdagborrel")
+        expect(message.locator(".chat-text")).to_have_text(
+            "Zullen we de <b>vrijdagborrel</b> online doen?")
+        other.click("#coffee")
+        expect(page.locator(".chat-coffee")).to_contain_text("Bram heeft even tijd voor koffie")
+        expect(page.locator(".icebreaker-question")).not_to_be_empty()
+        screenshot(page, "koffiehoek")
+        assert axe_violations(page) == []
+
+        # A message becomes a brainstorm; Anna lands in its console as the facilitator.
+        page.locator(".chat-message", has_text="vrijdagborrel").locator("button").click()
+        expect(page).to_have_url(re.compile(r"/s/[^/]+/console$"))
+        expect(page.locator(".session-title")).to_contain_text("vrijdagborrel")
+        other.reload()
+        expect(other.locator(".sessions")).to_contain_text("vrijdagborrel")
+        assert anna.foreign_requests == [] and bram.foreign_requests == []
+    finally:
+        anna.close()
+        bram.close()
