@@ -111,6 +111,22 @@ def test_facilitator_and_two_participants_run_a_whole_session(
         bram.page.fill("#idea-text", "Een virtuele koffiehoek")  # an open moment: no round
         bram.page.keyboard.press("Enter")
         expect(idea_card(anna_page, "virtuele koffiehoek")).to_be_visible()
+        # Bram edits his own idea; Anna may not edit his.
+        idea_card(bram.page, "virtuele koffiehoek").get_by_role("button", name="Edit").click()
+        bram.page.locator("[data-idea] textarea").fill("Een virtuele koffiehoek met muziek")
+        bram.page.locator("[data-idea] button[type=submit]").click()
+        expect(idea_card(anna_page, "met muziek")).to_be_visible()
+        expect(idea_card(anna_page, "met muziek").get_by_role("button", name="Bewerken")
+               ).to_have_count(0)
+        # Drag and drop groups too; undo and redo take back only Anna's own step.
+        idea_card(anna_page, "met muziek").drag_to(
+            anna_page.get_by_role("region", name="Koffie", exact=True).locator(".ideas"))
+        koffie = bram.page.get_by_role("region", name="Koffie", exact=True)
+        expect(koffie.locator("[data-idea]")).to_have_count(3)
+        anna_page.get_by_role("button", name="Ongedaan maken").click()
+        expect(koffie.locator("[data-idea]")).to_have_count(2)
+        anna_page.get_by_role("button", name="Opnieuw").click()
+        expect(koffie.locator("[data-idea]")).to_have_count(3)
 
         # Dot voting: each participant places dots, the budget stays visible.
         console.locator("#tab-console").click()
@@ -138,7 +154,7 @@ def test_facilitator_and_two_participants_run_a_whole_session(
         summary = download_info.value.path().read_text(encoding="utf-8")
         assert "Thuiswerken: wat missen we?" in summary
         for text in ("Een vaste koffiepauze om 10 uur", "Random coffee pairs",
-                     "Een virtuele koffiehoek", "Koffie"):
+                     "Een virtuele koffiehoek met muziek", "Koffie"):
             assert text in summary, text
 
         for user in users:
