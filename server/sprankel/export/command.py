@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from .._redis import RedisUnavailable
 from ..config import Settings
 from ..store import Store
 from . import FORMATS, render
@@ -29,6 +28,10 @@ REDIS_WAIT_S = 5.0
 
 
 class _NoData(Exception):
+    pass
+
+
+class _Unreadable(Exception):
     pass
 
 
@@ -55,7 +58,10 @@ async def export_text(settings: Settings, session_id: str, fmt: str,
                       tz: str | None = None) -> str:
     """The export as text, read from the store the settings name."""
     store = _open_store(settings)
-    await store.start()
+    try:
+        await store.start()
+    except (RuntimeError, OSError, sqlite3.Error) as error:  # RedisUnavailable is a RuntimeError
+        raise _Unreadable(str(error)) from error
     try:
         model = await collect(StoreSource(store), session_id)
     finally:
@@ -81,7 +87,7 @@ def run_export(settings: Settings, session_id: str, fmt: str, out: Path | None,
     except (SessionNotFound, _NoData) as error:
         print(f"sprankel: {error}", file=stderr)
         return EXIT_NOT_FOUND
-    except (RedisUnavailable, sqlite3.Error) as error:
+    except (_Unreadable, sqlite3.Error) as error:
         print(f"sprankel: cannot read the store: {error}", file=stderr)
         return EXIT_NOT_FOUND
     if out is None:
