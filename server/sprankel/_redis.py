@@ -1,0 +1,123 @@
+"""What the Redis broker and the Redis store share: connecting, waiting, and noticing faults.
+
+Redis faults never crash a process. Every loop that talks to Redis reports to a
+`Link`, which logs one line when Redis stops answering and one when it is back,
+instead of one traceback per failed command.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from urllib.parse import urlsplit, urlunsplit
+
+from redis.asyncio import Redis
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+from redis.retry import Retry
+
+log = logging.getLogger("sprankel.redis")
+
+# What a Redis call raises when Redis is down, restarting, slow or refusing work.
+REDIS_ERRORS: tuple[type[BaseException], ...] = (RedisError, OSError, TimeoutError)
+
+# Seconds a process waits for Redis at start-up before it refuses to start.
+STARTUP_WAIT_S = 30.0
+
+
+class RedisUnavailable(RuntimeError):
+    """Redis did not answer in time; the message says where and what to check."""
+
+
+def safe_url(url: str) -> str:
+    """The URL without its password, for log lines."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    user = parts.username or ""
+    return urlunsplit((parts.scheme, f"{user}:***@{host}", parts.path, parts.query, ""))
+
+
+def connect(url: str, socket_timeout: float = 5.0) -> Redis:
+    # One quick retry reconnects a pooled connection that went stale while Redis
+    # restarted; longer outages are handled by the callers' own loops.
+    return Redis.from_url(
+        url,
+        socket_connect_timeout=2.0,
+        socket_timeout=socket_timeout,
+        retry=Retry(NoBackoff(), 1),
+        health_check_interval=0,
+    )
+
+
+async def wait_until_reachable(client: Redis, url: str, who: str, wait_s: float) -> None:
+    """Ping until Redis answers, logging each attempt; RedisUnavailable after wait_s."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            await client.ping()
+            return
+        except REDIS_ERRORS as error:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise RedisUnavailable(
+                    f"Redis at {safe_url(url)} did not answer for {wait_s:.0f} s ({error}). "
+                    "Check REDIS_URL and that Redis is running."
+                ) from error
+            log.warning(
+                "%s waiting for Redis at %s: %s (giving up in %.0f s)",
+                who, safe_url(url), error, remaining,
+            )
+            await asyncio.sleep(min(1.0, remaining))
+
+
+class Link:
+    """Whether Redis answers, as seen by one component; logs each change once."""
+
+    def __init__(self, who: str, url: str) -> None:
+        self.who = who
+        self.url = safe_url(url)
+        self.down_since: float | None = None
+
+    @property
+    def up(self) -> bool:
+        return self.down_since is None
+
+    def failed(self, doing: str, error: BaseException) -> None:
+        if self.down_since is not None:
+            return
+        self.down_since = time.monotonic()
+        log.warning(
+            "%s lost Redis at %s while %s (%s): local clients are still served; retrying",
+            self.who, self.url, doing, error or type(error).__name__,
+        )
+
+    def ok(self) -> bool:
+        """Record a success; True when this ends an outage."""
+        if self.down_since is None:
+            return False
+        log.warning("%s reached Redis again after %.1f s: catching up",
+                    self.who, time.monotonic() - self.down_since)
+        self.down_since = None
+        return True
+
+
+class Backoff:
+    """Growing pauses between retries, capped low so recovery is quick."""
+
+    def __init__(self, first: float = 0.05, cap: float = 1.0) -> None:
+        self.first = first
+        self.cap = cap
+        self.delay = first
+
+    def reset(self) -> None:
+        self.delay = self.first
+
+    async def sleep(self) -> None:
+        await asyncio.sleep(self.delay * (0.5 + random.random() / 2))
+        self.delay = min(self.cap, self.delay * 2)
