@@ -45,15 +45,25 @@ export function $(selector, root = document) {
   return root.querySelector(selector);
 }
 
-/** Replaces the children of `node` while keeping focus on an element with the same key. */
+/**
+ * Replaces the children of `node` while keeping focus on an element with the same key, and
+ * what the user was typing there (a remote change must not eat unsaved text).
+ */
 export function replaceChildren(node, children) {
   const active = document.activeElement;
   const key = active && node.contains(active) ? active.dataset.focusKey : undefined;
+  const typing = key && (active.tagName === "TEXTAREA" || (active.tagName === "INPUT" && active.type === "text"))
+    ? { value: active.value, start: active.selectionStart, end: active.selectionEnd } : null;
   clear(node);
   append(node, children);
   if (key) {
     const again = node.querySelector(`[data-focus-key="${CSS.escape(key)}"]`);
-    if (again) again.focus();
+    if (!again) return;
+    if (typing && again.tagName === active.tagName) {
+      again.value = typing.value;
+      again.setSelectionRange?.(typing.start, typing.end);
+    }
+    again.focus();
   }
 }
 

@@ -8,7 +8,7 @@ import { remembered } from "../lib/storage.js";
 
 const root = document.getElementById("app");
 let created = null;
-let form = { title: "", goal: "", language: language(), anonymous: false, vote_budget: 3 };
+let form = { title: "", goal: "", name: remembered.name(), language: language(), anonymous: false, vote_budget: 5 };
 
 function field(id, label, input, hint) {
   return h("div", { class: "utrecht-form-field" },
@@ -36,11 +36,13 @@ function renderForm() {
         body: {
           title: form.title.trim(),
           goal: form.goal.trim() || undefined,
+          facilitator_name: form.name.trim() || undefined,
           language: form.language,
           settings: { anonymous: form.anonymous, vote_budget: Number(form.vote_budget) || 3 },
         },
       });
-      remembered.setSession(created.id, { token: created.facilitator_token, role: "facilitator", name: remembered.name() });
+      if (form.name.trim()) remembered.setName(form.name.trim());
+      remembered.setSession(created.id, { token: created.facilitator_token, role: "facilitator", name: form.name.trim() || remembered.name() });
       render();
       announce(t("home.created"));
       document.getElementById("created-heading")?.focus();
@@ -55,6 +57,7 @@ function renderForm() {
     error,
     field("title", t("home.field.title"), h("input", { id: "title", class: "utrecht-textbox", required: true, maxlength: 200, value: form.title, autocomplete: "off", oninput: onInput("title") })),
     field("goal", t("home.field.goal"), h("textarea", { id: "goal", class: "utrecht-textarea", rows: 3, maxlength: 1000, value: form.goal, "aria-describedby": "goal-hint", oninput: onInput("goal") }), t("home.field.goal.hint")),
+    field("your-name", t("home.field.name"), h("input", { id: "your-name", class: "utrecht-textbox", maxlength: 60, value: form.name, autocomplete: "nickname", oninput: onInput("name") })),
     field("language", t("home.field.language"), h("select", { id: "language", class: "utrecht-select", onchange: onInput("language") },
       h("option", { value: "nl", selected: form.language === "nl" }, t("lang.nl")),
       h("option", { value: "en", selected: form.language === "en" }, t("lang.en")))),
