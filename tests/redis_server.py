@@ -42,14 +42,13 @@ class RedisServer:
 
     def start(self, timeout: float = 10) -> RedisServer:
         self.workdir.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--dir", str(self.workdir),
-             "--enable-debug-command", "local", "--protected-mode", "yes"],
-            stdout=log, stderr=subprocess.STDOUT,
-        )
-        log.close()
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [self.binary, "--port", str(self.port), "--bind", "127.0.0.1",
+                 "--save", "", "--appendonly", "no", "--dir", str(self.workdir),
+                 "--enable-debug-command", "local", "--protected-mode", "yes"],
+                stdout=log, stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from pycrdt import Doc, Text
 
 from redis_server import RedisServer
