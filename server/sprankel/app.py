@@ -37,17 +37,18 @@ def build_store(settings: Settings) -> Store:
     return SQLiteStore(settings.database_path, compact_after=settings.compact_after)
 
 
-def build_broker(settings: Settings) -> Broker:
+def build_broker(settings: Settings, store: Store | None = None) -> Broker:
     if settings.redis_url:
         from .broker.redis import RedisBroker
 
-        return RedisBroker(settings.redis_url)
+        # After a Redis blip the broker re-reads open documents from the store to fill gaps.
+        return RedisBroker(settings.redis_url, recover=store.load if store else None)
     return MemoryBroker()
 
 
 def build_services(settings: Settings) -> Services:
     store = build_store(settings)
-    broker = build_broker(settings)
+    broker = build_broker(settings, store)
     rooms = RoomManager(store, broker, settings.room_grace_s, settings.outbox_limit)
     if settings.open_documents:
         rooms.set_authorizer(open_access)

@@ -1,0 +1,53 @@
+"""GET /api/presence/{document}: who is connected to a document, across all processes.
+
+The same rules as opening the document decide who may ask: the token comes as
+``?token=`` (as on the WebSocket) or as ``Authorization: Bearer``. Each entry says
+which connection, on which process, since when, last seen when (the process's
+latest heartbeat), and the user as the token names them.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from .. import status
+from ..services import Services
+from ..sync.access import Refusal
+from ..sync.names import is_valid_document_name
+from ._http import bearer, error
+
+# WebSocket refusals as HTTP statuses.
+_HTTP_STATUS = {
+    status.CLOSE_BAD_REQUEST: 400,
+    status.CLOSE_UNAUTHORIZED: 401,
+    status.CLOSE_FORBIDDEN: 403,
+    status.CLOSE_NOT_FOUND: 404,
+    status.CLOSE_GONE: 410,
+}
+_ERROR_CODE = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               410: "gone"}
+
+
+def routes(services: Services) -> list[BaseRoute]:
+    async def presence(request: Request) -> Response:
+        name = request.path_params["document"]
+        if not is_valid_document_name(name):
+            return error(400, "invalid", f"{name!r} is not a valid document name")
+        params = dict(request.query_params)
+        token = bearer(request)
+        if token is not None:
+            params["token"] = token
+        access = await services.rooms.authorize(name, params)
+        if isinstance(access, Refusal):
+            code = _HTTP_STATUS.get(access.code, 403)
+            return error(code, _ERROR_CODE.get(code, "forbidden"), access.reason)
+        entries = await services.broker.presence(name)
+        return JSONResponse({
+            "document": name,
+            "count": len(entries),
+            "connections": [entry.to_json() for entry in entries],
+        })
+
+    return [Route("/api/presence/{document:path}", presence, methods=["GET"])]
