@@ -164,3 +164,14 @@ async def test_a_vote_round_takes_no_ideas(tmp_path: Path) -> None:
         await p.engine.round_action(t.session.id, t.facilitator, rid, "start")
         with pytest.raises(WrongPhase):
             await idea(p.engine, t, t.people[0], "Sneaky")
+
+
+async def test_ending_the_session_reveals_a_running_hidden_round(tmp_path: Path) -> None:
+    async with process(tmp_path, ManualClock()) as p:
+        t = await team(p.engine)
+        rid = await add_round(p.engine, t, hidden=True)
+        await p.engine.round_action(t.session.id, t.facilitator, rid, "start")
+        await idea(p.engine, t, t.people[0], "Last minute")
+        session = await p.engine.end_session(t.session.id, t.facilitator)
+        assert session.rounds[0].revealed
+        assert [i["text"] for i in await board_ideas(p, t.session.id)] == ["Last minute"]

@@ -195,3 +195,22 @@ async def _turn() -> None:
     import asyncio
 
     await asyncio.sleep(0)
+
+
+async def test_a_lease_holder_that_died_does_not_leave_the_round_running(
+        tmp_path: Path) -> None:
+    clock = ManualClock()
+    hub = MemoryHub()
+    async with process(tmp_path, clock, hub) as p:
+        t = await team(p.engine)
+        rid = await add_round(p.engine, t, duration_s=10)
+        rnd = await p.engine.round_action(t.session.id, t.facilitator, rid, "start")
+        # Another process took the lease for this deadline and died before the transition.
+        assert await p.broker.acquire_once(f"timer:{t.session.id}:{rid}:{rnd.deadline_ms}", 30)
+        await clock.advance(10)
+        assert (await p.engine.session(t.session.id)).round(rid).state == "running"  # type: ignore[union-attr]
+        # The lease is the memory broker's: it expires on the real monotonic clock, so
+        # release it as its expiry would.
+        hub.leases.clear()
+        await clock.advance(31)
+        assert (await p.engine.session(t.session.id)).round(rid).state == "ended"  # type: ignore[union-attr]

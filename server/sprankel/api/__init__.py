@@ -40,9 +40,15 @@ def install(services: Services) -> Engine:
         await services.rooms.close_connections(drafts_prefix(session_id), status.CLOSE_GONE,
                                                "the session has ended")
 
+    async def start() -> None:
+        # The parts as they are at startup (a test may swap the store after create_app).
+        engine.store, engine.broker, engine.documents = (services.store, services.broker,
+                                                         services.rooms)
+        await engine.start()
+
     engine.on_session_ended.append(close_drafts)
     services.extras["facilitation"] = engine
-    services.on_startup.append(engine.start)
+    services.on_startup.append(start)
     services.on_shutdown.append(engine.stop)
     services.rooms.add_authorizer(
         "sessions/", session_authorizer(engine, open_documents=settings.open_documents))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 Callback = Callable[[], Awaitable[None]]
 
@@ -27,8 +27,13 @@ class Clock(Protocol):
 
 
 class _TaskTimer:
+    # The loop keeps only weak references to tasks: hold them until they are done.
+    _running: ClassVar[set[asyncio.Task[None]]] = set()
+
     def __init__(self, delay_s: float, callback: Callback) -> None:
         self._task = asyncio.create_task(self._run(delay_s, callback), name="round timer")
+        self._running.add(self._task)
+        self._task.add_done_callback(self._running.discard)
 
     @staticmethod
     async def _run(delay_s: float, callback: Callback) -> None:

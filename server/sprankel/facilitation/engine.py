@@ -93,6 +93,7 @@ class Engine:
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopped = False
         self._ended_handled: set[str] = set()  # sessions whose end hooks ran here
+        self._retries: set[Cancel] = set()
         self.on_session_ended: list[Callable[[str], Awaitable[None]]] = []
 
     # Lifecycle
@@ -117,6 +118,9 @@ class Engine:
         for _, timer in self._timers.values():
             timer.cancel()
         self._timers.clear()
+        for retry in self._retries:
+            retry.cancel()
+        self._retries.clear()
 
     # Sessions and participants
 
@@ -300,6 +304,9 @@ class Engine:
             # transition below is idempotent as well, so a lost lease cannot double it.
             if not await self.broker.acquire_once(f"timer:{sid}:{round_id}:{deadline}",
                                                   TIMER_LEASE_S):
+                # Another process holds the lease. Should it die before the transition,
+                # try again when the lease has expired (a no-op if the round has ended).
+                self._retry_later(sid, round_id, deadline)
                 return
             now = self.clock.now_ms()
             outcome: list[rounds.Expiry] = []
@@ -326,6 +333,21 @@ class Engine:
             return
         except Exception:
             log.exception("round timer failed session=%s round=%s", sid, round_id)
+
+    def _retry_later(self, sid: str, round_id: str, deadline: int) -> None:
+        if self._stopped:
+            return
+        when = self.clock.now_ms() + int(TIMER_LEASE_S * 1000) + 1
+
+        async def retry() -> None:
+            self._retries.discard(timer)
+            session = await self.session(sid)
+            rnd = session.round(round_id)
+            if rnd is not None and rnd.state == "running" and rnd.deadline_ms == deadline:
+                await self._on_deadline(sid, round_id, deadline)
+
+        timer = self.clock.call_at(when, retry)
+        self._retries.add(timer)
 
     async def _round_ended(self, session: Session, rnd: Round) -> Session:
         """What follows the end of a round: results published, hidden ideas revealed."""
@@ -664,9 +686,8 @@ class Engine:
 
         session = await self._change(sid, change)
         for round_id in was_active:
-            rnd = _round(session, round_id)
-            if rnd.kind in ("vote", "rate"):
-                session = await self._publish_results(sid, round_id)
+            # As if the round had ended by itself: results published, hidden ideas revealed.
+            session = await self._round_ended(session, _round(session, round_id))
         await self._after(session)
         log.info("session ended id=%s", sid)
         return session
