@@ -83,6 +83,14 @@ async def test_403_observers_do_not_contribute(api: Api) -> None:
     rid = await api.round(sid, f, kind="vote")
     await api.act(sid, f, rid, "start")
     await _error(api, "PUT", f"/sessions/{sid}/votes/{idea['id']}", obs.token, {"count": 1}, 403)
+    await api.act(sid, f, rid, "end")
+    rate = await api.round(sid, f, kind="rate")
+    await api.act(sid, f, rate, "start")
+    await _error(api, "PUT", f"/sessions/{sid}/ratings/{idea['id']}", obs.token,
+                 {"originality": 3, "feasibility": 3}, 403)
+    rated = await api.call("PUT", f"/sessions/{sid}/ratings/{idea['id']}", ann.token,
+                           {"originality": 3, "feasibility": 4}, expect=200)
+    assert rated["ratings"] == {idea["id"]: {"originality": 3, "feasibility": 4}}
 
 
 async def test_403_wrong_join_code_and_observers_when_not_allowed(api: Api) -> None:

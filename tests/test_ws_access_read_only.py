@@ -109,3 +109,17 @@ async def test_an_ended_session_is_read_only_even_for_the_facilitator(api: Api) 
         await writer.change(_put("after-end"))
     async with api.ws(name, f.token) as reader:
         assert "after-end" not in _notes(reader)
+
+
+async def test_facilitators_only_read_drafts_and_a_lock_stops_their_owner(api: Api) -> None:
+    sid, f, code = await api.create()
+    ann = await api.join(sid, code, "Ann")
+    name = f"sessions/{sid}/drafts/{ann.id}"
+    async with api.ws(name, ann.token) as owner, api.ws(name, f.token) as facilitator:
+        await facilitator.change(_put("from-facilitator"))
+        await owner.change(_put("from-owner"))
+        await facilitator.wait_for(lambda: "from-owner" in _notes(facilitator))
+        await api.call("POST", f"/sessions/{sid}/lock", f.token, expect=200)
+        await owner.change(_put("while-locked"))
+    async with api.ws(name, ann.token) as reader:
+        assert _notes(reader) == {"from-owner"}
