@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,7 +11,6 @@ import pytest
 import uvicorn
 from pycrdt import Map
 
-from server_process import free_port
 from sprankel import status
 from sprankel.app import create_app
 from sprankel.config import Settings
@@ -31,7 +31,9 @@ class FlakyStore(SQLiteStore):
 
 @pytest.fixture
 async def flaky_server(tmp_path: Path) -> AsyncIterator[tuple[str, FlakyStore]]:
-    settings = Settings(open_documents=True, data_dir=tmp_path, port=free_port(),
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))  # bound here, so no other test can take the port meanwhile
+    settings = Settings(open_documents=True, data_dir=tmp_path, port=sock.getsockname()[1],
                         room_grace_s=60)
     app = create_app(settings)
     store = FlakyStore(settings.database_path)
@@ -40,12 +42,14 @@ async def flaky_server(tmp_path: Path) -> AsyncIterator[tuple[str, FlakyStore]]:
     config = uvicorn.Config(app, port=settings.port, ws="websockets-sansio", log_level="warning",
                             lifespan="on")
     server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
+    task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
+        assert not task.done(), "the server did not start"
         await asyncio.sleep(0.01)
     yield f"ws://127.0.0.1:{settings.port}/ws", store
     server.should_exit = True
     await task
+    sock.close()
 
 
 async def test_failed_append_closes_with_1011_and_edits_arrive_after_reconnect(
