@@ -46,6 +46,9 @@ def _export_parser(sub: Any) -> None:
                         help="file to write (default: standard output)")
     parser.add_argument("--data-dir", type=Path, default=None, help="the server's data folder")
     parser.add_argument("--store", default=None, help="sqlite or redis")
+    parser.add_argument("--timezone", default=None, metavar="ZONE",
+                        help="time zone of the times in the summary, e.g. Europe/Amsterdam "
+                             "(default: UTC)")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -79,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         from .export.command import run_export
 
-        return run_export(settings, args.session_id, args.format, args.output)
+        return run_export(settings, args.session_id, args.format, args.output, args.timezone)
     return 2
 
 
