@@ -31,15 +31,15 @@ class Process:
 
 
 @asynccontextmanager
-async def process(path: Path, clock: ManualClock, hub: MemoryHub | None = None
-                  ) -> AsyncIterator[Process]:
+async def process(path: Path, clock: ManualClock, hub: MemoryHub | None = None,
+                  reconcile_s: float = 5.0) -> AsyncIterator[Process]:
     """One server process's engine; several share a store file and a hub like real ones."""
     store = SQLiteStore(path / "sprankel.sqlite3")
     broker = MemoryBroker(hub)
     await store.start()
     await broker.start()
     rooms = RoomManager(store, broker, grace_s=0.05, outbox_limit=1 << 20)
-    engine = Engine(store, broker, rooms, TokenSigner(KEY), clock)
+    engine = Engine(store, broker, rooms, TokenSigner(KEY), clock, reconcile_s=reconcile_s)
     await engine.start()
     try:
         yield Process(engine, rooms, store, broker)

@@ -175,3 +175,39 @@ async def test_ending_the_session_reveals_a_running_hidden_round(tmp_path: Path)
         session = await p.engine.end_session(t.session.id, t.facilitator)
         assert session.rounds[0].revealed
         assert [i["text"] for i in await board_ideas(p, t.session.id)] == ["Last minute"]
+
+
+async def test_moderating_an_anonymous_round_shows_no_authors(tmp_path: Path) -> None:
+    async with process(tmp_path, ManualClock()) as p:
+        t = await team(p.engine)
+        rid = await add_round(p.engine, t, hidden=True, anonymous=True)
+        await p.engine.round_action(t.session.id, t.facilitator, rid, "start")
+        await idea(p.engine, t, t.people[0], "Said by someone")
+        [hidden] = await p.engine.hidden_ideas(t.session.id, t.facilitator)
+        assert hidden["author_id"] is None and hidden["author_name"] is None
+
+
+async def test_revealed_drafts_keep_only_values_the_board_expects(tmp_path: Path) -> None:
+    from pycrdt import Map
+
+    from sprankel.facilitation import documents as docs
+
+    async with process(tmp_path, ManualClock()) as p:
+        t = await team(p.engine)
+        ann = t.people[0]
+        rid = await add_round(p.engine, t, hidden=True)
+        await p.engine.round_action(t.session.id, t.facilitator, rid, "start")
+
+        def forged(doc: object) -> None:
+            p_doc = doc  # a browser may write anything into its own drafts
+            p_doc.get("ideas", type=Map)["x"] = Map({  # type: ignore[attr-defined]
+                "text": "Hi", "round_id": rid, "author_id": t.people[1].id,
+                "author_name": "Somebody else", "color": "javascript:alert(1)",
+                "created_at": "yesterday", "cluster_id": "c"})
+
+        await p.rooms.apply_server_change(docs.drafts_name(t.session.id, ann.id), forged)
+        await p.engine.round_action(t.session.id, t.facilitator, rid, "reveal")
+        [on_board] = await board_ideas(p, t.session.id)
+        assert on_board["author_id"] == ann.id and on_board["author_name"] == "Person 0"
+        assert on_board["color"] == "yellow" and on_board["created_at"] is None
+        assert on_board["cluster_id"] is None

@@ -214,3 +214,20 @@ async def test_a_lease_holder_that_died_does_not_leave_the_round_running(
         hub.leases.clear()
         await clock.advance(31)
         assert (await p.engine.session(t.session.id)).round(rid).state == "ended"  # type: ignore[union-attr]
+
+
+async def test_a_lost_lock_event_is_made_up_for_by_reading_the_store(tmp_path: Path) -> None:
+    import asyncio
+
+    clock = ManualClock()
+    # Two processes on one store but without a shared broker: every event is "lost".
+    async with process(tmp_path, clock) as a, process(tmp_path, clock, reconcile_s=0.02) as b:
+        t = await team(a.engine)
+        await b.engine.session(t.session.id)
+        assert not b.engine.flags(t.session.id).locked  # a connection on b asks
+        await a.engine.set_locked(t.session.id, t.facilitator, True)
+        for _ in range(500):
+            if b.engine.flags(t.session.id).locked:
+                break
+            await asyncio.sleep(0.01)
+        assert b.engine.flags(t.session.id).locked

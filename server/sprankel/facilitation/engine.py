@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
@@ -49,6 +50,7 @@ from .model import (
 )
 from .roles import FACILITATOR, OBSERVER, require_contributor, require_facilitator
 from .tokens import Claims, TokenSigner
+from .validation import IDEA_COLORS
 
 log = logging.getLogger("sprankel.facilitation")
 
@@ -56,6 +58,8 @@ T = TypeVar("T")
 
 EVENTS_CHANNEL = "sprankel:facilitation"
 TIMER_LEASE_S = 30.0
+RECONCILE_S = 5.0  # how often flags of sessions in use are re-read from the store
+IN_USE_S = 60.0
 PARTICIPANT_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2",
                       "#17becf", "#bcbd22", "#ff7f0e", "#7f7f7f")
 
@@ -81,8 +85,9 @@ class Flags:
 
 class Engine:
     def __init__(self, store: Store, broker: Broker, documents: Documents, signer: TokenSigner,
-                 clock: Clock | None = None) -> None:
+                 clock: Clock | None = None, reconcile_s: float = RECONCILE_S) -> None:
         self.store = store
+        self.reconcile_s = reconcile_s
         self.broker = broker
         self.documents = documents
         self.signer = signer
@@ -94,6 +99,7 @@ class Engine:
         self._stopped = False
         self._ended_handled: set[str] = set()  # sessions whose end hooks ran here
         self._retries: set[Cancel] = set()
+        self._in_use: dict[str, float] = {}  # session id -> when its flags were last asked
         self.on_session_ended: list[Callable[[str], Awaitable[None]]] = []
 
     # Lifecycle
@@ -101,6 +107,8 @@ class Engine:
     async def start(self) -> None:
         """Listen to the other processes and re-arm the timers of running rounds."""
         self._events = await self.broker.subscribe_events(EVENTS_CHANNEL, self._on_event)
+        task = asyncio.create_task(self._reconcile(), name="reconcile session flags")
+        self._tasks.add(task)
         for data in (await self.store.list_records(SESSION)).values():
             session = Session.from_json(data)
             self._remember(session)
@@ -392,6 +400,7 @@ class Engine:
         anonymous = session.anonymous or rnd.anonymous
         people = {p.id: p for p in await self.participants(sid)}
         moved: list[dict[str, Any]] = []
+        kept_back = 0
         sources: dict[str, list[str]] = {}
         for pid in rnd.sheet_order:
             sources[pid] = []  # brainwriting: everyone's sheet is taken back
@@ -399,6 +408,7 @@ class Engine:
             for idea in await self._draft_ideas(sid, pid, round_id):
                 sources.setdefault(pid, []).append(idea["id"])
                 if idea["id"] in held:
+                    kept_back += 1
                     continue
                 author = people[pid]
                 moved.append(_board_idea(idea, round_id, None if anonymous else author))
@@ -418,11 +428,11 @@ class Engine:
             r = _round(s, round_id)
             if not r.revealed:
                 r.revealed = True
-                r.held_back_count = len(r.held_back)
+                r.held_back_count = kept_back  # what was really kept from the board
                 r.held_back = []
 
         log.info("round revealed session=%s round=%s ideas=%d held_back=%d", sid, round_id,
-                 len(moved), len(held))
+                 len(moved), kept_back)
         return await self._change(sid, mark)
 
     async def hidden_ideas(self, sid: str, who: Participant) -> list[dict[str, Any]]:
@@ -433,10 +443,13 @@ class Engine:
         if rnd is None or not rnd.is_hidden or rnd.revealed:
             return []
         held = set(rnd.held_back)
+        # In anonymous rounds the facilitator moderates what was said, not who said it.
+        anonymous = session.anonymous or rnd.anonymous
         out = []
         for p in await self.participants(sid):
             for idea in await self._draft_ideas(sid, p.id, rnd.id):
-                out.append({**_board_idea(idea, rnd.id, p), "held_back": idea["id"] in held})
+                out.append({**_board_idea(idea, rnd.id, None if anonymous else p),
+                            "held_back": idea["id"] in held})
         out.sort(key=lambda i: (i.get("created_at") or 0, i["id"]))
         return out
 
@@ -695,7 +708,30 @@ class Engine:
     # Access for documents (the edges ask; the rules answer)
 
     def flags(self, sid: str) -> Flags:
+        self._in_use[sid] = time.monotonic()
         return self._flags.get(sid, Flags(False, False, -1))
+
+    async def _reconcile(self) -> None:
+        """A safety net for lost events (a Redis blip drops pub/sub messages): re-read
+        the sessions whose flags open connections asked for lately."""
+        while True:
+            await asyncio.sleep(self.reconcile_s)
+            now = time.monotonic()
+            for sid, used in list(self._in_use.items()):
+                if now - used > IN_USE_S:
+                    del self._in_use[sid]
+                    continue
+                try:
+                    data = await self.store.get_record(SESSION, sid)
+                except Exception:
+                    log.warning("reconciling session flags failed id=%s", sid, exc_info=True)
+                    continue
+                known = self._flags.get(sid)
+                if data is not None and (known is None or data.get("version", 0) > known.version):
+                    session = Session.from_json(data)
+                    self._on_event({"type": "session", "session_id": sid,
+                                    "locked": session.locked, "ended": session.ended,
+                                    "version": session.version})
 
     # The control document
 
@@ -831,9 +867,16 @@ def _board_idea(idea: dict[str, Any], round_id: str, author: Participant | None
         "author_id": author.id if author else None,
         "author_name": author.name if author else None,
         "round_id": round_id, "cluster_id": None,
-        "color": idea.get("color") if isinstance(idea.get("color"), str) else "yellow",
-        "created_at": idea.get("created_at"),
+        # Drafts are written by browsers: keep only values the board's readers expect.
+        "color": idea["color"] if idea.get("color") in IDEA_COLORS else IDEA_COLORS[0],
+        "created_at": _number_or_none(idea.get("created_at")),
     }
+
+
+def _number_or_none(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return int(value)
 
 
 def _my_votes(votes: dict[str, Any], budget: int, cap: int, round_id: str) -> dict[str, Any]:
