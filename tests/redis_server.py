@@ -6,18 +6,23 @@ on the same port is what a crash of an unpersisted Redis looks like to Sprankel.
 
 from __future__ import annotations
 
+import json
 import shutil
 import signal
 import socket
 import subprocess
 import threading
 import time
+import urllib.request
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import pytest
 
-from server_process import free_port
+from server_process import ServerProcess, free_port
 
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -105,3 +110,28 @@ class RedisServer:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.stop()
+
+
+# Sprankel processes sharing one Redis
+
+
+def start_processes(start: Callable[..., ServerProcess], redis: RedisServer, count: int,
+                    *flags: str, data_dirs: list[Path] | None = None) -> list[ServerProcess]:
+    """`count` open-documents servers on their own ports, all on this Redis, started at once.
+
+    Without data_dirs they share one data folder (one SQLite file), as workers of one
+    host do; with one folder each they are like separate hosts (use --store redis).
+    """
+    def one(i: int) -> ServerProcess:
+        return start("--open-documents", "--room-grace-s", "0.5", *flags,
+                     env={"REDIS_URL": redis.url},
+                     **({"data_dir": data_dirs[i]} if data_dirs else {}))
+
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(one, range(count)))
+
+
+def presence(server: ServerProcess, document: str) -> list[dict[str, Any]]:
+    with urllib.request.urlopen(f"{server.http_url}/api/presence/{document}", timeout=5) as r:
+        body = json.loads(r.read())
+    return list(body["connections"])

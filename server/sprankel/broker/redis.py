@@ -129,6 +129,8 @@ class RedisBroker(Broker):
         self._heartbeat_s = heartbeat_s
         self._presence_ttl_s = presence_ttl_s
         self._startup_wait_s = startup_wait_s
+        # One for all loops: one log line when Redis goes away, one when it is back.
+        self._link = Link("redis broker", url)
         self._client: Redis | None = None
         self._reader_client: Redis | None = None  # its own connection for blocking reads
         self._tasks: list[asyncio.Task[None]] = []
@@ -136,18 +138,15 @@ class RedisBroker(Broker):
         self._streams: dict[str, _Stream] = {}
         self._wake_key = f"{key_prefix}wake:{self.process_id}"
         self._wake_id = b"0-0"
-        self._reader_link = Link("redis reader", url)
         # Awareness (pub/sub)
         self._pubsub: PubSub | None = None
         self._aw_confirmed: dict[str, asyncio.Event] = {}
-        self._pubsub_link = Link("redis awareness", url)
         # Publishing
         self._outbox_updates: dict[str, list[bytes]] = {}
         self._outbox_events: list[tuple[str, bytes]] = []
         self._outbox_awareness: list[tuple[str, bytes]] = []
         self._outbox_wakeup = asyncio.Event()
         self._outbox_idle = asyncio.Event()
-        self._publisher_link = Link("redis publisher", url)
         # Presence
         self._local_presence: dict[str, dict[str, PresenceEntry]] = {}
         self._presence_gone: dict[str, set[str]] = {}
@@ -156,7 +155,6 @@ class RedisBroker(Broker):
         self._presence_requested = 0
         self._presence_written = 0
         self._presence_progress = asyncio.Condition()
-        self._presence_link = Link("redis presence", url)
 
     # Life cycle
 
@@ -373,11 +371,11 @@ class RedisBroker(Broker):
             try:
                 reply = await reader.xread(streams, count=_READ_COUNT, block=_BLOCK_MS)
             except REDIS_ERRORS as error:
-                self._reader_link.failed("reading updates", error)
+                self._link.failed("reading updates", error)
                 missed = True
                 await backoff.sleep()
                 continue
-            self._reader_link.ok()
+            self._link.ok()
             backoff.reset()
             for key, entries in cast(list[Any], reply or []):
                 self._dispatch(_bytes(key).decode(), entries)
@@ -447,7 +445,7 @@ class RedisBroker(Broker):
                 # Wait for Redis to confirm, so awareness sent right after this call arrives.
                 await confirmed.wait()
         except REDIS_ERRORS as error:
-            self._pubsub_link.failed("subscribing to awareness", error)
+            self._link.failed("subscribing to awareness", error)
 
     async def _unsubscribe_awareness(self, document: str) -> None:
         channel = self._aw_channel(document)
@@ -471,10 +469,10 @@ class RedisBroker(Broker):
                     message = await pubsub.get_message(timeout=1.0)
                     if message is not None:
                         self._on_pubsub_message(message)
-                        if self._pubsub_link.ok():
-                            backoff.reset()
+                        self._link.ok()
+                        backoff.reset()
             except REDIS_ERRORS as error:
-                self._pubsub_link.failed("receiving awareness", error)
+                self._link.failed("receiving awareness", error)
             finally:
                 self._pubsub = None
                 with contextlib.suppress(*REDIS_ERRORS):
@@ -518,7 +516,7 @@ class RedisBroker(Broker):
             try:
                 await self._send(merged, events, awareness)
             except REDIS_ERRORS as error:
-                self._publisher_link.failed("publishing updates", error)
+                self._link.failed("publishing updates", error)
                 # Keep updates and events for the next attempt (merged, so memory stays
                 # about one document's size); awareness is stale by then anyway.
                 for doc, update in merged.items():
@@ -530,8 +528,8 @@ class RedisBroker(Broker):
                 await backoff.sleep()
                 self._outbox_wakeup.set()
                 continue
-            if self._publisher_link.ok():
-                backoff.reset()
+            self._link.ok()
+            backoff.reset()
             if not (self._outbox_updates or self._outbox_events or self._outbox_awareness):
                 self._outbox_idle.set()
 
@@ -592,14 +590,14 @@ class RedisBroker(Broker):
             try:
                 await self._write_presence(dirty, beat)
             except REDIS_ERRORS as error:
-                self._presence_link.failed("writing presence", error)
+                self._link.failed("writing presence", error)
                 self._presence_dirty |= dirty
                 rewrite_all = True
                 await backoff.sleep()
                 next_beat = 0.0
                 continue
-            if self._presence_link.ok():
-                backoff.reset()
+            self._link.ok()
+            backoff.reset()
             rewrite_all = False
             if beat:
                 next_beat = time.monotonic() + self._heartbeat_s
