@@ -10,6 +10,7 @@ other processes) is done after it, by the process that made the change.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -160,9 +161,9 @@ class Engine:
         session = await self.session(sid)
         if session.ended:
             raise SessionEnded("the session has ended; its join link no longer works")
-        if fields["join_code"] != session.join_code:
-            # Same answer as for a missing session would leak that the id exists; a wrong
-            # code is the caller's mistake, so say so.
+        if not hmac.compare_digest(fields["join_code"].encode(), session.join_code.encode()):
+            # Session ids are not secret (they are in every link), the code is: compare it
+            # in constant time, and say plainly that the code is wrong.
             raise Forbidden("the join code is not valid for this session", "bad_join_code")
         role = fields["role"]
         if role == OBSERVER and not session.allow_observers:
