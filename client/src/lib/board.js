@@ -23,6 +23,12 @@ export class IdeaBoard {
     this.color = model.COLORS[0];
     this.dragged = null;
     this.known = new Set(model.readIdeas(ctx.board).map((i) => i.id));
+    // What arrives with the first sync was there before we came: not news to announce.
+    this.quiet = true;
+    Promise.resolve(ctx.synced).then(() => {
+      for (const idea of model.readIdeas(ctx.board)) this.known.add(idea.id);
+      this.quiet = false;
+    });
     // Ideas this browser wrote: in anonymous rounds they carry no author, yet stay editable.
     this.own = new Set(remembered.ownIdeas(ctx.sid));
     this.undo = model.undoManager(ctx.board);
@@ -62,7 +68,7 @@ export class IdeaBoard {
   }
 
   announceNew(txn) {
-    if (txn.local) return;
+    if (txn.local || this.quiet) return;
     const fresh = model.readIdeas(this.ctx.board).filter((i) => !this.known.has(i.id));
     for (const idea of fresh) this.known.add(idea.id);
     if (fresh.length === 1) announce(t("board.new.idea", { text: fresh[0].text }));
@@ -392,8 +398,10 @@ export class IdeaBoard {
   // --- rating (originality and feasibility, 1 to 5) -------------------------------------
 
   renderRating(idea, textId) {
-    const mine = this.state().myRatings?.[idea.id] || {};
-    const chosen = { ...mine };
+    // Choices survive re-renders until both criteria are scored and sent.
+    this.pendingRatings ??= {};
+    const mine = { ...(this.state().myRatings?.[idea.id] || {}), ...(this.pendingRatings[idea.id] || {}) };
+    const chosen = (this.pendingRatings[idea.id] = { ...mine });
     const select = (criterion) => {
       const id = `rate-${criterion}-${idea.id}`;
       return h("span", { class: "rate" },

@@ -10,7 +10,7 @@ import { KEYS, readIdeas } from "../lib/model.js";
 import { PresenceList, people, setLocalUser } from "../lib/presence.js";
 import { EMPTY, normalize } from "../lib/state.js";
 import { remembered } from "../lib/storage.js";
-import { Connection, openDocument } from "../lib/sync.js";
+import { Connection, openDocument, whenSynced } from "../lib/sync.js";
 import { RoundBanner } from "../lib/timer.js";
 import { WritingView } from "../lib/writing.js";
 
@@ -179,6 +179,7 @@ async function start(creds) {
 
   const ideaBoard = new IdeaBoard(boardPanel, {
     sid,
+    synced: whenSynced(board),
     board: board.doc,
     drafts: drafts?.doc ?? null,
     me,
