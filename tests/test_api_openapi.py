@@ -45,3 +45,30 @@ def test_request_schemas_match_the_validation_limits(tmp_path: Path) -> None:
     assert set(SCHEMAS["NewRound"]["properties"]) == set(validation.ROUND_FIELDS)
     assert set(SCHEMAS["NewSession"]["properties"]) == set(validation.SESSION_FIELDS)
     assert set(SCHEMAS["NewIdea"]["properties"]) == set(validation.IDEA_FIELDS)
+
+
+def test_every_reference_in_the_document_resolves() -> None:
+    from sprankel.api.openapi import SCHEMAS, openapi_document
+    from sprankel.api.sessions import SessionsApi
+
+    class _Engine:  # the endpoint table needs no running engine
+        pass
+
+    endpoints = SessionsApi(None, _Engine()).endpoints()  # type: ignore[arg-type]
+    document = openapi_document(endpoints, [])
+    refs: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("$ref"), str):
+                refs.append(node["$ref"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(document)
+    assert refs
+    for ref in refs:
+        assert ref.startswith("#/components/schemas/") and ref.split("/")[-1] in SCHEMAS, ref

@@ -36,9 +36,15 @@ def bearer(request: Request) -> str | None:
 
 
 async def json_body(request: Request, *, optional: bool = False) -> Any:
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise BadRequest(413, "too_large", f"the body is larger than {MAX_BODY} bytes")
+    # Read at most MAX_BODY + 1 bytes: a huge body is refused without being held in memory.
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise BadRequest(413, "too_large", f"the body is larger than {MAX_BODY} bytes")
+        chunks.append(chunk)
+    raw = b"".join(chunks)
     if not raw.strip():
         if optional:
             return None
