@@ -33,6 +33,14 @@ def sample_processes(pids: Iterable[int]) -> list[ProcessSample]:
     return [sample(pid) for pid in pids]
 
 
+def machine_busy_seconds() -> tuple[float, float]:
+    """(monotonic time, CPU seconds all cores spent busy so far): for the machine's load."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    ticks = [int(f) for f in fields]
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle + iowait
+    return time.monotonic(), (sum(ticks[:8]) - idle) / _TICKS
+
+
 def rss_bytes(pids: Iterable[int]) -> int:
     return sum(sample(pid).rss_bytes for pid in pids)
 

@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 
 from .histogram import Histogram
 from .load_client import LoadClient
-from .procstat import ProcessSample, sample_processes
+from .procstat import ProcessSample, machine_busy_seconds, sample_processes
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
@@ -80,6 +80,7 @@ class RoomLoadResult:
     worker_cpu_max: float
     worker_cpu_total: float
     client_saturated: bool
+    other_load_cores: float  # busy cores of the machine beyond the server and the workers
     deliveries_per_second: float
     errors: list[str] = field(default_factory=list)
 
@@ -90,7 +91,7 @@ class RoomLoadResult:
             f"({self.lost} lost, {self.duplicates} duplicates), "
             f"p50 {fmt(self.latency_p50_ms)} ms, p99 {fmt(self.latency_p99_ms)} ms, "
             f"max {fmt(self.latency_max_ms)} ms, server CPU {fmt(self.server_cpu_cores, 2)} cores, "
-            f"worker CPU max {self.worker_cpu_max:.2f}"
+            f"worker CPU max {self.worker_cpu_max:.2f}, other load {self.other_load_cores:.2f}"
             + (" (SATURATED)" if self.client_saturated else "")
         )
 
@@ -318,8 +319,10 @@ async def run_room_load(config: RoomLoadConfig) -> RoomLoadResult:
             worker.write({"type": "go", "start_ns": start_ns})
         await asyncio.sleep((start_ns - time.time_ns()) / 1e9)
         before = sample_processes(config.server_pids)
+        machine_before = machine_busy_seconds()
         await asyncio.sleep(config.duration)
         after = sample_processes(config.server_pids)
+        machine_after = machine_busy_seconds()
 
         window_timeout = config.duration + 60
         sent_reports = [await w.read("sent", window_timeout) for w in workers]
@@ -355,6 +358,9 @@ async def run_room_load(config: RoomLoadConfig) -> RoomLoadResult:
     if close_codes:
         errors.append("close codes seen: " + ", ".join(close_codes))
     server_cpu, server_rss = _server_usage(before, after)
+    machine = (machine_after[1] - machine_before[1]) / (machine_after[0] - machine_before[0])
+    # What the rest of the machine (other people's work) used during the window.
+    other = machine - (server_cpu or 0.0) - sum(worker_cpu)
     return RoomLoadResult(
         clients=total,
         connected=connected,
@@ -373,6 +379,7 @@ async def run_room_load(config: RoomLoadConfig) -> RoomLoadResult:
         worker_cpu_max=max(worker_cpu, default=0.0),
         worker_cpu_total=sum(worker_cpu),
         client_saturated=any(c > SATURATED_CPU for c in worker_cpu),
+        other_load_cores=max(0.0, other),
         deliveries_per_second=expected / config.duration if config.duration else 0.0,
         errors=errors,
     )

@@ -49,9 +49,11 @@ def _room_metrics(scenario: str, targets: bool) -> list[Metric]:
                "ratio" if targets else ""),
         Metric(scenario, "server CPU (cores)", _key("server_cpu_cores"),
                "ratio" if targets else "", digits=2),
-        Metric(scenario, "deliveries lost", _lost, "zero", digits=0),
+        Metric(scenario, "deliveries missing 15 s after the window", _lost, "zero", digits=0),
         Metric(scenario, "deliveries expected", _key("deliveries_expected"), digits=0),
         Metric(scenario, "load generator CPU, busiest process (cores)", _key("worker_cpu_max"),
+               digits=2),
+        Metric(scenario, "other load on the machine (cores)", _key("other_load_cores"),
                digits=2),
     ]
 
@@ -104,6 +106,8 @@ def _cell(result: Result | None, metric: Metric) -> tuple[str, float | None]:
     if metric.total is not None and value is not None:
         total = metric.total(result)
         text = f"{text} of {_fmt(total, 0)}"
+    if result.get("server_exited"):
+        text += " (server exited)"
     if result.get("client_saturated") and metric.label.startswith("fan-out"):
         text += " (load generator saturated)"
     return text, value
@@ -177,7 +181,8 @@ def _redis_rows(results: dict[str, dict[str, Result]]) -> list[str]:
                     f"{'n/a' if ratio is None else f'{ratio:.2f}x of one process'} | "
                     f"<= 2x of one process | {met} |")
     lost = pair.get("lost")
-    rows.append(f"| {title} | deliveries lost | — | — | {_fmt(lost, 0)} | | 0 | "
+    rows.append(f"| {title} | deliveries missing 15 s after the window | — | — | "
+                f"{_fmt(lost, 0)} | | 0 | "
                 f"{'n/a' if lost is None else ('yes' if lost == 0 else 'no')} |")
     return rows
 

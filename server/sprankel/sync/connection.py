@@ -1,4 +1,4 @@
-"""One WebSocket of one document: a bounded outbox drained by a single writer task.
+"""One WebSocket of one document: a bounded outbox drained by one writer task at a time.
 
 Rooms hand every connection the same encoded bytes; a connection never encodes.
 A client that cannot keep up is closed with 1013 once its outbox holds more than
@@ -54,10 +54,12 @@ class Connection:
         # Awareness client ids whose states this socket sent: removed when it closes.
         self.client_ids: set[int] = set()
         self._websocket = websocket
-        self._outbox: deque[bytes] = deque()
+        # Made when first needed: most messages go straight to the socket, and an idle
+        # connection should cost little (no task, queue or event while nothing waits).
+        self._outbox: deque[bytes] | None = None
         self._queued_bytes = 0
         self._outbox_limit = outbox_limit
-        self._wakeup = asyncio.Event()
+        self._writer: asyncio.Task[None] | None = None
         self._close: tuple[int, str] | None = None
         extensions = websocket.scope.get("extensions") or {}
         self._write_frame: FrameWriter | None = extensions.get(FRAME_WRITER)
@@ -89,36 +91,57 @@ class Connection:
                         self._queued_bytes)
             self.close(status.CLOSE_TRY_AGAIN_LATER, "too far behind: reconnect to resync")
             return
+        if self._outbox is None:
+            self._outbox = deque()
         self._outbox.append(data)
         self._queued_bytes += len(data)
-        self._wakeup.set()
+        self._start_writer()
 
     def close(self, code: int, reason: str) -> None:
         """Ask the writer to close the socket; what is still queued is dropped."""
         if self._close is not None:
             return
         self._close = (code, reason)
-        self._outbox.clear()
+        if self._outbox:
+            self._outbox.clear()
         self._queued_bytes = 0
-        self._wakeup.set()
+        self._start_writer()
 
-    async def run_writer(self) -> None:
-        """Send queued messages in order until closed; the only task that writes."""
+    async def wait_closed(self, timeout: float) -> None:
+        """Wait until the writer has sent what it had and the close frame (cancel it after
+        ``timeout``)."""
+        if self._writer is None:
+            return
+        try:
+            await asyncio.wait_for(self._writer, timeout=timeout)
+        except (TimeoutError, asyncio.CancelledError):
+            self._writer.cancel()
+
+    def _start_writer(self) -> None:
+        # At most one writer at a time: a running one sees the new message or the close.
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.get_running_loop().create_task(
+                self._write(), name=f"writer {self.id}"
+            )
+
+    async def _write(self) -> None:
+        """Send the queued messages in order, then the close frame if one was asked for.
+
+        The task ends when the outbox is empty; the next queued message starts another.
+        """
         ws = self._websocket
         try:
-            while self._close is None:
-                await self._wakeup.wait()
-                self._wakeup.clear()
-                while self._outbox and self._close is None:
-                    data = self._outbox.popleft()
-                    self._queued_bytes -= len(data)
-                    self._writing = True
-                    try:
-                        await ws.send_bytes(data)
-                    finally:
-                        self._writing = False
-            code, reason = self._close
-            await ws.close(code, reason)
+            while self._outbox and self._close is None:
+                data = self._outbox.popleft()
+                self._queued_bytes -= len(data)
+                self._writing = True
+                try:
+                    await ws.send_bytes(data)
+                finally:
+                    self._writing = False
+            if self._close is not None:
+                code, reason = self._close
+                await ws.close(code, reason)
         except (WebSocketDisconnect, RuntimeError, OSError):
             # The peer went away (Starlette raises RuntimeError after a failed send).
             self._close = self._close or (status.CLOSE_GOING_AWAY, "peer gone")

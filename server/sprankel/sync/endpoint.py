@@ -8,7 +8,6 @@ y-websocket client retries forever.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable
 
@@ -43,7 +42,6 @@ async def serve_document(websocket: WebSocket, rooms: RoomManager, name: str) ->
         await websocket.close(status.CLOSE_INTERNAL_ERROR, "document could not be loaded")
         return
     conn = Connection(websocket, name, access, rooms.outbox_limit)
-    writer = asyncio.create_task(conn.run_writer(), name=f"writer {conn.id}")
     presence = PresenceEntry(
         conn.id, name, rooms.broker.process_id, conn.connected_at, conn.connected_at, access.user
     )
@@ -58,10 +56,7 @@ async def serve_document(websocket: WebSocket, rooms: RoomManager, name: str) ->
         await _presence(rooms.broker.presence_leave(name, conn.id), conn)
         if not conn.closing:
             conn.close(status.CLOSE_GOING_AWAY, "closed")
-        try:
-            await asyncio.wait_for(writer, timeout=5)
-        except (TimeoutError, asyncio.CancelledError):
-            writer.cancel()
+        await conn.wait_closed(timeout=5)
         log.info("ws close doc=%s conn=%s code=%s", name, conn.id, conn.close_code)
 
 
