@@ -134,6 +134,7 @@ class RedisBroker(Broker):
         self._client: Redis | None = None
         self._reader_client: Redis | None = None  # its own connection for blocking reads
         self._tasks: list[asyncio.Task[None]] = []
+        self._background: set[asyncio.Task[None]] = set()
         # Reading
         self._streams: dict[str, _Stream] = {}
         self._wake_key = f"{key_prefix}wake:{self.process_id}"
@@ -184,6 +185,7 @@ class RedisBroker(Broker):
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(_FLUSH_ON_CLOSE_S):
                 await self._outbox_idle.wait()
+        self._tasks.extend(self._background)
         await self._stop_tasks()
         with contextlib.suppress(*REDIS_ERRORS):
             async with asyncio.timeout(_FLUSH_ON_CLOSE_S):
@@ -339,7 +341,10 @@ class RedisBroker(Broker):
         if stream is None:
             stream = _Stream(key, name, is_document, position)
             self._streams[key] = stream
-            await self._wake_reader()
+            # In the background: a slow Redis must not hold up the caller any longer.
+            wake = asyncio.create_task(self._wake_reader(), name="wake redis reader")
+            self._background.add(wake)
+            wake.add_done_callback(self._background.discard)
         return stream
 
     async def _current_position(self, key: str) -> bytes:
