@@ -7,9 +7,10 @@ share documents through Redis (REDIS_URL is required) and the store.
 
 - A worker that dies after it was ready is replaced (after a pause when it keeps
   dying, so a crash loop does not spin); its clients reconnect to the others.
-- A worker that fails before it is ready (a wrong setting, Redis unreachable for
-  too long) stops the whole server with exit code 1: that is a configuration
-  problem, and retrying forever would hide it.
+- A worker that fails before the first start of all workers is complete (a wrong
+  setting, Redis unreachable for too long) stops the whole server with exit code 1:
+  that is a configuration problem, and retrying forever would hide it. Later, a
+  replacement that fails to start is retried with the same growing pause.
 - SIGTERM or SIGINT is forwarded to every worker, which closes its WebSockets with
   1001 and flushes its documents; workers still running after the grace period
   are killed.
@@ -46,7 +47,7 @@ _MAX_RESTART_DELAY_S = 10.0
 class _Worker:
     slot: int
     process: subprocess.Popen[bytes]
-    ready_pipe: int  # read end; the worker writes one byte once it serves
+    ready_pipe: int  # read end (-1 once read); the worker writes one byte once it serves
     started: float = field(default_factory=time.monotonic)
     ready_at: float | None = None
 
@@ -95,7 +96,7 @@ class Supervisor:
 
     def _watch(self) -> int:
         while not self.stopping:
-            waiting = {w.ready_pipe: w for w in self.workers.values() if w.ready_at is None}
+            waiting = {w.ready_pipe: w for w in self.workers.values() if w.ready_pipe >= 0}
             readable: list[int] = []
             if waiting:
                 try:
@@ -110,7 +111,7 @@ class Supervisor:
                 code = worker.process.poll()
                 if code is None or self.stopping:
                     continue
-                if worker.ready_at is None:
+                if worker.ready_at is None and not self._announced:
                     log.error("worker %d (pid %d) failed to start (%s); stopping: see the "
                               "lines above for why", worker.slot, worker.process.pid,
                               _describe(code))
@@ -119,8 +120,11 @@ class Supervisor:
         return 0
 
     def _on_ready(self, worker: _Worker) -> None:
-        os.read(worker.ready_pipe, 1)
+        signal_byte = os.read(worker.ready_pipe, 1)
         os.close(worker.ready_pipe)
+        worker.ready_pipe = -1
+        if not signal_byte:
+            return  # end of file: the worker died before it was ready (handled by _watch)
         worker.ready_at = time.monotonic()
         if not self._announced and all(w.ready_at for w in self.workers.values()):
             self._announced = True
@@ -128,8 +132,8 @@ class Supervisor:
                      self.settings.host, self.settings.port)
 
     def _replace(self, worker: _Worker, code: int) -> None:
-        assert worker.ready_at is not None
-        if time.monotonic() - worker.ready_at < _QUICK_DEATH_S:
+        # A replacement that fails to start (Redis gone for long) counts as a quick death.
+        if worker.ready_at is None or time.monotonic() - worker.ready_at < _QUICK_DEATH_S:
             self._quick_deaths[worker.slot] = self._quick_deaths.get(worker.slot, 0) + 1
         else:
             self._quick_deaths[worker.slot] = 0
@@ -157,7 +161,7 @@ class Supervisor:
                           worker.slot, worker.process.pid, STOP_GRACE_S)
                 worker.process.kill()
                 worker.process.wait()
-            if worker.ready_at is None:
+            if worker.ready_pipe >= 0:
                 os.close(worker.ready_pipe)
         self.workers.clear()
 
