@@ -58,3 +58,16 @@ def test_workers_without_redis_are_refused(start_server: ServerFactory) -> None:
     )
     assert result.returncode == 2
     assert "needs REDIS_URL" in result.stderr
+
+
+def test_unknown_api_path_gets_a_json_404(open_server: ServerProcess) -> None:
+    import urllib.error
+
+    try:
+        urllib.request.urlopen(open_server.http_url + "/api/no/such/thing", timeout=5)
+    except urllib.error.HTTPError as error:
+        assert error.code == 404
+        assert json.loads(error.read()) == {"error": "not_found",
+                                            "message": "no such API endpoint"}
+    else:
+        raise AssertionError("expected a 404")

@@ -94,11 +94,18 @@ def create_app(settings: Settings) -> Starlette:
     async def websocket(ws: WebSocket) -> None:
         await serve_document(ws, services.rooms, ws.path_params["name"])
 
+    async def api_not_found(request: Request) -> JSONResponse:
+        return JSONResponse({"error": "not_found", "message": "no such API endpoint"},
+                            status_code=404)
+
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         WebSocketRoute("/ws/{name:path}", websocket),
         *api.routes(services),
+        # Clients of the API get JSON errors, also for a mistyped path.
+        Route("/api/{path:path}", api_not_found,
+              methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         *pages.routes(services),
     ]
     app = Starlette(routes=routes, lifespan=lifespan,
