@@ -77,33 +77,46 @@ async def wait_until_reachable(client: Redis, url: str, who: str, wait_s: float)
 
 
 class Link:
-    """Whether Redis answers, as seen by one component; logs each change once."""
+    """Whether Redis answers, as seen by one component; logs each change once.
+
+    A single failure that the next attempt repairs (a pooled connection that went
+    stale while Redis restarted) is not worth a line: an outage is reported once it
+    has lasted QUIET_S, and its end only when its start was reported.
+    """
+
+    QUIET_S = 0.5
 
     def __init__(self, who: str, url: str) -> None:
         self.who = who
         self.url = safe_url(url)
         self.down_since: float | None = None
+        self.reported = False
 
     @property
     def up(self) -> bool:
         return self.down_since is None
 
     def failed(self, doing: str, error: BaseException) -> None:
-        if self.down_since is not None:
+        now = time.monotonic()
+        if self.down_since is None:
+            self.down_since = now
+        if self.reported or now - self.down_since < self.QUIET_S:
             return
-        self.down_since = time.monotonic()
+        self.reported = True
         log.warning(
             "%s lost Redis at %s while %s (%s): local clients are still served; retrying",
             self.who, self.url, doing, error or type(error).__name__,
         )
 
     def ok(self) -> bool:
-        """Record a success; True when this ends an outage."""
+        """Record a success; True when this ends an outage (reported or not)."""
         if self.down_since is None:
             return False
-        log.warning("%s reached Redis again after %.1f s: catching up",
-                    self.who, time.monotonic() - self.down_since)
+        if self.reported:
+            log.warning("%s reached Redis again after %.1f s: catching up",
+                        self.who, time.monotonic() - self.down_since)
         self.down_since = None
+        self.reported = False
         return True
 
 
