@@ -82,6 +82,13 @@ class User:
     def close(self) -> None:
         self.context.close()
 
+    def assert_clean(self) -> None:
+        """Nothing left this server, nothing broke the CSP, no script crashed."""
+        assert self.foreign_requests == [], self.foreign_requests
+        blocked = [p for p in self.problems
+                   if "Content Security Policy" in p or p.startswith("page error")]
+        assert blocked == [], blocked
+
 
 def new_user(browser: Browser, server: ServerProcess, name: str, locale: str = "nl-NL",
              color_scheme: str = "light") -> User:

@@ -69,6 +69,8 @@ def test_every_page_passes_axe(chromium: Browser, sprankel: ServerProcess, schem
         expect(page.locator("li.round")).to_have_count(1)
         found["console"] = axe_violations(page)
         screenshot(page, f"console-{scheme}")
+        facilitator.assert_clean()
+        anna.assert_clean()
     finally:
         facilitator.close()
         anna.close()

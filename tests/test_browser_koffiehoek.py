@@ -61,7 +61,8 @@ def test_two_colleagues_chat_and_start_a_brainstorm_from_a_message(
         expect(page.locator(".session-title")).to_contain_text("vrijdagborrel")
         other.reload()
         expect(other.locator(".sessions")).to_contain_text("vrijdagborrel")
-        assert anna.foreign_requests == [] and bram.foreign_requests == []
+        anna.assert_clean()
+        bram.assert_clean()
     finally:
         anna.close()
         bram.close()

@@ -29,6 +29,7 @@ def test_every_response_has_the_security_headers(sprankel: ServerProcess, path: 
     response = httpx.get(sprankel.http_url + path)
     csp = directives(response.headers["content-security-policy"])
     assert csp["script-src"] == ["'self'"]
+    assert csp["style-src"] == ["'self'"]
     assert csp["default-src"] == ["'self'"]
     assert csp["img-src"] == ["'self'", "data:", "blob:"]
     assert csp["frame-ancestors"] == ["'none'"]

@@ -69,8 +69,7 @@ def test_drawn_shape_reaches_the_other_browser_and_a_late_joiner(
         expect(bram_page.locator("#whiteboard")).to_have_attribute("data-elements", "2")
 
         for user in users:
-            assert user.foreign_requests == [], user.foreign_requests
-            assert [p for p in user.problems if "Content Security Policy" in p] == []
+            user.assert_clean()
     finally:
         for user in users:
             user.close()

@@ -164,9 +164,7 @@ def test_facilitator_and_two_participants_run_a_whole_session(
             assert text in summary, text
 
         for user in users:
-            assert user.foreign_requests == [], user.foreign_requests
-            csp = [p for p in user.problems if "Content Security Policy" in p]
-            assert csp == [], csp
+            user.assert_clean()
     finally:
         for user in users:
             user.close()
