@@ -6,7 +6,8 @@ Keys and channels, under a prefix (``sprankel:`` by default):
                       ``u``: update), trimmed to about ``stream_max_len`` entries and
                       expiring ``stream_ttl_s`` after its last update
 - ``aw:{name}``       a pub/sub channel of awareness: the process id, a space, the payload
-- ``ev:{channel}``    a stream of events (field ``e``: JSON)
+- ``ev:{channel}``    a stream of events (fields ``p``: publishing process, ``e``: JSON);
+                      a process's own subscribers get its events directly
 - ``presence:{name}`` a hash: connection id -> presence entry as JSON
 - ``process:{id}``    a live process's heartbeat (its time), expiring after ``presence_ttl_s``
 - ``lease:{key}``     an acquire_once lease (SET NX PX)
@@ -74,10 +75,6 @@ _READ_COUNT = 200  # entries per stream per XREAD
 _SUBSCRIBE_WAIT_S = 1.0  # how long subscribing waits for Redis before it carries on
 _JOIN_WAIT_S = 0.5  # how long presence_join waits to see its entry written
 _FLUSH_ON_CLOSE_S = 2.0
-
-
-class BrokerUnavailable(RuntimeError):
-    """Redis did not answer in time for an operation that needs it (acquire_once)."""
 
 
 @dataclass
@@ -241,7 +238,15 @@ class RedisBroker(Broker):
     # Events
 
     async def publish_event(self, channel: str, event: dict[str, Any]) -> None:
-        self._outbox_events.append((channel, json.dumps(event).encode()))
+        data = json.dumps(event).encode()
+        # This process's own subscribers hear it at once, Redis or not (and skip the
+        # copy in the stream); a fresh copy each, as from the stream.
+        stream = self._streams.get(self._event_key(channel))
+        if stream is not None:
+            loop = asyncio.get_running_loop()
+            for handler in list(stream.handlers):
+                loop.call_soon(_call, handler, json.loads(data), stream.key)
+        self._outbox_events.append((channel, data))
         self._wake_publisher()
 
     async def subscribe_events(self, channel: str, handler: EventHandler) -> Subscription:
@@ -312,6 +317,11 @@ class RedisBroker(Broker):
     # Once-only work
 
     async def acquire_once(self, key: str, ttl_s: float) -> bool:
+        """Take the lease; while Redis does not answer, retry briefly, then say False.
+
+        False when Redis is unreachable is the safe answer: nobody does the work twice,
+        and a caller that must see it done tries again later (the round timer does).
+        """
         lease = f"{self._prefix}lease:{key}"
         token = f"{self.process_id}:{uuid.uuid4().hex}"
         backoff = Backoff()
@@ -325,9 +335,8 @@ class RedisBroker(Broker):
                 return holder is not None and _bytes(holder).decode() == token
             except REDIS_ERRORS as error:
                 if time.monotonic() >= deadline:
-                    raise BrokerUnavailable(
-                        f"lease {key!r} could not be taken: Redis does not answer ({error})"
-                    ) from error
+                    log.warning("lease %r not taken: Redis does not answer (%s)", key, error)
+                    return False
                 await backoff.sleep()
 
     # Reading streams
@@ -405,6 +414,8 @@ class RedisBroker(Broker):
                     for subscriber in list(stream.handlers):
                         _call(subscriber.on_update, update, key)
             else:
+                if fields.get(b"p", b"").decode() == self.process_id:
+                    continue  # delivered locally when it was published
                 try:
                     event = json.loads(fields[b"e"])
                 except (KeyError, ValueError):
@@ -554,7 +565,7 @@ class RedisBroker(Broker):
                 pipe.expire(key, self._stream_ttl_s)
             for channel, data in events:
                 key = self._event_key(channel)
-                pipe.xadd(key, {"e": data}, maxlen=self._stream_max_len)
+                pipe.xadd(key, {"p": pid, "e": data}, maxlen=self._stream_max_len)
                 pipe.expire(key, self._stream_ttl_s)
             for doc, payload in awareness:
                 pipe.publish(self._aw_channel(doc), pid + b" " + payload)
