@@ -6,7 +6,15 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 import browser_support
-from browser_support import Api, User, new_user, remember_session, screenshot, token_claims
+from browser_support import (
+    ROOT,
+    Api,
+    User,
+    new_user,
+    remember_session,
+    screenshot,
+    token_claims,
+)
 from server_process import ServerProcess
 
 # The shared fixtures (a module-scoped Chromium, a `sprankel serve` per test), by name.
@@ -43,6 +51,8 @@ def test_drawn_shape_reaches_the_other_browser_and_a_late_joiner(
     session = api.create_session("Whiteboard")
     users = [new_user(chromium, sprankel, name) for name in ("Anna", "Bram", "Carla")]
     anna, bram, carla = users
+    # Excalidraw prefers the File System Access picker, which Playwright cannot drive.
+    anna.context.add_init_script("delete window.showOpenFilePicker;")
     try:
         for user in users:
             joined = api.join(session, user.name)
@@ -67,6 +77,14 @@ def test_drawn_shape_reaches_the_other_browser_and_a_late_joiner(
         bram_page.keyboard.press("Control+z")
         expect(anna_page.locator("#whiteboard")).to_have_attribute("data-elements", "2")
         expect(bram_page.locator("#whiteboard")).to_have_attribute("data-elements", "2")
+
+        # An image travels with its pixels (a data: URL in the document, never a link).
+        with anna_page.expect_file_chooser() as chooser:
+            anna_page.click("[data-testid=toolbar-image]", force=True)
+        chooser.value.set_files(str(ROOT / "docs" / "screenshot.png"))
+        anna_page.locator("#whiteboard canvas").last.click(position={"x": 700, "y": 500})
+        expect(bram_page.locator("#whiteboard")).to_have_attribute("data-elements", "3")
+        expect(bram_page.locator("#whiteboard")).to_have_attribute("data-files", "1")
 
         for user in users:
             user.assert_clean()

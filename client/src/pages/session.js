@@ -303,6 +303,7 @@ async function start(creds) {
         doc: board.doc, awareness, elementsKey: KEYS.whiteboard, assetsKey: KEYS.whiteboardAssets,
         lang: language(), theme: theme(), readOnly,
         labels: { menu: t("whiteboard.menu"), dialog: t("whiteboard.dialog"), footer: t("whiteboard.footer") },
+        onFileTooLarge: () => announce(t("whiteboard.too.large"), true),
         onViewport: (scrollX, scrollY, zoom) => {
           if (me.role !== "facilitator" || !awareness.getLocalState()?.follow) return;
           const now = performance.now();

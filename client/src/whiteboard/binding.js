@@ -10,6 +10,9 @@ import * as Y from "yjs";
 
 const ORIGIN = "sprankel-whiteboard";
 const POINTER_INTERVAL_MS = 60;
+// The server closes a connection whose message exceeds its limit (2 MiB by default); an image
+// larger than this would then be re-sent on every reconnect and never arrive. It stays local.
+export const MAX_SHARED_FILE_CHARS = 1_500_000;
 
 // Only data: URLs are kept: an https:// "image" would make every peer fetch a URL of the
 // sender's choice (the CSP blocks it too; this keeps the document clean).
@@ -41,6 +44,7 @@ export class WhiteboardBinding {
     this.lastPointer = 0;
     this.pendingPointer = null;
     this.pointerTimer = null;
+    this.tooLarge = new Set(); // file ids not shared (over MAX_SHARED_FILE_CHARS)
 
     this.onElements = (events, txn) => {
       if (txn.origin === ORIGIN) return;
@@ -102,6 +106,7 @@ export class WhiteboardBinding {
       if (isSafeFile(file) && !this.api.getFiles()[id]) files.push(file);
     }
     if (files.length) this.api.addFiles(files);
+    this.onFiles?.(Object.keys(this.api.getFiles()).length);
   }
 
   /** Excalidraw's onChange: write the elements whose version moved on into the document. */
@@ -111,10 +116,16 @@ export class WhiteboardBinding {
       (el) => withoutLinkEmbeds(el) && this.versions.get(el.id) !== el.version,
     );
     const newFiles = Object.values(files || {}).filter(
-      (f) => isSafeFile(f) && !this.yAssets.has(f.id),
+      (f) => isSafeFile(f) && !this.yAssets.has(f.id) && !this.tooLarge.has(f.id),
     );
+    for (const file of newFiles.filter((f) => f.dataURL.length > MAX_SHARED_FILE_CHARS)) {
+      this.tooLarge.add(file.id);
+      this.onFileTooLarge?.(file);
+    }
+    const shared = newFiles.filter((f) => f.dataURL.length <= MAX_SHARED_FILE_CHARS);
     this.onCount?.(elements.filter((el) => !el.isDeleted).length);
     if (!changed.length && !newFiles.length) return;
+    // (newFiles may all be too large; the elements still sync, peers see an empty frame.)
     this.yElements.doc.transact(() => {
       for (const el of changed) {
         const json = JSON.parse(JSON.stringify(el));
@@ -132,7 +143,7 @@ export class WhiteboardBinding {
         }
         this.versions.set(el.id, el.version);
       }
-      for (const file of newFiles) {
+      for (const file of shared) {
         this.yAssets.set(file.id, {
           id: file.id,
           mimeType: file.mimeType,

@@ -84,6 +84,10 @@ export function mountWhiteboard(container, options) {
       container.dataset.elements = String(n);
     };
     binding.onCount(api.getSceneElements().length);
+    binding.onFileTooLarge = () => options.onFileTooLarge?.();
+    binding.onFiles = (n) => {
+      container.dataset.files = String(n);
+    };
     container.dataset.ready = "true";
     repairAccessibility(container, options.labels);
   };
