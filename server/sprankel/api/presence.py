@@ -2,8 +2,11 @@
 
 The same rules as opening the document decide who may ask: the token comes as
 ``?token=`` (as on the WebSocket) or as ``Authorization: Bearer``. Each entry says
-which connection, on which process, since when, last seen when (the process's
-latest heartbeat), and the user as the token names them.
+which connection, on which process, since when, and last seen when (the process's
+latest heartbeat). Who the users are (names) is shown to facilitators only, and in
+documents without users (open documents): participants see how many are there, not
+who, which keeps anonymous sessions anonymous. The session view of the sessions
+API lists the people present as the session's rules allow.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from .. import status
+from ..facilitation.roles import FACILITATOR
 from ..services import Services
 from ..sync.access import Refusal
 from ..sync.names import is_valid_document_name
@@ -43,11 +47,10 @@ def routes(services: Services) -> list[BaseRoute]:
         if isinstance(access, Refusal):
             code = _HTTP_STATUS.get(access.code, 403)
             return error(code, _ERROR_CODE.get(code, "forbidden"), access.reason)
-        entries = await services.broker.presence(name)
-        return JSONResponse({
-            "document": name,
-            "count": len(entries),
-            "connections": [entry.to_json() for entry in entries],
-        })
+        entries = [entry.to_json() for entry in await services.broker.presence(name)]
+        if access.user and access.user.get("role") != FACILITATOR:
+            for entry in entries:
+                del entry["user"]
+        return JSONResponse({"document": name, "count": len(entries), "connections": entries})
 
     return [Route("/api/presence/{document:path}", presence, methods=["GET"])]
