@@ -181,3 +181,29 @@ async def board_joins(
         burst_all_ready_max_ms=max(burst_ms) if burst_ms else None,
         verified=verified and not errors, errors=sorted(errors)[:5],
     )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Both join scenarios at small sizes, as JSON (for the smoke test and quick checks)."""
+    import argparse
+    import json
+    from dataclasses import asdict
+
+    parser = argparse.ArgumentParser(description="Join scenarios against one server.")
+    parser.add_argument("--url", required=True, help="WebSocket URL template with {room}")
+    parser.add_argument("--clients", type=int, default=10, help="first joins per round")
+    parser.add_argument("--ideas", type=int, default=200, help="ideas on the board")
+    parser.add_argument("--burst", type=int, default=3, help="joins per burst")
+    args = parser.parse_args(argv)
+
+    async def run() -> dict[str, Any]:
+        first = await first_joins(args.url, clients=args.clients, rounds=1)
+        board = await board_joins(args.url, ideas=args.ideas, alone=2, burst=args.burst,
+                                  burst_rounds=1)
+        return {"first_join": asdict(first), "board_join": asdict(board)}
+
+    print(json.dumps(asyncio.run(run())))
+
+
+if __name__ == "__main__":
+    main()

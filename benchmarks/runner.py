@@ -20,6 +20,7 @@ from typing import Any
 from . import run, servers
 from .idle import idle_connections
 from .joins import board_joins, first_joins
+from .procstat import machine_busy_seconds
 from .room_load import RoomLoadConfig, run_room_load
 
 Result = dict[str, Any]
@@ -76,6 +77,27 @@ def _profile(target: servers.Target, seconds: float, name: str) -> subprocess.Po
     )
 
 
+QUIET_CORES = 0.5  # other load below which a latency measurement starts at once
+QUIET_WAIT_S = 20.0
+
+
+def wait_for_quiet() -> float:
+    """Wait (boundedly) until the rest of the machine is nearly idle; returns its load.
+
+    The machine is shared: latency measured while other work keeps both cores busy
+    says more about that work than about the server.
+    """
+    deadline = time.monotonic() + QUIET_WAIT_S
+    while True:
+        t0, busy0 = machine_busy_seconds()
+        time.sleep(1.0)
+        t1, busy1 = machine_busy_seconds()
+        load = (busy1 - busy0) / (t1 - t0)
+        if load < QUIET_CORES or time.monotonic() > deadline:
+            return load
+        _log(f"  waiting for a quieter machine (other load {load:.2f} cores)")
+
+
 def run_room(target: servers.Target, scenario: RoomScenario, args: argparse.Namespace,
              name: str) -> Result:
     config = RoomLoadConfig(
@@ -84,6 +106,7 @@ def run_room(target: servers.Target, scenario: RoomScenario, args: argparse.Name
         processes=args.processes, server_pids=target.pids, python=sys.executable,
         second_url_template=target.second_url_template, room_prefix=name,
     )
+    wait_for_quiet()
     spy = None
     if args.profile and target.name.startswith("sprankel"):
         spy = _profile(target, scenario.duration + 10, f"{name}-{target.name}")

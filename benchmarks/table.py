@@ -14,6 +14,7 @@ Getter = Callable[[Result], float | None]
 START = "<!-- results:start -->"
 END = "<!-- results:end -->"
 COLUMNS = ("node", "pycrdt-websocket", "sprankel")
+BUSY_CORES = 0.5  # other load during a window above which its latency is marked
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,9 @@ def _cell(result: Result | None, metric: Metric) -> tuple[str, float | None]:
         text = f"{text} of {_fmt(total, 0)}"
     if result.get("server_exited"):
         text += " (server exited)"
+    other = result.get("other_load_cores")
+    if metric.label.startswith("fan-out") and other is not None and other > BUSY_CORES:
+        text += f" (busy machine: {other:.1f} other cores)"
     if result.get("client_saturated") and metric.label.startswith("fan-out"):
         text += " (load generator saturated)"
     return text, value

@@ -60,3 +60,18 @@ def test_compressed_and_plain_clients_both_receive_everything(
         assert result["connected"] == 5
         assert result["deliveries_expected"] == 5 * 8 * 4
         assert result["lost"] == 0
+
+
+def test_join_scenarios_get_every_client_ready_with_the_whole_board(
+    open_server: ServerProcess,
+) -> None:
+    result = run_module("benchmarks.joins", "--url", open_server.ws_url + "/{room}",
+                        "--clients", "10", "--ideas", "200", "--burst", "3")
+    first = result["first_join"]
+    board = result["board_join"]
+    assert isinstance(first, dict) and isinstance(board, dict)
+    assert first["errors"] == []
+    assert first["connected_min"] == 10
+    assert board["errors"] == []
+    assert board["alone_joins"] == 2
+    assert board["verified"] is True  # every join received all 200 ideas
