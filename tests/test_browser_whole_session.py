@@ -149,7 +149,9 @@ def test_facilitator_and_two_participants_run_a_whole_session(
         console.locator("li.round[data-state=running] [data-action=end]").click()
         for user in (anna, bram):
             expect(idea_card(user.page, "coffee pairs").locator(".idea-votes")).to_contain_text("2")
-        anna.page.select_option("#board-sort", "votes")
+        expect(anna.page.locator("#board-sort")).to_have_value("votes")  # sorted once published
+        first = anna.page.locator("#panel-board .clusters [data-idea]").first
+        expect(first).to_contain_text("2")
 
         # End the session and take the summary home.
         facilitator.page.on("dialog", lambda dialog: dialog.accept())
@@ -162,6 +164,10 @@ def test_facilitator_and_two_participants_run_a_whole_session(
         for text in ("Een vaste koffiepauze om 10 uur", "Random coffee pairs",
                      "Een virtuele koffiehoek met muziek", "Koffie"):
             assert text in summary, text
+
+        # The facilitator finds the session again from the home page.
+        home = facilitator.goto("/")
+        expect(home.locator(".recent")).to_contain_text("Thuiswerken: wat missen we?")
 
         for user in users:
             user.assert_clean()

@@ -211,7 +211,7 @@ export class IdeaBoard {
       }, t("board.cluster.new")),
       h("label", { for: "board-sort", class: "inline-label" }, t("board.sort")),
       h("select", { id: "board-sort", class: "utrecht-select", "data-focus-key": "sort",
-        onchange: (e) => { this.sort = e.target.value; this.render(); } },
+        onchange: (e) => { this.sort = e.target.value; this.sortChosen = true; this.render(); } },
         h("option", { value: "time", selected: this.sort === "time" }, t("board.sort.time")),
         h("option", { value: "votes", selected: this.sort === "votes" }, t("board.sort.votes"))),
       h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", "data-focus-key": "undo",
@@ -232,6 +232,8 @@ export class IdeaBoard {
   // --- the list ------------------------------------------------------------------------
 
   render() {
+    // Once dots are published, the board sorts by them, until the user picks an order.
+    if (!this.sortChosen && this.state().tallies) this.sort = "votes";
     this.renderComposer();
     this.renderToolbar();
     this.renderBudget();

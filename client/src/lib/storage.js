@@ -41,6 +41,21 @@ export const remembered = {
     }
   },
   setSpace: (id, value) => write(`sprankel.space.${id}`, value === null ? null : JSON.stringify(value)),
+  /** Sessions this browser took part in, newest first: [{id, title, role, at}]. */
+  sessions: () => {
+    const out = [];
+    try {
+      for (let i = 0; i < localStorage.length; i++) {
+        const key = localStorage.key(i);
+        if (!key?.startsWith("sprankel.session.")) continue;
+        const value = JSON.parse(localStorage.getItem(key) || "null");
+        if (value?.token) out.push({ id: key.slice("sprankel.session.".length), title: value.title || "", role: value.role, at: value.at || 0 });
+      }
+    } catch {
+      return [];
+    }
+    return out.sort((a, b) => b.at - a.at);
+  },
   ownIdeas: (sid) => {
     try {
       const list = JSON.parse(read(`sprankel.own.${sid}`) || "[]");

@@ -42,7 +42,10 @@ function renderForm() {
         },
       });
       if (form.name.trim()) remembered.setName(form.name.trim());
-      remembered.setSession(created.id, { token: created.facilitator_token, role: "facilitator", name: form.name.trim() || remembered.name() });
+      remembered.setSession(created.id, {
+        token: created.facilitator_token, role: "facilitator", name: form.name.trim() || remembered.name(),
+        title: form.title.trim(), at: Date.now(),
+      });
       render();
       announce(t("home.created"));
       document.getElementById("created-heading")?.focus();
@@ -100,8 +103,18 @@ function renderCreated() {
     h("p", {}, h("a", { class: "utrecht-button-link utrecht-button-link--primary-action", id: "open-console", href: console }, t("home.open.console"))));
 }
 
+function renderRecent() {
+  const sessions = remembered.sessions().filter((s) => s.title).slice(0, 8);
+  if (!sessions.length) return null;
+  return h("section", { class: "card recent", "aria-labelledby": "recent-heading" },
+    h("h2", { class: "utrecht-heading-2", id: "recent-heading" }, t("home.recent")),
+    h("ul", {}, sessions.map((s) => h("li", {},
+      h("a", { class: "utrecht-link", href: s.role === "facilitator" ? `/s/${encodeURIComponent(s.id)}/console` : `/s/${encodeURIComponent(s.id)}` }, s.title),
+      s.role === "facilitator" ? ` · ${t("presence.facilitator")}` : ""))));
+}
+
 function render() {
-  replaceChildren(root, [created ? renderCreated() : renderForm()]);
+  replaceChildren(root, [created ? renderCreated() : [renderForm(), renderRecent()]]);
 }
 
 setupPage(render);

@@ -83,13 +83,14 @@ async function start(creds) {
   const tabs = h("div", { class: "tabs", role: "tablist", "aria-label": t("session.views") });
   const writeButton = h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", id: "open-writing" });
   const title = h("h1", { class: "session-title utrecht-heading-1" });
+  const goal = h("p", { class: "session-goal", hidden: true });
   const notice = h("p", { class: "notice", hidden: true, role: "status" });
 
   const layout = h("div", { class: "session-layout" },
     h("div", { class: "panels" }, boardPanel, wbPanel, consolePanel),
     presence);
   replaceChildren(app, [
-    h("div", { class: "session-head" }, title, indicator),
+    h("div", { class: "session-head" }, h("div", {}, title, goal), indicator),
     notice,
     banner,
     followBar,
@@ -240,8 +241,15 @@ async function start(creds) {
     });
   }
 
+  let rememberedTitle = creds.title;
   function sessionChanged() {
     title.textContent = session.title;
+    goal.textContent = session.goal;
+    goal.hidden = !session.goal;
+    if (session.title && session.title !== rememberedTitle) {
+      rememberedTitle = session.title;
+      remembered.setSession(sid, { ...(remembered.session(sid) || creds), title: session.title, at: Date.now() });
+    }
     document.title = `${session.title} · Sprankel`;
     notice.hidden = !(session.ended || session.locked);
     notice.textContent = session.ended ? t("session.ended") : session.locked ? t("session.locked") : "";
