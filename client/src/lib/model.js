@@ -96,6 +96,7 @@ export function addCluster(doc, title) {
   doc.transact(() => {
     cluster.set("id", id);
     cluster.set("title", title);
+    cluster.set("color", null);
     cluster.set("created_at", Date.now());
     doc.getMap(KEYS.clusters).set(id, cluster);
   });
