@@ -75,6 +75,7 @@ _READ_COUNT = 200  # entries per stream per XREAD
 _SUBSCRIBE_WAIT_S = 1.0  # how long subscribing waits for Redis before it carries on
 _JOIN_WAIT_S = 0.5  # how long presence_join waits to see its entry written
 _FLUSH_ON_CLOSE_S = 2.0
+_HASH_REFRESH_BEATS = 10  # presence hashes get a new expiry every this many heartbeats
 
 
 @dataclass
@@ -153,6 +154,7 @@ class RedisBroker(Broker):
         self._presence_requested = 0
         self._presence_written = 0
         self._presence_progress = asyncio.Condition()
+        self._beats = 0
 
     # Life cycle
 
@@ -617,13 +619,14 @@ class RedisBroker(Broker):
             rewrite_all = False
             if beat:
                 next_beat = time.monotonic() + self._heartbeat_s
+                self._beats += 1
             async with self._presence_progress:
                 self._presence_written = requested
                 self._presence_progress.notify_all()
 
     async def _write_presence(self, dirty: set[str], beat: bool) -> None:
         ttl_ms = int(self._presence_ttl_s * 1000)
-        hash_ttl = max(60, int(self._presence_ttl_s * 6))
+        hash_ttl = max(60, int(self._heartbeat_s * _HASH_REFRESH_BEATS * 3))
         gone = {doc: self._presence_gone.pop(doc) for doc in dirty if doc in self._presence_gone}
         try:
             async with self._redis.pipeline(transaction=False) as pipe:
@@ -639,8 +642,11 @@ class RedisBroker(Broker):
                         pipe.hset(key, mapping={
                             cid: json.dumps(e.to_json()) for cid, e in entries.items()
                         })
-                if beat:
-                    for doc in self._local_presence:
+                        pipe.expire(key, hash_ttl)
+                # The hashes outlive a crashed process by hash_ttl at most; refreshing
+                # them every few beats (not every beat) is enough for live ones.
+                if beat and self._beats % _HASH_REFRESH_BEATS == 0:
+                    for doc in self._local_presence.keys() - dirty:
                         pipe.expire(self._presence_key(doc), hash_ttl)
                 await pipe.execute()
         except BaseException:
