@@ -373,8 +373,12 @@ class RedisBroker(Broker):
 
     async def _wake_reader(self) -> None:
         with contextlib.suppress(*REDIS_ERRORS):
-            async with asyncio.timeout(_SUBSCRIBE_WAIT_S):
-                await self._redis.xadd(self._wake_key, {"w": b"1"}, maxlen=1, approximate=False)
+            async with asyncio.timeout(_SUBSCRIBE_WAIT_S), self._redis.pipeline(
+                transaction=False
+            ) as pipe:
+                pipe.xadd(self._wake_key, {"w": b"1"}, maxlen=1, approximate=False)
+                pipe.expire(self._wake_key, self._stream_ttl_s)  # gone after the process
+                await pipe.execute()
 
     async def _read_loop(self) -> None:
         assert self._reader_client is not None
