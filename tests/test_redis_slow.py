@@ -8,6 +8,7 @@ Redis wakes up.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import pytest
 from pycrdt import Doc, Map
 
 from conftest import ServerFactory
-from redis_server import RedisServer, start_processes
+from redis_server import RedisServer, presence, start_processes
 from sprankel.sync.client import YClient
 
 pytestmark = pytest.mark.redis
@@ -51,6 +52,9 @@ async def test_a_sleeping_redis_does_not_stall_local_documents(
         await quiet[0].change(lambda d, n=n: ideas(d).__setitem__(f"q{n}", n))
         await quiet[1].wait_for(lambda n=n: f"q{n}" in ideas(quiet[1].doc), timeout=SLEEP_S)
         await busy_one.set_awareness({"user": {"name": "Zoë"}, "n": n})
+    # Who is here answers too, with what this process knows.
+    here = await asyncio.to_thread(presence, one, "sessions/slow/quiet")
+    assert len(here) == 2
     # Served while Redis was still asleep: the local fan-out did not wait for it.
     assert sleeper.is_alive()
 

@@ -74,6 +74,7 @@ _BLOCK_MS = 1000  # a blocking XREAD returns at least this often
 _READ_COUNT = 200  # entries per stream per XREAD
 _SUBSCRIBE_WAIT_S = 1.0  # how long subscribing waits for Redis before it carries on
 _JOIN_WAIT_S = 0.5  # how long presence_join waits to see its entry written
+_PRESENCE_READ_WAIT_S = 1.0  # then presence() answers with this process's connections
 _FLUSH_ON_CLOSE_S = 2.0
 _HASH_REFRESH_BEATS = 10  # presence hashes get a new expiry every this many heartbeats
 
@@ -283,9 +284,11 @@ class RedisBroker(Broker):
         now = time.time()
         local = [replace(e, last_seen=now) for e in self._local_presence.get(document, {}).values()]
         try:
-            others = await self._remote_presence(document)
+            # A slow Redis must not hold up the page that shows who is here.
+            async with asyncio.timeout(_PRESENCE_READ_WAIT_S):
+                others = await self._remote_presence(document)
         except REDIS_ERRORS as error:
-            log.warning("presence of other processes unknown doc=%s: %s", document, error)
+            self._link.failed("reading presence", error)  # one line per outage, not per call
             others = []
         return sorted(local + others, key=lambda e: (e.connected_at, e.connection_id))
 
