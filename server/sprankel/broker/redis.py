@@ -19,11 +19,12 @@ use streams too (not pub/sub) so that a notification such as "session locked"
 survives a blip as well. Awareness uses pub/sub: a lost cursor position is
 replaced by the next one.
 
-How it survives Redis faults. Nothing a caller awaits waits for Redis:
-publishing puts the update in an outbox that one task sends (merged per
-document) and keeps until Redis has taken it; presence changes are written by a
-heartbeat task. So local clients are served at full speed while Redis is slow or
-gone, and every process catches up when it returns: its outbox is sent, its reader
+How it survives Redis faults. Publishing never waits for Redis: it puts the
+update in an outbox that one task sends (merged per document) and keeps until
+Redis has taken it. Presence changes are written by a heartbeat task (a join waits
+for it half a second at most), reading presence waits a second at most, and
+subscribing about two. So local clients are served at full speed while Redis is
+slow or gone, and every process catches up when it returns: its outbox is sent, its reader
 continues from its last ids, and each open document is also re-read from the store
 (``recover``), which covers entries a restarted Redis lost or a trim removed
 (every update is stored before it is published).
