@@ -229,13 +229,7 @@ async def test_presence_is_shared_between_processes(pair: Pair) -> None:
     await pair.a.presence_leave("doc", "never-joined")  # harmless
 
 
-async def test_a_closed_process_leaves_no_presence(pair: Pair, request: pytest.FixtureRequest
-                                                   ) -> None:
-    if isinstance(pair.a, MemoryBroker):
-        # Strict: passes (and so fails here) once MemoryBroker.close() drops its entries,
-        # as asked in /work/notes/redis-requests.md; then remove this marker.
-        request.applymarker(pytest.mark.xfail(
-            strict=True, reason="MemoryBroker.close() keeps its presence entries"))
+async def test_a_closed_process_leaves_no_presence(pair: Pair) -> None:
     third = pair.make()
     await third.start()
     await third.presence_join(_entry(third, "c9"))

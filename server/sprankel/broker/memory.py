@@ -60,8 +60,14 @@ class MemoryBroker(Broker):
         pass
 
     async def close(self) -> None:
+        # Like a process that goes away: its subscriptions and its connections vanish.
         for subscribers in self.hub.documents.values():
             subscribers[:] = [s for s in subscribers if s.process != self.process_id]
+        for document, entries in list(self.hub.presence.items()):
+            for connection_id in [c for c, e in entries.items() if e.process == self.process_id]:
+                del entries[connection_id]
+            if not entries:
+                del self.hub.presence[document]
 
     async def subscribe(
         self, document: str, on_update: UpdateHandler, on_awareness: AwarenessHandler
