@@ -89,10 +89,15 @@ def test_facilitator_and_two_participants_run_a_whole_session(
             re.compile("koffiepauze"))
         expect(bram.page.locator(".drafts [data-draft]")).to_have_text(re.compile("coffee"))
         screenshot(anna.page, "session-hidden-round")
-        # The facilitator can review them before the reveal.
+        anna.page.fill("#idea-text", "Iets ongepasts over een collega")
+        anna.page.keyboard.press("Enter")
+        # The facilitator reviews them before the reveal and holds one back.
         console.locator("#tab-console").click()
-        expect(console.locator(".moderation li")).to_have_count(2)
+        expect(console.locator(".moderation li")).to_have_count(3)
         screenshot(console, "console")
+        held = console.locator(".moderation li", has_text="ongepasts")
+        held.locator("button").click()
+        expect(held.locator("button")).to_have_text("Toch tonen")
         assert "Random coffee pairs" not in anna.page.content()
         assert "koffiepauze" not in bram.page.content()
 
@@ -102,6 +107,8 @@ def test_facilitator_and_two_participants_run_a_whole_session(
             user.page.locator("#tab-board").click()
             expect(idea_card(user.page, "Een vaste koffiepauze om 10 uur")).to_be_visible()
             expect(idea_card(user.page, "Random coffee pairs")).to_be_visible()
+        for user in users:  # the held-back idea reaches no board, not even its author's
+            expect(user.page.locator("#panel-board")).not_to_contain_text("ongepasts")
 
         # Cluster: Anna puts both ideas in one new group with the keyboard-friendly select.
         anna_page = anna.page

@@ -75,6 +75,19 @@ export class IdeaBoard {
     else if (fresh.length > 1) announce(`${fresh.length} ${t("board.ideas").toLowerCase()}`);
   }
 
+  /** One user action = one undo step (Y.UndoManager would merge actions close in time). */
+  step(fn) {
+    if (this.stepping) return fn();
+    this.stepping = true;
+    this.undo.stopCapturing();
+    try {
+      return fn();
+    } finally {
+      this.undo.stopCapturing();
+      this.stepping = false;
+    }
+  }
+
   isMine(idea) {
     return Boolean((idea.author && idea.author === this.ctx.me.id) || this.own.has(idea.id));
   }
@@ -183,14 +196,14 @@ export class IdeaBoard {
     const target = this.hiddenRound() ? this.ctx.drafts : this.ctx.board;
     const s = this.state();
     const anonymous = Boolean(s.settings?.anonymous || s.current?.anonymous);
-    const id = model.addIdea(target, {
+    const id = this.step(() => model.addIdea(target, {
       text,
       author: anonymous ? null : this.ctx.me.id,
       authorName: anonymous ? null : this.ctx.me.name,
       color: this.color,
       round: s.current?.id,
       sheet: target === this.ctx.drafts ? model.readSheet(target)?.id : undefined,
-    });
+    }));
     this.own.add(id);
     remembered.setOwnIdeas(this.ctx.sid, [...this.own]);
     input.value = "";
@@ -223,7 +236,7 @@ export class IdeaBoard {
 
   newCluster() {
     const n = model.readClusters(this.ctx.board).length + 1;
-    const id = model.addCluster(this.ctx.board, t("board.cluster.default", { n }));
+    const id = this.step(() => model.addCluster(this.ctx.board, t("board.cluster.default", { n })));
     this.render();
     this.list.querySelector(`[data-focus-key="cluster-title-${id}"]`)?.focus();
     return id;
@@ -275,12 +288,12 @@ export class IdeaBoard {
           h("input", {
             id: `title-${cluster.id}`, class: "utrecht-textbox cluster-title", value: cluster.title || "",
             maxlength: 80, disabled: !editable, "data-focus-key": `cluster-title-${cluster.id}`,
-            onchange: (e) => model.renameCluster(this.ctx.board, cluster.id, e.target.value.trim()),
+            onchange: (e) => this.step(() => model.renameCluster(this.ctx.board, cluster.id, e.target.value.trim())),
             onkeydown: (e) => { if (e.key === "Enter") e.target.blur(); },
           }),
           h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", disabled: !editable,
             "data-focus-key": `cluster-del-${cluster.id}`,
-            onclick: () => model.deleteCluster(this.ctx.board, cluster.id) }, t("board.cluster.delete")))
+            onclick: () => this.step(() => model.deleteCluster(this.ctx.board, cluster.id)) }, t("board.cluster.delete")))
       : h("h3", { id: headingId, class: "cluster-heading" }, t("board.unclustered"));
     const section = h("section", {
       class: cluster ? "cluster" : "cluster cluster-none",
@@ -291,7 +304,7 @@ export class IdeaBoard {
       ondrop: (e) => {
         e.preventDefault();
         section.classList.remove("drop");
-        if (this.dragged) this.moveIdea(this.dragged, cluster ? cluster.id : null);
+        if (this.dragged) this.step(() => this.moveIdea(this.dragged, cluster ? cluster.id : null));
       },
     }, header,
     h("ul", { class: "ideas", role: "list" }, ideas.map((idea) => this.renderIdea(idea, clusters))));
@@ -320,13 +333,13 @@ export class IdeaBoard {
         if (!this.dragged || this.dragged === idea.id) return;
         e.preventDefault();
         e.stopPropagation();
-        this.dropOnIdea(this.dragged, idea);
+        this.step(() => this.dropOnIdea(this.dragged, idea));
       },
     },
     h("p", { class: "idea-text", id: textId }, idea.text),
     h("div", { class: "idea-meta" }, author,
       tallyShown ? h("span", { class: "idea-votes" }, t("board.votes", { n: this.tally(idea.id) })) : null),
-    voting ? this.renderVote(idea, textId) : null,
+    voting && this.ctx.me.role !== "observer" ? this.renderVote(idea, textId) : null,
     this.ratingRound() ? this.renderRating(idea, textId) : this.renderAverages(idea),
     h("div", { class: "idea-actions" },
       canChangeOwn ? h("button", { type: "button", class: "utrecht-button utrecht-button--subtle",
@@ -335,7 +348,7 @@ export class IdeaBoard {
       t("board.edit")) : null,
       canChangeOwn ? h("button", { type: "button", class: "utrecht-button utrecht-button--subtle",
         "aria-describedby": textId, "data-focus-key": `delete-${idea.id}`,
-        onclick: () => { model.deleteIdea(this.ctx.board, idea.id); announce(t("board.deleted")); } },
+        onclick: () => { this.step(() => model.deleteIdea(this.ctx.board, idea.id)); announce(t("board.deleted")); } },
       t("board.delete")) : null,
       editable ? this.renderMoveSelect(idea, clusters, textId) : null));
     return li;
@@ -354,7 +367,7 @@ export class IdeaBoard {
     const save = (e) => {
       e.preventDefault();
       const text = this.editing.text.trim();
-      if (text) model.updateIdea(this.ctx.board, idea.id, { text });
+      if (text) this.step(() => model.updateIdea(this.ctx.board, idea.id, { text }));
       cancel();
     };
     return h("li", { class: `idea idea-${idea.color || "yellow"} editing`, dataset: { idea: idea.id } },
@@ -371,11 +384,11 @@ export class IdeaBoard {
     return h("span", { class: "move" },
       h("label", { for: id, class: "visually-hidden" }, `${t("board.move.label")}`),
       h("select", { id, class: "utrecht-select", "aria-describedby": textId, "data-focus-key": id,
-        onchange: (e) => {
+        onchange: (e) => this.step(() => {
           let target = e.target.value;
           if (target === "__new__") target = this.newCluster();
           this.moveIdea(idea.id, target || null);
-        } },
+        }) },
       h("option", { value: "", selected: !idea.cluster }, t("board.move.none")),
       clusters.map((c) => h("option", { value: c.id, selected: idea.cluster === c.id }, c.title || "…")),
       h("option", { value: "__new__" }, `+ ${t("board.cluster.new")}`)));
