@@ -1,7 +1,7 @@
 // Home: create a session, then show the join link (with QR code) and the way to the console.
 import { api } from "../lib/api.js";
 import { setupPage, showError } from "../lib/chrome.js";
-import { announce, h, replaceChildren } from "../lib/dom.js";
+import { announce, h, replaceChildren, safeHref } from "../lib/dom.js";
 import { language, t } from "../lib/i18n.js";
 import { qrSvg } from "../lib/qr.js";
 import { remembered } from "../lib/storage.js";
@@ -73,7 +73,7 @@ function renderForm() {
 }
 
 export function absolute(link) {
-  return new URL(link, location.origin).toString();
+  return safeHref(new URL(link, location.origin).toString()) || "/";
 }
 
 export function shareBlock(joinLink) {

@@ -3,7 +3,7 @@
 // and turn a message into a brainstorm. Quiet by design: no read receipts, no typing status.
 import { api, ApiError } from "../lib/api.js";
 import { errorText, setupPage, showError } from "../lib/chrome.js";
-import { announce, h, pageData, replaceChildren } from "../lib/dom.js";
+import { announce, h, pageData, replaceChildren, safeHref } from "../lib/dom.js";
 import { language, onLanguage, t } from "../lib/i18n.js";
 import { remembered } from "../lib/storage.js";
 import { Connection, openDocument } from "../lib/sync.js";
@@ -137,7 +137,7 @@ async function startSpace() {
       ? h("p", { class: "chat-text coffee" }, "☕ ", t("space.coffee.says", { name: m.author_name }))
       : m.kind === "session"
         ? h("p", { class: "chat-text" }, t("space.session.says", { name: m.author_name, title: m.session?.title || "" }), " ",
-          m.session?.join_path ? h("a", { class: "utrecht-link", href: m.session.join_path }, t("space.session.join")) : null)
+          safeHref(m.session?.join_path) ? h("a", { class: "utrecht-link", href: safeHref(m.session.join_path) }, t("space.session.join")) : null)
         : h("p", { class: "chat-text" }, m.text);
     return h("li", { class: `chat-message chat-${m.kind}`, dataset: { message: m.id } },
       h("p", { class: "chat-meta" }, h("strong", {}, m.author_name), " ", h("time", { datetime: new Date(Number(m.at) || 0).toISOString() }, time)),
@@ -146,7 +146,8 @@ async function startSpace() {
         type: "button", class: "utrecht-button utrecht-button--subtle", "aria-describedby": `msg-${m.id}`,
         onclick: () => act(async () => {
           const started = await call("POST", "/sessions", { message_id: m.id });
-          location.assign(started.links.facilitator);
+          const target = safeHref(started.links?.facilitator);
+          if (target) location.assign(target);
         }),
       }, t("space.session.start")) : null,
       h("span", { id: `msg-${m.id}`, class: "visually-hidden" }, m.text || ""));
@@ -183,7 +184,7 @@ async function startSpace() {
       (overview.sessions || []).length === 0 ? h("p", { class: "hint" }, t("space.sessions.none")) : null,
       h("ul", { class: "sessions" }, (overview.sessions || []).map((s) => h("li", {},
         h("span", {}, s.title), " ",
-        s.join ? h("a", { class: "utrecht-link", href: s.join }, t("space.session.join")) : null, " ",
+        safeHref(s.join) ? h("a", { class: "utrecht-link", href: safeHref(s.join) }, t("space.session.join")) : null, " ",
         h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", onclick: () => act(() => download(s.summary, known.token)) }, t("space.summary"))))),
     ]);
   }
