@@ -53,17 +53,19 @@ async def clients_on_every_worker(server: ServerProcess, workers: int
                                   ) -> dict[str, list[YClient]]:
     """Connect until every worker has a client (the kernel picks the worker): by process."""
     clients: list[YClient] = []
-    for _ in range(40):
-        clients.append(await YClient(f"{server.ws_url}/{DOC}").connect())
+    entries: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 30
+    while len({e["process"] for e in entries}) < workers or len(entries) != len(clients):
+        assert time.monotonic() < deadline and len(clients) <= 40, entries
+        if len(entries) == len(clients):  # else: another worker's entry is on its way
+            clients.append(await YClient(f"{server.ws_url}/{DOC}").connect())
+        else:
+            await asyncio.sleep(0.05)
         entries = await asyncio.to_thread(presence, server, DOC)
-        if len({e["process"] for e in entries}) == workers and len(entries) == len(clients):
-            break
-    entries = await asyncio.to_thread(presence, server, DOC)
     by_process: dict[str, list[YClient]] = {}
     # Presence lists connections in the order they connected, as the clients were made.
     for entry, client in zip(entries, clients, strict=True):
         by_process.setdefault(entry["process"], []).append(client)
-    assert len(by_process) == workers, entries
     return by_process
 
 
@@ -81,7 +83,7 @@ async def test_workers_share_the_port_and_converge(
     for i, client in enumerate(clients):
         await client.change(lambda d, i=i: ideas(d).__setitem__(f"c{i}", i))
     for client in clients:
-        await client.wait_for(lambda c=client: len(ideas(c.doc)) == len(clients))
+        await client.wait_for(lambda c=client: len(ideas(c.doc)) == len(clients), timeout=30)
     for client in clients:
         await client.close()
 
@@ -103,7 +105,8 @@ async def test_a_dead_worker_is_replaced_and_its_clients_move_on(
     moved = await YClient(f"{server.ws_url}/{DOC}", doc=cut_off[0].doc).connect()
     await kept[0].change(lambda d: ideas(d).__setitem__("kept", 1))
     for client in (moved, kept[0]):
-        await client.wait_for(lambda c=client: {"offline", "kept"} <= set(ideas(c.doc)))
+        await client.wait_for(lambda c=client: {"offline", "kept"} <= set(ideas(c.doc)),
+                              timeout=30)
 
     await wait_for_log(server, "started pid=", count=3)  # two at start, one replacement
     await wait_for_log(server, "Application startup complete.", count=3)

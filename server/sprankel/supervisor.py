@@ -1,9 +1,13 @@
 """`sprankel serve --workers N`: N worker processes serving one port, kept alive.
 
-The supervisor binds the port once and hands the listening socket to each worker
-(a fresh `python -m sprankel.supervisor` process that reads its settings from the
-environment), so the kernel spreads new connections over the workers. Workers
-share documents through Redis (REDIS_URL is required) and the store.
+Each worker is a fresh `python -m sprankel.supervisor` process that reads its
+settings from the environment. On Linux every worker listens on the port itself
+with SO_REUSEPORT, so the kernel spreads new connections evenly over the workers
+(with one shared listening socket, one busy worker's event loop tends to accept
+nearly all of them, and WebSockets stay where they land); the supervisor holds the
+port bound but not listening, so nobody else takes it. Elsewhere the supervisor
+listens and hands its socket to every worker. Workers share documents through
+Redis (REDIS_URL is required) and the store.
 
 - A worker that dies after it was ready is replaced (after a pause when it keeps
   dying, so a crash loop does not spin); its clients reconnect to the others.
@@ -86,10 +90,12 @@ class Supervisor:
         read_end, write_end = os.pipe()
         env = {**os.environ, **self.settings.to_env(), "SPRANKEL_WORKERS": "1"}
         command = [sys.executable, "-m", "sprankel.supervisor",
-                   "--fd", str(self.listener.fileno()), "--ready-fd", str(write_end),
-                   "--slot", str(slot)]
-        process = subprocess.Popen(command, env=env,
-                                   pass_fds=(self.listener.fileno(), write_end))
+                   "--ready-fd", str(write_end), "--slot", str(slot)]
+        fds = [write_end]
+        if not REUSE_PORT:
+            command += ["--fd", str(self.listener.fileno())]
+            fds.append(self.listener.fileno())
+        process = subprocess.Popen(command, env=env, pass_fds=fds)
         os.close(write_end)
         self.workers[slot] = _Worker(slot, process, read_end)
         log.info("worker %d started pid=%d", slot, process.pid)
@@ -172,20 +178,28 @@ def _describe(code: int) -> str:
     return f"exit code {code}"
 
 
-def bind(host: str, port: int) -> socket.socket:
+REUSE_PORT = sys.platform == "linux" and hasattr(socket, "SO_REUSEPORT")
+_BACKLOG = 2048
+
+
+def bind(host: str, port: int, listen: bool) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    listener = socket.socket(family, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind((host, port))
-    listener.listen(2048)
-    listener.set_inheritable(True)
-    return listener
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if REUSE_PORT:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    if listen:
+        sock.listen(_BACKLOG)
+    return sock
 
 
 def run_workers(settings: Settings) -> None:
     """Serve with settings.workers processes; returns when stopped, exits 1 on failure."""
     try:
-        listener = bind(settings.host, settings.port)
+        # With SO_REUSEPORT only the workers listen; this socket just holds the port.
+        listener = bind(settings.host, settings.port, listen=not REUSE_PORT)
+        listener.set_inheritable(not REUSE_PORT)
     except OSError as error:
         log.error("cannot listen on %s:%d: %s", settings.host, settings.port, error)
         raise SystemExit(1) from error
@@ -225,13 +239,22 @@ class WorkerServer(SprankelServer):
 
 def worker_main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="sprankel-worker")
-    parser.add_argument("--fd", type=int, required=True, help="the inherited listening socket")
+    parser.add_argument("--fd", type=int, default=None,
+                        help="an inherited listening socket (without SO_REUSEPORT)")
     parser.add_argument("--ready-fd", type=int, required=True)
     parser.add_argument("--slot", type=int, default=0)
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     configure_logging(settings)
-    listener = socket.socket(fileno=args.fd)
+    if args.fd is not None:
+        listener = socket.socket(fileno=args.fd)
+    else:
+        try:
+            listener = bind(settings.host, settings.port, listen=True)
+        except OSError as error:
+            log.error("worker %d cannot listen on %s:%d: %s", args.slot, settings.host,
+                      settings.port, error)
+            sys.exit(3)
     config = uvicorn_config(settings, "sprankel.app:app_from_environment")
     server = WorkerServer(config, args.ready_fd, args.slot)
     asyncio.run(server.serve(sockets=[listener]))
