@@ -11,6 +11,7 @@ import asyncio
 import logging
 import socket
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import uvicorn
@@ -23,7 +24,7 @@ from websockets.protocol import State
 from .app import create_app
 from .config import Settings
 from .services import Services
-from .sync.connection import FRAME_WRITER
+from .sync.connection import FRAME_READER, FRAME_WRITER
 from .sync.endpoint import serve_document
 
 # The app's WebSocket route for documents: /ws/{name:path} (see app.py).
@@ -100,6 +101,7 @@ class FrameWriterProtocol(WebSocketsSansIOProtocol):
         if self.response.status_code == 101:
             extensions: dict[str, Any] = self.scope["extensions"]
             extensions[FRAME_WRITER] = self.write_frame
+            extensions[FRAME_READER] = self.install_reader
 
     def start_keepalive(self) -> None:
         # Called once the handshake response is out. The handshake's request and response
@@ -107,6 +109,36 @@ class FrameWriterProtocol(WebSocketsSansIOProtocol):
         # the memory of every idle connection.
         super().start_keepalive()
         del self.request, self.response
+
+    _reader: Callable[[bytes], None] | None = None
+
+    def install_reader(self, reader: Callable[[bytes], None]) -> bool:
+        if not self.queue.empty():
+            return False  # what is queued for receive() comes first, in order
+        self._reader = reader
+        if self.read_paused:
+            self.read_paused = False
+            self.transport.resume_reading()
+        return True
+
+    def send_receive_event_to_app(self) -> None:
+        # Binary messages go to the installed reader at once: no queue, and no pausing
+        # of the socket until the app has read them. Text (refused by the sync
+        # endpoint) and everything after a close take uvicorn's own path.
+        reader = self._reader
+        if reader is None or self.close_sent or self.curr_msg_data_type != "bytes":
+            super().send_receive_event_to_app()
+            return
+        data = self.frames[0] if len(self.frames) == 1 else b"".join(self.frames)
+        self.frames = []
+        try:
+            reader(data)
+        except Exception:
+            # A bug, not bad input (the reader refuses bad input itself): drop the
+            # socket; the app then sees the disconnect and cleans up.
+            log.exception("message handler failed")
+            self._reader = None
+            self.transport.close()
 
     def write_frame(self, frame: bytes) -> bool:
         if (

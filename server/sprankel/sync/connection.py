@@ -34,6 +34,14 @@ FRAME_WRITER = "sprankel.frame_writer"
 
 FrameWriter = Callable[[bytes], bool]
 
+# ASGI scope extension: install a callable that receives each following binary message
+# at once, instead of through receive(); returns False while messages are still queued
+# for receive() (they must be read first, in order). Disconnects still come through
+# receive().
+FRAME_READER = "sprankel.frame_reader"
+
+FrameReader = Callable[[Callable[[bytes], None]], bool]
+
 
 def binary_frame(message: bytes) -> bytes:
     """The frame a server sends for one binary message: final, unmasked (RFC 6455, 5.2)."""

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable
+from functools import partial
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from .. import status
 from ..broker import PresenceEntry
 from .access import Refusal
-from .connection import Connection
+from .connection import FRAME_READER, Connection, FrameReader
 from .names import is_valid_document_name
 from .protocol import ProtocolError
 from .room import InvalidPayload, Room
@@ -61,7 +62,13 @@ async def serve_document(websocket: WebSocket, rooms: RoomManager, name: str) ->
 
 
 async def _receive_loop(websocket: WebSocket, room: Room, conn: Connection) -> None:
+    extensions = websocket.scope.get("extensions") or {}
+    install_reader: FrameReader | None = extensions.get(FRAME_READER)
     while not conn.closing:
+        # Where the server offers it, later messages are handled as they arrive (no
+        # queue, task switch or ASGI call each); this loop then waits for the disconnect.
+        if install_reader is not None and install_reader(partial(_handle, room, conn)):
+            install_reader = None
         try:
             message = await websocket.receive()
         except (WebSocketDisconnect, RuntimeError):
@@ -73,14 +80,19 @@ async def _receive_loop(websocket: WebSocket, room: Room, conn: Connection) -> N
         if data is None:
             _refuse(conn, status.CLOSE_UNSUPPORTED_DATA, "binary y-websocket messages only")
             return
-        try:
-            room.handle(conn, data)
-        except ProtocolError as error:
-            _refuse(conn, status.CLOSE_PROTOCOL_ERROR, f"malformed message: {error}")
-            return
-        except InvalidPayload as error:
-            _refuse(conn, status.CLOSE_INVALID_PAYLOAD, str(error))
-            return
+        _handle(room, conn, data)
+
+
+def _handle(room: Room, conn: Connection, data: bytes) -> None:
+    """One binary message; a bad one closes the connection (and nothing is applied)."""
+    if conn.closing:
+        return
+    try:
+        room.handle(conn, data)
+    except ProtocolError as error:
+        _refuse(conn, status.CLOSE_PROTOCOL_ERROR, f"malformed message: {error}")
+    except InvalidPayload as error:
+        _refuse(conn, status.CLOSE_INVALID_PAYLOAD, str(error))
 
 
 def _refuse(conn: Connection, code: int, reason: str) -> None:
