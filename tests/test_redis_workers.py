@@ -111,6 +111,12 @@ async def test_a_dead_worker_is_replaced_and_its_clients_move_on(
     await wait_for_log(server, "started pid=", count=3)  # two at start, one replacement
     await wait_for_log(server, "Application startup complete.", count=3)
     assert server.process is not None and server.process.poll() is None
+
+    # A replacement that dies again at once waits longer: a crash loop does not spin.
+    replacement = int(server.log().rsplit("started pid=", 1)[1].split()[0])
+    os.kill(replacement, signal.SIGKILL)
+    await wait_for_log(server, "starting a new one in 1.5 s")
+    await wait_for_log(server, "started pid=", count=4)
     for client in [moved, *kept, *cut_off[1:]]:
         await client.close()
 

@@ -63,6 +63,7 @@ class Supervisor:
         self.workers: dict[int, _Worker] = {}
         self.stopping = False
         self._quick_deaths: dict[int, int] = {}
+        self._restarts: dict[int, float] = {}  # slot -> when to start its new worker
         self._announced = False
 
     def run(self) -> int:
@@ -113,6 +114,10 @@ class Supervisor:
                 time.sleep(_TICK_S)
             for fd in readable:
                 self._on_ready(waiting[fd])
+            for slot, when in list(self._restarts.items()):
+                if time.monotonic() >= when:
+                    del self._restarts[slot]
+                    self._spawn(slot)
             for worker in list(self.workers.values()):
                 code = worker.process.poll()
                 if code is None or self.stopping:
@@ -148,11 +153,9 @@ class Supervisor:
                     "starting a new one%s", worker.slot, worker.process.pid, _describe(code),
                     f" in {delay:.1f} s" if delay else "")
         del self.workers[worker.slot]
-        deadline = time.monotonic() + delay
-        while time.monotonic() < deadline and not self.stopping:
-            time.sleep(_TICK_S)
-        if not self.stopping:
-            self._spawn(worker.slot)
+        if worker.ready_pipe >= 0:
+            os.close(worker.ready_pipe)
+        self._restarts[worker.slot] = time.monotonic() + delay  # _watch starts it then
 
     def _stop_all(self) -> None:
         for worker in self.workers.values():
