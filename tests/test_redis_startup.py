@@ -8,6 +8,10 @@ to start with a message naming the URL, so a wrong REDIS_URL does not go unnotic
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -60,3 +64,26 @@ async def test_unreachable_redis_is_refused_with_a_clear_message(component: str)
     assert "127.0.0.1" in message
     assert "s3cret" not in message  # passwords stay out of logs
     await part.close()
+
+
+def test_stopping_while_waiting_for_redis_stops_at_once(tmp_path: Path) -> None:
+    url = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    log_path = tmp_path / "serve.log"
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "sprankel.cli", "serve", "--workers", "2",
+             "--port", str(free_port()), "--data-dir", str(tmp_path / "data")],
+            env={**os.environ, "REDIS_URL": url}, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 20
+        while log_path.read_text().count("waiting for Redis at") < 2:
+            assert time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.05)
+        server.send_signal(signal.SIGTERM)
+        # Well before the 30 s start-up wait would have ended.
+        assert server.wait(10) == 0, log_path.read_text()
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    assert "stopped while waiting for Redis" in log_path.read_text()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import threading
 import time
 from urllib.parse import urlsplit, urlunsplit
 
@@ -29,6 +30,15 @@ STARTUP_WAIT_S = 30.0
 
 class RedisUnavailable(RuntimeError):
     """Redis did not answer in time; the message says where and what to check."""
+
+
+# Set from a signal handler when the process is asked to stop: a start-up that is
+# still waiting for Redis then gives up at once instead of after STARTUP_WAIT_S.
+_stop_waiting = threading.Event()
+
+
+def stop_waiting() -> None:
+    _stop_waiting.set()
 
 
 def safe_url(url: str) -> str:
@@ -63,6 +73,10 @@ async def wait_until_reachable(client: Redis, url: str, who: str, wait_s: float)
             await client.ping()
             return
         except REDIS_ERRORS as error:
+            if _stop_waiting.is_set():
+                raise RedisUnavailable(
+                    f"stopped while waiting for Redis at {safe_url(url)}"
+                ) from error
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise RedisUnavailable(

@@ -36,6 +36,7 @@ import time
 from dataclasses import dataclass, field
 from types import FrameType
 
+from ._redis import stop_waiting
 from .config import Settings
 from .server import SprankelServer, configure_logging, uvicorn_config
 
@@ -232,6 +233,10 @@ class WorkerServer(SprankelServer):
             os.write(self.ready_fd, b"r")
             os.close(self.ready_fd)
             self.ready_fd = None
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        stop_waiting()  # a start-up still waiting for Redis gives up now
+        super().handle_exit(sig, frame)
 
     async def on_tick(self, counter: int) -> bool:
         if os.getppid() != self.parent and not self.should_exit:
