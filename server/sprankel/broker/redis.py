@@ -75,6 +75,7 @@ _BLOCK_MS = 1000  # a blocking XREAD returns at least this often
 _READ_COUNT = 200  # entries per stream per XREAD
 _SUBSCRIBE_WAIT_S = 1.0  # how long subscribing waits for Redis before it carries on
 _JOIN_WAIT_S = 0.5  # how long presence_join waits to see its entry written
+_AWARENESS_BACKLOG = 2000  # awareness messages queued for a slow Redis at most
 _PRESENCE_READ_WAIT_S = 1.0  # then presence() answers with this process's connections
 _FLUSH_ON_CLOSE_S = 2.0
 _HASH_REFRESH_BEATS = 10  # presence hashes get a new expiry every this many heartbeats
@@ -236,6 +237,9 @@ class RedisBroker(Broker):
         self._wake_publisher()
 
     async def publish_awareness(self, document: str, payload: bytes) -> None:
+        if len(self._outbox_awareness) >= _AWARENESS_BACKLOG:
+            # Redis is slow: older cursor positions are stale anyway, keep the newest.
+            del self._outbox_awareness[: _AWARENESS_BACKLOG // 2]
         self._outbox_awareness.append((document, payload))
         self._wake_publisher()
 
