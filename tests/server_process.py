@@ -40,13 +40,12 @@ class ServerProcess:
 
     def start(self, timeout: float = 20) -> ServerProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "sprankel.cli", "serve", "--port", str(self.port),
-             "--data-dir", str(self.data_dir), *self.flags],
-            stdout=log, stderr=subprocess.STDOUT, env=self.env,
-        )
-        log.close()
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "sprankel.cli", "serve", "--port", str(self.port),
+                 "--data-dir", str(self.data_dir), *self.flags],
+                stdout=log, stderr=subprocess.STDOUT, env=self.env,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
