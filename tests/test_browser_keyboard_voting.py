@@ -61,9 +61,14 @@ def test_participant_votes_with_the_keyboard_only(chromium: Browser, sprankel: S
         page.keyboard.press("Enter")
         expect(card.locator(".vote-count")).to_contain_text("1")
         expect(page.locator(".budget")).to_contain_text("1")
-        # What the server counted is what the page shows.
-        state = api.call("GET", f"/sessions/{sid}", joined["token"])
-        assert sum(state["my_votes"]["votes"].values()) == 1
+        # What the server counted is what the page shows (the page shows dots at once and
+        # sends them in order; wait, bounded, for the last one to land).
+        for _ in range(50):
+            state = api.call("GET", f"/sessions/{sid}", joined["token"])
+            if sum(state["my_votes"]["votes"].values()) == 1:
+                break
+            page.wait_for_timeout(100)
+        assert state["my_votes"]["votes"] == {card.get_attribute("data-idea"): 1}
     finally:
         anna.close()
         api.close()

@@ -244,7 +244,23 @@ export class IdeaBoard {
 
   // --- the list ------------------------------------------------------------------------
 
+  /** Everything the board shows; a render that would show the same is skipped. */
+  signature() {
+    const s = this.state();
+    const drafts = this.ctx.drafts;
+    return JSON.stringify([
+      model.readIdeas(this.ctx.board), model.readClusters(this.ctx.board),
+      drafts ? [model.readIdeas(drafts), model.readSheet(drafts)] : null,
+      s.current, s.tallies, s.myVotes, s.voteBudget, s.voteCap, s.myRatings, s.ratings,
+      s.locked, s.ended, s.settings, this.sort, this.editing?.id, this.ctx.me.role, language(),
+      this.own.size, this.undo.undoStack.length, this.undo.redoStack.length,
+    ]);
+  }
+
   render() {
+    const signature = this.signature();
+    if (signature === this.lastSignature) return;
+    this.lastSignature = signature;
     // Once dots are published, the board sorts by them, until the user picks an order.
     if (!this.sortChosen && this.state().tallies) this.sort = "votes";
     this.renderComposer();
@@ -260,8 +276,7 @@ export class IdeaBoard {
     sections.push(this.renderCluster(null, loose, clusters));
     replaceChildren(this.list, [
       h("h2", { class: "visually-hidden" }, t("board.ideas")),
-      ideas.length === 0 ? h("p", { class: "empty" }, t("board.empty")) : null,
-      sections,
+      ideas.length === 0 && clusters.length === 0 ? h("p", { class: "empty" }, t("board.empty")) : sections,
     ]);
   }
 
@@ -451,13 +466,17 @@ export class IdeaBoard {
     return h("div", { class: "vote" },
       h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action vote-remove",
         "aria-label": t("board.vote.remove", { text: idea.text }), disabled: !canVote || mine === 0,
-        "data-focus-key": `vote-remove-${idea.id}`, onclick: () => this.ctx.vote(idea.id, mine - 1) }, "−"),
+        "data-focus-key": `vote-remove-${idea.id}`, onclick: () => this.ctx.vote(idea.id, this.myDots(idea.id) - 1) }, "−"),
       h("span", { class: "vote-count", "aria-live": "polite" }, t("board.vote.mine", { n: mine }),
         h("span", { class: "dots", "aria-hidden": "true" }, "●".repeat(Math.min(mine, 10)))),
       h("button", { type: "button", class: "utrecht-button utrecht-button--primary-action vote-add",
         "aria-label": t("board.vote.add", { text: idea.text }), disabled: !canVote || left <= 0 || mine >= max,
         "aria-describedby": textId, "data-focus-key": `vote-add-${idea.id}`,
-        onclick: () => this.ctx.vote(idea.id, mine + 1) }, "+"));
+        onclick: () => this.ctx.vote(idea.id, this.myDots(idea.id) + 1) }, "+"));
+  }
+
+  myDots(ideaId) {
+    return (this.state().myVotes && this.state().myVotes[ideaId]) || 0;
   }
 
   votesLeft() {
@@ -486,7 +505,8 @@ export class IdeaBoard {
     this.draftsList.hidden = ideas.length === 0 && inherited.length === 0;
     replaceChildren(this.draftsList, [
       inherited.length ? [
-        h("h3", {}, t("board.sheet", { n: (sheet.rotation ?? 0) + 1, of: sheet.rotations ?? 1 })),
+        // `rotations` passes make rotations + 1 turns.
+        h("h3", {}, t("board.sheet", { n: (sheet.rotation ?? 0) + 1, of: (sheet.rotations ?? 0) + 1 })),
         h("ul", { class: "ideas sheet", role: "list" }, inherited.map((idea) =>
           h("li", { class: "idea idea-blue" }, h("p", { class: "idea-text" }, idea.text)))),
       ] : null,

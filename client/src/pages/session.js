@@ -139,11 +139,19 @@ async function start(creds) {
 
   // --- session state from the API, refreshed when the control document changes ---------
   let refreshing = null;
+  // Bumped by every dot placed or taken back: a GET that started before it is stale about
+  // the user's own dots (the page shows them optimistically; see castVote).
+  let voteEpoch = 0;
   async function refresh() {
     if (refreshing) return refreshing;
     refreshing = (async () => {
       try {
-        session = normalize(await api.get());
+        const epoch = voteEpoch;
+        const fresh = normalize(await api.get());
+        if (epoch !== voteEpoch || pendingVotes > 0) {
+          Object.assign(fresh, { myVotes: session.myVotes, voteBudget: session.voteBudget, voteCap: session.voteCap });
+        }
+        session = fresh;
         const who = session.raw.me;
         if (who && typeof who.name === "string" && (who.name !== me.name || who.role !== me.role)) {
           Object.assign(me, { name: who.name, role: who.role || me.role, id: who.id || me.id });
@@ -189,27 +197,50 @@ async function start(creds) {
     setTyping: (typing) => {
       if (Boolean(awareness.getLocalState()?.typing) !== typing) awareness.setLocalStateField("typing", typing);
     },
-    vote: async (ideaId, count) => {
+    vote: (ideaId, count) => castVote(ideaId, count),
+  });
+
+  // Dots: shown at once (optimistically), sent one after another (each PUT sets a count, so
+  // order matters), and the server's answer is taken as the truth once nothing is pending.
+  let voteQueue = Promise.resolve();
+  let pendingVotes = 0;
+  function keepVoteFocus(ideaId, added) {
+    // Keep the keyboard where it was; a button that just became disabled hands focus on.
+    if (document.activeElement !== document.body && !document.activeElement?.disabled) return;
+    const keys = [`vote-${added ? "add" : "remove"}-${ideaId}`, `vote-add-${ideaId}`, `vote-remove-${ideaId}`];
+    keys.map((key) => document.querySelector(`[data-focus-key="${key}"]`))
+      .find((node) => node && !node.disabled)?.focus();
+  }
+  function castVote(ideaId, count) {
+    count = Math.max(0, count);
+    voteEpoch += 1;
+    const added = count > (session.myVotes[ideaId] || 0);
+    session.myVotes = { ...session.myVotes, [ideaId]: count };
+    ideaBoard.render();
+    keepVoteFocus(ideaId, added);
+    pendingVotes += 1;
+    voteQueue = voteQueue.then(async () => {
+      let result = null;
       try {
-        const result = await api.vote(ideaId, Math.max(0, count));
-        if (result?.votes) {
-          session.myVotes = result.votes;
-          session.voteBudget = result.budget ?? session.voteBudget;
-          session.voteCap = result.max_votes_per_idea ?? session.voteCap;
-        }
-        announce(t("board.vote.left", { n: result?.left ?? "?", budget: result?.budget ?? "?" }));
-        ideaBoard.render();
-        // Keep the keyboard where it was; a button that just became disabled hands focus on.
-        const focusable = [`vote-${count > 0 ? "add" : "remove"}-${ideaId}`, `vote-add-${ideaId}`, `vote-remove-${ideaId}`]
-          .map((key) => document.querySelector(`[data-focus-key="${key}"]`))
-          .find((node) => node && !node.disabled);
-        if (document.activeElement === document.body || document.activeElement?.disabled) focusable?.focus();
+        result = await api.vote(ideaId, count);
       } catch (err) {
         announce(t("error.generic", { message: err.message }), true);
       }
-      refresh();
-    },
-  });
+      pendingVotes -= 1;
+      if (pendingVotes > 0) return;
+      if (result?.votes) {
+        session.myVotes = result.votes;
+        session.voteBudget = result.budget ?? session.voteBudget;
+        session.voteCap = result.max_votes_per_idea ?? session.voteCap;
+        announce(t("board.vote.left", { n: result.left, budget: result.budget }));
+      } else {
+        voteEpoch += 1; // refused: the next refresh brings the server's count
+        refresh();
+      }
+      ideaBoard.render();
+      keepVoteFocus(ideaId, added);
+    });
+  }
   ideaBoard.ctx.rate = async (ideaId, originality, feasibility) => {
     try {
       await api.call("PUT", `/ratings/${encodeURIComponent(ideaId)}`, { originality, feasibility });
