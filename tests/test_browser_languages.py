@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 import browser_support
-from browser_support import new_user
+from browser_support import Api, new_user, remember_session, token_claims
 from server_process import ServerProcess
 
 # The shared fixtures (a module-scoped Chromium, a `sprankel serve` per test), by name.
@@ -48,3 +48,32 @@ def test_dutch_browser_gets_dutch(chromium: Browser, sprankel: ServerProcess) ->
         expect(page.locator("html")).to_have_attribute("lang", "nl")
     finally:
         user.close()
+
+
+def test_switching_language_in_a_session_keeps_the_page_in_that_language(
+    chromium: Browser, sprankel: ServerProcess
+) -> None:
+    api = Api(sprankel)
+    session = api.create_session("Taal")
+    user = new_user(chromium, sprankel, "Kim", locale="nl-NL")
+    try:
+        joined = api.join(session, "Kim")
+        remember_session(user, session["id"], joined["token"], "participant", "Kim",
+                         token_claims(joined["token"])["p"])
+        page = user.goto(f"/s/{session['id']}")
+        page.click("#tab-whiteboard")
+        expect(page.locator("#whiteboard")).to_have_attribute("data-ready", "true")
+        expect(page.locator("[data-testid=toolbar-rectangle]")).to_have_attribute(
+            "aria-label", "Rechthoek")  # Excalidraw's own Dutch
+        expect(page.locator("html")).to_have_attribute("lang", "nl")
+
+        page.click("#lang-switch")
+        expect(page.locator("#tab-board")).to_have_text("Idea board")
+        expect(page.locator("[data-testid=toolbar-rectangle]")).to_have_attribute(
+            "aria-label", "Rectangle")
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        expect(page.locator("#connection")).to_have_text("Connected")
+        user.assert_clean()
+    finally:
+        user.close()
+        api.close()
