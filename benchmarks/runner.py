@@ -78,7 +78,7 @@ def _profile(target: servers.Target, seconds: float, name: str) -> subprocess.Po
 
 
 QUIET_CORES = 0.5  # other load below which a latency measurement starts at once
-QUIET_WAIT_S = 20.0
+QUIET_WAIT_S = 10.0
 
 
 def wait_for_quiet() -> float:
