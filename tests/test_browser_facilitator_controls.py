@@ -98,3 +98,29 @@ def test_rating_round_takes_scores_and_shows_averages(chromium: Browser, spranke
     finally:
         anna.close()
         api.close()
+
+
+def test_round_end_is_shown_and_announced(chromium: Browser, sprankel: ServerProcess) -> None:
+    api = Api(sprankel)
+    session = api.create_session("Eindsignaal")
+    sid, token = session["id"], session["facilitator_token"]
+    short = api.call("POST", f"/sessions/{sid}/rounds", token,
+                     {"kind": "ideate", "prompt": "Snel!", "duration_s": 2})
+    anna = new_user(chromium, sprankel, "Anna")
+    try:
+        joined = api.join(session, "Anna")
+        remember_session(anna, sid, joined["token"], "participant", "Anna",
+                         token_claims(joined["token"])["p"])
+        page = anna.goto(f"/s/{sid}")
+        expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+        api.call("POST", f"/sessions/{sid}/rounds/{short['id']}/start", token)
+        expect(page.locator("#round-prompt")).to_have_text("Snel!")
+        # The server's deadline passes: the banner says so, and screen readers hear it.
+        expect(page.locator(".timer-clock")).to_have_text("Tijd is om", timeout=15_000)
+        expect(page.locator("#sr-alert")).to_have_text("De tijd van deze ronde is om.")
+        expect(page.locator("#round-banner")).to_have_attribute("data-state", "ended",
+                                                                 timeout=15_000)
+        expect(page.locator("#round-banner")).to_have_class(re.compile("finished"))
+    finally:
+        anna.close()
+        api.close()

@@ -28,9 +28,22 @@ export class RoundBanner {
       this.lastRoundId = round.id;
       this.warned = false;
       this.finished = false;
+      this.root.classList.remove("finished");
     }
+    // The server may end the round before our clock saw the deadline pass (or the
+    // facilitator ends it early): the cue belongs to the end, whoever noticed it first.
+    if (round && round.state === "ended" && this.lastState === "running") this.finish();
+    this.lastState = round?.state ?? null;
     this.state = state;
     this.render();
+  }
+
+  finish() {
+    if (this.finished) return;
+    this.finished = true;
+    this.root.classList.add("finished");
+    announce(t("round.over"), true);
+    if (this.sound) beep();
   }
 
   remaining() {
@@ -80,12 +93,7 @@ export class RoundBanner {
       this.warned = true;
       announce(t("round.ends.soon"));
     }
-    if (!this.finished && ms <= 0) {
-      this.finished = true;
-      this.root.classList.add("finished");
-      announce(t("round.over"), true);
-      if (this.sound) beep();
-    }
+    if (ms <= 0) this.finish();
   }
 
   destroy() {
