@@ -23,6 +23,8 @@ export const remembered = {
   setName: (name) => write("sprankel.name", name),
   language: () => read("sprankel.lang"),
   setLanguage: (lang) => write("sprankel.lang", lang),
+  sideBySide: () => read("sprankel.sideBySide") === "1",
+  setSideBySide: (on) => write("sprankel.sideBySide", on ? "1" : "0"),
   theme: () => read("sprankel.theme"),
   setTheme: (theme) => write("sprankel.theme", theme),
   session: (sid) => {

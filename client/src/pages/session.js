@@ -81,6 +81,9 @@ async function start(creds) {
     ? h("section", { class: "panel", id: "panel-console", role: "tabpanel", "aria-labelledby": "tab-console", tabindex: "-1", hidden: true }) : null;
   const presence = h("aside", { class: "presence-panel", "aria-labelledby": "presence-heading" });
   const tabs = h("div", { class: "tabs", role: "tablist", "aria-label": t("session.views") });
+  // Board and whiteboard as tabs, or side by side on a wide screen (remembered).
+  let sideBySide = remembered.sideBySide();
+  const sideButton = h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", id: "side-by-side" });
   const writeButton = h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", id: "open-writing" });
   const title = h("h1", { class: "session-title utrecht-heading-1" });
   const goal = h("p", { class: "session-goal", hidden: true });
@@ -94,7 +97,7 @@ async function start(creds) {
     notice,
     banner,
     followBar,
-    h("div", { class: "session-bar" }, tabs, writeButton),
+    h("div", { class: "session-bar" }, tabs, h("div", { class: "session-bar-actions" }, sideButton, writeButton)),
     layout,
   ]);
 
@@ -103,36 +106,52 @@ async function start(creds) {
   let following = true; // participants follow the facilitator until they step out
   let whiteboard = null;
 
+  function tabViews() {
+    return sideBySide ? views.filter((name) => name !== "whiteboard") : views;
+  }
+
   function renderTabs() {
-    replaceChildren(tabs, views.map((name) => h("button", {
-      type: "button", role: "tab", id: `tab-${name}`, "aria-controls": `panel-${name}`,
+    const shown = tabViews();
+    replaceChildren(tabs, shown.map((name) => h("button", {
+      type: "button", role: "tab", id: `tab-${name}`,
+      "aria-controls": name === "board" && sideBySide ? "panel-board panel-whiteboard" : `panel-${name}`,
       "aria-selected": view === name ? "true" : "false", tabindex: view === name ? "0" : "-1",
       class: "tab", "data-focus-key": `tab-${name}`,
       onclick: () => select(name, true),
       onkeydown: (e) => {
-        const i = views.indexOf(name);
-        const next = e.key === "ArrowRight" ? views[(i + 1) % views.length]
-          : e.key === "ArrowLeft" ? views[(i + views.length - 1) % views.length]
-          : e.key === "Home" ? views[0] : e.key === "End" ? views[views.length - 1] : null;
+        const i = shown.indexOf(name);
+        const next = e.key === "ArrowRight" ? shown[(i + 1) % shown.length]
+          : e.key === "ArrowLeft" ? shown[(i + shown.length - 1) % shown.length]
+          : e.key === "Home" ? shown[0] : e.key === "End" ? shown[shown.length - 1] : null;
         if (next) {
           e.preventDefault();
           select(next, true);
           document.getElementById(`tab-${next}`)?.focus();
         }
       },
-    }, t(`session.${name}`))));
+    }, name === "board" && sideBySide ? t("session.both") : t(`session.${name}`))));
+    sideButton.textContent = t("session.side");
+    sideButton.setAttribute("aria-pressed", sideBySide ? "true" : "false");
+    sideButton.onclick = () => {
+      sideBySide = !sideBySide;
+      remembered.setSideBySide(sideBySide);
+      select(view, true);
+    };
   }
 
   function select(name, byUser) {
     if (byUser && me.role !== "facilitator" && followTarget()) following = false;
+    if (sideBySide && name === "whiteboard") name = "board";
     view = name;
+    const both = sideBySide && name === "board";
     boardPanel.hidden = name !== "board";
-    wbPanel.hidden = name !== "whiteboard";
+    wbPanel.hidden = !(name === "whiteboard" || both);
     if (consolePanel) consolePanel.hidden = name !== "console";
     // The console has its own list of people; it gets the whole width.
     layout.classList.toggle("console-open", name === "console");
+    layout.classList.toggle("side-by-side", both);
     renderTabs();
-    if (name === "whiteboard") loadWhiteboard();
+    if (!wbPanel.hidden) loadWhiteboard();
     if (me.role === "facilitator") awareness.setLocalStateField("view", name);
     renderFollow();
   }
@@ -315,7 +334,8 @@ async function start(creds) {
   function applyFollow() {
     const target = followTarget();
     if (!target || !following) return;
-    if (target.view && views.includes(target.view) && target.view !== view) select(target.view, false);
+    const wanted = sideBySide && target.view === "whiteboard" ? "board" : target.view;
+    if (wanted && views.includes(wanted) && wanted !== view) select(wanted, false);
     if (target.viewport && whiteboard) whiteboard.setViewport(target.viewport);
   }
   awareness.on("change", () => {
