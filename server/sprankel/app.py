@@ -27,6 +27,8 @@ from .sync.rooms import RoomManager
 
 log = logging.getLogger("sprankel")
 
+API_NOT_FOUND = "api_not_found"  # the catch-all that answers unknown /api paths with JSON
+
 
 def build_store(settings: Settings) -> Store:
     if settings.store == "redis":
@@ -104,7 +106,7 @@ def create_app(settings: Settings) -> Starlette:
         WebSocketRoute("/ws/{name:path}", websocket),
         *api.routes(services),
         # Clients of the API get JSON errors, also for a mistyped path.
-        Route("/api/{path:path}", api_not_found,
+        Route("/api/{path:path}", api_not_found, name=API_NOT_FOUND,
               methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         *pages.routes(services),
     ]

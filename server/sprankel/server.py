@@ -12,6 +12,7 @@ import logging
 import socket
 import sys
 from collections.abc import Callable
+from types import FrameType
 from typing import Any
 
 import uvicorn
@@ -21,6 +22,7 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from websockets.http11 import Request
 from websockets.protocol import State
 
+from ._redis import stop_waiting
 from .app import create_app
 from .config import Settings
 from .services import Services
@@ -157,6 +159,10 @@ class FrameWriterProtocol(WebSocketsSansIOProtocol):
 
 class SprankelServer(uvicorn.Server):
     """uvicorn.Server that closes Sprankel's sockets with 1001 before uvicorn's own shutdown."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        stop_waiting()  # a start-up still waiting for Redis gives up now
+        super().handle_exit(sig, frame)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         for server in self.servers:
