@@ -20,7 +20,14 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
 from server_process import ServerProcess
 
@@ -30,6 +37,8 @@ AXE = ROOT / "client" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = os.environ.get("SPRANKEL_CHROMIUM", "/usr/bin/chromium")
 # Long enough for a loaded CI machine, short enough that a broken page fails fast.
 TIMEOUT_MS = 15_000
+# For actions (the browser context) and for expect(), whose own default is 5 s.
+expect.set_options(timeout=TIMEOUT_MS)
 
 ServerFactory = Callable[..., ServerProcess]
 
