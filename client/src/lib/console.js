@@ -188,7 +188,8 @@ export class Console {
       h("h3", { id: "console-moderation" }, t("console.moderation")),
       hidden.length === 0 ? h("p", {}, t("console.moderation.empty")) :
         h("ul", { class: "moderation" }, hidden.map((idea) => h("li", { dataset: { hidden: idea.id } },
-          h("span", { id: `mod-${idea.id}` }, idea.text),
+          h("span", { id: `mod-${idea.id}` }, idea.text,
+            idea.author_name ? h("span", { class: "hint" }, ` — ${idea.author_name}`) : null),
           h("button", {
             type: "button", class: "utrecht-button utrecht-button--subtle", "aria-describedby": `mod-${idea.id}`,
             onclick: () => this.run(t(idea.held_back ? "console.release" : "console.holdback"), () =>
