@@ -53,6 +53,7 @@ def test_facilitator_and_two_participants_run_a_whole_session(
         screenshot(home, "home")
         home.fill("#title", "Thuiswerken: wat missen we?")
         home.fill("#goal", "Drie ideeën om de koffieautomaat terug te brengen")
+        home.check("#share-summary")
         home.click("form button[type=submit]")
         expect(home.locator("#created-heading")).to_be_visible()
         expect(home.locator("svg.qr")).to_be_visible()
@@ -171,6 +172,11 @@ def test_facilitator_and_two_participants_run_a_whole_session(
         for text in ("Een vaste koffiepauze om 10 uur", "Random coffee pairs",
                      "Een virtuele koffiehoek met muziek", "Koffie"):
             assert text in summary, text
+
+        # Participants may take the summary home too (the facilitator allowed it).
+        with anna.page.expect_download() as anna_download:
+            anna.page.click("#download-summary")
+        assert "Random coffee pairs" in anna_download.value.path().read_text(encoding="utf-8")
 
         # The facilitator finds the session again from the home page.
         home = facilitator.goto("/")

@@ -55,3 +55,28 @@ export function sessionApi(sid, token) {
     call,
   };
 }
+
+/** Downloads an authenticated file (an export) under the name the server gives it. */
+export async function download(path, token, fallbackName) {
+  const response = await fetch(path, { headers: { Authorization: `Bearer ${token}` } });
+  if (!response.ok) {
+    let message = `HTTP ${response.status}`;
+    try {
+      message = (await response.json()).message || message;
+    } catch {
+      // not JSON: keep the status
+    }
+    throw new ApiError(response.status, "download", message);
+  }
+  const disposition = response.headers.get("Content-Disposition") || "";
+  const name = /filename="([^"]+)"/.exec(disposition)?.[1] || fallbackName;
+  const url = URL.createObjectURL(await response.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}

@@ -1,5 +1,6 @@
 // The facilitator console: agenda from templates, round controls (start, pause, resume,
 // extend, end, reveal), moderation of hidden ideas, lock, follow me, exports, notes.
+import { download } from "./api.js";
 import { announce, h, replaceChildren } from "./dom.js";
 import { language, t } from "./i18n.js";
 import { addNote, deleteNote, KEYS, readNotes, setNoteDone } from "./model.js";
@@ -198,25 +199,13 @@ export class Console {
   }
 
   renderExport() {
-    const download = (format) => this.run(t(`console.export.${format}`), async () => {
-      const response = await fetch(`/api/sessions/${encodeURIComponent(this.ctx.sid)}/export.${format}`, {
-        headers: { Authorization: `Bearer ${this.ctx.token}` },
-      });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      const disposition = response.headers.get("Content-Disposition") || "";
-      const name = /filename="([^"]+)"/.exec(disposition)?.[1] || `sprankel.${format}`;
-      const url = URL.createObjectURL(await response.blob());
-      const a = h("a", { href: url, download: name, hidden: true });
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10000);
-    });
+    const exportFile = (format) => this.run(t(`console.export.${format}`), () =>
+      download(`/api/sessions/${encodeURIComponent(this.ctx.sid)}/export.${format}`, this.ctx.token, `sprankel.${format}`));
     return h("section", { class: "card", "aria-labelledby": "console-export" },
       h("h3", { id: "console-export" }, t("console.export")),
       h("div", { class: "round-actions" }, ["md", "json", "csv"].map((format) =>
         h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", dataset: { export: format },
-          onclick: () => download(format) }, t(`console.export.${format}`)))));
+          onclick: () => exportFile(format) }, t(`console.export.${format}`)))));
   }
 
   renderNotes() {

@@ -8,7 +8,7 @@ import { remembered } from "../lib/storage.js";
 
 const root = document.getElementById("app");
 let created = null;
-let form = { title: "", goal: "", name: remembered.name(), language: language(), anonymous: false, vote_budget: 5 };
+let form = { title: "", goal: "", name: remembered.name(), language: language(), anonymous: false, share: false, vote_budget: 5 };
 
 function field(id, label, input, hint) {
   return h("div", { class: "utrecht-form-field" },
@@ -38,7 +38,11 @@ function renderForm() {
           goal: form.goal.trim() || undefined,
           facilitator_name: form.name.trim() || undefined,
           language: form.language,
-          settings: { anonymous: form.anonymous, vote_budget: Number(form.vote_budget) || 3 },
+          settings: {
+            anonymous: form.anonymous,
+            vote_budget: Number(form.vote_budget) || 5,
+            participants_can_export: form.share,
+          },
         },
       });
       if (form.name.trim()) remembered.setName(form.name.trim());
@@ -68,6 +72,9 @@ function renderForm() {
     h("div", { class: "utrecht-form-field utrecht-form-field--checkbox" },
       h("input", { id: "anonymous", type: "checkbox", class: "utrecht-checkbox", checked: form.anonymous, onchange: onInput("anonymous") }),
       h("label", { for: "anonymous", class: "utrecht-form-label utrecht-form-label--checkbox" }, t("home.field.anonymous"))),
+    h("div", { class: "utrecht-form-field utrecht-form-field--checkbox" },
+      h("input", { id: "share-summary", type: "checkbox", class: "utrecht-checkbox", checked: form.share, onchange: onInput("share") }),
+      h("label", { for: "share-summary", class: "utrecht-form-label utrecht-form-label--checkbox" }, t("home.field.share"))),
     h("button", { type: "submit", class: "utrecht-button utrecht-button--primary-action" }, t("home.submit")),
     h("p", { class: "space-link" }, h("a", { href: "/k", class: "utrecht-link", id: "open-space" }, t("space.new.link"))));
 }

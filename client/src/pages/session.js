@@ -1,6 +1,6 @@
 // The session page: round banner, idea board, whiteboard (lazy), presence, connection
 // indicator, focused writing view and, for facilitators, the console.
-import { sessionApi } from "../lib/api.js";
+import { download, sessionApi } from "../lib/api.js";
 import { onTheme, setupPage, theme } from "../lib/chrome.js";
 import { announce, h, pageData, replaceChildren } from "../lib/dom.js";
 import { language, onLanguage, t } from "../lib/i18n.js";
@@ -84,6 +84,17 @@ async function start(creds) {
   // Board and whiteboard as tabs, or side by side on a wide screen (remembered).
   let sideBySide = remembered.sideBySide();
   const sideButton = h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", id: "side-by-side" });
+  // Participants may take the summary home when the facilitator allows it.
+  const summaryButton = h("button", {
+    type: "button", class: "utrecht-button utrecht-button--subtle", id: "download-summary", hidden: true,
+    onclick: async () => {
+      try {
+        await download(`/api/sessions/${encodeURIComponent(sid)}/export.md`, creds.token, "sprankel.md");
+      } catch (err) {
+        announce(t("error.generic", { message: err.message }), true);
+      }
+    },
+  });
   const writeButton = h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", id: "open-writing" });
   const title = h("h1", { class: "session-title utrecht-heading-1" });
   const goal = h("p", { class: "session-goal", hidden: true });
@@ -97,7 +108,7 @@ async function start(creds) {
     notice,
     banner,
     followBar,
-    h("div", { class: "session-bar" }, tabs, h("div", { class: "session-bar-actions" }, sideButton, writeButton)),
+    h("div", { class: "session-bar" }, tabs, h("div", { class: "session-bar-actions" }, summaryButton, sideButton, writeButton)),
     layout,
   ]);
 
@@ -309,6 +320,8 @@ async function start(creds) {
     whiteboard?.setReadOnly(readOnly());
     renderWriteButton();
     writing.update();
+    summaryButton.textContent = t("session.summary");
+    summaryButton.hidden = me.role === "facilitator" || !session.settings?.participants_can_export;
   }
 
   function readOnly() {

@@ -1,7 +1,7 @@
 // The Koffiehoek (/k/{space}): a team's drop-in space. Join with a name, see who is around
 // (now and today), chat in short messages, nudge for coffee, answer the icebreaker of the day,
 // and turn a message into a brainstorm. Quiet by design: no read receipts, no typing status.
-import { api, ApiError } from "../lib/api.js";
+import { api, ApiError, download } from "../lib/api.js";
 import { errorText, setupPage, showError } from "../lib/chrome.js";
 import { announce, h, pageData, replaceChildren, safeHref } from "../lib/dom.js";
 import { language, onLanguage, t } from "../lib/i18n.js";
@@ -185,7 +185,7 @@ async function startSpace() {
       h("ul", { class: "sessions" }, (overview.sessions || []).map((s) => h("li", {},
         h("span", {}, s.title), " ",
         safeHref(s.join) ? h("a", { class: "utrecht-link", href: safeHref(s.join) }, t("space.session.join")) : null, " ",
-        h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", onclick: () => act(() => download(s.summary, known.token)) }, t("space.summary"))))),
+        h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", onclick: () => act(() => download(s.summary, known.token, "sprankel.md")) }, t("space.summary"))))),
     ]);
   }
 
@@ -233,18 +233,6 @@ async function startSpace() {
   });
   setupPage(render);
   onLanguage(() => connection.changed());
-}
-
-async function download(path, token) {
-  const response = await fetch(path, { headers: { Authorization: `Bearer ${token}` } });
-  if (!response.ok) throw new ApiError(response.status, "download", `HTTP ${response.status}`);
-  const name = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "")?.[1] || "sprankel.md";
-  const url = URL.createObjectURL(await response.blob());
-  const a = h("a", { href: url, download: name, hidden: true });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
 function renderJoin(sid) {
