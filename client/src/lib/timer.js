@@ -6,7 +6,8 @@ import { announce, h, replaceChildren } from "./dom.js";
 import { formatDuration, t } from "./i18n.js";
 
 export class RoundBanner {
-  constructor(root, { soundToggle = true } = {}) {
+  constructor(root, { soundToggle = true, waiting = "round.waiting" } = {}) {
+    this.waiting = waiting;
     this.root = root;
     this.state = null;
     this.lastRoundId = null;
@@ -58,7 +59,7 @@ export class RoundBanner {
   render() {
     const round = this.state?.current;
     if (!round) {
-      replaceChildren(this.root, [h("p", { class: "round-none" }, this.state?.ended ? t("session.ended") : t("round.waiting"))]);
+      replaceChildren(this.root, [h("p", { class: "round-none" }, this.state?.ended ? t("session.ended") : t(this.waiting))]);
       this.root.dataset.state = "none";
       return;
     }

@@ -96,7 +96,7 @@ async function start(creds) {
     },
   });
   const writeButton = h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", id: "open-writing" });
-  const title = h("h1", { class: "session-title utrecht-heading-1" });
+  const title = h("h1", { class: "session-title utrecht-heading-1" }, t("session.loading"));
   const goal = h("p", { class: "session-goal", hidden: true });
   const notice = h("p", { class: "notice", hidden: true, role: "status" });
 
@@ -280,7 +280,7 @@ async function start(creds) {
       announce(t("error.generic", { message: err.message }), true);
     }
   };
-  const roundBanner = new RoundBanner(banner);
+  const roundBanner = new RoundBanner(banner, { waiting: me.role === "facilitator" ? "round.start.hint" : "round.waiting" });
   const presenceList = new PresenceList(presence, awareness);
   let consoleView = null;
   if (consolePanel) {
@@ -304,7 +304,7 @@ async function start(creds) {
 
   let rememberedTitle = creds.title;
   function sessionChanged() {
-    title.textContent = session.title;
+    title.textContent = session.title || t("session.loading");
     goal.textContent = session.goal;
     goal.hidden = !session.goal;
     if (session.title && session.title !== rememberedTitle) {
