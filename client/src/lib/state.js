@@ -69,5 +69,3 @@ export function normalize(raw, receivedAt = Date.now()) {
     raw,
   };
 }
-
-export const EMPTY = normalize({});

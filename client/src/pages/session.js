@@ -8,7 +8,7 @@ import { IdeaBoard } from "../lib/board.js";
 import { Console } from "../lib/console.js";
 import { KEYS, readIdeas } from "../lib/model.js";
 import { PresenceList, people, setLocalUser } from "../lib/presence.js";
-import { EMPTY, normalize } from "../lib/state.js";
+import { normalize } from "../lib/state.js";
 import { remembered } from "../lib/storage.js";
 import { Connection, openDocument, whenSynced } from "../lib/sync.js";
 import { RoundBanner } from "../lib/timer.js";
@@ -52,7 +52,7 @@ function tokenClaims(token) {
 
 async function start(creds) {
   const api = sessionApi(sid, creds.token);
-  let session = EMPTY;
+  let session = normalize({});
   const claims = tokenClaims(creds.token);
   const me = {
     id: claims.participant_id || creds.participant_id || `anonymous-${sid}`,
