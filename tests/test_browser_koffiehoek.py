@@ -61,6 +61,15 @@ def test_two_colleagues_chat_and_start_a_brainstorm_from_a_message(
         expect(page.locator(".session-title")).to_contain_text("vrijdagborrel")
         other.reload()
         expect(other.locator(".sessions")).to_contain_text("vrijdagborrel")
+
+        # Presence: Anna back in the space sees Bram; when he leaves he drops out of
+        # "here now" but stays in "around today".
+        page.goto(space_url)
+        expect(page.locator("#present")).to_contain_text("Bram")
+        other.close()
+        expect(page.locator("#present")).not_to_contain_text("Bram")
+        expect(page.locator("#present")).to_contain_text("Anna")
+        expect(page.locator(".today")).to_contain_text("Bram")
         anna.assert_clean()
         bram.assert_clean()
     finally:

@@ -155,7 +155,9 @@ async function startSpace() {
 
   function renderSide() {
     const here = new Map();
-    for (const p of overview.present || []) here.set(p.id, p.name);
+    // Until the chat is synced the server's list stands in; after that awareness is the
+    // live truth (it spans every server process), so someone who leaves drops out at once.
+    if (!chat.provider.synced) for (const p of overview.present || []) here.set(p.id, p.name);
     for (const [, state] of awareness.getStates()) {
       if (state?.user?.id && typeof state.user.name === "string") here.set(state.user.id, state.user.name);
     }
@@ -224,7 +226,15 @@ async function startSpace() {
   }
 
   messages.observe(() => renderMessages());
-  awareness.on("change", () => renderSide());
+  let refreshTimer = null;
+  awareness.on("change", ({ added, removed }) => {
+    renderSide();
+    // Someone arrived or left: fetch "around today" again, once for a burst of changes.
+    if ((added.length || removed.length) && refreshTimer === null) {
+      refreshTimer = setTimeout(() => { refreshTimer = null; refresh(); }, 500);
+    }
+  });
+  chat.provider.on("sync", () => renderSide());
   setInterval(refresh, 20000);
   const connection = new Connection([chat]);
   connection.onChange((state) => {
