@@ -101,6 +101,28 @@ async def test_compaction_keeps_content_in_one_snapshot(open_store: StoreFactory
     assert content(loaded) == expected
 
 
+async def test_compaction_drops_the_content_of_deleted_items(open_store: StoreFactory) -> None:
+    # A deleted idea (or an expired chat message) must not linger in storage.
+    store = await open_store()
+    doc: Doc[Any] = Doc()
+    ideas = doc.get("ideas", type=Map)
+    updates: list[bytes] = []
+    for change in (lambda: ideas.__setitem__("gone", "SECRET-IDEA-7"),
+                   lambda: ideas.__setitem__("kept", "visible"),
+                   lambda: ideas.pop("gone")):
+        before = doc.get_state()
+        change()
+        updates.append(doc.get_update(before))
+    for update in updates:
+        await store.append("doc", update)
+    await store.compact("doc")
+    (snapshot,) = await store.load("doc")
+    assert b"SECRET-IDEA-7" not in snapshot
+    reloaded: Doc[Any] = Doc()
+    reloaded.apply_update(snapshot)
+    assert reloaded.get("ideas", type=Map).to_py() == {"kept": "visible"}
+
+
 async def test_a_long_log_compacts_by_itself(open_store: StoreFactory) -> None:
     store = await open_store(compact_after=10)
     updates, expected = edits(25)

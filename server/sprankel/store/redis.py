@@ -21,7 +21,6 @@ import random
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, cast
 
-from pycrdt import merge_updates
 from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
@@ -34,7 +33,7 @@ from .._redis import (
     connect,
     wait_until_reachable,
 )
-from .base import JSON, RecordUpdate, Store
+from .base import JSON, RecordUpdate, Store, compact_updates
 
 T = TypeVar("T")
 
@@ -122,7 +121,8 @@ class RedisStore(Store):
                     if not log:
                         return
                     parts = ([_bytes(snapshot)] if snapshot else []) + [_bytes(u) for u in log]
-                    merged = await asyncio.to_thread(merge_updates, *parts)
+                    # Through a Doc, so deleted content leaves storage (compact_updates).
+                    merged = await asyncio.to_thread(compact_updates, parts)
                     pipe.multi()  # type: ignore[no-untyped-call]
                     pipe.set(snap_key, merged)
                     pipe.ltrim(log_key, len(log), -1)
