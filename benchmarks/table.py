@@ -28,6 +28,8 @@ class Metric:
     limit: float = 1.0
     total: Getter | None = None
     digits: int = 1
+    ratio: bool = True  # show Sprankel / Node
+    per_run: bool = False  # with --repeat: show each run's value after the median
 
 
 def _key(name: str) -> Getter:
@@ -47,15 +49,16 @@ def _room_metrics(scenario: str, targets: bool) -> list[Metric]:
     return [
         Metric(scenario, "fan-out latency p50 (ms)", _key("latency_p50_ms")),
         Metric(scenario, "fan-out latency p99 (ms)", _key("latency_p99_ms"),
-               "ratio" if targets else ""),
+               "ratio" if targets else "", per_run=True),
         Metric(scenario, "server CPU (cores)", _key("server_cpu_cores"),
                "ratio" if targets else "", digits=2),
         Metric(scenario, "deliveries missing 15 s after the window", _lost, "zero", digits=0),
-        Metric(scenario, "deliveries expected", _key("deliveries_expected"), digits=0),
+        Metric(scenario, "deliveries expected", _key("deliveries_expected"), digits=0,
+               ratio=False),
         Metric(scenario, "load generator CPU, busiest process (cores)", _key("worker_cpu_max"),
-               digits=2),
+               digits=2, ratio=False),
         Metric(scenario, "other load on the machine (cores)", _key("other_load_cores"),
-               digits=2),
+               digits=2, ratio=False),
     ]
 
 
@@ -104,6 +107,10 @@ def _cell(result: Result | None, metric: Metric) -> tuple[str, float | None]:
     except (KeyError, TypeError, ZeroDivisionError):
         value = None
     text = _fmt(value, metric.digits)
+    runs = [r for r in result.get("runs", []) if "error" not in r]
+    if metric.per_run and len(runs) > 1:
+        each = [metric.get(r) for r in runs]
+        text += " (" + " / ".join(_fmt(v, metric.digits) for v in each) + ")"
     if metric.total is not None and value is not None:
         total = metric.total(result)
         text = f"{text} of {_fmt(total, 0)}"
@@ -135,7 +142,7 @@ def _verdict(metric: Metric, sprankel: Result | None, value: float | None,
         total = metric.total(sprankel) if "error" not in sprankel else None
         met = "n/a" if value is None or total is None else ("yes" if value >= total else "no")
         return "", "all", met
-    return ratio_text, "", ""
+    return (ratio_text if metric.ratio else ""), "", ""
 
 
 def render_table(data: dict[str, Any]) -> str:
