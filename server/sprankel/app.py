@@ -114,8 +114,3 @@ def create_app(settings: Settings) -> Starlette:
                     middleware=[Middleware(SecurityHeadersMiddleware)])
     app.state.services = services
     return app
-
-
-def app_from_environment() -> Starlette:
-    """Factory for worker processes: the parent passes its settings through the environment."""
-    return create_app(Settings.from_env())

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from types import FrameType
 
 from ._redis import stop_waiting
+from .app import create_app
 from .config import Settings
 from .server import SprankelServer, configure_logging, uvicorn_config
 
@@ -263,7 +264,9 @@ def worker_main(argv: list[str] | None = None) -> None:
             log.error("worker %d cannot listen on %s:%d: %s", args.slot, settings.host,
                       settings.port, error)
             sys.exit(3)
-    config = uvicorn_config(settings, "sprankel.app:app_from_environment")
+    # An app object (not an import string), so uvicorn_config puts the document sockets'
+    # shortcut in front of it, as in a single process.
+    config = uvicorn_config(settings, create_app(settings))
     server = WorkerServer(config, args.ready_fd, args.slot)
     asyncio.run(server.serve(sockets=[listener]))
     if not server.started:
