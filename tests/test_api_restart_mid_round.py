@@ -3,10 +3,15 @@ round still ends by itself, at the deadline it had."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from pycrdt import Map
 
 from api_harness import Api
 from conftest import ServerFactory
+from sprankel.facilitation.model import SESSION, Session
+from sprankel.facilitation.rounds import finish
+from sprankel.store.sqlite import SQLiteStore
 
 
 async def test_restart_in_the_middle_of_a_round(start_server: ServerFactory) -> None:
@@ -36,5 +41,49 @@ async def test_restart_in_the_middle_of_a_round(start_server: ServerFactory) -> 
         async with api.ws(f"sessions/{sid}/board", ann.token) as board:
             texts = [i["text"] for i in board.doc.get("ideas", type=Map).values()]
             assert texts == ["Survivor"]  # the hidden idea was kept and revealed
+    finally:
+        await api.aclose()
+
+
+async def test_a_round_that_ended_without_its_reveal_is_revealed_at_the_next_start(
+        start_server: ServerFactory) -> None:
+    """The process stopped between the round's end and its reveal (the record says ended,
+    the ideas are still in the drafts): the next start finishes the reveal."""
+    server = start_server("--room-grace-s", "0.5")
+    api = Api(server)
+    try:
+        sid, f, code = await api.create()
+        ann = await api.join(sid, code, "Ann")
+        rid = await api.round(sid, f, hidden=True, duration_s=600)
+        await api.act(sid, f, rid, "start")
+        await api.call("POST", f"/sessions/{sid}/ideas", ann.token, {"text": "Survivor"},
+                       expect=201)
+        server.stop()
+
+        # What an interrupted end leaves behind: ended, not revealed.
+        store = SQLiteStore(server.data_dir / "sprankel.sqlite3")
+        await store.start()
+        try:
+            def ended_only(data: dict[str, Any] | None) -> dict[str, Any]:
+                assert data is not None
+                session = Session.from_json(data)
+                finish(session.rounds[0], session.rounds[0].started_at or 0)
+                session.version += 1
+                return session.to_json()
+
+            await store.update_record(SESSION, sid, ended_only)
+        finally:
+            await store.close()
+
+        server.start()
+        async with api.ws(f"sessions/{sid}/control", ann.token) as control:
+            def revealed() -> bool:
+                current = control.doc.get("control", type=Map).get("round") or {}
+                return current.get("revealed") is True
+
+            await control.wait_for(revealed, timeout=20)
+        async with api.ws(f"sessions/{sid}/board", ann.token) as board:
+            texts = [i["text"] for i in board.doc.get("ideas", type=Map).values()]
+            assert texts == ["Survivor"]
     finally:
         await api.aclose()

@@ -110,10 +110,17 @@ class Engine:
         self._events = await self.broker.subscribe_events(EVENTS_CHANNEL, self._on_event)
         task = asyncio.create_task(self._reconcile(), name="reconcile session flags")
         self._tasks.add(task)
+        unfinished: list[tuple[str, str]] = []
         for data in (await self.store.list_records(SESSION)).values():
             session = Session.from_json(data)
             self._remember(session)
             self._arm(session)
+            unfinished += [(session.id, r.id) for r in session.rounds if _follow_up_due(r)]
+        if unfinished:
+            task = asyncio.create_task(self._finish_follow_ups(unfinished),
+                                       name="finish interrupted round ends")
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     async def stop(self) -> None:
         if self._events is not None:
@@ -342,6 +349,26 @@ class Engine:
             return
         except Exception:
             log.exception("round timer failed session=%s round=%s", sid, round_id)
+
+    async def _finish_follow_ups(self, due: list[tuple[str, str]]) -> None:
+        """A process that stopped between a round's end and its reveal (or its published
+        tallies) left the round ended but unfinished: finish it now, once across processes
+        (the lease) and idempotently (revealed rounds are skipped)."""
+        for sid, round_id in due:
+            try:
+                if not await self.broker.acquire_once(f"follow-up:{sid}:{round_id}",
+                                                      TIMER_LEASE_S):
+                    continue
+                session = await self.session(sid)
+                rnd = session.round(round_id)
+                if rnd is None or not _follow_up_due(rnd):
+                    continue
+                log.info("finishing an interrupted round end session=%s round=%s", sid, round_id)
+                await self._after(await self._round_ended(session, rnd))
+            except NotFound:
+                continue
+            except Exception:
+                log.exception("finishing a round end failed session=%s round=%s", sid, round_id)
 
     def _retry_later(self, sid: str, round_id: str, deadline: int) -> None:
         if self._stopped:
@@ -840,6 +867,13 @@ class Engine:
             pass
         except Exception:
             log.exception("refreshing session failed id=%s", sid)
+
+
+def _follow_up_due(rnd: Round) -> bool:
+    """An ended round whose results or hidden ideas should be out but are not."""
+    if rnd.state != "ended" or rnd.revealed:
+        return False
+    return rnd.kind in ("vote", "rate") or (rnd.is_hidden and rnd.auto_reveal)
 
 
 def _round(session: Session, round_id: str) -> Round:
