@@ -45,7 +45,7 @@ class Outbox:
         self._wake()
 
     def started(self) -> None:
-        """From now on, wait_sent() waits for the publisher."""
+        """The publisher is about to run: nothing is in flight yet."""
         self._idle.set()
 
     async def wait_sent(self) -> None:
