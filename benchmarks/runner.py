@@ -185,9 +185,9 @@ def _with_server(name: str, body: Callable[[servers.Target], Result]) -> Result:
 
 def redis_available() -> str | None:
     """Why the two-process row cannot run, or None when it can."""
-    broker = servers.REPO_ROOT / "server" / "sprankel" / "broker" / "redis.py"
+    broker = servers.REPO_ROOT / "server" / "sprankel" / "broker" / "redis" / "__init__.py"
     if not broker.exists():
-        return "the Redis broker (server/sprankel/broker/redis.py) has not landed yet"
+        return "the Redis broker (server/sprankel/broker/redis/) has not landed yet"
     if subprocess.run(["which", "redis-server"], capture_output=True).returncode != 0:
         return "redis-server is not installed"
     return None
