@@ -22,7 +22,16 @@ from . import __version__
 from .services import Services
 
 HERE = Path(__file__).parent
-STATIC_DIR = HERE / "static"
+
+
+def _static_dir() -> Path:
+    # An installed wheel carries the built bundle inside the package (sprankel/static);
+    # in a source checkout (also `pip install -e .`) it is static/ beside server/.
+    installed = HERE / "static"
+    return installed if installed.is_dir() else HERE.parent.parent / "static"
+
+
+STATIC_DIR = _static_dir()
 LANGUAGES = ("nl", "en")
 # Session ids travel in URLs and document names: the same URL-safe alphabet as the API.
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
