@@ -1,4 +1,4 @@
-"""A small asyncio y-websocket client on pycrdt, for tests, benchmarks and integrations.
+"""A small asyncio y-websocket client on pycrdt, for the tests.
 
 It speaks what the stock y-websocket browser client speaks: it answers the
 server's sync step 1, sends its own step 1, applies updates, sends its local
@@ -18,7 +18,7 @@ from pycrdt import Doc
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from . import protocol
+from sprankel.sync import protocol
 
 
 class YClient:

@@ -16,13 +16,8 @@ from typing import Any
 
 from pycrdt import Array, Doc, Map
 
-from .. import __version__
-from ..facilitation import documents as docs
-from ..facilitation.model import PARTICIPANT, SESSION, Participant, participant_key
-from ..facilitation.model import Round as RoundRecord
-from ..facilitation.model import Session as SessionRecord
-from ..store import Store
-from .model import (
+from sprankel import __version__
+from sprankel.export.model import (
     Cluster,
     Idea,
     Note,
@@ -37,6 +32,11 @@ from .model import (
     clean_text,
     link_results,
 )
+from sprankel.facilitation import documents as docs
+from sprankel.facilitation.model import PARTICIPANT, SESSION, Participant, participant_key
+from sprankel.facilitation.model import Round as RoundRecord
+from sprankel.facilitation.model import Session as SessionRecord
+from sprankel.store import Store
 
 START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
