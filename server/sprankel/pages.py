@@ -25,10 +25,12 @@ HERE = Path(__file__).parent
 
 
 def _static_dir() -> Path:
-    # An installed wheel carries the built bundle inside the package (sprankel/static);
-    # in a source checkout (also `pip install -e .`) it is static/ beside server/.
-    installed = HERE / "static"
-    return installed if installed.is_dir() else HERE.parent.parent / "static"
+    # In a source checkout (also `pip install -e .`) the built bundle is static/ beside
+    # server/; an installed wheel carries it inside the package, as sprankel/static.
+    checkout = HERE.parent.parent / "static"
+    if HERE.parent.name == "server" and checkout.is_dir():
+        return checkout
+    return HERE / "static"
 
 
 STATIC_DIR = _static_dir()
