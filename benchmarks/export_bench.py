@@ -1,6 +1,6 @@
 """Markdown export of a big session: the path of `sprankel export`, timed.
 
-A sample session (the export's own `store_sample_session`: records, a board of
+A sample session (the tests' `store_sample_session`: records, a board of
 N ideas with clusters, notes and whiteboard) is written into a fresh SQLite
 store; then the export is read back from that store and rendered, as the
 command and the download endpoint do. Runs with the project's Python:
@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import json
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -21,8 +22,11 @@ from pathlib import Path
 from sprankel.config import Settings
 from sprankel.export import render
 from sprankel.export.command import export_text
-from sprankel.export.sample import sample_session, store_sample_session
 from sprankel.store.sqlite import SQLiteStore
+
+# The sample session is test data: it lives beside the tests, not in the package.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from sample_session import sample_session, store_sample_session
 
 
 async def _prepare(settings: Settings, ideas: int) -> str:

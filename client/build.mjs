@@ -1,4 +1,5 @@
-// Builds the browser bundle into server/sprankel/static/ (committed, so users need no Node.js).
+// Builds the browser bundle into static/ (committed, so users need no Node.js; the wheel
+// carries it as sprankel/static/).
 //
 // Output: content-hashed, minified ES modules with source maps, the CSS, Excalidraw's fonts
 // (copied under a versioned folder) and manifest.json, which maps logical names such as
@@ -9,7 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const outdir = path.resolve(here, "../server/sprankel/static");
+const outdir = path.resolve(here, "../static");
 const excalidrawDir = path.join(here, "node_modules/@excalidraw/excalidraw");
 const excalidrawVersion = JSON.parse(
   await readFile(path.join(excalidrawDir, "package.json"), "utf8"),

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from server_process import ServerProcess
-from sprankel.sync.client import YClient
+from yclient import YClient
 
 
 @dataclass

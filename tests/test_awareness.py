@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from server_process import ServerProcess
 from sprankel.sync import protocol
-from sprankel.sync.client import YClient
+from yclient import YClient
 
 
 async def test_awareness_reaches_others_and_the_sender(open_server: ServerProcess) -> None:

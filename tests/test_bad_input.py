@@ -13,7 +13,7 @@ from conftest import ServerFactory
 from server_process import ServerProcess
 from sprankel import status
 from sprankel.sync import protocol
-from sprankel.sync.client import YClient
+from yclient import YClient
 
 VALID_IDEA_COUNT = 3
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from redis_server import RedisServer
+from sample_session import sample_session, store_sample_session
 from server_process import free_port
 from sprankel.config import Settings
 from sprankel.export import render
 from sprankel.export.command import run_export
-from sprankel.export.sample import sample_session, store_sample_session
 from sprankel.store.redis import RedisStore
 
 

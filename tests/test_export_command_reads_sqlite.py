@@ -10,10 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sample_session import sample_session, store_sample_session
 from sprankel.config import Settings
 from sprankel.export import render
 from sprankel.export.command import run_export
-from sprankel.export.sample import sample_session, store_sample_session
 from sprankel.store.sqlite import SQLiteStore
 
 

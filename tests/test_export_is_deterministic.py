@@ -9,10 +9,10 @@ from datetime import timedelta
 
 import pytest
 
+from sample_session import sample_session
 from sprankel.export import FORMATS, render
 from sprankel.export.markdown import GENERATED_LINE_PREFIXES
 from sprankel.export.model import SessionExport
-from sprankel.export.sample import sample_session
 
 
 def shuffled(model: SessionExport, seed: int) -> SessionExport:

@@ -8,10 +8,10 @@ import io
 import json
 from pathlib import Path
 
+from sample_session import sample_session, store_sample_session
 from sprankel.export import render
 from sprankel.export.collect import collect
 from sprankel.export.model import SCHEMA_VERSION
-from sprankel.export.sample import sample_session, store_sample_session
 from sprankel.export.sources import StoreSource
 from sprankel.store.sqlite import SQLiteStore
 

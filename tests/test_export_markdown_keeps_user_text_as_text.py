@@ -15,9 +15,9 @@ import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from sample_session import sample_session
 from sprankel.export import render
 from sprankel.export.model import clean_text
-from sprankel.export.sample import sample_session
 
 HOSTILE = [
     "# x",

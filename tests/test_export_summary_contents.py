@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import io
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
 
-from sprankel.export import example, render
+from sample_session import sample_session
+from sprankel.export import render
 from sprankel.export.markdown import UnknownTimezone
 from sprankel.export.model import Idea
-from sprankel.export.sample import sample_session
 
 
 def headings(markdown: str) -> list[tuple[str, str]]:
@@ -126,13 +126,16 @@ def test_rounds_that_did_not_run_say_so() -> None:
 
 def test_the_example_in_the_docs_is_what_the_code_writes(tmp_path: Path) -> None:
     # docs/export-example.md is shown in the README: regenerate it with
-    # `python -m sprankel.export.example > docs/export-example.md` when this fails.
-    stdout = io.StringIO()
-    with contextlib.redirect_stdout(stdout):
-        assert example.main(["--data-dir", str(tmp_path)]) == 0
-    written = Path(__file__).parent.parent / "docs" / "export-example.md"
+    # `.venv/bin/python scripts/export-example > docs/export-example.md` when this fails.
+    repo = Path(__file__).resolve().parent.parent
+    generated = subprocess.run(
+        [sys.executable, str(repo / "scripts" / "export-example"), "--data-dir", str(tmp_path)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert generated.returncode == 0, generated.stderr
+    written = repo / "docs" / "export-example.md"
 
     def body(markdown: str) -> str:
         return markdown.split("\n---\n")[0]
 
-    assert body(stdout.getvalue()) == body(written.read_text(encoding="utf-8"))
+    assert body(generated.stdout) == body(written.read_text(encoding="utf-8"))

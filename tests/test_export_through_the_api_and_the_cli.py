@@ -24,7 +24,7 @@ from conftest import ServerFactory
 from server_process import ServerProcess
 from sprankel.config import Settings
 from sprankel.export.command import run_export
-from sprankel.sync.client import YClient
+from yclient import YClient
 
 HOSTILE = "# Heading?\n[click](javascript:alert(1)) <script>alert(1)</script> | `x`"
 TITLE = "Koffiehoek: thuis & werk"

@@ -6,8 +6,8 @@ import json
 
 from pycrdt import Array, Doc, Map
 
+from sample_session import sample_session
 from sprankel.export import render
-from sprankel.export.sample import sample_session
 from sprankel.export.whiteboard import whiteboard_frames
 
 

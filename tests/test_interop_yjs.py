@@ -11,7 +11,7 @@ import pytest
 from pycrdt import Map
 
 from server_process import ServerProcess
-from sprankel.sync.client import YClient
+from yclient import YClient
 
 NODE_DIR = Path(__file__).parent / "node"
 

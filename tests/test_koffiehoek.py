@@ -20,8 +20,8 @@ from sprankel.koffiehoek import chat
 from sprankel.koffiehoek.chat import chat_name
 from sprankel.koffiehoek.spaces import RATE_MAX_POSTS, Koffiehoek
 from sprankel.store.sqlite import SQLiteStore
-from sprankel.sync.client import YClient
 from sprankel.sync.rooms import RoomManager
+from yclient import YClient
 
 
 @pytest.fixture

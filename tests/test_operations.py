@@ -12,7 +12,7 @@ from pycrdt import Map
 from conftest import ServerFactory
 from server_process import ServerProcess
 from sprankel import status
-from sprankel.sync.client import YClient
+from yclient import YClient
 
 
 def get_json(url: str) -> tuple[int, dict[str, object]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from pycrdt import Doc, Map, Text
 
 from conftest import ServerFactory
-from sprankel.sync.client import YClient
+from yclient import YClient
 
 
 async def write_ideas(url: str, n: int) -> bytes:

@@ -18,7 +18,7 @@ from pycrdt import Array, Doc, Map
 from conftest import ServerFactory
 from redis_server import RedisServer, presence, start_processes
 from server_process import ServerProcess
-from sprankel.sync.client import YClient
+from yclient import YClient
 
 pytestmark = pytest.mark.redis
 

@@ -13,7 +13,7 @@ import pytest
 from conftest import ServerFactory
 from redis_server import RedisServer
 from server_process import ServerProcess
-from sprankel.sync.client import YClient
+from yclient import YClient
 
 pytestmark = pytest.mark.redis
 

@@ -21,7 +21,7 @@ from websockets.exceptions import ConnectionClosed
 
 from conftest import ServerFactory
 from redis_server import RedisServer, presence, start_processes
-from sprankel.sync.client import YClient
+from yclient import YClient
 
 pytestmark = pytest.mark.redis
 

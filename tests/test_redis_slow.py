@@ -18,7 +18,7 @@ from pycrdt import Doc, Map
 
 from conftest import ServerFactory
 from redis_server import RedisServer, presence, start_processes
-from sprankel.sync.client import YClient
+from yclient import YClient
 
 pytestmark = pytest.mark.redis
 

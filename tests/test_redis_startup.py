@@ -22,7 +22,7 @@ from server_process import ServerProcess, free_port
 from sprankel._redis import RedisUnavailable
 from sprankel.broker.redis import RedisBroker
 from sprankel.store.redis import RedisStore
-from sprankel.sync.client import YClient
+from yclient import YClient
 
 pytestmark = pytest.mark.redis
 

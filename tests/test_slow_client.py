@@ -11,7 +11,7 @@ from websockets.exceptions import ConnectionClosed
 from conftest import ServerFactory
 from sprankel import status
 from sprankel.sync import protocol
-from sprankel.sync.client import YClient
+from yclient import YClient
 
 
 async def test_stalled_reader_is_closed_and_others_keep_going(

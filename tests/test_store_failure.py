@@ -15,7 +15,7 @@ from sprankel import status
 from sprankel.app import create_app
 from sprankel.config import Settings
 from sprankel.store.sqlite import SQLiteStore
-from sprankel.sync.client import YClient
+from yclient import YClient
 
 
 class FlakyStore(SQLiteStore):

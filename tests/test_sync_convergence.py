@@ -8,7 +8,7 @@ from typing import Any
 from pycrdt import Array, Doc, Map, Text
 
 from server_process import ServerProcess
-from sprankel.sync.client import YClient
+from yclient import YClient
 
 
 def ideas(doc: Doc[Any]) -> Map[Any]:

@@ -11,7 +11,7 @@ from pycrdt import Map
 
 from api_harness import Api
 from conftest import ServerFactory
-from sprankel.sync.client import YClient
+from yclient import YClient
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from pycrdt import Doc, Map
 
 from api_harness import Api, Member
 from conftest import ServerFactory
-from sprankel.sync.client import YClient
+from yclient import YClient
 
 
 @pytest.fixture

@@ -70,9 +70,16 @@ def main(argv: list[str] | None = None) -> int:
         except (ConfigError, ValueError) as error:
             print(f"sprankel: {error}", file=sys.stderr)
             return 2
-        from .server import serve
+        # One process, or a supervisor of worker processes; neither module imports the other.
+        from .server import configure_logging, serve
 
-        serve(settings)
+        configure_logging(settings)
+        if settings.workers > 1:
+            from .supervisor import run_workers
+
+            run_workers(settings)
+        else:
+            serve(settings)
         return 0
     if args.command == "export":
         try:

@@ -22,7 +22,18 @@ from . import __version__
 from .services import Services
 
 HERE = Path(__file__).parent
-STATIC_DIR = HERE / "static"
+
+
+def _static_dir() -> Path:
+    # In a source checkout (also `pip install -e .`) the built bundle is static/ beside
+    # server/; an installed wheel carries it inside the package, as sprankel/static.
+    checkout = HERE.parent.parent / "static"
+    if HERE.parent.name == "server" and checkout.is_dir():
+        return checkout
+    return HERE / "static"
+
+
+STATIC_DIR = _static_dir()
 LANGUAGES = ("nl", "en")
 # Session ids travel in URLs and document names: the same URL-safe alphabet as the API.
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

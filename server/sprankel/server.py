@@ -42,10 +42,8 @@ def configure_logging(settings: Settings) -> None:
 
 
 def uvicorn_config(settings: Settings, app: object) -> uvicorn.Config:
-    if not isinstance(app, str):
-        app = DocumentSocketsFirst(app)
     return uvicorn.Config(
-        app,
+        DocumentSocketsFirst(app),
         host=settings.host,
         port=settings.port,
         ws=FrameWriterProtocol,
@@ -55,7 +53,6 @@ def uvicorn_config(settings: Settings, app: object) -> uvicorn.Config:
         log_config=None,
         log_level=settings.log_level,
         timeout_graceful_shutdown=10,
-        factory=isinstance(app, str),
     )
 
 
@@ -192,11 +189,6 @@ def _find_services(app: object) -> Services | None:
 
 
 def serve(settings: Settings) -> None:
-    configure_logging(settings)
-    if settings.workers > 1:
-        from .supervisor import run_workers
-
-        run_workers(settings)
-        return
+    """Serve in this one process (`--workers 1`); cli.py starts the supervisor otherwise."""
     config = uvicorn_config(settings, create_app(settings))
     SprankelServer(config).run()

@@ -264,8 +264,7 @@ def worker_main(argv: list[str] | None = None) -> None:
             log.error("worker %d cannot listen on %s:%d: %s", args.slot, settings.host,
                       settings.port, error)
             sys.exit(3)
-    # An app object (not an import string), so uvicorn_config puts the document sockets'
-    # shortcut in front of it, as in a single process.
+    # The same app and document sockets' shortcut as in a single process.
     config = uvicorn_config(settings, create_app(settings))
     server = WorkerServer(config, args.ready_fd, args.slot)
     asyncio.run(server.serve(sockets=[listener]))

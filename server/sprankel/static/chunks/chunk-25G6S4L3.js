@@ -1,2 +1,0 @@
-import{a as r,b as l,c as s,d as o,e as n,g as u,v as i,w as c}from"./chunk-UESNFUQT.js";import{e as d}from"./chunk-CZDRIFFD.js";d();var m=class extends c{static{r(this,"WardleyValueConverter")}runCustomConverter(t,e,a){if(t.name.toUpperCase()==="LINK_LABEL")return e.substring(1).trim()}},v={parser:{ValueConverter:r(()=>new m,"ValueConverter")}};function y(t=n){let e=o(s(t),u),a=o(l({shared:e}),i,v);return e.ServiceRegistry.register(a),{shared:e,Wardley:a}}r(y,"createWardleyServices");export{v as a,y as b};
-//# sourceMappingURL=chunk-25G6S4L3.js.map

@@ -1,2 +1,0 @@
-import{a as e,b as a,c as o,d as n,e as u,g as d,i as l,x as s,y as c}from"./chunk-UESNFUQT.js";import{e as i}from"./chunk-CZDRIFFD.js";i();var f=class extends c{static{e(this,"CynefinTokenBuilder")}constructor(){super(["cynefin-beta"])}},m={parser:{TokenBuilder:e(()=>new f,"TokenBuilder"),ValueConverter:e(()=>new s,"ValueConverter")}};function y(C=u){let r=n(o(C),d),t=n(a({shared:r}),l,m);return r.ServiceRegistry.register(t),{shared:r,Cynefin:t}}e(y,"createCynefinServices");export{m as a,y as b};
-//# sourceMappingURL=chunk-EUJVQORI.js.map

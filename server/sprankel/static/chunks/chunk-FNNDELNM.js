@@ -1,2 +1,0 @@
-import{a as e,b as a,c as i,d as o,e as s,g as u,l as d,x as l,y as c}from"./chunk-UESNFUQT.js";import{e as t}from"./chunk-CZDRIFFD.js";t();var m=class extends c{static{e(this,"InfoTokenBuilder")}constructor(){super(["info","showInfo"])}},v={parser:{TokenBuilder:e(()=>new m,"TokenBuilder"),ValueConverter:e(()=>new l,"ValueConverter")}};function I(f=s){let r=o(i(f),u),n=o(a({shared:r}),d,v);return r.ServiceRegistry.register(n),{shared:r,Info:n}}e(I,"createInfoServices");export{v as a,I as b};
-//# sourceMappingURL=chunk-FNNDELNM.js.map

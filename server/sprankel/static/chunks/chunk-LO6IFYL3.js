@@ -1,2 +1,0 @@
-import{a as e,b as c,c as n,d as t,e as i,g as u,m as d,x as l,y as s}from"./chunk-UESNFUQT.js";import{e as o}from"./chunk-CZDRIFFD.js";o();var m=class extends s{static{e(this,"PacketTokenBuilder")}constructor(){super(["packet"])}},v={parser:{TokenBuilder:e(()=>new m,"TokenBuilder"),ValueConverter:e(()=>new l,"ValueConverter")}};function p(k=i){let r=t(n(k),u),a=t(c({shared:r}),d,v);return r.ServiceRegistry.register(a),{shared:r,Packet:a}}e(p,"createPacketServices");export{v as a,p as b};
-//# sourceMappingURL=chunk-LO6IFYL3.js.map

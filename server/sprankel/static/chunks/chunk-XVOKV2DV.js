@@ -1,2 +1,0 @@
-import{a as e,b as o,c as n,d as a,e as i,g as u,o as l,x as s,y as c}from"./chunk-UESNFUQT.js";import{e as d}from"./chunk-CZDRIFFD.js";d();var v=class extends c{static{e(this,"RadarTokenBuilder")}constructor(){super(["radar-beta"])}},R={parser:{TokenBuilder:e(()=>new v,"TokenBuilder"),ValueConverter:e(()=>new s,"ValueConverter")}};function M(m=i){let r=a(n(m),u),t=a(o({shared:r}),l,R);return r.ServiceRegistry.register(t),{shared:r,Radar:t}}e(M,"createRadarServices");export{R as a,M as b};
-//# sourceMappingURL=chunk-XVOKV2DV.js.map

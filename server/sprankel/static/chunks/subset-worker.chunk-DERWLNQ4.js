@@ -1,2 +1,0 @@
-import{a as e,c as s}from"./chunk-PN3CBWLX.js";import"./chunk-6JB4HIWF.js";import"./chunk-YIFMBYB3.js";import{e as r}from"./chunk-CZDRIFFD.js";r();var p=import.meta.url?new URL(import.meta.url):void 0;typeof window>"u"&&typeof self<"u"&&(self.onmessage=async a=>{if(a.data.command===e.Subset){let t=await s(a.data.arrayBuffer,a.data.codePoints);self.postMessage(t,{transfer:[t]})}});export{p as WorkerUrl};
-//# sourceMappingURL=subset-worker.chunk-DERWLNQ4.js.map

@@ -1,0 +1,2 @@
+import{a as e,b as o,c as n,d as t,e as u,g as d,k as l,x as s,y as G}from"./chunk-4SYF3KK6.js";import{e as i}from"./chunk-CZDRIFFD.js";i();var p=class extends G{static{e(this,"GitGraphTokenBuilder")}constructor(){super(["gitGraph"])}},h={parser:{TokenBuilder:e(()=>new p,"TokenBuilder"),ValueConverter:e(()=>new s,"ValueConverter")}};function m(c=u){let r=t(n(c),d),a=t(o({shared:r}),l,h);return r.ServiceRegistry.register(a),{shared:r,GitGraph:a}}e(m,"createGitGraphServices");export{h as a,m as b};
+//# sourceMappingURL=chunk-4FMMFUTJ.js.map

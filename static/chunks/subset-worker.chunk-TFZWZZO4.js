@@ -1,0 +1,2 @@
+import{a as e,c as s}from"./chunk-R2YGTV2O.js";import"./chunk-DUYBPAZO.js";import"./chunk-KVM6MA2X.js";import{e as r}from"./chunk-CZDRIFFD.js";r();var p=import.meta.url?new URL(import.meta.url):void 0;typeof window>"u"&&typeof self<"u"&&(self.onmessage=async a=>{if(a.data.command===e.Subset){let t=await s(a.data.arrayBuffer,a.data.codePoints);self.postMessage(t,{transfer:[t]})}});export{p as WorkerUrl};
+//# sourceMappingURL=subset-worker.chunk-TFZWZZO4.js.map
