@@ -129,7 +129,7 @@ async def run_example_session(data_dir: Path, language: str = "en") -> str:
 
 async def _script(engine: Engine, rooms: RoomManager, clock: ManualClock,
                   text: dict[str, Any], language: str) -> str:
-    session, fac, _ = await engine.create_session(v.new_session({
+    session, fac, _ = await engine.sessions.create(v.new_session({
         "title": text["title"], "goal": text["goal"], "language": language,
         "facilitator_name": "Fien de Vries",
         "settings": {"retention_days": 365, "vote_budget": 3},
@@ -138,13 +138,14 @@ async def _script(engine: Engine, rooms: RoomManager, clock: ManualClock,
     people: dict[str, Participant] = {}
     for name in ("Anna", "Bram", "Zoë", "Yusuf"):
         await clock.advance(20)
-        people[name] = (await engine.join(sid, v.join(
+        people[name] = (await engine.sessions.join(sid, v.join(
             {"name": name, "join_code": session.join_code})))[0]
-    await engine.join(sid, v.join({"name": "Olaf", "join_code": session.join_code,
+    await engine.sessions.join(sid, v.join({"name": "Olaf", "join_code": session.join_code,
                                    "role": "observer"}))
 
     async def add_round(**body: Any) -> str:
-        return (await engine.add_round(sid, fac, v.round_fields(body, partial=False))).id
+        return (await engine.agenda.add_round(await engine.sessions.get(sid),
+                                              fac, v.round_fields(body, partial=False))).id
 
     warmup = await add_round(kind="warmup", prompt="", duration_s=300,
                              icebreaker=text["icebreaker"])
@@ -155,50 +156,53 @@ async def _script(engine: Engine, rooms: RoomManager, clock: ManualClock,
                            max_votes_per_idea=2)
 
     await clock.advance(60)
-    await engine.round_action(sid, fac, warmup, "start")
+    await engine.agenda.round_action(await engine.sessions.get(sid), fac, warmup, "start")
     await clock.advance(300)  # the timer ends the warm-up
 
     await clock.advance(30)
-    await engine.round_action(sid, fac, ideate, "start")
+    await engine.agenda.round_action(await engine.sessions.get(sid), fac, ideate, "start")
     ids: list[str] = []
     for k, (author, idea) in enumerate(text["ideas"]):
         await clock.advance(45 + 7 * k)
-        added = await engine.add_idea(sid, people[author], v.new_idea({"text": idea}))
-        ids.append(str(added["id"]))
+        added = await engine.ideas.add(await engine.sessions.get(sid),
+                                       people[author], v.new_idea({"text": idea}))
+        ids.append(added.idea.id)
         if idea == text["held_back"]:
-            await engine.hold_back(sid, fac, ids[-1], True)
-    await engine.round_action(sid, fac, ideate, "extend", 120)
+            await engine.hidden.hold_back(await engine.sessions.get(sid), fac, ids[-1], True)
+    await engine.agenda.round_action(await engine.sessions.get(sid), fac, ideate, "extend", 120)
     await clock.advance(600)  # the deadline passes: the round ends and the ideas appear
 
     await clock.advance(30)
-    await engine.round_action(sid, fac, group, "start")
+    await engine.agenda.round_action(await engine.sessions.get(sid), fac, group, "start")
     await rooms.apply_server_change(docs.board_name(sid), _group_and_note(text, ids, clock))
     await clock.advance(420)
-    await engine.round_action(sid, fac, group, "end")
+    await engine.agenda.round_action(await engine.sessions.get(sid), fac, group, "end")
 
     await clock.advance(30)
-    await engine.round_action(sid, fac, rate, "start")
+    await engine.agenda.round_action(await engine.sessions.get(sid), fac, rate, "start")
     scores = {0: (3, 5), 1: (4, 4), 2: (4, 3), 3: (2, 5), 4: (3, 4), 5: (4, 3), 6: (3, 5)}
     for who in people.values():
         for k, (originality, feasibility) in scores.items():
             spread = (len(who.name) + k) % 2
-            await engine.set_rating(sid, who, ids[k], min(5, originality + spread),
+            await engine.votes.set_rating(await engine.sessions.get(sid),
+                                          who, ids[k], min(5, originality + spread),
                                     max(1, feasibility - spread))
     await clock.advance(240)
-    await engine.round_action(sid, fac, rate, "end")
+    await engine.agenda.round_action(await engine.sessions.get(sid), fac, rate, "end")
 
     await clock.advance(30)
-    await engine.round_action(sid, fac, vote, "start")
+    await engine.agenda.round_action(await engine.sessions.get(sid), fac, vote, "start")
     ballots = {"Anna": {0: 2, 2: 1}, "Bram": {1: 2, 0: 1}, "Zoë": {2: 2, 0: 1},
                "Yusuf": {0: 1, 4: 2}}
     for name, dots in ballots.items():
         for k, count in dots.items():
-            await engine.set_votes(sid, people[name], ids[k], count)
+            await engine.votes.set_votes(await engine.sessions.get(sid),
+                                         people[name], ids[k], count)
     await clock.advance(180)
-    await engine.round_action(sid, fac, vote, "end")
+    await engine.agenda.round_action(await engine.sessions.get(sid), fac, vote, "end")
 
     await clock.advance(300)
-    await engine.end_session(sid, fac)
+    await engine.sessions.end(await engine.sessions.get(sid), fac)
     return sid
 
 
