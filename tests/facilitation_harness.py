@@ -74,7 +74,7 @@ async def team(engine: Engine, participants: int = 2, observers: int = 0,
 async def add_round(engine: Engine, t: Team, **fields: Any) -> str:
     body = {"kind": "ideate", "prompt": "How do we keep in touch?", "duration_s": 60, **fields}
     rnd = await engine.agenda.add_round(await engine.sessions.get(t.session.id), t.facilitator,
-                                 validation.round_fields(body, partial=False))
+                                        validation.round_fields(body, partial=False))
     return rnd.id
 
 

@@ -85,7 +85,7 @@ async def run_session(w: World) -> Ran:
         for name in ("Anna", "Bram", "Zoë")
     ]
     await e.sessions.join(sid, v.join({"name": "Olaf", "join_code": session.join_code,
-                              "role": "observer"}))
+                                       "role": "observer"}))
 
     async def add_round(body: dict[str, Any]) -> str:
         return (await e.agenda.add_round(await e.sessions.get(sid),
@@ -275,7 +275,7 @@ async def new_session(w: World, participants: int, **settings: Any
         "title": "Brainwriting", "language": "en", "settings": settings}))
     people = [
         (await w.engine.sessions.join(session.id, v.join({"name": f"P{k}",
-                                                 "join_code": session.join_code})))[0]
+                                                          "join_code": session.join_code})))[0]
         for k in range(participants)
     ]
     return session.id, fac, people
@@ -330,8 +330,8 @@ async def test_votes_stay_out_of_the_export_until_they_are_published(world: Worl
     markdown = render(running, "md")
     assert "No votes were published." in markdown and "2 votes" not in markdown
 
-    await world.engine.hidden.reveal(await world.engine.sessions.get(sid),
-                                     vote)  # the facilitator opens the tallies
+    # The facilitator opens the tallies.
+    await world.engine.hidden.reveal(await world.engine.sessions.get(sid), vote)
     opened = await collect(LiveSource(world.store, world.rooms), sid, NOW)
     assert opened.rounds[1].tallies == {added["id"]: 2} and opened.ideas[0].votes == 2
     assert "1. Coffee — 2 votes · P0 · **top**" in render(opened, "md")

@@ -141,7 +141,7 @@ async def _script(engine: Engine, rooms: RoomManager, clock: ManualClock,
         people[name] = (await engine.sessions.join(sid, v.join(
             {"name": name, "join_code": session.join_code})))[0]
     await engine.sessions.join(sid, v.join({"name": "Olaf", "join_code": session.join_code,
-                                   "role": "observer"}))
+                                            "role": "observer"}))
 
     async def add_round(**body: Any) -> str:
         return (await engine.agenda.add_round(await engine.sessions.get(sid),
@@ -184,9 +184,9 @@ async def _script(engine: Engine, rooms: RoomManager, clock: ManualClock,
     for who in people.values():
         for k, (originality, feasibility) in scores.items():
             spread = (len(who.name) + k) % 2
-            await engine.votes.set_rating(await engine.sessions.get(sid),
-                                          who, ids[k], min(5, originality + spread),
-                                    max(1, feasibility - spread))
+            await engine.votes.set_rating(await engine.sessions.get(sid), who, ids[k],
+                                          min(5, originality + spread),
+                                          max(1, feasibility - spread))
     await clock.advance(240)
     await engine.agenda.round_action(await engine.sessions.get(sid), fac, rate, "end")
 

@@ -54,12 +54,11 @@ class Votes:
         return _my_votes(record.get("votes", {}), budget, cap, rnd.id)
 
     async def my_votes(self, session: Session, who: Participant) -> dict[str, Any] | None:
-        rnd = session.current_round
-        if rnd is None or rnd.kind != "vote":
+        mine = await self._mine(session, who, "vote", VOTES)
+        if mine is None:
             return None
-        record = await self.core.store.get_record(
-            VOTES, round_member_key(session.id, rnd.id, who.id))
-        return _my_votes((record or {}).get("votes", {}), vote_budget(session, rnd),
+        rnd, record = mine
+        return _my_votes(record.get("votes", {}), vote_budget(session, rnd),
                          max_votes_per_idea(session, rnd), rnd.id)
 
     async def set_rating(self, session: Session, who: Participant, idea_id: str,
@@ -79,13 +78,20 @@ class Votes:
         return {"round_id": rnd.id, "ratings": record.get("ratings", {})}
 
     async def my_ratings(self, session: Session, who: Participant) -> dict[str, Any] | None:
-        rnd = session.current_round
-        if rnd is None or rnd.kind != "rate":
+        mine = await self._mine(session, who, "rate", RATINGS)
+        if mine is None:
             return None
-        record = await self.core.store.get_record(
-            RATINGS, round_member_key(session.id, rnd.id, who.id))
-        ratings: dict[str, Any] = (record or {}).get("ratings", {})
+        ratings: dict[str, Any] = mine[1].get("ratings", {})
         return ratings
+
+    async def _mine(self, session: Session, who: Participant, kind: str, record_kind: str
+                    ) -> tuple[Round, dict[str, Any]] | None:
+        """The caller's record of the current round, when that round is of `kind`."""
+        rnd = session.current_round
+        if rnd is None or rnd.kind != kind:
+            return None
+        key = round_member_key(session.id, rnd.id, who.id)
+        return rnd, await self.core.store.get_record(record_kind, key) or {}
 
     async def publish_results(self, sid: str, round_id: str) -> Session:
         """Tallies (vote) or averages (rate) into the round record, and so the control doc."""
