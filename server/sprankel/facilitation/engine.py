@@ -17,9 +17,15 @@ one section per concern, each reached by name:
     engine.votes      votes and ratings, the caller's own, published results
     engine.core       collaborators (clock, signer, store), flags, on_session_ended
 
-Methods take the `Session` the caller was authenticated for; changes re-read the
-record inside the store's atomic update (Core.change), so a session read a moment
-earlier is only ever used for checks that a fresh read could not make safer.
+Section methods take the `Session` their caller was authenticated for (the API has it
+from `sessions.authenticate`), so a request reads the record once. Every change still
+re-reads it inside the store's atomic update (`Core.change`), and what follows a change
+(publishing results, revealing ideas) reads it afresh.
+
+A new rule goes into the section it belongs to (an author's edit of their idea: ideas.py;
+something open connections must know at once: `Flags` in core.py), and a section that
+needs another gets it in its constructor here, in import order: votes, hidden, agenda,
+ideas, sessions.
 """
 
 from __future__ import annotations
