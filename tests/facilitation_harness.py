@@ -61,11 +61,11 @@ async def team(engine: Engine, participants: int = 2, observers: int = 0,
                **settings: Any) -> Team:
     fields = validation.new_session({"title": "Koffie op afstand", "goal": "Meer contact",
                                      "settings": settings})
-    session, facilitator, _ = await engine.create_session(fields)
+    session, facilitator, _ = await engine.sessions.create(fields)
     people = []
     for i in range(participants + observers):
         role = "participant" if i < participants else "observer"
-        who, _ = await engine.join(session.id, validation.join(
+        who, _ = await engine.sessions.join(session.id, validation.join(
             {"name": f"Person {i}", "join_code": session.join_code, "role": role}))
         people.append(who)
     return Team(session, facilitator, people)
@@ -73,23 +73,33 @@ async def team(engine: Engine, participants: int = 2, observers: int = 0,
 
 async def add_round(engine: Engine, t: Team, **fields: Any) -> str:
     body = {"kind": "ideate", "prompt": "How do we keep in touch?", "duration_s": 60, **fields}
-    rnd = await engine.add_round(t.session.id, t.facilitator,
-                                 validation.round_fields(body, partial=False))
+    rnd = await engine.agenda.add_round(await engine.sessions.get(t.session.id), t.facilitator,
+                                        validation.round_fields(body, partial=False))
     return rnd.id
 
 
 async def idea(engine: Engine, t: Team, who: Participant, text: str,
                round_id: str | None = None) -> dict[str, Any]:
-    return await engine.add_idea(t.session.id, who,
-                                 validation.new_idea({"text": text, "round_id": round_id}))
+    """Add an idea as the API does; returns what the API answers."""
+    added = await engine.ideas.add(await engine.sessions.get(t.session.id), who,
+                                   validation.new_idea({"text": text, "round_id": round_id}))
+    return added.to_json()
+
+
+async def hidden_ideas(engine: Engine, sid: str, who: Participant) -> list[dict[str, Any]]:
+    """The hidden ideas `who` moderates, as the API answers them."""
+    hidden = await engine.hidden.ideas(await engine.sessions.get(sid), who)
+    return [h.to_json() for h in hidden]
 
 
 async def board_ideas(p: Process, sid: str) -> list[dict[str, Any]]:
-    return await p.rooms.read(docs.board_name(sid), docs.read_ideas)
+    ideas = await p.rooms.read(docs.board_name(sid), docs.read_ideas)
+    return [i.to_json() for i in ideas]
 
 
 async def draft_ideas(p: Process, sid: str, pid: str) -> list[dict[str, Any]]:
-    return await p.rooms.read(docs.drafts_name(sid, pid), docs.read_ideas)
+    ideas = await p.rooms.read(docs.drafts_name(sid, pid), docs.read_ideas)
+    return [i.to_json() for i in ideas]
 
 
 async def control(p: Process, sid: str) -> dict[str, Any]:

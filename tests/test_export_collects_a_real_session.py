@@ -74,21 +74,22 @@ class Ran:
 
 async def run_session(w: World) -> Ran:
     e = w.engine
-    session, fac, _ = await e.create_session(v.new_session({
+    session, fac, _ = await e.sessions.create(v.new_session({
         "title": "Koffiehoek voor thuiswerkers", "goal": "Het praatje bij de koffie terug",
         "language": "nl", "facilitator_name": "Fien",
         "settings": {"retention_days": 365, "vote_budget": 4},
     }))
     sid = session.id
     people = [
-        (await e.join(sid, v.join({"name": name, "join_code": session.join_code})))[0]
+        (await e.sessions.join(sid, v.join({"name": name, "join_code": session.join_code})))[0]
         for name in ("Anna", "Bram", "Zoë")
     ]
-    await e.join(sid, v.join({"name": "Olaf", "join_code": session.join_code,
-                              "role": "observer"}))
+    await e.sessions.join(sid, v.join({"name": "Olaf", "join_code": session.join_code,
+                                       "role": "observer"}))
 
     async def add_round(body: dict[str, Any]) -> str:
-        return (await e.add_round(sid, fac, v.round_fields(body, partial=False))).id
+        return (await e.agenda.add_round(await e.sessions.get(sid),
+                                         fac, v.round_fields(body, partial=False))).id
 
     ids = {
         "ideate": await add_round({"kind": "ideate", "prompt": "Wat mis je?",
@@ -103,39 +104,40 @@ async def run_session(w: World) -> Ran:
     }
 
     async def idea(who: Participant, text: str) -> str:
-        return str((await e.add_idea(sid, who, v.new_idea({"text": text})))["id"])
+        added = await e.ideas.add(await e.sessions.get(sid), who, v.new_idea({"text": text}))
+        return added.idea.id
 
     # Hidden round: three ideas, one held back; paused 30 s and extended by 60 s.
-    await e.round_action(sid, fac, ids["ideate"], "start")
+    await e.agenda.round_action(await e.sessions.get(sid), fac, ids["ideate"], "start")
     first = await idea(people[0], "Vaste koffiepauze om 10:00")
     await idea(people[1], "Wandelen met een maatje")
     held = await idea(people[2], "Iets ongepasts")
-    await e.hold_back(sid, fac, held, True)
+    await e.hidden.hold_back(await e.sessions.get(sid), fac, held, True)
     await w.clock.advance(60)
-    await e.round_action(sid, fac, ids["ideate"], "pause")
+    await e.agenda.round_action(await e.sessions.get(sid), fac, ids["ideate"], "pause")
     await w.clock.advance(30)
-    await e.round_action(sid, fac, ids["ideate"], "resume")
-    await e.round_action(sid, fac, ids["ideate"], "extend", 60)
+    await e.agenda.round_action(await e.sessions.get(sid), fac, ids["ideate"], "resume")
+    await e.agenda.round_action(await e.sessions.get(sid), fac, ids["ideate"], "extend", 60)
     await w.clock.advance(400)  # the deadline passes: the round ends and is revealed
 
-    await e.round_action(sid, fac, ids["anon"], "start")
+    await e.agenda.round_action(await e.sessions.get(sid), fac, ids["anon"], "start")
     anon = await idea(people[0], "Anoniem idee")
-    await e.round_action(sid, fac, ids["anon"], "end")
+    await e.agenda.round_action(await e.sessions.get(sid), fac, ids["anon"], "end")
 
-    await e.round_action(sid, fac, ids["rate"], "start")
-    await e.set_rating(sid, people[0], first, 5, 3)
-    await e.set_rating(sid, people[1], first, 4, 4)
-    await e.round_action(sid, fac, ids["rate"], "end")
+    await e.agenda.round_action(await e.sessions.get(sid), fac, ids["rate"], "start")
+    await e.votes.set_rating(await e.sessions.get(sid), people[0], first, 5, 3)
+    await e.votes.set_rating(await e.sessions.get(sid), people[1], first, 4, 4)
+    await e.agenda.round_action(await e.sessions.get(sid), fac, ids["rate"], "end")
 
-    await e.round_action(sid, fac, ids["vote"], "start")
-    await e.set_votes(sid, people[0], first, 2)
-    await e.set_votes(sid, people[1], first, 1)
-    await e.set_votes(sid, people[1], anon, 1)
-    await e.round_action(sid, fac, ids["vote"], "end")
+    await e.agenda.round_action(await e.sessions.get(sid), fac, ids["vote"], "start")
+    await e.votes.set_votes(await e.sessions.get(sid), people[0], first, 2)
+    await e.votes.set_votes(await e.sessions.get(sid), people[1], first, 1)
+    await e.votes.set_votes(await e.sessions.get(sid), people[1], anon, 1)
+    await e.agenda.round_action(await e.sessions.get(sid), fac, ids["vote"], "end")
 
-    await e.round_action(sid, fac, ids["late"], "start")
+    await e.agenda.round_action(await e.sessions.get(sid), fac, ids["late"], "start")
     await idea(people[1], "Nog verborgen")
-    await e.round_action(sid, fac, ids["late"], "end")
+    await e.agenda.round_action(await e.sessions.get(sid), fac, ids["late"], "end")
 
     board_ideas = await w.rooms.read(
         f"sessions/{sid}/board",
@@ -217,7 +219,7 @@ async def test_offline_export_equals_the_live_one_and_the_command_writes_it(
     ran = await run_session(world)
     await world.rooms.apply_server_change(f"sessions/{ran.sid}/board",
                                           edit_board_as_a_client(ran))
-    await world.engine.end_session(ran.sid, ran.facilitator)
+    await world.engine.sessions.end(await world.engine.sessions.get(ran.sid), ran.facilitator)
     live = await collect(LiveSource(world.store, world.rooms), ran.sid, NOW)
     assert live.meta.ended_at is not None and live.meta.state == "ended"
     assert live.meta.retention_until == (live.meta.ended_at + timedelta(days=365)).date()
@@ -269,11 +271,11 @@ def test_command_refuses_unknown_formats_and_time_zones(tmp_path: Path) -> None:
 
 async def new_session(w: World, participants: int, **settings: Any
                       ) -> tuple[str, Participant, list[Participant]]:
-    session, fac, _ = await w.engine.create_session(v.new_session({
+    session, fac, _ = await w.engine.sessions.create(v.new_session({
         "title": "Brainwriting", "language": "en", "settings": settings}))
     people = [
-        (await w.engine.join(session.id, v.join({"name": f"P{k}",
-                                                 "join_code": session.join_code})))[0]
+        (await w.engine.sessions.join(session.id, v.join({"name": f"P{k}",
+                                                          "join_code": session.join_code})))[0]
         for k in range(participants)
     ]
     return session.id, fac, people
@@ -281,12 +283,14 @@ async def new_session(w: World, participants: int, **settings: Any
 
 async def test_brainwriting_round_is_described_with_its_rotations(world: World) -> None:
     sid, fac, people = await new_session(world, 3)
-    rid = (await world.engine.add_round(sid, fac, v.round_fields(
+    rid = (await world.engine.agenda.add_round(await world.engine.sessions.get(sid),
+                                               fac, v.round_fields(
         {"kind": "brainwrite", "prompt": "Pass it on", "duration_s": 60, "ideas_per_sheet": 2},
         partial=False))).id
-    await world.engine.round_action(sid, fac, rid, "start")
+    await world.engine.agenda.round_action(await world.engine.sessions.get(sid), fac, rid, "start")
     for who in people:
-        await world.engine.add_idea(sid, who, v.new_idea({"text": f"Idea of {who.name}"}))
+        await world.engine.ideas.add(await world.engine.sessions.get(sid),
+                                     who, v.new_idea({"text": f"Idea of {who.name}"}))
     mid = await collect(LiveSource(world.store, world.rooms), sid, NOW)
     assert mid.ideas == []  # the sheets are still being passed on
     for _ in range(3):  # three turns: then the round ends and reveals
@@ -306,22 +310,28 @@ async def test_brainwriting_round_is_described_with_its_rotations(world: World) 
 
 async def test_votes_stay_out_of_the_export_until_they_are_published(world: World) -> None:
     sid, fac, people = await new_session(world, 2)
-    ideate = (await world.engine.add_round(sid, fac, v.round_fields(
+    ideate = (await world.engine.agenda.add_round(await world.engine.sessions.get(sid),
+                                                  fac, v.round_fields(
         {"kind": "ideate", "prompt": "Ideas", "duration_s": 60}, partial=False))).id
-    vote = (await world.engine.add_round(sid, fac, v.round_fields(
+    vote = (await world.engine.agenda.add_round(await world.engine.sessions.get(sid),
+                                                fac, v.round_fields(
         {"kind": "vote", "prompt": "Vote", "duration_s": 60}, partial=False))).id
-    await world.engine.round_action(sid, fac, ideate, "start")
-    added = await world.engine.add_idea(sid, people[0], v.new_idea({"text": "Coffee"}))
-    await world.engine.round_action(sid, fac, ideate, "end")
-    await world.engine.round_action(sid, fac, vote, "start")
-    await world.engine.set_votes(sid, people[1], str(added["id"]), 2)
+    await world.engine.agenda.round_action(await world.engine.sessions.get(sid),
+                                           fac, ideate, "start")
+    added = (await world.engine.ideas.add(await world.engine.sessions.get(sid), people[0],
+                                          v.new_idea({"text": "Coffee"}))).to_json()
+    await world.engine.agenda.round_action(await world.engine.sessions.get(sid), fac, ideate, "end")
+    await world.engine.agenda.round_action(await world.engine.sessions.get(sid), fac, vote, "start")
+    await world.engine.votes.set_votes(await world.engine.sessions.get(sid),
+                                       people[1], str(added["id"]), 2)
 
     running = await collect(LiveSource(world.store, world.rooms), sid, NOW)
     assert running.rounds[1].tallies == {} and running.ideas[0].votes == 0
     markdown = render(running, "md")
     assert "No votes were published." in markdown and "2 votes" not in markdown
 
-    await world.engine.reveal(sid, vote)  # the facilitator opens the tallies
+    # The facilitator opens the tallies.
+    await world.engine.hidden.reveal(await world.engine.sessions.get(sid), vote)
     opened = await collect(LiveSource(world.store, world.rooms), sid, NOW)
     assert opened.rounds[1].tallies == {added["id"]: 2} and opened.ideas[0].votes == 2
     assert "1. Coffee — 2 votes · P0 · **top**" in render(opened, "md")
@@ -330,10 +340,12 @@ async def test_votes_stay_out_of_the_export_until_they_are_published(world: Worl
 async def test_an_anonymous_session_names_nobody_even_when_a_client_wrote_names(
         world: World) -> None:
     sid, fac, people = await new_session(world, 2, anonymous=True)
-    rid = (await world.engine.add_round(sid, fac, v.round_fields(
+    rid = (await world.engine.agenda.add_round(await world.engine.sessions.get(sid),
+                                               fac, v.round_fields(
         {"kind": "ideate", "prompt": "Ideas", "duration_s": 60}, partial=False))).id
-    await world.engine.round_action(sid, fac, rid, "start")
-    await world.engine.add_idea(sid, people[0], v.new_idea({"text": "Through the API"}))
+    await world.engine.agenda.round_action(await world.engine.sessions.get(sid), fac, rid, "start")
+    await world.engine.ideas.add(await world.engine.sessions.get(sid),
+                                 people[0], v.new_idea({"text": "Through the API"}))
 
     def named_by_a_client(doc: Doc[Any]) -> None:
         doc.get("ideas", type=Map)["forged"] = Map({

@@ -17,7 +17,7 @@ async def test_warmup_gets_an_icebreaker_in_the_sessions_language(tmp_path: Path
     async with process(tmp_path, ManualClock()) as p:
         t = await team(p.engine)  # the default language is Dutch
         rid = await add_round(p.engine, t, kind="warmup", prompt="")
-        rnd = (await p.engine.session(t.session.id)).round(rid)
+        rnd = (await p.engine.sessions.get(t.session.id)).round(rid)
         assert rnd is not None and rnd.icebreaker in ICEBREAKERS["nl"]
         assert rnd.prompt == rnd.icebreaker
 
@@ -27,7 +27,7 @@ async def test_warmup_keeps_the_facilitators_own_question(tmp_path: Path) -> Non
         t = await team(p.engine)
         rid = await add_round(p.engine, t, kind="warmup", prompt="Hoe gaat het?",
                               icebreaker="Wat eet je vandaag?")
-        rnd = (await p.engine.session(t.session.id)).round(rid)
+        rnd = (await p.engine.sessions.get(t.session.id)).round(rid)
         assert rnd is not None and rnd.icebreaker == "Wat eet je vandaag?"
         assert rnd.prompt == "Hoe gaat het?"
 
@@ -42,9 +42,10 @@ async def test_agenda_changes_reach_the_control_document(tmp_path: Path) -> None
         sid, f = t.session.id, t.facilitator
         first = await add_round(p.engine, t, prompt="One")
         second = await add_round(p.engine, t, prompt="Two")
-        await p.engine.update_round(sid, f, first, validation.round_fields(
+        await p.engine.agenda.update_round(await p.engine.sessions.get(sid),
+                                           f, first, validation.round_fields(
             {"prompt": "One, better", "duration_s": 90}, partial=True))
-        await p.engine.delete_round(sid, f, second)
+        await p.engine.agenda.delete_round(await p.engine.sessions.get(sid), f, second)
         agenda = (await control(p, sid))["agenda"]
         assert [(r["prompt"], r["duration_s"]) for r in agenda] == [("One, better", 90)]
 
@@ -54,12 +55,14 @@ async def test_a_running_round_keeps_its_kind_and_time(tmp_path: Path) -> None:
         t = await team(p.engine)
         sid, f = t.session.id, t.facilitator
         rid = await add_round(p.engine, t)
-        await p.engine.round_action(sid, f, rid, "start")
+        await p.engine.agenda.round_action(await p.engine.sessions.get(sid), f, rid, "start")
         with pytest.raises(WrongPhase):
-            await p.engine.update_round(sid, f, rid, {"duration_s": 5})
+            await p.engine.agenda.update_round(await p.engine.sessions.get(sid),
+                                               f, rid, {"duration_s": 5})
         with pytest.raises(WrongPhase):
-            await p.engine.delete_round(sid, f, rid)
-        rnd = await p.engine.update_round(sid, f, rid, {"prompt": "Clearer"})
+            await p.engine.agenda.delete_round(await p.engine.sessions.get(sid), f, rid)
+        rnd = await p.engine.agenda.update_round(await p.engine.sessions.get(sid),
+                                                 f, rid, {"prompt": "Clearer"})
         assert rnd.prompt == "Clearer"
 
 
@@ -70,48 +73,55 @@ async def test_participants_cannot_change_the_agenda(tmp_path: Path) -> None:
         fields = validation.round_fields({"kind": "ideate", "prompt": "x", "duration_s": 5},
                                          partial=False)
         with pytest.raises(Forbidden):
-            await p.engine.add_round(t.session.id, t.people[0], fields)
+            await p.engine.agenda.add_round(await p.engine.sessions.get(t.session.id),
+                                            t.people[0], fields)
         with pytest.raises(Forbidden):
-            await p.engine.update_round(t.session.id, t.people[0], rid, {"prompt": "y"})
+            await p.engine.agenda.update_round(await p.engine.sessions.get(t.session.id),
+                                               t.people[0], rid, {"prompt": "y"})
         with pytest.raises(Forbidden):
-            await p.engine.delete_round(t.session.id, t.people[0], rid)
+            await p.engine.agenda.delete_round(await p.engine.sessions.get(t.session.id),
+                                               t.people[0], rid)
 
 
 async def test_unknown_rounds_are_not_found(tmp_path: Path) -> None:
     async with process(tmp_path, ManualClock()) as p:
         t = await team(p.engine)
         with pytest.raises(NotFound):
-            await p.engine.round_action(t.session.id, t.facilitator, "nope", "start")
+            await p.engine.agenda.round_action(await p.engine.sessions.get(t.session.id),
+                                               t.facilitator, "nope", "start")
 
 
 async def test_an_ended_session_takes_no_changes_and_no_joins(tmp_path: Path) -> None:
     async with process(tmp_path, ManualClock()) as p:
         t = await team(p.engine)
         rid = await add_round(p.engine, t)
-        await p.engine.round_action(t.session.id, t.facilitator, rid, "start")
-        session = await p.engine.end_session(t.session.id, t.facilitator)
+        await p.engine.agenda.round_action(await p.engine.sessions.get(t.session.id),
+                                           t.facilitator, rid, "start")
+        session = await p.engine.sessions.end(await p.engine.sessions.get(t.session.id),
+                                              t.facilitator)
         assert session.rounds[0].state == "ended"  # ending the session ends its round
         with pytest.raises(SessionEnded):
             await add_round(p.engine, t)
         with pytest.raises(SessionEnded):
-            await p.engine.set_locked(t.session.id, t.facilitator, True)
+            await p.engine.sessions.set_locked(await p.engine.sessions.get(t.session.id),
+                                               t.facilitator, True)
         with pytest.raises(SessionEnded):
-            await p.engine.join(t.session.id, {"name": "Late", "join_code": t.session.join_code,
-                                               "role": "participant"})
-        assert p.engine.flags(t.session.id).ended
+            await p.engine.sessions.join(t.session.id, {"name": "Late", "role": "participant",
+                                                        "join_code": t.session.join_code})
+        assert p.engine.core.flags(t.session.id).ended
 
 
 async def test_a_wrong_join_code_is_refused(tmp_path: Path) -> None:
     async with process(tmp_path, ManualClock()) as p:
         t = await team(p.engine)
         with pytest.raises(Forbidden):
-            await p.engine.join(t.session.id, {"name": "Eve", "join_code": "guess",
-                                               "role": "participant"})
+            await p.engine.sessions.join(t.session.id, {"name": "Eve", "join_code": "guess",
+                                                        "role": "participant"})
 
 
 async def test_observers_can_be_turned_away(tmp_path: Path) -> None:
     async with process(tmp_path, ManualClock()) as p:
         t = await team(p.engine, allow_observers=False)
         with pytest.raises(Forbidden):
-            await p.engine.join(t.session.id, {"name": "Obs", "join_code": t.session.join_code,
-                                               "role": "observer"})
+            await p.engine.sessions.join(t.session.id, {"name": "Obs", "role": "observer",
+                                                        "join_code": t.session.join_code})

@@ -23,7 +23,8 @@ async def test_sheets_rotate_and_are_revealed_after_the_last_turn(tmp_path: Path
         t = await team(p.engine, participants=3)
         sid = t.session.id
         rid = await add_round(p.engine, t, kind="brainwrite", duration_s=60, ideas_per_sheet=2)
-        rnd = await p.engine.round_action(sid, t.facilitator, rid, "start")
+        rnd = await p.engine.agenda.round_action(await p.engine.sessions.get(sid),
+                                                 t.facilitator, rid, "start")
         # Sheets travel along the order fixed at the start.
         by_id = {who.id: who for who in t.people}
         ann, bob, cleo = (by_id[pid] for pid in rnd.sheet_order)
@@ -52,7 +53,7 @@ async def test_sheets_rotate_and_are_revealed_after_the_last_turn(tmp_path: Path
         assert await board_ideas(p, sid) == []
 
         await clock.advance(60)  # last turn over: the round ends and reveals
-        ended = (await p.engine.session(sid)).round(rid)
+        ended = (await p.engine.sessions.get(sid)).round(rid)
         assert ended is not None and ended.state == "ended" and ended.revealed
         texts = sorted(i["text"] for i in await board_ideas(p, sid))
         assert texts == ["Coffee roulette", "Coffee roulette across teams", "Lunch walk"]
@@ -63,7 +64,8 @@ async def test_rotations_are_capped_at_five(tmp_path: Path) -> None:
     async with process(tmp_path, ManualClock()) as p:
         t = await team(p.engine, participants=8)
         rid = await add_round(p.engine, t, kind="brainwrite")
-        rnd = await p.engine.round_action(t.session.id, t.facilitator, rid, "start")
+        rnd = await p.engine.agenda.round_action(await p.engine.sessions.get(t.session.id),
+                                                 t.facilitator, rid, "start")
         assert rnd.rotations == 5
 
 
@@ -71,14 +73,17 @@ async def test_a_latecomer_holds_no_sheet(tmp_path: Path) -> None:
     async with process(tmp_path, ManualClock()) as p:
         t = await team(p.engine, participants=2)
         rid = await add_round(p.engine, t, kind="brainwrite")
-        await p.engine.round_action(t.session.id, t.facilitator, rid, "start")
+        await p.engine.agenda.round_action(await p.engine.sessions.get(t.session.id),
+                                           t.facilitator, rid, "start")
         late = await team_member(p, t.session.id, t.session.join_code)
         with pytest.raises(Conflict) as refused:
-            await p.engine.add_idea(t.session.id, late, {"text": "Hi", "round_id": None,
-                                                         "cluster_id": None, "color": "yellow"})
+            await p.engine.ideas.add(await p.engine.sessions.get(t.session.id), late,
+                                     {"text": "Hi", "round_id": None, "cluster_id": None,
+                                      "color": "yellow"})
         assert refused.value.error == "no_sheet"
 
 
 async def team_member(p: Process, sid: str, code: str):  # type: ignore[no-untyped-def]
-    who, _ = await p.engine.join(sid, {"name": "Late", "join_code": code, "role": "participant"})
+    who, _ = await p.engine.sessions.join(sid, {"name": "Late", "join_code": code,
+                                                "role": "participant"})
     return who

@@ -18,7 +18,8 @@ async def test_round_ends_at_its_deadline(tmp_path: Path) -> None:
     async with process(tmp_path, clock) as p:
         t = await team(p.engine)
         rid = await add_round(p.engine, t, duration_s=60)
-        rnd = await p.engine.round_action(t.session.id, t.facilitator, rid, "start")
+        rnd = await p.engine.agenda.round_action(await p.engine.sessions.get(t.session.id),
+                                                 t.facilitator, rid, "start")
         assert rnd.state == "running"
         assert rnd.deadline_ms == clock.now_ms() + 60_000
         state = await control(p, t.session.id)
@@ -26,9 +27,9 @@ async def test_round_ends_at_its_deadline(tmp_path: Path) -> None:
         assert state["deadline"] == rnd.deadline_ms
 
         await clock.advance(59.999)
-        assert (await p.engine.session(t.session.id)).round(rid).state == "running"  # type: ignore[union-attr]
+        assert (await p.engine.sessions.get(t.session.id)).round(rid).state == "running"  # type: ignore[union-attr]
         await clock.advance(0.001)
-        ended = (await p.engine.session(t.session.id)).round(rid)
+        ended = (await p.engine.sessions.get(t.session.id)).round(rid)
         assert ended is not None and ended.state == "ended"
         assert ended.ended_at == rnd.deadline_ms
         assert (await control(p, t.session.id))["round"]["state"] == "ended"
@@ -40,21 +41,23 @@ async def test_pause_keeps_the_remaining_time_and_resume_restores_it(tmp_path: P
         t = await team(p.engine)
         sid, f = t.session.id, t.facilitator
         rid = await add_round(p.engine, t, duration_s=60)
-        await p.engine.round_action(sid, f, rid, "start")
+        await p.engine.agenda.round_action(await p.engine.sessions.get(sid), f, rid, "start")
         await clock.advance(20)
-        paused = await p.engine.round_action(sid, f, rid, "pause")
+        paused = await p.engine.agenda.round_action(await p.engine.sessions.get(sid),
+                                                    f, rid, "pause")
         assert paused.state == "paused"
         assert paused.remaining_ms == 40_000
         assert paused.deadline_ms is None
 
         await clock.advance(600)  # a long pause: the timer must not fire
-        assert (await p.engine.session(sid)).round(rid).state == "paused"  # type: ignore[union-attr]
+        assert (await p.engine.sessions.get(sid)).round(rid).state == "paused"  # type: ignore[union-attr]
 
-        resumed = await p.engine.round_action(sid, f, rid, "resume")
+        resumed = await p.engine.agenda.round_action(await p.engine.sessions.get(sid),
+                                                     f, rid, "resume")
         assert resumed.deadline_ms == clock.now_ms() + 40_000
         assert resumed.paused_ms == 600_000
         await clock.advance(40)
-        assert (await p.engine.session(sid)).round(rid).state == "ended"  # type: ignore[union-attr]
+        assert (await p.engine.sessions.get(sid)).round(rid).state == "ended"  # type: ignore[union-attr]
 
 
 async def test_extend_moves_the_deadline(tmp_path: Path) -> None:
@@ -63,14 +66,16 @@ async def test_extend_moves_the_deadline(tmp_path: Path) -> None:
         t = await team(p.engine)
         sid, f = t.session.id, t.facilitator
         rid = await add_round(p.engine, t, duration_s=30)
-        start = await p.engine.round_action(sid, f, rid, "start")
-        extended = await p.engine.round_action(sid, f, rid, "extend", seconds=45)
+        start = await p.engine.agenda.round_action(await p.engine.sessions.get(sid),
+                                                   f, rid, "start")
+        extended = await p.engine.agenda.round_action(await p.engine.sessions.get(sid),
+                                                      f, rid, "extend", seconds=45)
         assert extended.deadline_ms == (start.deadline_ms or 0) + 45_000
         assert extended.extended_s == 45
         await clock.advance(30)
-        assert (await p.engine.session(sid)).round(rid).state == "running"  # type: ignore[union-attr]
+        assert (await p.engine.sessions.get(sid)).round(rid).state == "running"  # type: ignore[union-attr]
         await clock.advance(45)
-        assert (await p.engine.session(sid)).round(rid).state == "ended"  # type: ignore[union-attr]
+        assert (await p.engine.sessions.get(sid)).round(rid).state == "ended"  # type: ignore[union-attr]
 
 
 async def test_extend_while_paused_adds_to_the_remaining_time(tmp_path: Path) -> None:
@@ -79,9 +84,10 @@ async def test_extend_while_paused_adds_to_the_remaining_time(tmp_path: Path) ->
         t = await team(p.engine)
         sid, f = t.session.id, t.facilitator
         rid = await add_round(p.engine, t, duration_s=30)
-        await p.engine.round_action(sid, f, rid, "start")
-        await p.engine.round_action(sid, f, rid, "pause")
-        rnd = await p.engine.round_action(sid, f, rid, "extend", seconds=10)
+        await p.engine.agenda.round_action(await p.engine.sessions.get(sid), f, rid, "start")
+        await p.engine.agenda.round_action(await p.engine.sessions.get(sid), f, rid, "pause")
+        rnd = await p.engine.agenda.round_action(await p.engine.sessions.get(sid),
+                                                 f, rid, "extend", seconds=10)
         assert rnd.remaining_ms == 40_000
 
 
@@ -91,14 +97,14 @@ async def test_end_by_hand_cancels_the_timer(tmp_path: Path) -> None:
         t = await team(p.engine)
         sid, f = t.session.id, t.facilitator
         rid = await add_round(p.engine, t, duration_s=30)
-        await p.engine.round_action(sid, f, rid, "start")
+        await p.engine.agenda.round_action(await p.engine.sessions.get(sid), f, rid, "start")
         await clock.advance(5)
-        ended = await p.engine.round_action(sid, f, rid, "end")
+        ended = await p.engine.agenda.round_action(await p.engine.sessions.get(sid), f, rid, "end")
         assert ended.ended_at == clock.now_ms()
         assert clock.pending == 0
-        version = (await p.engine.session(sid)).version
+        version = (await p.engine.sessions.get(sid)).version
         await clock.advance(60)
-        assert (await p.engine.session(sid)).version == version  # nothing happened
+        assert (await p.engine.sessions.get(sid)).version == version  # nothing happened
 
 
 @pytest.mark.parametrize("action", ["pause", "resume", "extend", "end"])
@@ -107,26 +113,32 @@ async def test_actions_on_a_planned_round_are_refused(tmp_path: Path, action: st
         t = await team(p.engine)
         rid = await add_round(p.engine, t)
         with pytest.raises(WrongPhase):
-            await p.engine.round_action(t.session.id, t.facilitator, rid, action, seconds=5)
+            await p.engine.agenda.round_action(await p.engine.sessions.get(t.session.id),
+                                               t.facilitator, rid, action, seconds=5)
 
 
 async def test_an_ended_round_cannot_start_again(tmp_path: Path) -> None:
     async with process(tmp_path, ManualClock()) as p:
         t = await team(p.engine)
         rid = await add_round(p.engine, t)
-        await p.engine.round_action(t.session.id, t.facilitator, rid, "start")
-        await p.engine.round_action(t.session.id, t.facilitator, rid, "end")
+        await p.engine.agenda.round_action(await p.engine.sessions.get(t.session.id),
+                                           t.facilitator, rid, "start")
+        await p.engine.agenda.round_action(await p.engine.sessions.get(t.session.id),
+                                           t.facilitator, rid, "end")
         with pytest.raises(WrongPhase):
-            await p.engine.round_action(t.session.id, t.facilitator, rid, "start")
+            await p.engine.agenda.round_action(await p.engine.sessions.get(t.session.id),
+                                               t.facilitator, rid, "start")
 
 
 async def test_only_one_round_runs_at_a_time(tmp_path: Path) -> None:
     async with process(tmp_path, ManualClock()) as p:
         t = await team(p.engine)
         first, second = await add_round(p.engine, t), await add_round(p.engine, t)
-        await p.engine.round_action(t.session.id, t.facilitator, first, "start")
+        await p.engine.agenda.round_action(await p.engine.sessions.get(t.session.id),
+                                           t.facilitator, first, "start")
         with pytest.raises(Conflict):
-            await p.engine.round_action(t.session.id, t.facilitator, second, "start")
+            await p.engine.agenda.round_action(await p.engine.sessions.get(t.session.id),
+                                               t.facilitator, second, "start")
 
 
 @pytest.mark.parametrize("action", ["start", "pause", "resume", "extend", "end", "reveal"])
@@ -135,7 +147,8 @@ async def test_participants_cannot_drive_the_timer(tmp_path: Path, action: str) 
         t = await team(p.engine)
         rid = await add_round(p.engine, t)
         with pytest.raises(Forbidden):
-            await p.engine.round_action(t.session.id, t.people[0], rid, action, seconds=5)
+            await p.engine.agenda.round_action(await p.engine.sessions.get(t.session.id),
+                                               t.people[0], rid, action, seconds=5)
 
 
 async def test_two_processes_end_the_round_once(tmp_path: Path) -> None:
@@ -145,17 +158,18 @@ async def test_two_processes_end_the_round_once(tmp_path: Path) -> None:
         t = await team(a.engine)
         sid = t.session.id
         rid = await add_round(a.engine, t, kind="vote", duration_s=10)
-        await a.engine.round_action(sid, t.facilitator, rid, "start")
+        await a.engine.agenda.round_action(await a.engine.sessions.get(sid),
+                                           t.facilitator, rid, "start")
         # b learns of the start through the broker event and arms its own timer.
-        await b.engine.session(sid)
+        await b.engine.sessions.get(sid)
         for _ in range(100):
             if clock.pending >= 2:
                 break
             await _turn()
         assert clock.pending == 2
-        version = (await a.engine.session(sid)).version
+        version = (await a.engine.sessions.get(sid)).version
         await clock.advance(10)
-        after = await a.engine.session(sid)
+        after = await a.engine.sessions.get(sid)
         assert after.round(rid).state == "ended"  # type: ignore[union-attr]
         # end + publish results: two changes, not four.
         assert after.version == version + 2
@@ -166,14 +180,15 @@ async def test_a_running_rounds_deadline_survives_a_restart(tmp_path: Path) -> N
     async with process(tmp_path, clock) as first:
         t = await team(first.engine)
         rid = await add_round(first.engine, t, duration_s=120)
-        started = await first.engine.round_action(t.session.id, t.facilitator, rid, "start")
+        started = await first.engine.agenda.round_action(
+            await first.engine.sessions.get(t.session.id), t.facilitator, rid, "start")
     await clock.advance(30)  # the server is down for a while: nothing is armed
     async with process(tmp_path, clock) as second:
-        rnd = (await second.engine.session(t.session.id)).round(rid)
+        rnd = (await second.engine.sessions.get(t.session.id)).round(rid)
         assert rnd is not None and rnd.deadline_ms == started.deadline_ms
         assert clock.pending == 1
         await clock.advance(90)
-        rnd = (await second.engine.session(t.session.id)).round(rid)
+        rnd = (await second.engine.sessions.get(t.session.id)).round(rid)
         assert rnd is not None and rnd.state == "ended"
 
 
@@ -182,11 +197,12 @@ async def test_a_deadline_that_passed_while_down_ends_the_round_at_start(tmp_pat
     async with process(tmp_path, clock) as first:
         t = await team(first.engine)
         rid = await add_round(first.engine, t, duration_s=10)
-        await first.engine.round_action(t.session.id, t.facilitator, rid, "start")
+        await first.engine.agenda.round_action(await first.engine.sessions.get(t.session.id),
+                                               t.facilitator, rid, "start")
     await clock.advance(100)
     async with process(tmp_path, clock) as second:
         await clock.advance(0)
-        rnd = (await second.engine.session(t.session.id)).round(rid)
+        rnd = (await second.engine.sessions.get(t.session.id)).round(rid)
         assert rnd is not None and rnd.state == "ended"
         assert (await control(second, t.session.id))["round"]["state"] == "ended"
 
@@ -204,16 +220,17 @@ async def test_a_lease_holder_that_died_does_not_leave_the_round_running(
     async with process(tmp_path, clock, hub) as p:
         t = await team(p.engine)
         rid = await add_round(p.engine, t, duration_s=10)
-        rnd = await p.engine.round_action(t.session.id, t.facilitator, rid, "start")
+        rnd = await p.engine.agenda.round_action(await p.engine.sessions.get(t.session.id),
+                                                 t.facilitator, rid, "start")
         # Another process took the lease for this deadline and died before the transition.
         assert await p.broker.acquire_once(f"timer:{t.session.id}:{rid}:{rnd.deadline_ms}", 30)
         await clock.advance(10)
-        assert (await p.engine.session(t.session.id)).round(rid).state == "running"  # type: ignore[union-attr]
+        assert (await p.engine.sessions.get(t.session.id)).round(rid).state == "running"  # type: ignore[union-attr]
         # The lease is the memory broker's: it expires on the real monotonic clock, so
         # release it as its expiry would.
         hub.leases.clear()
         await clock.advance(31)
-        assert (await p.engine.session(t.session.id)).round(rid).state == "ended"  # type: ignore[union-attr]
+        assert (await p.engine.sessions.get(t.session.id)).round(rid).state == "ended"  # type: ignore[union-attr]
 
 
 async def test_a_lost_lock_event_is_made_up_for_by_reading_the_store(tmp_path: Path) -> None:
@@ -223,11 +240,12 @@ async def test_a_lost_lock_event_is_made_up_for_by_reading_the_store(tmp_path: P
     # Two processes on one store but without a shared broker: every event is "lost".
     async with process(tmp_path, clock) as a, process(tmp_path, clock, reconcile_s=0.02) as b:
         t = await team(a.engine)
-        await b.engine.session(t.session.id)
-        assert not b.engine.flags(t.session.id).locked  # a connection on b asks
-        await a.engine.set_locked(t.session.id, t.facilitator, True)
+        await b.engine.sessions.get(t.session.id)
+        assert not b.engine.core.flags(t.session.id).locked  # a connection on b asks
+        await a.engine.sessions.set_locked(await a.engine.sessions.get(t.session.id),
+                                           t.facilitator, True)
         for _ in range(500):
-            if b.engine.flags(t.session.id).locked:
+            if b.engine.core.flags(t.session.id).locked:
                 break
             await asyncio.sleep(0.01)
-        assert b.engine.flags(t.session.id).locked
+        assert b.engine.core.flags(t.session.id).locked

@@ -16,7 +16,8 @@ from sprankel.facilitation.errors import Conflict, Forbidden, NotFound, SessionE
 async def _voting(p: Process, t: Team, **fields: Any) -> tuple[str, list[str]]:
     ideas = [(await idea(p.engine, t, t.people[0], f"Idea {n}"))["id"] for n in range(4)]
     rid = await add_round(p.engine, t, kind="vote", **fields)
-    await p.engine.round_action(t.session.id, t.facilitator, rid, "start")
+    await p.engine.agenda.round_action(await p.engine.sessions.get(t.session.id),
+                                       t.facilitator, rid, "start")
     return rid, ideas
 
 
@@ -25,15 +26,15 @@ async def test_budget_can_be_spent_exactly_and_not_beyond(tmp_path: Path) -> Non
         t = await team(p.engine)
         sid, ann = t.session.id, t.people[0]
         _, ideas = await _voting(p, t, vote_budget=3, max_votes_per_idea=2)
-        await p.engine.set_votes(sid, ann, ideas[0], 2)
-        mine = await p.engine.set_votes(sid, ann, ideas[1], 1)
+        await p.engine.votes.set_votes(await p.engine.sessions.get(sid), ann, ideas[0], 2)
+        mine = await p.engine.votes.set_votes(await p.engine.sessions.get(sid), ann, ideas[1], 1)
         assert mine["used"] == 3 and mine["left"] == 0
         with pytest.raises(Conflict) as refused:
-            await p.engine.set_votes(sid, ann, ideas[2], 1)
+            await p.engine.votes.set_votes(await p.engine.sessions.get(sid), ann, ideas[2], 1)
         assert refused.value.error == "vote_budget_spent"
         # Moving a dot is fine: take one back, place it elsewhere.
-        await p.engine.set_votes(sid, ann, ideas[0], 1)
-        mine = await p.engine.set_votes(sid, ann, ideas[2], 1)
+        await p.engine.votes.set_votes(await p.engine.sessions.get(sid), ann, ideas[0], 1)
+        mine = await p.engine.votes.set_votes(await p.engine.sessions.get(sid), ann, ideas[2], 1)
         assert mine["votes"] == {ideas[0]: 1, ideas[1]: 1, ideas[2]: 1}
 
 
@@ -41,9 +42,11 @@ async def test_maximum_per_idea(tmp_path: Path) -> None:
     async with process(tmp_path, ManualClock()) as p:
         t = await team(p.engine)
         _, ideas = await _voting(p, t, vote_budget=5, max_votes_per_idea=2)
-        await p.engine.set_votes(t.session.id, t.people[0], ideas[0], 2)
+        await p.engine.votes.set_votes(await p.engine.sessions.get(t.session.id),
+                                       t.people[0], ideas[0], 2)
         with pytest.raises(Conflict) as refused:
-            await p.engine.set_votes(t.session.id, t.people[0], ideas[0], 3)
+            await p.engine.votes.set_votes(await p.engine.sessions.get(t.session.id),
+                                           t.people[0], ideas[0], 3)
         assert refused.value.error == "max_votes_per_idea"
 
 
@@ -51,8 +54,10 @@ async def test_zero_takes_the_dots_back(tmp_path: Path) -> None:
     async with process(tmp_path, ManualClock()) as p:
         t = await team(p.engine)
         _, ideas = await _voting(p, t)
-        await p.engine.set_votes(t.session.id, t.people[0], ideas[0], 2)
-        mine = await p.engine.set_votes(t.session.id, t.people[0], ideas[0], 0)
+        await p.engine.votes.set_votes(await p.engine.sessions.get(t.session.id),
+                                       t.people[0], ideas[0], 2)
+        mine = await p.engine.votes.set_votes(await p.engine.sessions.get(t.session.id),
+                                              t.people[0], ideas[0], 0)
         assert mine["votes"] == {} and mine["left"] == 5
 
 
@@ -60,9 +65,11 @@ async def test_session_budget_applies_when_the_round_sets_none(tmp_path: Path) -
     async with process(tmp_path, ManualClock()) as p:
         t = await team(p.engine, vote_budget=2)
         _, ideas = await _voting(p, t)
-        await p.engine.set_votes(t.session.id, t.people[0], ideas[0], 2)
+        await p.engine.votes.set_votes(await p.engine.sessions.get(t.session.id),
+                                       t.people[0], ideas[0], 2)
         with pytest.raises(Conflict):
-            await p.engine.set_votes(t.session.id, t.people[0], ideas[1], 1)
+            await p.engine.votes.set_votes(await p.engine.sessions.get(t.session.id),
+                                           t.people[0], ideas[1], 1)
 
 
 async def test_tallies_stay_hidden_until_the_round_ends(tmp_path: Path) -> None:
@@ -71,9 +78,9 @@ async def test_tallies_stay_hidden_until_the_round_ends(tmp_path: Path) -> None:
         t = await team(p.engine)
         sid = t.session.id
         _rid, ideas = await _voting(p, t, duration_s=60)
-        await p.engine.set_votes(sid, t.people[0], ideas[0], 2)
-        await p.engine.set_votes(sid, t.people[1], ideas[0], 1)
-        await p.engine.set_votes(sid, t.people[1], ideas[3], 1)
+        await p.engine.votes.set_votes(await p.engine.sessions.get(sid), t.people[0], ideas[0], 2)
+        await p.engine.votes.set_votes(await p.engine.sessions.get(sid), t.people[1], ideas[0], 1)
+        await p.engine.votes.set_votes(await p.engine.sessions.get(sid), t.people[1], ideas[3], 1)
         state = await control(p, sid)
         assert state["round"]["tallies"] is None
         assert ideas[0] not in str(state)  # no partial counts anywhere
@@ -88,10 +95,12 @@ async def test_the_facilitator_can_open_tallies_early(tmp_path: Path) -> None:
         t = await team(p.engine)
         sid = t.session.id
         rid, ideas = await _voting(p, t)
-        await p.engine.set_votes(sid, t.people[0], ideas[1], 1)
-        await p.engine.round_action(sid, t.facilitator, rid, "reveal")
+        await p.engine.votes.set_votes(await p.engine.sessions.get(sid), t.people[0], ideas[1], 1)
+        await p.engine.agenda.round_action(await p.engine.sessions.get(sid),
+                                           t.facilitator, rid, "reveal")
         assert (await control(p, sid))["round"]["tallies"] == {ideas[1]: 1}
-        await p.engine.set_votes(sid, t.people[1], ideas[1], 2)  # once open, they stay live
+        await p.engine.votes.set_votes(await p.engine.sessions.get(sid),
+                                       t.people[1], ideas[1], 2)  # once open, they stay live
         assert (await control(p, sid))["round"]["tallies"] == {ideas[1]: 3}
 
 
@@ -100,8 +109,9 @@ async def test_who_voted_for_what_never_reaches_the_control_document(tmp_path: P
         t = await team(p.engine)
         sid = t.session.id
         rid, ideas = await _voting(p, t)
-        await p.engine.set_votes(sid, t.people[0], ideas[0], 1)
-        await p.engine.round_action(sid, t.facilitator, rid, "end")
+        await p.engine.votes.set_votes(await p.engine.sessions.get(sid), t.people[0], ideas[0], 1)
+        await p.engine.agenda.round_action(await p.engine.sessions.get(sid),
+                                           t.facilitator, rid, "end")
         text = str(await control(p, sid))
         assert t.people[0].id not in text and "Person 0" not in text
 
@@ -111,12 +121,16 @@ async def test_votes_outside_a_voting_round_are_refused(tmp_path: Path) -> None:
         t = await team(p.engine)
         x = await idea(p.engine, t, t.people[0], "An idea")
         with pytest.raises(WrongPhase):
-            await p.engine.set_votes(t.session.id, t.people[0], x["id"], 1)
+            await p.engine.votes.set_votes(await p.engine.sessions.get(t.session.id),
+                                           t.people[0], x["id"], 1)
         rid = await add_round(p.engine, t, kind="vote")
-        await p.engine.round_action(t.session.id, t.facilitator, rid, "start")
-        await p.engine.round_action(t.session.id, t.facilitator, rid, "pause")
+        await p.engine.agenda.round_action(await p.engine.sessions.get(t.session.id),
+                                           t.facilitator, rid, "start")
+        await p.engine.agenda.round_action(await p.engine.sessions.get(t.session.id),
+                                           t.facilitator, rid, "pause")
         with pytest.raises(WrongPhase):
-            await p.engine.set_votes(t.session.id, t.people[0], x["id"], 1)
+            await p.engine.votes.set_votes(await p.engine.sessions.get(t.session.id),
+                                           t.people[0], x["id"], 1)
 
 
 async def test_votes_for_an_unknown_idea_are_refused(tmp_path: Path) -> None:
@@ -124,7 +138,8 @@ async def test_votes_for_an_unknown_idea_are_refused(tmp_path: Path) -> None:
         t = await team(p.engine)
         await _voting(p, t)
         with pytest.raises(NotFound):
-            await p.engine.set_votes(t.session.id, t.people[0], "nope", 1)
+            await p.engine.votes.set_votes(await p.engine.sessions.get(t.session.id),
+                                           t.people[0], "nope", 1)
 
 
 async def test_observers_cannot_vote(tmp_path: Path) -> None:
@@ -132,18 +147,22 @@ async def test_observers_cannot_vote(tmp_path: Path) -> None:
         t = await team(p.engine, participants=1, observers=1)
         _, ideas = await _voting(p, t)
         with pytest.raises(Forbidden):
-            await p.engine.set_votes(t.session.id, t.people[1], ideas[0], 1)
+            await p.engine.votes.set_votes(await p.engine.sessions.get(t.session.id),
+                                           t.people[1], ideas[0], 1)
 
 
 async def test_no_votes_after_the_session_ended(tmp_path: Path) -> None:
     async with process(tmp_path, ManualClock()) as p:
         t = await team(p.engine)
         _, ideas = await _voting(p, t)
-        await p.engine.set_votes(t.session.id, t.people[0], ideas[0], 1)
-        session = await p.engine.end_session(t.session.id, t.facilitator)
+        await p.engine.votes.set_votes(await p.engine.sessions.get(t.session.id),
+                                       t.people[0], ideas[0], 1)
+        session = await p.engine.sessions.end(await p.engine.sessions.get(t.session.id),
+                                              t.facilitator)
         assert session.rounds[0].tallies == {ideas[0]: 1}  # ending published them
         with pytest.raises(SessionEnded):
-            await p.engine.set_votes(t.session.id, t.people[0], ideas[0], 1)
+            await p.engine.votes.set_votes(await p.engine.sessions.get(t.session.id),
+                                           t.people[0], ideas[0], 1)
 
 
 async def test_ratings_average_per_idea_when_the_round_ends(tmp_path: Path) -> None:
@@ -153,11 +172,16 @@ async def test_ratings_average_per_idea_when_the_round_ends(tmp_path: Path) -> N
         x = await idea(p.engine, t, t.people[0], "Rate me")
         rid = await add_round(p.engine, t, kind="rate")
         with pytest.raises(WrongPhase):
-            await p.engine.set_rating(sid, t.people[0], x["id"], 5, 5)
-        await p.engine.round_action(sid, t.facilitator, rid, "start")
-        await p.engine.set_rating(sid, t.people[0], x["id"], 5, 2)
-        await p.engine.set_rating(sid, t.people[1], x["id"], 4, 3)
+            await p.engine.votes.set_rating(await p.engine.sessions.get(sid),
+                                            t.people[0], x["id"], 5, 5)
+        await p.engine.agenda.round_action(await p.engine.sessions.get(sid),
+                                           t.facilitator, rid, "start")
+        await p.engine.votes.set_rating(await p.engine.sessions.get(sid),
+                                        t.people[0], x["id"], 5, 2)
+        await p.engine.votes.set_rating(await p.engine.sessions.get(sid),
+                                        t.people[1], x["id"], 4, 3)
         assert (await control(p, sid))["round"]["ratings"] is None
-        await p.engine.round_action(sid, t.facilitator, rid, "end")
+        await p.engine.agenda.round_action(await p.engine.sessions.get(sid),
+                                           t.facilitator, rid, "end")
         ratings = (await control(p, sid))["round"]["ratings"]
         assert ratings == {x["id"]: {"originality": 4.5, "feasibility": 2.5, "count": 2}}

@@ -42,11 +42,11 @@ def install(services: Services) -> Engine:
 
     async def start() -> None:
         # The parts as they are at startup (a test may swap the store after create_app).
-        engine.store, engine.broker, engine.documents = (services.store, services.broker,
-                                                         services.rooms)
+        core = engine.core
+        core.store, core.broker, core.documents = services.store, services.broker, services.rooms
         await engine.start()
 
-    engine.on_session_ended.append(close_drafts)
+    engine.core.on_session_ended.append(close_drafts)
     services.extras["facilitation"] = engine
     services.on_startup.append(start)
     services.on_shutdown.append(engine.stop)

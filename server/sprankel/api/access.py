@@ -36,14 +36,15 @@ def session_authorizer(engine: Engine, open_documents: bool = False) -> Authoriz
     async def authorize(name: str, params: Mapping[str, str]) -> Access | Refusal:
         document = parse_document_name(name)
         if open_documents and (document is None
-                               or not await engine.session_exists(document.session_id)):
+                               or not await engine.sessions.exists(document.session_id)):
             # Development mode: a name under sessions/ that belongs to no session is an
             # open document like any other; real sessions keep every rule below.
             return Access()
         if document is None:
             return Refusal(status.CLOSE_NOT_FOUND, "no such session document")
         try:
-            session, who = await engine.authenticate(document.session_id, params.get("token"))
+            session, who = await engine.sessions.authenticate(document.session_id,
+                                                              params.get("token"))
         except (Forbidden, NotFound) as refusal:
             return Refusal(_CODES[refusal.status], refusal.message)
         except FacilitationError as refusal:
@@ -57,7 +58,7 @@ def session_authorizer(engine: Engine, open_documents: bool = False) -> Authoriz
         sid, role, pid = session.id, who.role, who.id
 
         def can_write() -> bool:
-            flags = engine.flags(sid)
+            flags = engine.core.flags(sid)
             return may_write_document(kind, role, pid, owner, flags.locked, flags.ended)
 
         return Access(user=who.public(), can_write=can_write)

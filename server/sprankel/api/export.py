@@ -56,7 +56,7 @@ def routes(services: Services) -> list[BaseRoute]:
             return _error(503, "not_ready", "the facilitation engine is not running")
         session_id = request.path_params["session_id"]
         try:
-            session, who = await engine.authenticate(session_id, _bearer(request))
+            session, who = await engine.sessions.authenticate(session_id, _bearer(request))
         except FacilitationError as refusal:
             return _error(refusal.status, refusal.error, refusal.message)
         if who.role != FACILITATOR and not session.participants_can_export:

@@ -15,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ..facilitation import Engine, validation
+from ..facilitation.control import public_round
 from ..facilitation.documents import board_name
-from ..facilitation.engine import public_round
 from ..facilitation.errors import Invalid, NotFound
 from ..facilitation.icebreakers import icebreakers
 from ..facilitation.model import LANGUAGES, Participant, Session
@@ -48,7 +48,7 @@ class SessionsApi:
     # Helpers
 
     async def _caller(self, request: Request) -> tuple[Session, Participant]:
-        return await self.engine.authenticate(request.path_params["sid"], bearer(request))
+        return await self.engine.sessions.authenticate(request.path_params["sid"], bearer(request))
 
     def _base_url(self, request: Request) -> str:
         configured = self.services.settings.public_url
@@ -67,7 +67,7 @@ class SessionsApi:
 
     async def create_session(self, request: Request) -> Response:
         fields = validation.new_session(await json_body(request))
-        session, facilitator, token = await self.engine.create_session(fields)
+        session, facilitator, token = await self.engine.sessions.create(fields)
         return JSONResponse({
             "id": session.id, "facilitator_token": token, "join_code": session.join_code,
             "participant_id": facilitator.id,
@@ -76,7 +76,7 @@ class SessionsApi:
 
     async def join(self, request: Request) -> Response:
         fields = validation.join(await json_body(request))
-        who, token = await self.engine.join(request.path_params["sid"], fields)
+        who, token = await self.engine.sessions.join(request.path_params["sid"], fields)
         return JSONResponse({"participant_id": who.id, "token": token, "role": who.role,
                              "name": who.name, "color": who.color}, status_code=201)
 
@@ -86,7 +86,7 @@ class SessionsApi:
 
     async def view(self, request: Request, session: Session, who: Participant
                    ) -> dict[str, Any]:
-        people = await self.engine.participants(session.id)
+        people = await self.engine.sessions.participants(session)
         current = session.current_round
         is_facilitator = who.role == FACILITATOR
         presence = await self._presence(session.id)
@@ -99,23 +99,24 @@ class SessionsApi:
             "agenda": [public_round(r) for r in session.rounds],
             "current_round": public_round(current) if current else None,
             "deadline": current.deadline_ms if current else None,
-            "server_time": self.engine.clock.now_ms(),
+            "server_time": self.engine.core.clock.now_ms(),
             "participant_count": sum(1 for p in people if p.role != OBSERVER),
             "observer_count": sum(1 for p in people if p.role == OBSERVER),
             "presence": presence,
             "me": who.public(),
             "my_votes": (None if who.role == OBSERVER
-                         else await self.engine.my_votes(session, who)),
+                         else await self.engine.votes.my_votes(session, who)),
             "my_ratings": (None if who.role == OBSERVER
-                           else await self.engine.my_ratings(session, who)),
+                           else await self.engine.votes.my_ratings(session, who)),
             "tallies": current.tallies if current and current.revealed else None,
-            "links": self._links(request, session, self.engine.token_for(who)
+            "links": self._links(request, session, self.engine.sessions.token_for(who)
                                  if is_facilitator else None),
         }
         if who.role == OBSERVER:
             del view["links"]
         if is_facilitator:
-            view["hidden_ideas"] = await self.engine.hidden_ideas(session.id, who)
+            hidden = await self.engine.hidden.ideas(session, who)
+            view["hidden_ideas"] = [h.to_json() for h in hidden]
         return view
 
     async def _presence(self, sid: str) -> list[dict[str, Any]]:
@@ -129,7 +130,7 @@ class SessionsApi:
     async def list_participants(self, request: Request) -> Response:
         session, who = await self._caller(request)
         require_facilitator(who)
-        people = await self.engine.participants(session.id)
+        people = await self.engine.sessions.participants(session)
         return JSONResponse({"participants": [
             {**p.public(), "joined_at": p.joined_at} for p in people]})
 
@@ -138,18 +139,19 @@ class SessionsApi:
     async def add_round(self, request: Request) -> Response:
         session, who = await self._caller(request)
         fields = validation.round_fields(await json_body(request), partial=False)
-        rnd = await self.engine.add_round(session.id, who, fields)
+        rnd = await self.engine.agenda.add_round(session, who, fields)
         return JSONResponse(public_round(rnd), status_code=201)
 
     async def update_round(self, request: Request) -> Response:
         session, who = await self._caller(request)
         fields = validation.round_fields(await json_body(request), partial=True)
-        rnd = await self.engine.update_round(session.id, who, request.path_params["rid"], fields)
+        rnd = await self.engine.agenda.update_round(session, who, request.path_params["rid"],
+                                                  fields)
         return JSONResponse(public_round(rnd))
 
     async def delete_round(self, request: Request) -> Response:
         session, who = await self._caller(request)
-        await self.engine.delete_round(session.id, who, request.path_params["rid"])
+        await self.engine.agenda.delete_round(session, who, request.path_params["rid"])
         return Response(status_code=204)
 
     def round_action(self, action: str) -> Callable[[Request], Awaitable[Response]]:
@@ -161,8 +163,8 @@ class SessionsApi:
                 seconds = validation.extend(body)
             else:
                 validation.no_body(body)
-            rnd = await self.engine.round_action(session.id, who, request.path_params["rid"],
-                                                 action, seconds)
+            rnd = await self.engine.agenda.round_action(session, who, request.path_params["rid"],
+                                                        action, seconds)
             return JSONResponse(public_round(rnd))
 
         return handler
@@ -172,22 +174,25 @@ class SessionsApi:
     async def add_idea(self, request: Request) -> Response:
         session, who = await self._caller(request)
         fields = validation.new_idea(await json_body(request))
-        return JSONResponse(await self.engine.add_idea(session.id, who, fields), status_code=201)
+        added = await self.engine.ideas.add(session, who, fields)
+        return JSONResponse(added.to_json(), status_code=201)
 
     async def list_ideas(self, request: Request) -> Response:
         session, _ = await self._caller(request)
-        return JSONResponse({"ideas": await self.engine.board_ideas(session.id)})
+        ideas = await self.engine.ideas.board(session)
+        return JSONResponse({"ideas": [i.to_json() for i in ideas]})
 
     async def hidden_ideas(self, request: Request) -> Response:
         session, who = await self._caller(request)
-        return JSONResponse({"ideas": await self.engine.hidden_ideas(session.id, who)})
+        hidden = await self.engine.hidden.ideas(session, who)
+        return JSONResponse({"ideas": [h.to_json() for h in hidden]})
 
     def hold(self, held: bool) -> Callable[[Request], Awaitable[Response]]:
         async def handler(request: Request) -> Response:
             session, who = await self._caller(request)
             validation.no_body(await json_body(request, optional=True))
             idea_id = validation.identifier(request.path_params["idea_id"], "idea_id")
-            await self.engine.hold_back(session.id, who, idea_id, held)
+            await self.engine.hidden.hold_back(session, who, idea_id, held)
             return JSONResponse({"idea_id": idea_id, "held_back": held})
 
         return handler
@@ -198,11 +203,11 @@ class SessionsApi:
         session, who = await self._caller(request)
         count = validation.votes(await json_body(request))
         idea_id = validation.identifier(request.path_params["idea_id"], "idea_id")
-        return JSONResponse(await self.engine.set_votes(session.id, who, idea_id, count))
+        return JSONResponse(await self.engine.votes.set_votes(session, who, idea_id, count))
 
     async def get_votes(self, request: Request) -> Response:
         session, who = await self._caller(request)
-        mine = await self.engine.my_votes(session, who)
+        mine = await self.engine.votes.my_votes(session, who)
         if mine is None:
             raise NotFound("the current round is not a voting round")
         return JSONResponse(mine)
@@ -211,12 +216,12 @@ class SessionsApi:
         session, who = await self._caller(request)
         originality, feasibility = validation.rating(await json_body(request))
         idea_id = validation.identifier(request.path_params["idea_id"], "idea_id")
-        return JSONResponse(await self.engine.set_rating(session.id, who, idea_id,
-                                                         originality, feasibility))
+        return JSONResponse(await self.engine.votes.set_rating(session, who, idea_id,
+                                                               originality, feasibility))
 
     async def get_ratings(self, request: Request) -> Response:
         session, who = await self._caller(request)
-        mine = await self.engine.my_ratings(session, who)
+        mine = await self.engine.votes.my_ratings(session, who)
         if mine is None:
             raise NotFound("the current round is not a rating round")
         current = session.current_round
@@ -228,7 +233,7 @@ class SessionsApi:
         async def handler(request: Request) -> Response:
             session, who = await self._caller(request)
             validation.no_body(await json_body(request, optional=True))
-            session = await self.engine.set_locked(session.id, who, locked)
+            session = await self.engine.sessions.set_locked(session, who, locked)
             return JSONResponse({"locked": session.locked, "state": session.state})
 
         return handler
@@ -236,7 +241,7 @@ class SessionsApi:
     async def end(self, request: Request) -> Response:
         session, who = await self._caller(request)
         validation.no_body(await json_body(request, optional=True))
-        session = await self.engine.end_session(session.id, who)
+        session = await self.engine.sessions.end(session, who)
         return JSONResponse({"locked": session.locked, "state": session.state,
                              "ended_at": session.ended_at})
 

@@ -40,9 +40,9 @@ from ._http import Handler, api_errors, bearer, error, json_body
 
 def install(services: Services, engine: Engine) -> Koffiehoek:
     """Create the Koffiehoek of this process and let its chat documents be opened."""
-    koffiehoek = Koffiehoek(services.store, services.broker, services.rooms, engine.signer,
+    koffiehoek = Koffiehoek(services.store, services.broker, services.rooms, engine.core.signer,
                             retention_days=services.settings.chat_retention_days,
-                            clock=engine.clock)
+                            clock=engine.core.clock)
     services.extras["koffiehoek"] = koffiehoek
     services.on_startup.append(koffiehoek.start)
     services.on_shutdown.append(koffiehoek.stop)
@@ -140,7 +140,7 @@ def routes(services: Services) -> list[BaseRoute]:
             "language": space.language,
             "facilitator_name": member.name,
         })
-        session, _, token = await engine.create_session(fields)
+        session, _, token = await engine.sessions.create(fields)
         base = base_url(request)
         links = {"facilitator": f"{base}/s/{session.id}/console#token={token}",
                  "join": f"{base}/join/{session.id}?code={session.join_code}"}
@@ -185,7 +185,7 @@ def routes(services: Services) -> list[BaseRoute]:
 async def _session_summary(engine: Engine, sid: str, base: str,
                            space_id: str) -> dict[str, Any] | None:
     try:
-        session = await engine.session(sid)
+        session = await engine.sessions.get(sid)
     except FacilitationError:
         return None  # removed after its retention period
     ended = session.ended_at is not None

@@ -8,7 +8,7 @@
                                             due, done, created_at}
         Y.Array "elements", Y.Map "assets"   the whiteboard, in y-excalidraw's layout
     sessions/SID/control      the server only; everyone else reads
-        Y.Map "control"   key -> JSON value (see Engine.control_state)
+        Y.Map "control"   key -> JSON value (see control.py)
     sessions/SID/drafts/PID   participant PID; facilitators read
         Y.Map "ideas"     the participant's hidden ideas, same shape as on the board,
                           plus "sheet_id" in brainwriting rounds
@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from pycrdt import Doc, Map
+
+from .model import Idea
 
 IDEAS = "ideas"
 CLUSTERS = "clusters"
@@ -87,15 +89,15 @@ def _plain(value: Any) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def read_ideas(doc: Doc[Any]) -> list[dict[str, Any]]:
-    """Every idea of a board or drafts document as a plain dict (malformed ones skipped)."""
+def read_ideas(doc: Doc[Any]) -> list[Idea]:
+    """Every idea of a board or drafts document (malformed ones skipped)."""
     out = []
     for key, value in doc.get(IDEAS, type=Map).items():
         idea = _plain(value)
         if idea is None or not isinstance(idea.get("text"), str):
             continue
         idea["id"] = key
-        out.append(idea)
+        out.append(Idea.from_json(idea))
     return out
 
 
@@ -106,9 +108,9 @@ def idea_exists(doc: Doc[Any], idea_id: str) -> bool:
 # Writing (inside RoomManager.apply_server_change, i.e. one transaction)
 
 
-def put_idea(doc: Doc[Any], idea: dict[str, Any]) -> None:
+def put_idea(doc: Doc[Any], idea: Idea) -> None:
     ideas = doc.get(IDEAS, type=Map)
-    ideas[idea["id"]] = Map(dict(idea))
+    ideas[idea.id] = Map(idea.to_json())
 
 
 def remove_ideas(doc: Doc[Any], idea_ids: list[str]) -> None:

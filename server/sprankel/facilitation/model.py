@@ -10,6 +10,8 @@ Record kinds and keys:
     participant  SID/PID             Participant.to_json()
     votes        SID/ROUND_ID/PID    {"votes": {idea_id: count}}
     ratings      SID/ROUND_ID/PID    {"ratings": {idea_id: {"originality": n, "feasibility": n}}}
+
+Ideas live in documents, not records (documents.py); `Idea` is their shape.
 """
 
 from __future__ import annotations
@@ -158,6 +160,45 @@ class Participant:
 
     def public(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "role": self.role, "color": self.color}
+
+
+@dataclass
+class Idea:
+    """An idea as the board and drafts documents hold it (docs/api.md "Documents").
+
+    Browsers write boards too: values are kept as the document holds them (a reader that
+    needs a clean value checks it), and keys beyond the layout are kept in `extra`, so the
+    API returns what the document had (a layout key a browser left out reads as None).
+    """
+
+    id: str
+    text: str
+    author_id: str | None = None
+    author_name: str | None = None
+    round_id: str | None = None
+    cluster_id: str | None = None
+    color: str | None = None
+    created_at: float | None = None
+    sheet_id: str | None = None  # drafts of a brainwriting round: the sheet it is on
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                if f.name not in ("sheet_id", "extra")}
+        if self.sheet_id is not None:
+            data["sheet_id"] = self.sheet_id
+        return {**data, **self.extra}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Idea:
+        names = {f.name for f in dataclasses.fields(cls)} - {"extra"}
+        return cls(**{k: v for k, v in data.items() if k in names},
+                   extra={k: v for k, v in data.items() if k not in names})
+
+
+def idea_order(idea: Idea) -> tuple[float, str]:
+    """Ideas in the order they were written (ties by id)."""
+    return (idea.created_at or 0, idea.id)
 
 
 def participant_key(session_id: str, participant_id: str) -> str:

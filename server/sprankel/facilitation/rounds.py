@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import Conflict, SessionEnded, WrongPhase
+from .errors import Conflict, NotFound, SessionEnded, WrongPhase
 from .ids import new_id
 from .model import Round, Session
 
@@ -26,6 +26,14 @@ class Expiry:
     """What a deadline did: "ended" the round or "rotated" the brainwriting sheets."""
 
     what: str
+
+
+def find(session: Session, round_id: str) -> Round:
+    """The round of this session with that id; raises 404."""
+    rnd = session.round(round_id)
+    if rnd is None:
+        raise NotFound("no such round in this session")
+    return rnd
 
 
 def check_open(session: Session) -> None:

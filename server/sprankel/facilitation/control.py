@@ -1,0 +1,49 @@
+"""The control document: what everyone may know of a session and its agenda, written
+only by the server after every change (see documents.py for its layout).
+
+Plain functions of a session and a time: the core writes the state after each change
+(Core.write_control); the API returns the same round objects.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .model import Round, Session
+
+
+def public_round(rnd: Round) -> dict[str, Any]:
+    """What everyone may know about a round (no held-back ids, no sheet order)."""
+    return {
+        "id": rnd.id, "kind": rnd.kind, "prompt": rnd.prompt, "duration_s": rnd.duration_s,
+        "hidden": rnd.is_hidden, "anonymous": rnd.anonymous, "vote_budget": rnd.vote_budget,
+        "max_votes_per_idea": rnd.max_votes_per_idea, "icebreaker": rnd.icebreaker,
+        "auto_reveal": rnd.auto_reveal, "rotations": rnd.rotations,
+        "ideas_per_sheet": rnd.ideas_per_sheet, "rotation": rnd.rotation,
+        "state": rnd.state, "deadline": rnd.deadline_ms, "remaining_ms": rnd.remaining_ms,
+        "started_at": rnd.started_at, "ended_at": rnd.ended_at, "paused_ms": rnd.paused_ms,
+        "extended_s": rnd.extended_s, "revealed": rnd.revealed,
+        "held_back_count": rnd.held_back_count if rnd.revealed else None,
+        "tallies": rnd.tallies if rnd.revealed else None,
+        "ratings": rnd.ratings if rnd.revealed else None,
+    }
+
+
+def control_state(session: Session, now_ms: int) -> dict[str, Any]:
+    current = session.current_round
+    return {
+        "version": session.version,
+        "session": {
+            "id": session.id, "title": session.title, "goal": session.goal,
+            "language": session.language, "anonymous": session.anonymous,
+            "vote_budget": session.vote_budget, "state": session.state,
+            "locked": session.locked, "started_at": session.started_at,
+            "ended_at": session.ended_at,
+        },
+        "agenda": [public_round(r) for r in session.rounds],
+        "current_round_id": current.id if current else None,
+        "round": public_round(current) if current else None,
+        "deadline": current.deadline_ms if current else None,
+        "written_at": now_ms,
+    }
+

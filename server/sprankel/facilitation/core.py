@@ -1,0 +1,259 @@
+"""The core of the facilitation engine: its collaborators, the atomic change of a session
+record and what follows every change (timers, the event to other processes, the control
+document), the flags open connections ask for, and the events of other processes.
+
+The sections (sessions.py, agenda.py, hidden.py, ideas.py, votes.py) each get the core
+and decide their rules on top of it; engine.py puts them together.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from pycrdt import Doc
+
+from ..broker import Broker, Subscription
+from ..store import Store
+from . import documents as docs
+from .clock import Cancel, Clock, SystemClock
+from .control import control_state
+from .errors import FacilitationError, NotFound
+from .model import PARTICIPANT, SESSION, Participant, Round, Session
+from .tokens import TokenSigner
+
+log = logging.getLogger("sprankel.facilitation")
+
+T = TypeVar("T")
+
+EVENTS_CHANNEL = "sprankel:facilitation"
+RECONCILE_S = 5.0  # how often flags of sessions in use are re-read from the store
+IN_USE_S = 60.0
+
+
+class Documents(Protocol):
+    """What the engine needs of the sync layer (RoomManager provides it)."""
+
+    async def read(self, name: str, fn: Callable[[Doc[Any]], T]) -> T: ...
+
+    async def apply_server_change(self, name: str, change: Callable[[Doc[Any]], None]) -> None: ...
+
+    async def close_connections(self, prefix: str, code: int, reason: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Flags:
+    """What open connections need to know at once: is the session locked or ended."""
+
+    locked: bool
+    ended: bool
+    version: int
+
+
+DeadlineHandler = Callable[[str, str, int], Awaitable[None]]
+
+
+class Core:
+    def __init__(self, store: Store, broker: Broker, documents: Documents, signer: TokenSigner,
+                 clock: Clock | None = None, reconcile_s: float = RECONCILE_S) -> None:
+        self.store = store
+        self.reconcile_s = reconcile_s
+        self.broker = broker
+        self.documents = documents
+        self.signer = signer
+        self.clock: Clock = clock or SystemClock()
+        # What a running round's deadline calls (the agenda sets it: Agenda.on_deadline).
+        self.on_deadline: DeadlineHandler | None = None
+        self.on_session_ended: list[Callable[[str], Awaitable[None]]] = []
+        self._flags: dict[str, Flags] = {}
+        self._timers: dict[str, tuple[int, Cancel]] = {}  # session id -> (deadline, timer)
+        self._events: Subscription | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._stopped = False
+        self._ended_handled: set[str] = set()  # sessions whose end hooks ran here
+        self._retries: set[Cancel] = set()
+        self._in_use: dict[str, float] = {}  # session id -> when its flags were last asked
+
+    # Lifecycle
+
+    async def start(self) -> list[Session]:
+        """Listen to the other processes and re-arm the timers of running rounds;
+        returns the sessions in the store, as they were read."""
+        self._events = await self.broker.subscribe_events(EVENTS_CHANNEL, self._on_event)
+        self.spawn(self._reconcile(), "reconcile session flags")
+        sessions = [Session.from_json(d) for d in (await self.store.list_records(SESSION)).values()]
+        for session in sessions:
+            self.remember(session)
+            self.arm(session)
+        return sessions
+
+    async def stop(self) -> None:
+        if self._events is not None:
+            await self._events.close()
+            self._events = None
+        self._stopped = True
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        for _, timer in self._timers.values():
+            timer.cancel()
+        self._timers.clear()
+        for retry in self._retries:
+            retry.cancel()
+        self._retries.clear()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped
+
+    def spawn(self, work: Coroutine[Any, Any, None], name: str | None = None) -> None:
+        """Run `work` in the background until it ends or the core stops."""
+        task = asyncio.create_task(work, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def call_at(self, when_ms: int, work: Callable[[], Awaitable[None]]) -> Callable[[], None]:
+        """A timer cancelled when the core stops; returns what forgets it once it ran."""
+        timer = self.clock.call_at(when_ms, work)
+        self._retries.add(timer)
+        return lambda: self._retries.discard(timer)
+
+    # Reading records
+
+    async def session(self, sid: str) -> Session:
+        data = await self.store.get_record(SESSION, sid)
+        if data is None:
+            raise NotFound("no such session")
+        session = Session.from_json(data)
+        self.remember(session)
+        return session
+
+    async def participants(self, sid: str) -> list[Participant]:
+        records = await self.store.list_records(PARTICIPANT, f"{sid}/")
+        people = [Participant.from_json(d) for d in records.values()]
+        people.sort(key=lambda p: (p.joined_at, p.id))
+        return people
+
+    # Changing a session
+
+    async def change(self, sid: str, change: Callable[[Session], None]) -> Session:
+        """One atomic change of a session record; raises what `change` raises."""
+
+        def update(data: dict[str, Any] | None) -> dict[str, Any]:
+            if data is None:
+                raise NotFound("no such session")
+            session = Session.from_json(data)
+            change(session)
+            session.version += 1
+            return session.to_json()
+
+        data = await self.store.update_record(SESSION, sid, update)
+        assert data is not None
+        session = Session.from_json(data)
+        self.remember(session)
+        return session
+
+    async def after(self, session: Session) -> None:
+        """Everything that follows a change: timers, control document, other processes."""
+        self.arm(session)
+        # The event first: other processes should know of a lock before their clients
+        # see it in the control document.
+        await self.broker.publish_event(EVENTS_CHANNEL, {
+            "type": "session", "session_id": session.id, "locked": session.locked,
+            "ended": session.ended, "version": session.version,
+        })
+        await self.write_control(session)
+
+    async def write_control(self, session: Session) -> None:
+        state = control_state(session, self.clock.now_ms())
+        await self.documents.apply_server_change(
+            docs.control_name(session.id), lambda doc: docs.write_control(doc, state))
+
+    def remember(self, session: Session) -> None:
+        known = self._flags.get(session.id)
+        if known is None or known.version <= session.version:
+            self._flags[session.id] = Flags(session.locked, session.ended, session.version)
+
+    def arm(self, session: Session) -> None:
+        """Keep one timer per session, on the deadline of its running round."""
+        if self._stopped:
+            return
+        rnd: Round | None = session.active_round
+        deadline = rnd.deadline_ms if rnd is not None and rnd.state == "running" else None
+        armed = self._timers.get(session.id)
+        if armed is not None and armed[0] == deadline:
+            return
+        if armed is not None:
+            armed[1].cancel()
+            del self._timers[session.id]
+        if rnd is None or deadline is None or self.on_deadline is None:
+            return
+        round_id, on_deadline = rnd.id, self.on_deadline
+        timer = self.clock.call_at(deadline, lambda: on_deadline(session.id, round_id, deadline))
+        self._timers[session.id] = (deadline, timer)
+
+    def timer_fired(self, sid: str) -> None:
+        """The deadline handler's first step: the session's timer is spent."""
+        self._timers.pop(sid, None)
+
+    # Access for documents (the edges ask; the rules answer)
+
+    def flags(self, sid: str) -> Flags:
+        self._in_use[sid] = time.monotonic()
+        return self._flags.get(sid, Flags(False, False, -1))
+
+    async def _reconcile(self) -> None:
+        """A safety net for lost events (a Redis blip drops pub/sub messages): re-read
+        the sessions whose flags open connections asked for lately."""
+        while True:
+            await asyncio.sleep(self.reconcile_s)
+            now = time.monotonic()
+            for sid, used in list(self._in_use.items()):
+                if now - used > IN_USE_S:
+                    del self._in_use[sid]
+                    continue
+                try:
+                    data = await self.store.get_record(SESSION, sid)
+                except Exception:
+                    log.warning("reconciling session flags failed id=%s", sid, exc_info=True)
+                    continue
+                known = self._flags.get(sid)
+                if data is not None and (known is None or data.get("version", 0) > known.version):
+                    session = Session.from_json(data)
+                    self._on_event({"type": "session", "session_id": sid,
+                                    "locked": session.locked, "ended": session.ended,
+                                    "version": session.version})
+
+    # Events of other processes (and of this one)
+
+    def _on_event(self, event: dict[str, Any]) -> None:
+        if event.get("type") != "session" or not isinstance(event.get("session_id"), str):
+            return
+        sid = event["session_id"]
+        version = int(event.get("version", 0))
+        known = self._flags.get(sid)
+        if known is not None and known.version > version:
+            return
+        ended = bool(event.get("ended"))
+        self._flags[sid] = Flags(bool(event.get("locked")), ended, version)
+        ended_now = ended and sid not in self._ended_handled
+        if ended_now:
+            self._ended_handled.add(sid)
+        self.spawn(self._refresh(sid, ended_now=ended_now))
+
+    async def _refresh(self, sid: str, ended_now: bool) -> None:
+        """Another process (or this one) changed a session: re-arm, close what must close."""
+        try:
+            self.arm(await self.session(sid))
+            if ended_now:
+                for hook in self.on_session_ended:
+                    await hook(sid)
+        except FacilitationError:
+            pass
+        except Exception:
+            log.exception("refreshing session failed id=%s", sid)
