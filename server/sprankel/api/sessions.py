@@ -23,6 +23,7 @@ from ..facilitation.model import LANGUAGES, Participant, Session
 from ..facilitation.roles import FACILITATOR, OBSERVER, require_facilitator
 from ..services import Services
 from ._http import bearer, json_body
+from ._limits import limited, per_address, per_path_param
 
 ROUND_ACTIONS = ("start", "pause", "resume", "extend", "end", "reveal")
 
@@ -253,13 +254,18 @@ class SessionsApi:
     def endpoints(self) -> list[Endpoint]:
         s = "/api/sessions/{sid}"
         e = Endpoint
+        limits = self.services.limits
+        create = limited(self.create_session, per_address(limits.sessions, "sessions created"))
+        join = limited(self.join, per_address(limits.joins, "join attempts"),
+                       per_path_param(limits.joins_per_session, "sid",
+                                      "join attempts on this session"))
         out = [
-            e("POST", "/api/sessions", self.create_session, "Create a session",
-              "NewSession", "CreatedSession", 201, auth=False, errors=()),
+            e("POST", "/api/sessions", create, "Create a session",
+              "NewSession", "CreatedSession", 201, auth=False, errors=(429,)),
             e("GET", s, self.get_session, "The session as the caller may see it",
               response="SessionView"),
-            e("POST", s + "/participants", self.join, "Join with the join code",
-              "Join", "Joined", 201, auth=False, errors=(403, 404, 410)),
+            e("POST", s + "/participants", join, "Join with the join code",
+              "Join", "Joined", 201, auth=False, errors=(403, 404, 410, 429)),
             e("GET", s + "/participants", self.list_participants,
               "Everyone who joined (facilitator)", response="Participants"),
             e("POST", s + "/rounds", self.add_round, "Add a round to the agenda (facilitator)",
