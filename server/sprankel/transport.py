@@ -28,6 +28,8 @@ log = logging.getLogger("sprankel")
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
+LINGER_S = 1.0  # how long a refused connection is read (and ignored) before it is closed
+
 
 def _response(status: bytes, body: bytes, content_type: bytes, extra: bytes = b"") -> bytes:
     return (b"HTTP/1.1 " + status + b"\r\nconnection: close\r\n" + extra
@@ -99,6 +101,7 @@ class GuardedH11Protocol(H11Protocol):
     the header timeout and the per-address cap of ConnectionGuard."""
 
     _header_timer: asyncio.TimerHandle | None = None
+    _refused = False  # answered (408 or 429) and closing
     guard: ConnectionGuard | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -107,12 +110,13 @@ class GuardedH11Protocol(H11Protocol):
         if self.guard is None:
             return
         if not self.guard.admit(transport, self.client[0] if self.client else None):
-            transport.write(_BUSY_RESPONSE)
-            transport.close()
+            self._answer_and_close(_BUSY_RESPONSE)
             return
         self._arm_header_timer()
 
     def data_received(self, data: bytes) -> None:
+        if self._refused:
+            return  # answered already; read and dropped, so that closing sends no reset
         # A new request on a keep-alive connection gets its own time for its headers.
         if self._header_timer is None and self.conn.their_state is h11.IDLE:
             self._arm_header_timer()
@@ -143,8 +147,16 @@ class GuardedH11Protocol(H11Protocol):
         log.debug("closed a connection from %s: no complete request headers in %.0f s",
                   self.client[0] if self.client else "-",
                   self.guard.header_timeout_s if self.guard else 0)
-        self.transport.write(_TIMEOUT_RESPONSE)
-        self.transport.close()
+        self._answer_and_close(_TIMEOUT_RESPONSE)
+
+    def _answer_and_close(self, response: bytes) -> None:
+        # Closing a socket with unread bytes sends a reset, and the client may lose the
+        # answer: send it, end our side, and close a moment later.
+        self._refused = True
+        self.transport.write(response)
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self.loop.call_later(LINGER_S, self.transport.close)
 
 
 def raise_open_files_limit() -> None:
