@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -377,5 +378,6 @@ async def test_x_forwarded_for_gives_the_client_address_behind_a_trusted_proxy(
 async def test_a_malformed_trusted_proxy_is_a_clear_start_up_error(
     start_server: ServerFactory,
 ) -> None:
-    with pytest.raises(RuntimeError, match="--trusted-proxies: 'proxy.local' is not an IP"):
+    expected = re.escape("--trusted-proxies: 'proxy.local' is not an IP address or network")
+    with pytest.raises(RuntimeError, match=expected):
         start_server("--trusted-proxies", "10.0.0.1,proxy.local")

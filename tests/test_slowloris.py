@@ -8,6 +8,7 @@ import asyncio
 import resource
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -106,7 +107,7 @@ async def test_connections_beyond_the_cap_per_address_are_refused_at_once(
     assert response.status_code == 200
 
 
-async def test_the_soft_open_files_limit_is_raised_to_the_hard_one_at_start(
+def test_the_soft_open_files_limit_is_raised_to_the_hard_one_at_start(
     start_server: ServerFactory,
 ) -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -119,6 +120,6 @@ async def test_the_soft_open_files_limit_is_raised_to_the_hard_one_at_start(
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
     assert f"open files limit raised from 256 to {hard}" in server.log()
     assert server.process is not None
-    with open(f"/proc/{server.process.pid}/limits") as limits:
-        line = next(li for li in limits if li.startswith("Max open files"))
+    limits = Path(f"/proc/{server.process.pid}/limits").read_text().splitlines()
+    line = next(li for li in limits if li.startswith("Max open files"))
     assert line.split()[3] == str(hard)  # the soft limit of the running server

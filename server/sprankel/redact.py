@@ -18,10 +18,10 @@ _PATTERNS = (
     re.compile(r"(?i)([?&#;](?:token|code|join_code|facilitator_token)=)[^&#\s\"'<>]+"),
     # The same as JSON fields: "token": "...".
     re.compile(r"(?i)(\"(?:token|join_code|facilitator_token)\"\s*:\s*\")[^\"]+"),
-    # Authorization headers, as text or as a (name, value) pair: the whole value.
-    re.compile(r"(?i)(authorization['\"]?\s*(?:[:=]|,\s*b?['\"])\s*)[^\r\n'\"]+"),
+    # Authorization headers, as text or as a (name, value) pair: scheme and credentials.
+    re.compile(r"(?i)(authorization['\"]?\s*(?:[:=]|,\s*b?['\"])\s*)(?:[a-z]+\s+)?[\w.~+/=-]+"),
     # A bearer token wherever it appears.
-    re.compile(r"(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]+"),
+    re.compile(r"(?i)(\bbearer\s+)[\w.~+/=-]+"),
 )
 
 
