@@ -42,20 +42,24 @@ def too_many(retry_after_s: int, message: str) -> Response:
     return response
 
 
+def refusal(request: Request, *rules: Rule) -> Response | None:
+    """A 429 while any rule's limit is spent (checked in order, each counts), else None."""
+    for rule in rules:
+        wait = rule.limiter.take(rule.key(request))
+        if wait:
+            warn_now_and_then(log, rule.what, "rate limited: %s (%d a minute) %s %s",
+                              rule.what, rule.limiter.per_minute, request.method,
+                              request.url.path)
+            return too_many(wait, f"too many {rule.what}: at most {rule.limiter.per_minute} "
+                                  f"a minute; try again in {wait} s")
+    return None
+
+
 def limited(handler: Handler, *rules: Rule) -> Handler:
-    """The handler, refused with 429 while any rule's limit is spent (checked in order)."""
+    """The handler, refused with 429 while any rule's limit is spent."""
 
     @functools.wraps(handler)
     async def wrapped(request: Request) -> Response:
-        for rule in rules:
-            wait = rule.limiter.take(rule.key(request))
-            if wait:
-                warn_now_and_then(log, rule.what, "rate limited: %s (%d a minute) %s %s",
-                                  rule.what, rule.limiter.per_minute, request.method,
-                                  request.url.path)
-                return too_many(wait, f"too many {rule.what}: at most "
-                                      f"{rule.limiter.per_minute} a minute; try again in "
-                                      f"{wait} s")
-        return await handler(request)
+        return refusal(request, *rules) or await handler(request)
 
     return wrapped

@@ -23,7 +23,7 @@ from ..facilitation.model import LANGUAGES, Participant, Session
 from ..facilitation.roles import FACILITATOR, OBSERVER, require_facilitator
 from ..services import Services
 from ._http import bearer, json_body
-from ._limits import limited, per_address, per_path_param
+from ._limits import per_address, per_path_param, refusal
 
 ROUND_ACTIONS = ("start", "pause", "resume", "extend", "end", "reveal")
 
@@ -67,6 +67,9 @@ class SessionsApi:
     # Sessions and participants
 
     async def create_session(self, request: Request) -> Response:
+        limits = self.services.limits
+        if refused := refusal(request, per_address(limits.sessions, "sessions created")):
+            return refused
         fields = validation.new_session(await json_body(request))
         session, facilitator, token = await self.engine.create_session(fields)
         return JSONResponse({
@@ -76,6 +79,13 @@ class SessionsApi:
         }, status_code=201)
 
     async def join(self, request: Request) -> Response:
+        # Every attempt counts, right code or wrong: guessing is slow from one address,
+        # and from many addresses on one session.
+        limits = self.services.limits
+        if refused := refusal(request, per_address(limits.joins, "join attempts"),
+                              per_path_param(limits.joins_per_session, "sid",
+                                             "join attempts on this session")):
+            return refused
         fields = validation.join(await json_body(request))
         who, token = await self.engine.join(request.path_params["sid"], fields)
         return JSONResponse({"participant_id": who.id, "token": token, "role": who.role,
@@ -254,17 +264,12 @@ class SessionsApi:
     def endpoints(self) -> list[Endpoint]:
         s = "/api/sessions/{sid}"
         e = Endpoint
-        limits = self.services.limits
-        create = limited(self.create_session, per_address(limits.sessions, "sessions created"))
-        join = limited(self.join, per_address(limits.joins, "join attempts"),
-                       per_path_param(limits.joins_per_session, "sid",
-                                      "join attempts on this session"))
         out = [
-            e("POST", "/api/sessions", create, "Create a session",
+            e("POST", "/api/sessions", self.create_session, "Create a session",
               "NewSession", "CreatedSession", 201, auth=False, errors=(429,)),
             e("GET", s, self.get_session, "The session as the caller may see it",
               response="SessionView"),
-            e("POST", s + "/participants", join, "Join with the join code",
+            e("POST", s + "/participants", self.join, "Join with the join code",
               "Join", "Joined", 201, auth=False, errors=(403, 404, 410, 429)),
             e("GET", s + "/participants", self.list_participants,
               "Everyone who joined (facilitator)", response="Participants"),
