@@ -33,7 +33,8 @@ def per_address(limiter: RateLimiter, what: str) -> Rule:
 
 
 def per_path_param(limiter: RateLimiter, param: str, what: str) -> Rule:
-    return Rule(limiter, lambda request: str(request.path_params.get(param, "")), what)
+    # Ids are at most 64 characters; a longer one is no id, and must not cost memory.
+    return Rule(limiter, lambda request: str(request.path_params.get(param, ""))[:64], what)
 
 
 def too_many(retry_after_s: int, message: str) -> Response:
