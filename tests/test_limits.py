@@ -26,6 +26,7 @@ from conftest import ServerFactory
 from server_process import ServerProcess
 from sprankel import status
 from sprankel.koffiehoek.chat import chat_name
+from sprankel.limits import RateLimiter, client_key
 from sprankel.sync import protocol
 from sprankel.sync.client import YClient
 
@@ -381,3 +382,24 @@ async def test_a_malformed_trusted_proxy_is_a_clear_start_up_error(
     expected = re.escape("--trusted-proxies: 'proxy.local' is not an IP address or network")
     with pytest.raises(RuntimeError, match=expected):
         start_server("--trusted-proxies", "10.0.0.1,proxy.local")
+
+
+# The tables themselves
+
+
+def test_ipv6_clients_are_keyed_by_their_64_and_mapped_ipv4_by_its_address() -> None:
+    assert client_key("2001:db8:1:2:aaaa::1") == client_key("2001:db8:1:2:bbbb::2")
+    assert client_key("2001:db8:1:2::1") != client_key("2001:db8:1:3::1")
+    assert client_key("::ffff:10.0.0.7") == client_key("10.0.0.7") == "10.0.0.7"
+
+
+def test_idle_keys_are_forgotten_and_the_table_stays_bounded() -> None:
+    now = [0.0]
+    limiter = RateLimiter(2, clock=lambda: now[0], max_keys=100)
+    assert [limiter.take("a") for _ in range(3)] == [0, 0, 30]  # Retry-After in seconds
+    for n in range(1000):  # many addresses, one request each
+        limiter.take(f"10.0.{n // 256}.{n % 256}")
+    assert len(limiter) <= 100
+    now[0] = 61.0  # a minute later every bucket is full again: the same as none
+    limiter.take("b")
+    assert len(limiter) == 1

@@ -123,3 +123,18 @@ def test_the_soft_open_files_limit_is_raised_to_the_hard_one_at_start(
     limits = Path(f"/proc/{server.process.pid}/limits").read_text().splitlines()
     line = next(li for li in limits if li.startswith("Max open files"))
     assert line.split()[3] == str(hard)  # the soft limit of the running server
+
+
+async def test_an_unfinished_websocket_handshake_is_timed_out(
+    start_server: ServerFactory,
+) -> None:
+    server = start_server("--open-documents", "--header-timeout-s", "2")
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    try:
+        writer.write(b"GET /ws/slow/doc HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                     b"Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n")  # no blank line
+        await writer.drain()
+        assert (await read_to_eof(reader)).startswith(b"HTTP/1.1 408")
+    finally:
+        writer.close()
+    assert (await healthz(server)).status_code == 200
