@@ -144,9 +144,10 @@ class GuardedH11Protocol(H11Protocol):
         self._header_timer = None
         if self.conn.their_state is not h11.IDLE or self.transport.is_closing():
             return
-        log.debug("closed a connection from %s: no complete request headers in %.0f s",
-                  self.client[0] if self.client else "-",
-                  self.guard.header_timeout_s if self.guard else 0)
+        warn_now_and_then(log, "header timeout", "closed a connection from %s: no complete "
+                          "request headers in %.0f s (a slow or half-open client)",
+                          self.client[0] if self.client else "-",
+                          self.guard.header_timeout_s if self.guard else 0)
         self._answer_and_close(_TIMEOUT_RESPONSE)
 
     def _answer_and_close(self, response: bytes) -> None:
