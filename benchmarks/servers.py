@@ -202,8 +202,12 @@ def start_pycrdt_websocket(deflate: bool = True) -> Target:
 def _sprankel_argv(port: int, data_dir: Path, flags: Sequence[str]) -> list[str]:
     script = REPO_ROOT / ".venv" / "bin" / "sprankel"
     command = [str(script)] if script.exists() else [str(PROJECT_PYTHON), "-m", "sprankel.cli"]
+    # Every load client comes from 127.0.0.1: lift the limits per address and per document
+    # (the idle scenario alone holds 2000 sockets). The message rate limit stays on.
+    no_limits = ["--connections-per-address", "0", "--ws-per-address", "0",
+                 "--ws-per-document", "0"]
     return [*command, "serve", "--open-documents", "--port", str(port),
-            "--data-dir", str(data_dir), "--log-level", "warning", *flags]
+            "--data-dir", str(data_dir), "--log-level", "warning", *no_limits, *flags]
 
 
 def start_sprankel(flags: Sequence[str] = ()) -> Target:

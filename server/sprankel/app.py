@@ -17,6 +17,7 @@ from . import __version__, api, pages
 from .broker import Broker
 from .broker.memory import MemoryBroker
 from .config import Settings, validate
+from .limits import Limits
 from .security import SecurityHeadersMiddleware
 from .services import Services
 from .store import Store
@@ -54,7 +55,8 @@ def build_services(settings: Settings) -> Services:
     rooms = RoomManager(store, broker, settings.room_grace_s, settings.outbox_limit)
     if settings.open_documents:
         rooms.set_authorizer(open_access)
-    return Services(settings=settings, store=store, broker=broker, rooms=rooms)
+    return Services(settings=settings, store=store, broker=broker, rooms=rooms,
+                    limits=Limits.from_settings(settings))
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -94,7 +96,7 @@ def create_app(settings: Settings) -> Starlette:
         )
 
     async def websocket(ws: WebSocket) -> None:
-        await serve_document(ws, services.rooms, ws.path_params["name"])
+        await serve_document(ws, services.rooms, ws.path_params["name"], services.limits.sockets)
 
     async def api_not_found(request: Request) -> JSONResponse:
         return JSONResponse({"error": "not_found", "message": "no such API endpoint"},

@@ -72,8 +72,10 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         # One process, or a supervisor of worker processes; neither module imports the other.
         from .server import configure_logging, serve
+        from .transport import raise_open_files_limit
 
         configure_logging(settings)
+        raise_open_files_limit()  # before workers start: they inherit it
         if settings.workers > 1:
             from .supervisor import run_workers
 

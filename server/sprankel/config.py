@@ -9,6 +9,7 @@ environment. No other module reads the environment.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -66,6 +67,57 @@ class Settings:
         None, "Base URL for the links Sprankel hands out (default: from the request)."
     )
     log_level: str = _option("info", "Log level: debug, info, warning or error.")
+
+    # Limits and timeouts against floods (issue 11). Each rate is a burst of N, refilled at
+    # N a minute, per client address; every limit is per process (with --workers N a
+    # client can reach N times it); 0 turns a limit off.
+    trusted_proxies: str = _option(
+        "", "Reverse proxies whose X-Forwarded-For header gives the client address: "
+        "comma-separated addresses or networks (10.0.0.0/8). Default: none, the header is "
+        "ignored and the peer address counts.",
+    )
+    header_timeout_s: float = _option(
+        10.0, "Seconds a connection may take to send its request headers (or finish a "
+        "WebSocket handshake) before it is closed.",
+    )
+    connections_per_address: int = _option(
+        1000, "TCP connections open at once from one address (trusted proxies exempt); "
+        "more are answered 429 and closed. Per process.",
+    )
+    sessions_per_minute: int = _option(
+        30, "Sessions one client address may create a minute (429 beyond). Per process.",
+    )
+    spaces_per_minute: int = _option(
+        30, "Koffiehoek spaces one client address may create a minute. Per process.",
+    )
+    joins_per_minute: int = _option(
+        120, "Join attempts with a code (right or wrong) from one address a minute: a team "
+        "of 30 behind one NAT address joins at once. Per process.",
+    )
+    joins_per_session_per_minute: int = _option(
+        600, "Join attempts a minute on one session, from all addresses. Per process.",
+    )
+    members_per_minute: int = _option(
+        120, "Koffiehoek members one address may add a minute. Per process.",
+    )
+    members_per_space_per_minute: int = _option(
+        300, "Koffiehoek members added a minute to one space, from all addresses. Per process.",
+    )
+    space_chat_per_minute: int = _option(
+        60, "Chat posts a minute in one Koffiehoek space, from all its members together "
+        "(each member has its own 5 per 10 s as well). Across processes (kept in the store).",
+    )
+    ws_per_address: int = _option(
+        500, "Document WebSockets open at once from one address; more are closed with 1013 "
+        "(try again later). Per process.",
+    )
+    ws_per_document: int = _option(
+        500, "WebSockets open at once on one document; more are closed with 1013. Per process.",
+    )
+    ws_messages_per_s: int = _option(
+        200, "Messages a second one WebSocket may send (a burst of as many); a flood is "
+        "closed with 1008.",
+    )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -137,3 +189,25 @@ def validate(settings: Settings) -> None:
         raise ConfigError("--store redis needs REDIS_URL.")
     if settings.max_message_size < 1024:
         raise ConfigError("--max-message-size must be at least 1024 bytes.")
+    trusted_proxy_networks(settings.trusted_proxies)
+    if settings.header_timeout_s <= 0:
+        raise ConfigError("--header-timeout-s must be above 0.")
+    for f in dataclasses.fields(settings):
+        if f.name.endswith(("_per_minute", "_per_address", "_per_document", "_per_s")) and \
+                getattr(settings, f.name) < 0:
+            raise ConfigError(f"--{f.name.replace('_', '-')} must be 0 (no limit) or more.")
+
+
+def trusted_proxy_networks(value: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """The networks of --trusted-proxies; a ConfigError names a malformed entry."""
+    networks = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ConfigError(
+                f"--trusted-proxies: {item!r} is not an IP address or network "
+                "(e.g. 10.0.0.5 or 10.0.0.0/8)") from None
+    return networks

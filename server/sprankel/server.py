@@ -22,12 +22,19 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from websockets.http11 import Request
 from websockets.protocol import State
 
+from . import redact
 from ._redis import stop_waiting
 from .app import create_app
-from .config import Settings
+from .config import Settings, trusted_proxy_networks
 from .services import Services
 from .sync.connection import FRAME_READER, FRAME_WRITER
 from .sync.endpoint import serve_document
+from .transport import (
+    ConnectionGuard,
+    GuardedH11Protocol,
+    SprankelConfig,
+    guard_of,
+)
 
 # The app's WebSocket route for documents: /ws/{name:path} (see app.py).
 DOCUMENT_SOCKETS = "/ws/"
@@ -39,14 +46,23 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 def configure_logging(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level.upper(), format=LOG_FORMAT, stream=sys.stderr)
+    redact.install()  # no token, join code or Authorization value reaches the log
 
 
 def uvicorn_config(settings: Settings, app: object) -> uvicorn.Config:
-    return uvicorn.Config(
+    proxies = trusted_proxy_networks(settings.trusted_proxies)
+    return SprankelConfig(
         DocumentSocketsFirst(app),
+        guard=ConnectionGuard(settings.connections_per_address, settings.header_timeout_s,
+                              proxies),
         host=settings.host,
         port=settings.port,
+        http=GuardedH11Protocol,
         ws=FrameWriterProtocol,
+        # X-Forwarded-For only from --trusted-proxies (uvicorn trusts 127.0.0.1 by
+        # default). Its middleware wraps the whole app, document sockets included.
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=[str(network) for network in proxies],
         ws_max_size=settings.max_message_size,
         ws_per_message_deflate=settings.per_message_deflate,
         lifespan="on",
@@ -78,7 +94,8 @@ class DocumentSocketsFirst:
                 path = path[len(root):]
             if path.startswith(DOCUMENT_SOCKETS):
                 name = path[len(DOCUMENT_SOCKETS):]
-                await serve_document(WebSocket(scope, receive, send), self.services.rooms, name)
+                await serve_document(WebSocket(scope, receive, send), self.services.rooms, name,
+                                     self.services.limits.sockets)
                 return
         await self.app(scope, receive, send)
 
@@ -95,6 +112,32 @@ class FrameWriterProtocol(WebSocketsSansIOProtocol):
     (permessage-deflate) makes the bytes differ per socket.
     """
 
+    _handshake_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        guard = guard_of(self.config)
+        if guard is not None:  # the app must accept (or refuse) within the header timeout
+            self._handshake_timer = self.loop.call_later(guard.header_timeout_s,
+                                                         self._handshake_too_slow)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_handshake_timer()
+        guard = guard_of(self.config)
+        if guard is not None:  # the slot the HTTP protocol took before the upgrade
+            guard.release(self.transport)
+        super().connection_lost(exc)
+
+    def _handshake_too_slow(self) -> None:
+        self._handshake_timer = None
+        if not self.handshake_complete and not self.transport.is_closing():
+            self.transport.close()
+
+    def _cancel_handshake_timer(self) -> None:
+        if self._handshake_timer is not None:
+            self._handshake_timer.cancel()
+            self._handshake_timer = None
+
     def handle_connect(self, event: Request) -> None:
         super().handle_connect(event)
         if self.response.status_code == 101:
@@ -107,6 +150,7 @@ class FrameWriterProtocol(WebSocketsSansIOProtocol):
         # (their parsed headers, about 3 KiB) are never read again: let them go, for
         # the memory of every idle connection.
         super().start_keepalive()
+        self._cancel_handshake_timer()
         del self.request, self.response
 
     _reader: Callable[[bytes], None] | None = None

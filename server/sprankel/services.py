@@ -8,6 +8,7 @@ from typing import Any
 
 from .broker import Broker
 from .config import Settings
+from .limits import Limits
 from .store import Store
 from .sync.rooms import RoomManager
 
@@ -20,6 +21,7 @@ class Services:
     store: Store
     broker: Broker
     rooms: RoomManager
+    limits: Limits  # rates and counts per client address (limits.py)
     # Started after store, broker and rooms; stopped before them (in reverse order).
     on_startup: list[Hook] = field(default_factory=list)
     on_shutdown: list[Hook] = field(default_factory=list)

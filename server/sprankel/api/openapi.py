@@ -141,7 +141,8 @@ _STATUS_TEXT = {401: "No token, or a bad one", 403: "The role may not do this",
                 "(vote budget spent, another round running, sheet full)",
                 410: "The session has ended", 413: "The body is too large",
                 422: "The body is invalid; the message says what is wrong",
-                423: "The round or board is not in a phase that allows this"}
+                423: "The round or board is not in a phase that allows this",
+                429: "Too many requests: wait the Retry-After header's seconds"}
 
 _PARAM = re.compile(r"{([a-z_]+)(?::[a-z]+)?}")
 

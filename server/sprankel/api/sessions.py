@@ -23,6 +23,7 @@ from ..facilitation.model import LANGUAGES, Participant, Session
 from ..facilitation.roles import FACILITATOR, OBSERVER, require_facilitator
 from ..services import Services
 from ._http import bearer, json_body
+from ._limits import per_address, per_path_param, refusal
 
 ROUND_ACTIONS = ("start", "pause", "resume", "extend", "end", "reveal")
 
@@ -66,6 +67,9 @@ class SessionsApi:
     # Sessions and participants
 
     async def create_session(self, request: Request) -> Response:
+        limits = self.services.limits
+        if refused := refusal(request, per_address(limits.sessions, "sessions created")):
+            return refused
         fields = validation.new_session(await json_body(request))
         session, facilitator, token = await self.engine.sessions.create(fields)
         return JSONResponse({
@@ -75,6 +79,13 @@ class SessionsApi:
         }, status_code=201)
 
     async def join(self, request: Request) -> Response:
+        # Every attempt counts, right code or wrong: guessing is slow from one address,
+        # and from many addresses on one session.
+        limits = self.services.limits
+        if refused := refusal(request, per_address(limits.joins, "join attempts"),
+                              per_path_param(limits.joins_per_session, "sid",
+                                             "join attempts on this session")):
+            return refused
         fields = validation.join(await json_body(request))
         who, token = await self.engine.sessions.join(request.path_params["sid"], fields)
         return JSONResponse({"participant_id": who.id, "token": token, "role": who.role,
@@ -260,11 +271,11 @@ class SessionsApi:
         e = Endpoint
         out = [
             e("POST", "/api/sessions", self.create_session, "Create a session",
-              "NewSession", "CreatedSession", 201, auth=False, errors=()),
+              "NewSession", "CreatedSession", 201, auth=False, errors=(429,)),
             e("GET", s, self.get_session, "The session as the caller may see it",
               response="SessionView"),
             e("POST", s + "/participants", self.join, "Join with the join code",
-              "Join", "Joined", 201, auth=False, errors=(403, 404, 410)),
+              "Join", "Joined", 201, auth=False, errors=(403, 404, 410, 429)),
             e("GET", s + "/participants", self.list_participants,
               "Everyone who joined (facilitator)", response="Participants"),
             e("POST", s + "/rounds", self.add_round, "Add a round to the agenda (facilitator)",

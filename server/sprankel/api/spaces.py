@@ -36,13 +36,15 @@ from ..koffiehoek.spaces import Koffiehoek, Member, RateLimited, Space
 from ..services import Services
 from ..sync.access import READ_ONLY, Access, Refusal
 from ._http import Handler, api_errors, bearer, error, json_body
+from ._limits import limited, per_address, per_path_param
 
 
 def install(services: Services, engine: Engine) -> Koffiehoek:
     """Create the Koffiehoek of this process and let its chat documents be opened."""
     koffiehoek = Koffiehoek(services.store, services.broker, services.rooms, engine.core.signer,
                             retention_days=services.settings.chat_retention_days,
-                            clock=engine.core.clock)
+                            clock=engine.core.clock,
+                            space_posts_per_minute=services.settings.space_chat_per_minute)
     services.extras["koffiehoek"] = koffiehoek
     services.on_startup.append(koffiehoek.start)
     services.on_shutdown.append(koffiehoek.stop)
@@ -169,15 +171,21 @@ def routes(services: Services) -> list[BaseRoute]:
     def route(path: str, handler: Handler, method: str) -> Route:
         return Route(path, _with_retry_after(handler), methods=[method])
 
+    limits = services.limits
+    limited_create = limited(create, per_address(limits.spaces, "spaces created"))
+    limited_join = limited(join, per_address(limits.members, "members added"),
+                           per_path_param(limits.members_per_space, "space_id",
+                                          "members added to this space"))
+    limited_start = limited(start_session, per_address(limits.sessions, "sessions created"))
     return [
-        route("/api/spaces", create, "POST"),
+        route("/api/spaces", limited_create, "POST"),
         route("/api/spaces/{space_id}/about", about, "GET"),
-        route("/api/spaces/{space_id}/members", join, "POST"),
+        route("/api/spaces/{space_id}/members", limited_join, "POST"),
         route("/api/spaces/{space_id}", overview, "GET"),
         route("/api/spaces/{space_id}/messages", post_message, "POST"),
         route("/api/spaces/{space_id}/coffee", coffee, "POST"),
         route("/api/spaces/{space_id}/icebreakers", add_icebreaker, "POST"),
-        route("/api/spaces/{space_id}/sessions", start_session, "POST"),
+        route("/api/spaces/{space_id}/sessions", limited_start, "POST"),
         route("/api/spaces/{space_id}/sessions/{session_id}/summary.md", summary, "GET"),
     ]
 

@@ -4,7 +4,8 @@ Records (JSON in the store):
     space          ID             {id, name, language, created_at, icebreakers, session_ids}
     space-member   ID/MID         {id, space_id, name, joined_at}
     space-seen     ID/YYYY-MM-DD  {members: {MID: {name, first, last}}}
-    space-rate     ID/MID         {times: [ms, ...]}  recent posts, for the rate limit
+    space-rate     ID/MID         {times: [ms, ...]}  a member's recent posts, for the rate limit
+    space-rate     ID             {times: [ms, ...]}  the space's recent posts (all members)
 
 A member's token is a facilitation token whose session is ``k:ID``: the same
 signature and key, and a scope no session id can take.
@@ -94,7 +95,11 @@ class Space:
 
 class Koffiehoek:
     def __init__(self, store: Store, broker: Broker, rooms: RoomManager, signer: TokenSigner,
-                 retention_days: int, clock: Clock | None = None) -> None:
+                 retention_days: int, clock: Clock | None = None,
+                 space_posts_per_minute: int = 60) -> None:
+        # Members are free to create: without a limit per space, many members together
+        # would flood a chat as fast as the server can write (0: no limit).
+        self.space_posts_per_minute = space_posts_per_minute
         self.store = store
         self.broker = broker
         self.rooms = rooms
@@ -235,23 +240,39 @@ class Koffiehoek:
         return message
 
     async def _take_rate(self, space_id: str, member_id: str) -> None:
+        # The member's own limit first: one fast member is refused without spending
+        # the space's budget. Both live in the store, so they hold across processes.
+        wait_ms = await self._take_window(f"{space_id}/{member_id}", RATE_MAX_POSTS,
+                                          RATE_WINDOW_MS)
+        if wait_ms is not None:
+            seconds = max(1, -(-wait_ms // 1000))
+            raise RateLimited(
+                f"slow down: at most {RATE_MAX_POSTS} messages per {RATE_WINDOW_MS // 1000} "
+                f"seconds; try again in {seconds} s", seconds)
+        if self.space_posts_per_minute <= 0:
+            return
+        wait_ms = await self._take_window(space_id, self.space_posts_per_minute, 60_000)
+        if wait_ms is not None:
+            seconds = max(1, -(-wait_ms // 1000))
+            raise RateLimited(
+                f"this space's chat is busy: at most {self.space_posts_per_minute} messages "
+                f"a minute from all members together; try again in {seconds} s", seconds)
+
+    async def _take_window(self, key: str, most: int, window_ms: int) -> int | None:
+        """Record one post in the sliding window of key; None, or the ms to wait."""
         now = self.clock.now_ms()
         verdict: dict[str, int] = {}
 
         def take(record: dict[str, Any] | None) -> dict[str, Any]:
             verdict.clear()  # the store may run this more than once
-            times = [t for t in (record or {}).get("times", []) if t > now - RATE_WINDOW_MS]
-            if len(times) >= RATE_MAX_POSTS:
-                verdict["retry_ms"] = int(times[0] + RATE_WINDOW_MS - now)
+            times = [t for t in (record or {}).get("times", []) if t > now - window_ms]
+            if len(times) >= most:
+                verdict["retry_ms"] = int(times[0] + window_ms - now)
                 return {"times": times}
             return {"times": [*times, now]}
 
-        await self.store.update_record(RATE, f"{space_id}/{member_id}", take)
-        if verdict:
-            seconds = max(1, -(-verdict["retry_ms"] // 1000))
-            raise RateLimited(
-                f"slow down: at most {RATE_MAX_POSTS} messages per {RATE_WINDOW_MS // 1000} "
-                f"seconds; try again in {seconds} s", seconds)
+        await self.store.update_record(RATE, key, take)
+        return verdict.get("retry_ms")
 
     async def add_icebreaker(self, space: Space, body: Any) -> Space:
         body = body_object(body)

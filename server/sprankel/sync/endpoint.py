@@ -9,14 +9,15 @@ y-websocket client retries forever.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from functools import partial
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from .. import status
 from ..broker import PresenceEntry
-from .access import Refusal
+from ..limits import SocketLimits, TokenBucket, client_key, warn_now_and_then
+from .access import Access, Refusal
 from .connection import FRAME_READER, Connection, FrameReader
 from .names import is_valid_document_name
 from .protocol import ProtocolError
@@ -26,16 +27,52 @@ from .rooms import RoomManager
 log = logging.getLogger("sprankel.sync")
 
 
-async def serve_document(websocket: WebSocket, rooms: RoomManager, name: str) -> None:
+async def serve_document(websocket: WebSocket, rooms: RoomManager, name: str,
+                         limits: SocketLimits | None = None) -> None:
+    limits = limits or SocketLimits.unlimited()
     await websocket.accept()
     if not is_valid_document_name(name):
         await websocket.close(status.CLOSE_BAD_REQUEST, "invalid document name")
         return
+    # Counted before the token is checked (that costs a store read), released on any exit.
+    address = client_key(websocket.client.host if websocket.client else None)
+    if not limits.per_address.acquire(address):
+        await _over_limit(websocket, name, "too many connections from your address",
+                          limits.per_address.limit)
+        return
+    try:
+        await _authorized(websocket, rooms, name, limits)
+    finally:
+        limits.per_address.release(address)
+
+
+async def _authorized(websocket: WebSocket, rooms: RoomManager, name: str,
+                      limits: SocketLimits) -> None:
     access = await rooms.authorize(name, websocket.query_params)
     if isinstance(access, Refusal):
         log.info("ws refused doc=%s code=%d reason=%r", name, access.code, access.reason)
         await websocket.close(access.code, access.reason)
         return
+    # Only connections with access count towards a document: outsiders cannot fill it.
+    if not limits.per_document.acquire(name):
+        await _over_limit(websocket, name, "too many connections to this document",
+                          limits.per_document.limit)
+        return
+    try:
+        await _connected(websocket, rooms, name, access, limits)
+    finally:
+        limits.per_document.release(name)
+
+
+async def _over_limit(websocket: WebSocket, name: str, reason: str, limit: int) -> None:
+    # 1013 (try again later): the y-websocket client reconnects with backoff.
+    warn_now_and_then(log, reason, "ws over limit doc=%s reason=%r limit=%d", name, reason,
+                      limit)
+    await websocket.close(status.CLOSE_TRY_AGAIN_LATER, f"{reason}; try again later")
+
+
+async def _connected(websocket: WebSocket, rooms: RoomManager, name: str, access: Access,
+                     limits: SocketLimits) -> None:
     try:
         room = await rooms.acquire(name)
     except Exception:
@@ -43,6 +80,7 @@ async def serve_document(websocket: WebSocket, rooms: RoomManager, name: str) ->
         await websocket.close(status.CLOSE_INTERNAL_ERROR, "document could not be loaded")
         return
     conn = Connection(websocket, name, access, rooms.outbox_limit)
+    handle = partial(_handle, room, conn, limits.message_bucket())
     presence = PresenceEntry(
         conn.id, name, rooms.broker.process_id, conn.connected_at, conn.connected_at, access.user
     )
@@ -50,7 +88,7 @@ async def serve_document(websocket: WebSocket, rooms: RoomManager, name: str) ->
     try:
         room.add(conn)
         await _presence(rooms.broker.presence_join(presence), conn)
-        await _receive_loop(websocket, room, conn)
+        await _receive_loop(websocket, handle, conn)
     finally:
         room.remove(conn)
         rooms.release(room)
@@ -61,13 +99,14 @@ async def serve_document(websocket: WebSocket, rooms: RoomManager, name: str) ->
         log.info("ws close doc=%s conn=%s code=%s", name, conn.id, conn.close_code)
 
 
-async def _receive_loop(websocket: WebSocket, room: Room, conn: Connection) -> None:
+async def _receive_loop(websocket: WebSocket, handle: Callable[[bytes], None],
+                        conn: Connection) -> None:
     extensions = websocket.scope.get("extensions") or {}
     install_reader: FrameReader | None = extensions.get(FRAME_READER)
     while not conn.closing:
         # Where the server offers it, later messages are handled as they arrive (no
         # queue, task switch or ASGI call each); this loop then waits for the disconnect.
-        if install_reader is not None and install_reader(partial(_handle, room, conn)):
+        if install_reader is not None and install_reader(handle):
             install_reader = None
         try:
             message = await websocket.receive()
@@ -80,12 +119,16 @@ async def _receive_loop(websocket: WebSocket, room: Room, conn: Connection) -> N
         if data is None:
             _refuse(conn, status.CLOSE_UNSUPPORTED_DATA, "binary y-websocket messages only")
             return
-        _handle(room, conn, data)
+        handle(data)
 
 
-def _handle(room: Room, conn: Connection, data: bytes) -> None:
+def _handle(room: Room, conn: Connection, bucket: TokenBucket | None, data: bytes) -> None:
     """One binary message; a bad one closes the connection (and nothing is applied)."""
     if conn.closing:
+        return
+    if bucket is not None and bucket.take():
+        _refuse(conn, status.CLOSE_POLICY_VIOLATION,
+                f"too many messages: at most {bucket.capacity:.0f} a second")
         return
     try:
         room.handle(conn, data)
