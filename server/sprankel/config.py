@@ -66,6 +66,16 @@ class Settings:
         None, "Base URL for the links Sprankel hands out (default: from the request)."
     )
     log_level: str = _option("info", "Log level: debug, info, warning or error.")
+    awareness_client_ids: int = _option(
+        4, "Awareness client ids one connection may own (a browser uses one per document); "
+        "a connection that publishes more is closed with 1008."
+    )
+    awareness_entries: int = _option(
+        256, "Entries in one awareness message; more close the connection with 1008."
+    )
+    awareness_state_bytes: int = _option(
+        16 * 1024, "Largest awareness state (presence, cursor) in bytes; larger close with 1008."
+    )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -137,3 +147,7 @@ def validate(settings: Settings) -> None:
         raise ConfigError("--store redis needs REDIS_URL.")
     if settings.max_message_size < 1024:
         raise ConfigError("--max-message-size must be at least 1024 bytes.")
+    if min(settings.awareness_client_ids, settings.awareness_entries) < 1:
+        raise ConfigError("--awareness-client-ids and --awareness-entries must be 1 or more.")
+    if settings.awareness_state_bytes < 256:
+        raise ConfigError("--awareness-state-bytes must be at least 256: a cursor takes ~200.")

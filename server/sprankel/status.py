@@ -9,6 +9,8 @@ CLOSE_GOING_AWAY = 1001  # server shutting down: reconnect elsewhere
 CLOSE_PROTOCOL_ERROR = 1002  # truncated or malformed y-websocket message, unknown type
 CLOSE_UNSUPPORTED_DATA = 1003  # a text frame: the protocol is binary only
 CLOSE_INVALID_PAYLOAD = 1007  # a Yjs update or awareness state that cannot be applied
+CLOSE_POLICY_VIOLATION = 1008  # awareness against the rules: another's client id, too many
+#                                 ids or entries, a state too big, awareness where none is taken
 CLOSE_MESSAGE_TOO_BIG = 1009  # over the configured maximum message size
 CLOSE_INTERNAL_ERROR = 1011  # the store failed: nothing was acknowledged
 CLOSE_TRY_AGAIN_LATER = 1013  # the client's outbox overflowed: reconnect and resync

@@ -17,6 +17,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from .. import status
 from ..broker import PresenceEntry
 from .access import Refusal
+from .awareness import AwarenessRefused
 from .connection import FRAME_READER, Connection, FrameReader
 from .names import is_valid_document_name
 from .protocol import ProtocolError
@@ -93,6 +94,8 @@ def _handle(room: Room, conn: Connection, data: bytes) -> None:
         _refuse(conn, status.CLOSE_PROTOCOL_ERROR, f"malformed message: {error}")
     except InvalidPayload as error:
         _refuse(conn, status.CLOSE_INVALID_PAYLOAD, str(error))
+    except AwarenessRefused as refused:
+        _refuse(conn, refused.code, refused.reason)
 
 
 def _refuse(conn: Connection, code: int, reason: str) -> None:
