@@ -111,6 +111,22 @@ def put_idea(doc: Doc[Any], idea: dict[str, Any]) -> None:
     ideas[idea["id"]] = Map(dict(idea))
 
 
+def update_idea(doc: Doc[Any], idea_id: str, fields: dict[str, Any]) -> None:
+    """Set some fields of an idea, each its own entry (a concurrent move keeps its cluster)."""
+    idea = doc.get(IDEAS, type=Map).get(idea_id)
+    if isinstance(idea, Map):
+        for key, value in fields.items():
+            idea[key] = value
+
+
+def read_idea(doc: Doc[Any], idea_id: str) -> dict[str, Any] | None:
+    idea = _plain(doc.get(IDEAS, type=Map).get(idea_id))
+    if idea is None or not isinstance(idea.get("text"), str):
+        return None
+    idea["id"] = idea_id
+    return idea
+
+
 def remove_ideas(doc: Doc[Any], idea_ids: list[str]) -> None:
     ideas = doc.get(IDEAS, type=Map)
     for idea_id in idea_ids:

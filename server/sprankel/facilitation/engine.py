@@ -21,8 +21,8 @@ from pycrdt import Doc
 
 from ..broker import Broker, Subscription
 from ..store import Store
+from . import authorship, rounds
 from . import documents as docs
-from . import rounds
 from .clock import Cancel, Clock, SystemClock
 from .errors import (
     Conflict,
@@ -413,6 +413,8 @@ class Engine:
                     continue
                 author = people[pid]
                 moved.append(_board_idea(idea, round_id, None if anonymous else author))
+                if anonymous:
+                    await authorship.remember(self.store, sid, idea["id"], pid)
         moved.sort(key=lambda i: (i.get("created_at") or 0, i["id"]))
 
         def add(doc: Doc[Any]) -> None:
@@ -538,9 +540,45 @@ class Engine:
             await self.documents.apply_server_change(
                 docs.drafts_name(sid, who.id), lambda doc: docs.put_idea(doc, idea))
             return {**idea, "hidden": True}
+        if anonymous:
+            # Before the idea exists: its author can always edit and delete it.
+            await authorship.remember(self.store, sid, idea["id"], who.id)
         await self.documents.apply_server_change(
             docs.board_name(sid), lambda doc: docs.put_idea(doc, idea))
         return {**idea, "hidden": False}
+
+    async def edit_idea(self, sid: str, who: Participant, idea_id: str,
+                        fields: dict[str, Any]) -> dict[str, Any]:
+        """The author (or a facilitator) changes an idea on the board, as the server."""
+        await self._may_change_idea(sid, who, idea_id)
+        board = docs.board_name(sid)
+        await self.documents.apply_server_change(
+            board, lambda doc: docs.update_idea(doc, idea_id, fields))
+        idea = await self.documents.read(board, lambda doc: docs.read_idea(doc, idea_id))
+        if idea is None:
+            raise NotFound("the idea was deleted meanwhile")
+        return idea
+
+    async def delete_idea(self, sid: str, who: Participant, idea_id: str) -> None:
+        await self._may_change_idea(sid, who, idea_id)
+        await self.documents.apply_server_change(
+            docs.board_name(sid), lambda doc: docs.remove_ideas(doc, [idea_id]))
+        await authorship.forget(self.store, sid, idea_id)
+
+    async def _may_change_idea(self, sid: str, who: Participant, idea_id: str) -> None:
+        require_contributor(who)
+        session = await self.session(sid)
+        rounds.check_open(session)
+        if session.locked and who.role != FACILITATOR:
+            raise WrongPhase("the board is locked by the facilitator", "locked")
+        idea = await self.documents.read(docs.board_name(sid),
+                                         lambda doc: docs.read_idea(doc, idea_id))
+        if idea is None:
+            raise NotFound("no such idea on the board")
+        if who.role == FACILITATOR or idea.get("author_id") == who.id:
+            return
+        if await authorship.author_of(self.store, sid, idea_id) != who.id:
+            raise Forbidden("only its author and the facilitator may change an idea")
 
     async def board_ideas(self, sid: str) -> list[dict[str, Any]]:
         """The ideas on the board (what every member's board connection shows)."""
