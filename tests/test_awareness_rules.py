@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from api_harness import Api, Member
 from conftest import ServerFactory
+from redis_server import RedisServer, start_processes
 from sprankel import status
 from sprankel.sync import protocol
 from sprankel.sync.client import YClient
@@ -235,3 +237,27 @@ async def test_states_a_browser_cannot_parse_are_refused_and_joiners_get_only_va
     assert not bystander.closed.is_set()
     await late.close()
     await bystander.close()
+
+
+@pytest.mark.redis
+async def test_spoofing_a_client_id_owned_in_another_process_is_refused(
+        tmp_path: Path, start_server: ServerFactory) -> None:
+    with RedisServer(tmp_path / "redis") as redis:
+        first, second = start_processes(start_server, redis, 2)
+        name = "sessions/aw-spoof/board"
+        victim = await YClient(f"{first.ws_url}/{name}").connect()
+        bystander = await YClient(f"{second.ws_url}/{name}").connect()
+        await victim.set_awareness({"cursor": [5, 5]})
+        await bystander.wait_for(lambda: victim.client_id in bystander.awareness)
+        attacker = await YClient(f"{second.ws_url}/{name}").connect()
+        await attacker.wait_for(lambda: victim.client_id in attacker.awareness)
+        code, reason = await _refused(attacker, _message((victim.client_id, 40,
+                                                          b'{"cursor":[6,6]}')))
+        assert code == status.CLOSE_POLICY_VIOLATION and "another connection" in reason
+        assert bystander.awareness[victim.client_id] == {"cursor": [5, 5]}
+        assert not bystander.closed.is_set() and not victim.closed.is_set()
+        await victim.close()
+        await bystander.wait_for(lambda: bystander.awareness.get(victim.client_id, 0) is None)
+        await bystander.close()
+        for server in (first, second):
+            server.stop()
