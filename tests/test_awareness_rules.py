@@ -261,3 +261,46 @@ async def test_spoofing_a_client_id_owned_in_another_process_is_refused(
         await bystander.close()
         for server in (first, second):
             server.stop()
+
+
+async def test_a_reconnecting_tab_takes_its_client_id_back_before_the_old_socket_closes(
+        api: Api) -> None:
+    sid, _, ann, bob, _ = await _session(api)
+    bystander = await _board(api, sid, bob)
+    old = await _board(api, sid, ann)
+    await old.set_awareness({"cursor": [1, 1]})
+    await bystander.wait_for(lambda: old.client_id in bystander.awareness)
+    # The same tab (the same Y.Doc, so the same client id) on a new socket, the old one
+    # still open: its first message is its state at the clock it had.
+    new = await YClient(f"{api.server.ws_url}/sessions/{sid}/board?token={ann.token}",
+                        client_id=old.client_id).connect()
+    await new.send_raw(_message((old.client_id, 1, b'{"cursor":[1,1]}')))
+    await new.send_raw(_message((old.client_id, 2, b'{"cursor":[2,2]}')))
+    await bystander.wait_for(lambda: bystander.awareness[old.client_id]["cursor"] == [2, 2])
+    await old.close()  # the old socket no longer owns the id: no removal for it
+    late = await _board(api, sid, bob)
+    await late.wait_for(lambda: old.client_id in late.awareness)
+    assert late.awareness[old.client_id]["cursor"] == [2, 2]
+    assert bystander.awareness[old.client_id] is not None
+    assert not new.closed.is_set() and not bystander.closed.is_set()
+    for client in (late, new, bystander):
+        await client.close()
+
+
+async def test_a_tab_relaying_its_sibling_tabs_state_neither_takes_it_nor_is_closed(
+        api: Api) -> None:
+    sid, _, ann, bob, _ = await _session(api)
+    bystander = await _board(api, sid, bob)
+    first, second = await _board(api, sid, ann), await _board(api, sid, ann)
+    await first.set_awareness({"tab": 1})
+    await second.set_awareness({"tab": 2})
+    await first.wait_for(lambda: second.client_id in first.awareness)
+    # The stock client sends back what it receives: the sibling's state, same clock.
+    held = dict(_awareness_states(first))[second.client_id]
+    await first.send_raw(_message((second.client_id, 1, held)))
+    await first.close()
+    await bystander.wait_for(lambda: bystander.awareness.get(first.client_id, 0) is None)
+    assert bystander.awareness[second.client_id]["tab"] == 2
+    assert not second.closed.is_set()
+    for client in (second, bystander):
+        await client.close()

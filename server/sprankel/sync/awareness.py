@@ -9,8 +9,8 @@ applies these rules before it keeps or relays anything:
   fixed. A newer state (higher clock) for an id that another connection owns, here
   or in another process (seen through the broker), is refused: nobody overwrites
   someone else's state by reusing their client id. The same user's new connection
-  may take over its own ids (a reconnecting tab keeps its client id, and its old
-  socket may not be closed yet).
+  may take over its own id with its first claim (a reconnecting tab keeps its client
+  id, and sends its state before anything else; its old socket may not be closed yet).
 - Relays are dropped without closing anything: the stock y-websocket client sends
   back every state it receives (same clock), and removals of peers it timed out.
   Entries for ids another connection owns at a clock we already hold, and removals
@@ -76,9 +76,10 @@ class AwarenessBook:
         self.limits = limits or AwarenessLimits()
         self.states: dict[int, tuple[int, bytes]] = {}  # client id -> (clock, encoded entry)
         self._owners: dict[int, Publisher] = {}  # client ids owned by local connections
-        self._remote: set[int] = set()  # client ids published by other processes
-        # Recently released ids: client id -> (last clock, user id of its owner or None).
-        self._released: dict[int, tuple[int, str | None]] = {}
+        # Client ids published by other processes -> the user id in their state, if any.
+        self._remote: dict[int, str | None] = {}
+        # Recently released ids -> the clock of their removal.
+        self._released: dict[int, int] = {}
 
     def accept_local(self, conn: Publisher, payload: bytes) -> list[bytes]:
         """Check one awareness message of a local connection; returns the entries to relay.
@@ -120,6 +121,7 @@ class AwarenessBook:
             conn.client_ids.add(client_id)
             self._owners[client_id] = conn
             self._released.pop(client_id, None)
+            self._remote.pop(client_id, None)
         for entry, raw in relay:
             if entry.removed:
                 self.states.pop(entry.client_id, None)
@@ -137,11 +139,11 @@ class AwarenessBook:
             if entry.client_id in self._owners:
                 continue
             if entry.removed:
-                self._remote.discard(entry.client_id)
+                self._remote.pop(entry.client_id, None)
                 self.states.pop(entry.client_id, None)
-                self._remember_released(entry.client_id, entry.clock, None)
+                self._remember_released(entry.client_id, entry.clock)
             else:
-                self._remote.add(entry.client_id)
+                self._remote[entry.client_id] = _user_id(entry.state)
                 self._released.pop(entry.client_id, None)
                 self.states[entry.client_id] = (entry.clock, entry.raw)
             relay.append(entry.raw)
@@ -158,8 +160,7 @@ class AwarenessBook:
             if known is not None:
                 clock = known[0] + 1
                 gone.append(encode_entry(client_id, clock, NULL_STATE))
-                user = conn.access.user.get("id")
-                self._remember_released(client_id, clock, user if isinstance(user, str) else None)
+                self._remember_released(client_id, clock)
         return gone
 
     def _claims(self, conn: Publisher, entry: AwarenessEntry, claimed: set[int]) -> bool:
@@ -167,36 +168,51 @@ class AwarenessBook:
         False for a relay to drop; raises for an attempt on another connection's id."""
         client_id = entry.client_id
         owner = self._owners.get(client_id)
-        held = self.states.get(client_id)
-        if owner is not None and _same_user(owner.access, conn.access):
-            pass  # the same user's new connection takes its id over
-        elif owner is not None or client_id in self._remote:
+        # A reconnecting tab sends its own state first, at the clock it had; relays of
+        # other states come only after that. So a first claim may be a reconnect.
+        first = not conn.client_ids and not claimed
+        if owner is not None or client_id in self._remote:
+            owner_user = (owner.access.user.get("id") if owner is not None
+                          else self._remote.get(client_id))
+            if first and _same_user(owner_user, conn.access):
+                return self._within_limit(conn, claimed)  # its old socket is not closed yet
+            held = self.states.get(client_id)
             if held is None or entry.clock <= held[0]:
                 return False
             raise AwarenessRefused(status.CLOSE_POLICY_VIOLATION,
                                    f"awareness client id {client_id} belongs to another "
                                    "connection")
-        elif client_id in self._released:
-            clock, user = self._released[client_id]
-            if entry.clock <= clock and (user is None or user != conn.access.user.get("id")):
-                return False
+        if client_id in self._released and not first and entry.clock <= self._released[client_id]:
+            return False  # a late relay of a state that left
+        return self._within_limit(conn, claimed)
+
+    def _within_limit(self, conn: Publisher, claimed: set[int]) -> bool:
         if len(conn.client_ids) + len(claimed) >= self.limits.client_ids_per_connection:
             raise AwarenessRefused(status.CLOSE_POLICY_VIOLATION,
                                    "too many awareness client ids on one connection; at most "
                                    f"{self.limits.client_ids_per_connection}")
         return True
 
-    def _remember_released(self, client_id: int, clock: int, user: str | None) -> None:
+    def _remember_released(self, client_id: int, clock: int) -> None:
         self._released.pop(client_id, None)
-        self._released[client_id] = (clock, user)
+        self._released[client_id] = clock
         if len(self._released) > _RELEASED_KEPT:
             del self._released[next(iter(self._released))]  # the oldest
 
 
-def _same_user(a: Access, b: Access) -> bool:
-    # A reconnecting tab keeps its client id; its old socket may not be closed yet.
-    known = a.user.get("id")
-    return isinstance(known, str) and known == b.user.get("id")
+def _same_user(owner_user: object, access: Access) -> bool:
+    return isinstance(owner_user, str) and owner_user == access.user.get("id")
+
+
+def _user_id(state: bytes) -> str | None:
+    # Remote states were stamped by their process: named ones carry the user's id.
+    try:
+        value = json.loads(state)
+    except ValueError:
+        return None
+    user = value.get("user") if isinstance(value, dict) else None
+    found = user.get("id") if isinstance(user, dict) else None
+    return found if isinstance(found, str) else None
 
 
 def _declared_count(payload: bytes) -> int:
