@@ -23,6 +23,7 @@ from .services import Services
 from .store import Store
 from .store.sqlite import SQLiteStore
 from .sync.access import open_access
+from .sync.awareness import AwarenessLimits
 from .sync.endpoint import serve_document
 from .sync.rooms import RoomManager
 
@@ -53,6 +54,8 @@ def build_services(settings: Settings) -> Services:
     store = build_store(settings)
     broker = build_broker(settings, store)
     rooms = RoomManager(store, broker, settings.room_grace_s, settings.outbox_limit)
+    rooms.awareness_limits = AwarenessLimits(
+        settings.awareness_client_ids, settings.awareness_entries, settings.awareness_state_bytes)
     if settings.open_documents:
         rooms.set_authorizer(open_access)
     return Services(settings=settings, store=store, broker=broker, rooms=rooms,

@@ -67,6 +67,16 @@ class Settings:
         None, "Base URL for the links Sprankel hands out (default: from the request)."
     )
     log_level: str = _option("info", "Log level: debug, info, warning or error.")
+    awareness_client_ids: int = _option(
+        4, "Awareness client ids one connection may own (a browser uses one per document); "
+        "a connection that publishes more is closed with 1008."
+    )
+    awareness_entries: int = _option(
+        256, "Entries in one awareness message; more close the connection with 1008."
+    )
+    awareness_state_bytes: int = _option(
+        16 * 1024, "Largest awareness state (presence, cursor) in bytes; larger close with 1008."
+    )
 
     # Limits and timeouts against floods (issue 11). Each rate is a burst of N, refilled at
     # N a minute, per client address; every limit is per process (with --workers N a
@@ -196,6 +206,10 @@ def validate(settings: Settings) -> None:
         if f.name.endswith(("_per_minute", "_per_address", "_per_document", "_per_s")) and \
                 getattr(settings, f.name) < 0:
             raise ConfigError(f"--{f.name.replace('_', '-')} must be 0 (no limit) or more.")
+    if min(settings.awareness_client_ids, settings.awareness_entries) < 1:
+        raise ConfigError("--awareness-client-ids and --awareness-entries must be 1 or more.")
+    if settings.awareness_state_bytes < 256:
+        raise ConfigError("--awareness-state-bytes must be at least 256: a cursor takes ~200.")
 
 
 def trusted_proxy_networks(value: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:

@@ -9,7 +9,9 @@ CLOSE_GOING_AWAY = 1001  # server shutting down: reconnect elsewhere
 CLOSE_PROTOCOL_ERROR = 1002  # truncated or malformed y-websocket message, unknown type
 CLOSE_UNSUPPORTED_DATA = 1003  # a text frame: the protocol is binary only
 CLOSE_INVALID_PAYLOAD = 1007  # a Yjs update or awareness state that cannot be applied
-CLOSE_POLICY_VIOLATION = 1008  # against the server's rules, e.g. a flood of messages
+# Against the server's rules: a message flood; awareness for another's client id, too many
+# ids or entries, a state too big, or on a document that takes none.
+CLOSE_POLICY_VIOLATION = 1008
 CLOSE_MESSAGE_TOO_BIG = 1009  # over the configured maximum message size
 CLOSE_INTERNAL_ERROR = 1011  # the store failed: nothing was acknowledged
 CLOSE_TRY_AGAIN_LATER = 1013  # outbox overflowed, or too many connections: back off, retry

@@ -11,8 +11,12 @@ const WRITE_KINDS = new Set(["ideate", "brainwrite", "warmup", "discuss", "group
 /**
  * ctx: {
  *   board: Y.Doc, drafts: Y.Doc|null, me: {id, name, role}, session(): state (see state.js),
- *   vote(ideaId, count): Promise, awareness
+ *   vote(ideaId, count): Promise, awareness, api: sessionApi, online(): boolean
  * }
+ *
+ * Anonymous ideas (an anonymous session, or an anonymous round that is not hidden) go
+ * through the API, and so do their author's edits: the server writes them into the board,
+ * so no update carries the author's Yjs client id, which their awareness shows.
  */
 export class IdeaBoard {
   constructor(root, ctx) {
@@ -110,6 +114,17 @@ export class IdeaBoard {
     return !round || round.state !== "running" || WRITE_KINDS.has(round.kind);
   }
 
+  /** New ideas are anonymous now (hidden rounds go to the drafts, revealed by the server). */
+  anonymousNow() {
+    const s = this.state();
+    return Boolean(s.settings?.anonymous || s.current?.anonymous) && !this.hiddenRound();
+  }
+
+  /** An anonymous idea of mine: changed through the API, never through Yjs. */
+  changedByServer(idea) {
+    return !idea.author && this.own.has(idea.id);
+  }
+
   hiddenRound() {
     const round = this.state().current;
     return Boolean(round && round.hidden && round.state !== "ended" && !round.revealed && this.ctx.drafts);
@@ -130,7 +145,8 @@ export class IdeaBoard {
 
   renderComposer() {
     // Rebuilt only when what it offers changes: a rebuild would drop what the user is typing.
-    const mode = [this.canAdd(), this.hiddenRound(), this.ctx.me.role, language()].join("|");
+    const offline = this.anonymousNow() && !this.ctx.online?.();
+    const mode = [this.canAdd(), this.hiddenRound(), this.ctx.me.role, language(), offline].join("|");
     if (mode === this.composerMode) return;
     this.composerMode = mode;
     const input = h("textarea", {
@@ -178,6 +194,11 @@ export class IdeaBoard {
         this.ctx.me.role === "observer" ? t("board.readonly") : t("board.add.closed"))]);
       return;
     }
+    if (offline) {
+      // Anonymous ideas are written by the server: without it they cannot be added.
+      replaceChildren(this.composer, [h("p", { class: "hint", id: "composer-offline" }, t("board.add.needsConnection"))]);
+      return;
+    }
     replaceChildren(this.composer, [
       h("label", { for: "idea-text", class: "utrecht-form-label" }, t("board.add.label")),
       this.hiddenRound() ? h("p", { class: "hint hidden-hint" }, t("round.hidden")) : null,
@@ -193,6 +214,10 @@ export class IdeaBoard {
     if (!input) return;
     const text = input.value.trim();
     if (!text || !this.canAdd()) return;
+    if (this.anonymousNow()) {
+      this.submitAnonymous(input, text);
+      return;
+    }
     const target = this.hiddenRound() ? this.ctx.drafts : this.ctx.board;
     const s = this.state();
     const anonymous = Boolean(s.settings?.anonymous || s.current?.anonymous);
@@ -210,6 +235,39 @@ export class IdeaBoard {
     this.ctx.setTyping?.(false);
     announce(t("board.added"));
     input.focus();
+  }
+
+  async submitAnonymous(input, text) {
+    const s = this.state();
+    try {
+      const idea = await this.ctx.api.addIdea(text, s.current?.state === "running" ? s.current.id : null, this.color);
+      this.own.add(idea.id);
+      remembered.setOwnIdeas(this.ctx.sid, [...this.own]);
+      if (input.value.trim() === text) input.value = "";
+      announce(t("board.added"));
+      this.render();
+    } catch (err) {
+      announce(t("board.add.failed", { reason: err.message }));
+    }
+    input.focus();
+  }
+
+  /** Edit or delete an idea: anonymous ideas of mine through the API, the rest in Yjs. */
+  changeIdea(idea, fields) {
+    if (!this.changedByServer(idea)) {
+      this.step(() => model.updateIdea(this.ctx.board, idea.id, fields));
+      return;
+    }
+    this.ctx.api.editIdea(idea.id, fields).catch((err) => announce(t("board.add.failed", { reason: err.message })));
+  }
+
+  removeIdea(idea) {
+    if (!this.changedByServer(idea)) {
+      this.step(() => model.deleteIdea(this.ctx.board, idea.id));
+    } else {
+      this.ctx.api.deleteIdea(idea.id).catch((err) => announce(t("board.add.failed", { reason: err.message })));
+    }
+    announce(t("board.deleted"));
   }
 
   // --- toolbar -------------------------------------------------------------------------
@@ -363,7 +421,7 @@ export class IdeaBoard {
       t("board.edit")) : null,
       canChangeOwn ? h("button", { type: "button", class: "utrecht-button utrecht-button--subtle",
         "aria-describedby": textId, "data-focus-key": `delete-${idea.id}`,
-        onclick: () => { this.step(() => model.deleteIdea(this.ctx.board, idea.id)); announce(t("board.deleted")); } },
+        onclick: () => this.removeIdea(idea) },
       t("board.delete")) : null,
       editable ? this.renderMoveSelect(idea, clusters, textId) : null));
     return li;
@@ -382,7 +440,7 @@ export class IdeaBoard {
     const save = (e) => {
       e.preventDefault();
       const text = this.editing.text.trim();
-      if (text) this.step(() => model.updateIdea(this.ctx.board, idea.id, { text }));
+      if (text) this.changeIdea(idea, { text });
       cancel();
     };
     return h("li", { class: `idea idea-${idea.color || "yellow"} editing`, dataset: { idea: idea.id } },

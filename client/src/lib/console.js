@@ -242,7 +242,11 @@ export class Console {
   }
 
   renderPeople() {
-    const list = people(this.ctx.awareness);
+    // In anonymous sessions awareness names nobody; the server tells facilitators who is here.
+    const s = this.ctx.session();
+    const named = s.settings?.anonymous && Array.isArray(s.raw?.presence)
+      ? s.raw.presence.map((p) => ({ name: String(p.name ?? ""), role: p.role })) : null;
+    const list = named || people(this.ctx.awareness);
     replaceChildren(this.peopleNode, [
       h("h3", { id: "console-people" }, t("console.people"), ` (${list.length})`),
       h("ul", {}, list.map((p) => h("li", {}, p.name, p.role === "facilitator" ? ` · ${t("presence.facilitator")}` : ""))),

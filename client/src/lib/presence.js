@@ -1,4 +1,6 @@
 // Who is here: the awareness states of the board document (names, colours, role, typing).
+// The server replaces the `user` part of every state with its own (sync/awareness.py): what
+// setLocalUser sets is shown only in this browser.
 import { h, replaceChildren } from "./dom.js";
 import { t } from "./i18n.js";
 
@@ -22,12 +24,14 @@ export function people(awareness) {
   const byUser = new Map();
   for (const [clientId, state] of awareness.getStates()) {
     const user = state?.user;
-    if (!user || typeof user.name !== "string") continue;
-    const key = user.id || `client-${clientId}`;
+    if (!user || typeof user !== "object") continue;
+    // In anonymous sessions the server publishes no name and no id: one entry per client.
+    const named = typeof user.name === "string" && user.name !== "";
+    const key = (named && user.id) || `client-${clientId}`;
     const known = byUser.get(key);
     byUser.set(key, {
       id: key,
-      name: user.name.slice(0, 60),
+      name: named ? user.name.slice(0, 60) : t("presence.anonymous"),
       role: user.role,
       color: typeof user.color === "string" && /^#[0-9a-f]{6}$/i.test(user.color) ? user.color : "#4e5b6a",
       typing: Boolean(state.typing) || Boolean(known?.typing),

@@ -224,7 +224,11 @@ async function start(creds) {
     me,
     session: () => session,
     awareness,
+    api,
+    online: () => navigator.onLine && board.provider.wsconnected,
     setTyping: (typing) => {
+      // Typing just before an anonymous idea appears would say whose it is.
+      if (typing && ideaBoard.anonymousNow()) typing = false;
       if (Boolean(awareness.getLocalState()?.typing) !== typing) awareness.setLocalStateField("typing", typing);
     },
     vote: (ideaId, count) => castVote(ideaId, count),
@@ -416,6 +420,7 @@ async function start(creds) {
       ? t("conn.denied", { reason: connection.denied?.reason || connection.denied?.code })
       : t(`conn.${state}`);
     if (state === "online") refresh();
+    ideaBoard.renderComposer();
   });
 
   setupPage(() => {

@@ -182,7 +182,8 @@ export class WhiteboardBinding {
       collaborators.set(String(clientId), {
         // Only plain values from the peer; never an avatarUrl (it would be fetched).
         username: String(state.user.name || "").slice(0, 60),
-        color: { background: state.user.colorLight || "#ffd", stroke: state.user.color || "#333" },
+        // The server stamps `color` (#rrggbb); the light shade is derived here.
+        color: { background: lightShade(state.user.color), stroke: validColor(state.user.color) || "#333" },
         pointer: p && Number.isFinite(p.x) && Number.isFinite(p.y)
           ? { x: p.x, y: p.y, tool: p.tool === "laser" ? "laser" : "pointer" }
           : undefined,
@@ -192,4 +193,13 @@ export class WhiteboardBinding {
     }
     this.api.updateScene({ collaborators, captureUpdate: CaptureUpdateAction.NEVER });
   }
+}
+
+function validColor(color) {
+  return typeof color === "string" && /^#[0-9a-f]{6}$/i.test(color) ? color : null;
+}
+
+function lightShade(color) {
+  const valid = validColor(color);
+  return valid ? `${valid}33` : "#ffd";
 }

@@ -61,6 +61,13 @@ def session_authorizer(engine: Engine, open_documents: bool = False) -> Authoriz
             flags = engine.core.flags(sid)
             return may_write_document(kind, role, pid, owner, flags.locked, flags.ended)
 
-        return Access(user=who.public(), can_write=can_write)
+        anonymous = session.anonymous
+
+        def unnamed() -> bool:
+            return anonymous
+
+        # Presence and cursors live on the board; the control document is the server's own.
+        return Access(user=who.public(), can_write=can_write,
+                      may_publish_awareness=kind == "board", anonymous=unnamed)
 
     return authorize

@@ -101,6 +101,9 @@ class SessionsApi:
         current = session.current_round
         is_facilitator = who.role == FACILITATOR
         presence = await self._presence(session.id)
+        presence_count = len(presence)
+        if session.anonymous and not is_facilitator:
+            presence = []  # who is here is for the facilitator: the count is for everyone
         view: dict[str, Any] = {
             "id": session.id, "title": session.title, "goal": session.goal,
             "language": session.language, "settings": session.settings_json(),
@@ -114,6 +117,7 @@ class SessionsApi:
             "participant_count": sum(1 for p in people if p.role != OBSERVER),
             "observer_count": sum(1 for p in people if p.role == OBSERVER),
             "presence": presence,
+            "presence_count": presence_count,
             "me": who.public(),
             "my_votes": (None if who.role == OBSERVER
                          else await self.engine.votes.my_votes(session, who)),
@@ -187,6 +191,19 @@ class SessionsApi:
         fields = validation.new_idea(await json_body(request))
         added = await self.engine.ideas.add(session, who, fields)
         return JSONResponse(added.to_json(), status_code=201)
+
+    async def edit_idea(self, request: Request) -> Response:
+        session, who = await self._caller(request)
+        fields = validation.idea_patch(await json_body(request))
+        idea_id = validation.identifier(request.path_params["idea_id"], "idea_id")
+        idea = await self.engine.ideas.edit(session, who, idea_id, fields)
+        return JSONResponse(idea.to_json())
+
+    async def delete_idea(self, request: Request) -> Response:
+        session, who = await self._caller(request)
+        idea_id = validation.identifier(request.path_params["idea_id"], "idea_id")
+        await self.engine.ideas.delete(session, who, idea_id)
+        return Response(status_code=204)
 
     async def list_ideas(self, request: Request) -> Response:
         session, _ = await self._caller(request)
@@ -296,6 +313,12 @@ class SessionsApi:
               "round)", "NewIdea", "Idea", 201, errors=(401, 403, 404, 409, 410, 423)),
             e("GET", s + "/ideas", self.list_ideas, "The ideas on the board",
               response="BoardIdeas"),
+            e("PATCH", s + "/ideas/{idea_id}", self.edit_idea,
+              "Change the text or colour of an idea (its author or the facilitator)",
+              "IdeaPatch", "Idea", errors=(401, 403, 404, 410, 422, 423)),
+            e("DELETE", s + "/ideas/{idea_id}", self.delete_idea,
+              "Delete an idea (its author or the facilitator)", status=204,
+              errors=(401, 403, 404, 410, 423)),
             e("GET", s + "/hidden-ideas", self.hidden_ideas,
               "Hidden ideas of the current round, before reveal (facilitator)",
               response="HiddenIdeas"),

@@ -60,7 +60,9 @@ def install(services: Services, engine: Engine) -> Koffiehoek:
         except FacilitationError as refusal:
             return Refusal(status.CLOSE_UNAUTHORIZED, refusal.message)
         await koffiehoek.mark_seen(space.id, member)
-        return Access(user={"id": member.id, "name": member.name}, can_write=READ_ONLY)
+        # Read-only, but the "here now" list is the awareness of this document.
+        return Access(user={"id": member.id, "name": member.name}, can_write=READ_ONLY,
+                      may_publish_awareness=True)
 
     services.rooms.add_authorizer("spaces/", authorize)
     return koffiehoek

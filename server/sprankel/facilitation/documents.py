@@ -93,12 +93,22 @@ def read_ideas(doc: Doc[Any]) -> list[Idea]:
     """Every idea of a board or drafts document (malformed ones skipped)."""
     out = []
     for key, value in doc.get(IDEAS, type=Map).items():
-        idea = _plain(value)
-        if idea is None or not isinstance(idea.get("text"), str):
-            continue
-        idea["id"] = key
-        out.append(Idea.from_json(idea))
+        idea = _idea(key, value)
+        if idea is not None:
+            out.append(idea)
     return out
+
+
+def read_idea(doc: Doc[Any], idea_id: str) -> Idea | None:
+    return _idea(idea_id, doc.get(IDEAS, type=Map).get(idea_id))
+
+
+def _idea(key: str, value: Any) -> Idea | None:
+    idea = _plain(value)
+    if idea is None or not isinstance(idea.get("text"), str):
+        return None
+    idea["id"] = key
+    return Idea.from_json(idea)
 
 
 def idea_exists(doc: Doc[Any], idea_id: str) -> bool:
@@ -111,6 +121,14 @@ def idea_exists(doc: Doc[Any], idea_id: str) -> bool:
 def put_idea(doc: Doc[Any], idea: Idea) -> None:
     ideas = doc.get(IDEAS, type=Map)
     ideas[idea.id] = Map(idea.to_json())
+
+
+def update_idea(doc: Doc[Any], idea_id: str, fields: dict[str, Any]) -> None:
+    """Set some fields of an idea, each its own entry (a concurrent move keeps its cluster)."""
+    idea = doc.get(IDEAS, type=Map).get(idea_id)
+    if isinstance(idea, Map):
+        for key, value in fields.items():
+            idea[key] = value
 
 
 def remove_ideas(doc: Doc[Any], idea_ids: list[str]) -> None:

@@ -11,8 +11,8 @@ from typing import Any
 
 from pycrdt import Doc
 
+from . import authorship, rounds
 from . import documents as docs
-from . import rounds
 from .core import Core
 from .errors import Conflict, NotFound, WrongPhase
 from .model import Idea, Participant, Round, Session, idea_order
@@ -86,6 +86,8 @@ class Hidden:
                     continue
                 author = people[pid]
                 moved.append(_board_idea(idea, round_id, None if anonymous else author))
+                if anonymous:  # its author may still edit and delete it, through the API
+                    await authorship.remember(self.core.store, sid, idea.id, pid)
         moved.sort(key=idea_order)
 
         def add(doc: Doc[Any]) -> None:

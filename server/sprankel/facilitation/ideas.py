@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from . import authorship, rounds
 from . import documents as docs
-from . import rounds
 from .core import Core
-from .errors import Forbidden, WrongPhase
+from .errors import Forbidden, NotFound, WrongPhase
 from .hidden import Hidden
 from .ids import new_id
 from .model import IDEA_KINDS, PARTICIPANT, Idea, Participant, Session, idea_order
@@ -67,9 +67,45 @@ class Ideas:
             await documents.apply_server_change(
                 docs.drafts_name(session.id, who.id), lambda doc: docs.put_idea(doc, idea))
             return AddedIdea(idea, hidden=True)
+        if anonymous:
+            # Before the idea exists: its author can always edit and delete it.
+            await authorship.remember(self.core.store, session.id, idea.id, who.id)
         await documents.apply_server_change(
             docs.board_name(session.id), lambda doc: docs.put_idea(doc, idea))
         return AddedIdea(idea, hidden=False)
+
+    async def edit(self, session: Session, who: Participant, idea_id: str,
+                   fields: dict[str, Any]) -> Idea:
+        """The author (or a facilitator) changes an idea on the board, as the server: an
+        anonymous author's own client id never touches it."""
+        await self._may_change(session, who, idea_id)
+        board = docs.board_name(session.id)
+        await self.core.documents.apply_server_change(
+            board, lambda doc: docs.update_idea(doc, idea_id, fields))
+        idea = await self.core.documents.read(board, lambda doc: docs.read_idea(doc, idea_id))
+        if idea is None:
+            raise NotFound("the idea was deleted meanwhile")
+        return idea
+
+    async def delete(self, session: Session, who: Participant, idea_id: str) -> None:
+        await self._may_change(session, who, idea_id)
+        await self.core.documents.apply_server_change(
+            docs.board_name(session.id), lambda doc: docs.remove_ideas(doc, [idea_id]))
+        await authorship.forget(self.core.store, session.id, idea_id)
+
+    async def _may_change(self, session: Session, who: Participant, idea_id: str) -> None:
+        require_contributor(who)
+        rounds.check_open(session)
+        if session.locked and who.role != FACILITATOR:
+            raise WrongPhase("the board is locked by the facilitator", "locked")
+        idea = await self.core.documents.read(docs.board_name(session.id),
+                                              lambda doc: docs.read_idea(doc, idea_id))
+        if idea is None:
+            raise NotFound("no such idea on the board")
+        if who.role == FACILITATOR or idea.author_id == who.id:
+            return
+        if await authorship.author_of(self.core.store, session.id, idea_id) != who.id:
+            raise Forbidden("only its author and the facilitator may change an idea")
 
     async def board(self, session: Session) -> list[Idea]:
         """The ideas on the board (what every member's board connection shows)."""

@@ -221,6 +221,20 @@ def new_idea(raw: Any) -> dict[str, Any]:
     }
 
 
+def idea_patch(raw: Any) -> dict[str, Any]:
+    """PATCH of an idea through the API: its text, its colour, or both."""
+    body = body_object(raw)
+    only_fields(body, ("text", "color"))
+    if not body:
+        raise Invalid("give text, color or both")
+    fields: dict[str, Any] = {}
+    if "text" in body:
+        fields["text"] = text(body, "text", MAX_IDEA)
+    if "color" in body:
+        fields["color"] = choice(body, "color", IDEA_COLORS, default=IDEA_COLORS[0])
+    return fields
+
+
 def votes(raw: Any) -> int:
     body = body_object(raw)
     only_fields(body, ("count",))

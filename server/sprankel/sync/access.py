@@ -27,6 +27,11 @@ def _never() -> bool:
 class Access:
     user: dict[str, Any] = field(default_factory=dict)  # shown in presence
     can_write: Callable[[], bool] = _always
+    # Awareness (presence, cursors): False on documents only the server writes.
+    may_publish_awareness: bool = True
+    # True while the connection's user must stay unnamed to peers: awareness then
+    # carries no name and no id (see sync/awareness.py).
+    anonymous: Callable[[], bool] = _never
 
 
 READ_ONLY = _never

@@ -18,6 +18,7 @@ from .. import status
 from ..broker import PresenceEntry
 from ..limits import SocketLimits, TokenBucket, client_key, warn_now_and_then
 from .access import Access, Refusal
+from .awareness import AwarenessRefused
 from .connection import FRAME_READER, Connection, FrameReader
 from .names import is_valid_document_name
 from .protocol import ProtocolError
@@ -136,6 +137,8 @@ def _handle(room: Room, conn: Connection, bucket: TokenBucket | None, data: byte
         _refuse(conn, status.CLOSE_PROTOCOL_ERROR, f"malformed message: {error}")
     except InvalidPayload as error:
         _refuse(conn, status.CLOSE_INVALID_PAYLOAD, str(error))
+    except AwarenessRefused as refused:
+        _refuse(conn, refused.code, refused.reason)
 
 
 def _refuse(conn: Connection, code: int, reason: str) -> None:

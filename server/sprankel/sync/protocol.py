@@ -8,7 +8,6 @@ applied.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from pycrdt import create_awareness_message, create_update_message, write_message, write_var_uint
@@ -142,14 +141,6 @@ def decode_awareness(payload: bytes) -> list[AwarenessEntry]:
     if pos != len(payload):
         raise ProtocolError("trailing bytes after the awareness entries")
     return entries
-
-
-def validate_awareness_state(state: bytes) -> None:
-    """Peers JSON.parse every state: one that does not parse would break them all."""
-    try:
-        json.loads(state)
-    except (UnicodeDecodeError, ValueError) as error:
-        raise ProtocolError("awareness state is not JSON") from error
 
 
 def encode_awareness(entries_raw: list[bytes]) -> bytes:

@@ -4,7 +4,9 @@ Local updates are applied at once, then a single pump task merges what arrived
 meanwhile, appends it to the store and only then sends the same bytes to every
 connection and to the other processes. While the store is busy, new updates
 gather into the next batch, so a busy room sends fewer, larger messages instead
-of falling behind. Awareness is relayed as raw bytes, batched per event-loop turn.
+of falling behind. Awareness passes the rules of sync/awareness.py (ownership of
+client ids, limits, valid JSON, the server's user) and is relayed as the checked
+bytes, batched per event-loop turn.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from .. import status
 from ..broker import Broker, Subscription
 from ..store import Store
 from . import protocol
+from .awareness import AwarenessBook, AwarenessRefused
 from .connection import Connection, binary_frame
 from .protocol import (
     AwarenessMessage,
@@ -44,8 +47,8 @@ class Room:
         self._store = store
         self._broker = broker
         self._subscription: Subscription | None = None
-        # Awareness states known here: client id -> (clock, encoded entry).
-        self._awareness: dict[int, tuple[int, bytes]] = {}
+        # Awareness states known here and who owns each client id (RoomManager sets limits).
+        self.awareness = AwarenessBook()
         self._pending_updates: list[bytes] = []
         self._pending_remote: list[bytes] = []
         self._pending_awareness: list[bytes] = []  # entries to relay locally this turn
@@ -85,17 +88,12 @@ class Room:
     def add(self, conn: Connection) -> None:
         self.connections.add(conn)
         conn.send(protocol.create_sync_step1_message(self.doc.get_state()))
-        if self._awareness:
+        if self.awareness.states:
             conn.send(self._awareness_snapshot())
 
     def remove(self, conn: Connection) -> None:
         self.connections.discard(conn)
-        gone = []
-        for client_id in conn.client_ids:
-            known = self._awareness.pop(client_id, None)
-            if known is not None:
-                clock = known[0] + 1
-                gone.append(protocol.encode_awareness_entry(client_id, clock, protocol.NULL_STATE))
+        gone = self.awareness.release(conn)
         if gone:
             self._queue_awareness(gone, publish=True)
 
@@ -106,7 +104,7 @@ class Room:
             self._handle_sync(conn, message)
         elif isinstance(message, AwarenessMessage):
             self._handle_awareness(conn, message.payload)
-        elif isinstance(message, QueryAwarenessMessage) and self._awareness:
+        elif isinstance(message, QueryAwarenessMessage) and self.awareness.states:
             conn.send(self._awareness_snapshot())
 
     def _handle_sync(self, conn: Connection, message: SyncMessage) -> None:
@@ -130,22 +128,16 @@ class Room:
         self._wakeup.set()
 
     def _handle_awareness(self, conn: Connection, payload: bytes) -> None:
-        entries = protocol.decode_awareness(payload)
+        """Raises ProtocolError, InvalidPayload (1007) or AwarenessRefused (1008)."""
         try:
-            for entry in entries:
-                if not entry.removed:
-                    protocol.validate_awareness_state(entry.state)
-        except ProtocolError as error:
-            raise InvalidPayload(str(error)) from error
-        for entry in entries:
-            if entry.removed:
-                self._awareness.pop(entry.client_id, None)
-                conn.client_ids.discard(entry.client_id)
-            else:
-                self._awareness[entry.client_id] = (entry.clock, entry.raw)
-                conn.client_ids.add(entry.client_id)
+            relay = self.awareness.accept_local(conn, payload)
+        except AwarenessRefused as refused:
+            if refused.code == status.CLOSE_INVALID_PAYLOAD:
+                raise InvalidPayload(refused.reason) from refused
+            raise
         # Relay to everyone, the sender too: the echo keeps a lone client's socket alive.
-        self._queue_awareness([e.raw for e in entries], publish=True)
+        if relay:
+            self._queue_awareness(relay, publish=True)
 
     # Server-side changes
 
@@ -175,16 +167,12 @@ class Room:
 
     def _on_remote_awareness(self, payload: bytes) -> None:
         try:
-            entries = protocol.decode_awareness(payload)
+            relay = self.awareness.accept_remote(payload)
         except ProtocolError:
             log.error("invalid awareness from another process doc=%s", self.name)
             return
-        for entry in entries:
-            if entry.removed:
-                self._awareness.pop(entry.client_id, None)
-            else:
-                self._awareness[entry.client_id] = (entry.clock, entry.raw)
-        self._queue_awareness([e.raw for e in entries], publish=False)
+        if relay:
+            self._queue_awareness(relay, publish=False)
 
     # Fan-out
 
@@ -257,7 +245,7 @@ class Room:
             self._progress.notify_all()
 
     def _awareness_snapshot(self) -> bytes:
-        return protocol.encode_awareness([raw for _, raw in self._awareness.values()])
+        return protocol.encode_awareness([raw for _, raw in self.awareness.states.values()])
 
 
 def _merge(updates: list[bytes]) -> bytes:

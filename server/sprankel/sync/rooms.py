@@ -20,6 +20,7 @@ from .. import status
 from ..broker import Broker
 from ..store import Store
 from .access import Access, Authorizer, Refusal
+from .awareness import AwarenessLimits
 from .room import Room
 
 T = TypeVar("T")
@@ -39,6 +40,7 @@ class RoomManager:
         self.broker = broker
         self.grace_s = grace_s
         self.outbox_limit = outbox_limit
+        self.awareness_limits = AwarenessLimits()  # app.py sets them from the settings
         self._default_authorizer: Authorizer = refuse_all
         self._authorizers: dict[str, Authorizer] = {}  # by document name prefix
         self._rooms: dict[str, Room] = {}
@@ -143,6 +145,7 @@ class RoomManager:
 
     async def _load(self, name: str) -> Room:
         room = Room(name, self.store, self.broker)
+        room.awareness.limits = self.awareness_limits
         try:
             await room.load()
         except BaseException:
