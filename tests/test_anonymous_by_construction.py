@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 from pycrdt import Map, get_state
-from sprankel.sync.client import YClient
 
 from api_harness import Api, Member
 from conftest import ServerFactory
 from sprankel.sync import protocol
+from yclient import YClient
 
 
 @pytest.fixture

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sprankel.sync.client import YClient
 
 from api_harness import Api, Member
 from conftest import ServerFactory
 from redis_server import RedisServer, start_processes
 from sprankel import status
 from sprankel.sync import protocol
+from yclient import YClient
 
 STATE_LIMIT = 16 * 1024
 
