@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from facilitation_harness import add_round, control, process, team
-from sprankel.facilitation import ManualClock, validation
-from sprankel.facilitation.errors import Forbidden, NotFound, SessionEnded, WrongPhase
-from sprankel.facilitation.icebreakers import ICEBREAKERS
+from sprankel.facilitation import validation
+from sprankel.kernel.clock import ManualClock
+from sprankel.kernel.errors import Forbidden, NotFound, SessionEnded, WrongPhase
+from sprankel.kernel.icebreakers import ICEBREAKERS
 
 
 async def test_warmup_gets_an_icebreaker_in_the_sessions_language(tmp_path: Path) -> None:

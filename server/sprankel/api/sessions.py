@@ -17,10 +17,10 @@ from starlette.responses import JSONResponse, Response
 from ..facilitation import Engine, validation
 from ..facilitation.control import public_round
 from ..facilitation.documents import board_name
-from ..facilitation.errors import Invalid, NotFound
-from ..facilitation.icebreakers import icebreakers
 from ..facilitation.model import LANGUAGES, Participant, Session
 from ..facilitation.roles import FACILITATOR, OBSERVER, require_facilitator
+from ..kernel.errors import Invalid, NotFound
+from ..kernel.icebreakers import icebreakers
 from ..services import Services
 from ._http import bearer, json_body
 

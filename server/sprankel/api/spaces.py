@@ -28,9 +28,9 @@ from ..export.collect import SessionNotFound, collect
 from ..export.filename import export_filename
 from ..export.markdown import session_day, timezone
 from ..export.sources import LiveSource
-from ..facilitation import Engine, FacilitationError
+from ..facilitation import Engine
 from ..facilitation import validation as checks
-from ..facilitation.errors import Invalid, NotFound
+from ..kernel.errors import AppError, Invalid, NotFound
 from ..koffiehoek.chat import chat_name
 from ..koffiehoek.spaces import Koffiehoek, Member, RateLimited, Space
 from ..services import Services
@@ -55,7 +55,7 @@ def install(services: Services, engine: Engine) -> Koffiehoek:
             space, member = await koffiehoek.authenticate(parts[1], params.get("token"))
         except NotFound as refusal:
             return Refusal(status.CLOSE_NOT_FOUND, refusal.message)
-        except FacilitationError as refusal:
+        except AppError as refusal:
             return Refusal(status.CLOSE_UNAUTHORIZED, refusal.message)
         await koffiehoek.mark_seen(space.id, member)
         return Access(user={"id": member.id, "name": member.name}, can_write=READ_ONLY)
@@ -186,7 +186,7 @@ async def _session_summary(engine: Engine, sid: str, base: str,
                            space_id: str) -> dict[str, Any] | None:
     try:
         session = await engine.sessions.get(sid)
-    except FacilitationError:
+    except AppError:
         return None  # removed after its retention period
     ended = session.ended_at is not None
     return {

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import Invalid
+from ..kernel.errors import Invalid
 from .model import LANGUAGES, ROUND_KINDS
 from .roles import JOIN_ROLES
 

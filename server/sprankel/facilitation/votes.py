@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..kernel.errors import Conflict, NotFound, WrongPhase
 from . import documents as docs
 from . import rounds
 from .core import Core
-from .errors import Conflict, NotFound, WrongPhase
 from .model import (
     RATINGS,
     VOTES,

@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..broker import Broker
-from ..facilitation.clock import Clock, SystemClock
-from ..facilitation.errors import FacilitationError, Invalid, NotFound, Unauthorized
-from ..facilitation.icebreakers import ICEBREAKERS
-from ..facilitation.ids import new_id
-from ..facilitation.tokens import Claims, TokenSigner
 from ..facilitation.validation import body_object, only_fields, text
+from ..kernel.clock import Clock, SystemClock
+from ..kernel.errors import AppError, Invalid, NotFound, Unauthorized
+from ..kernel.icebreakers import ICEBREAKERS
+from ..kernel.ids import new_id
+from ..kernel.tokens import Claims, TokenSigner
 from ..store import Store
 from ..sync.rooms import RoomManager
 from . import chat
@@ -51,7 +51,7 @@ EXPIRY_INTERVAL_S = 600.0
 LANGUAGES = ("nl", "en")
 
 
-class RateLimited(FacilitationError):
+class RateLimited(AppError):
     status = 429
     error = "rate_limited"
 

@@ -1,9 +1,9 @@
-"""Refusals of the facilitation rules, as values the API turns into JSON {error, message}."""
+"""Refusals, as values the API turns into JSON {error, message} with their HTTP status."""
 
 from __future__ import annotations
 
 
-class FacilitationError(Exception):
+class AppError(Exception):
     """A request the rules refuse; `status` is the HTTP status, `error` a stable code."""
 
     status = 400
@@ -16,27 +16,27 @@ class FacilitationError(Exception):
             self.error = error
 
 
-class Unauthorized(FacilitationError):
+class Unauthorized(AppError):
     status = 401
     error = "unauthorized"
 
 
-class Forbidden(FacilitationError):
+class Forbidden(AppError):
     status = 403
     error = "forbidden"
 
 
-class NotFound(FacilitationError):
+class NotFound(AppError):
     status = 404
     error = "not_found"
 
 
-class Conflict(FacilitationError):
+class Conflict(AppError):
     status = 409
     error = "conflict"
 
 
-class SessionEnded(FacilitationError):
+class SessionEnded(AppError):
     status = 410
     error = "session_ended"
 
@@ -44,14 +44,14 @@ class SessionEnded(FacilitationError):
         super().__init__(message)
 
 
-class Invalid(FacilitationError):
+class Invalid(AppError):
     """The request body is wrong; the message names the field and what is expected."""
 
     status = 422
     error = "invalid"
 
 
-class WrongPhase(FacilitationError):
+class WrongPhase(AppError):
     """The round or session is not in the phase that allows this (423 Locked)."""
 
     status = 423
