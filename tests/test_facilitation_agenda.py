@@ -9,8 +9,9 @@ import pytest
 
 from facilitation_harness import add_round, control, process, team
 from sprankel.facilitation import validation
+from sprankel.facilitation.errors import SessionEnded, WrongPhase
 from sprankel.kernel.clock import ManualClock
-from sprankel.kernel.errors import Forbidden, NotFound, SessionEnded, WrongPhase
+from sprankel.kernel.errors import Forbidden, NotFound
 from sprankel.kernel.icebreakers import ICEBREAKERS
 
 

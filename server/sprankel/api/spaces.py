@@ -28,8 +28,8 @@ from ..export.collect import SessionNotFound, collect
 from ..export.filename import export_filename
 from ..export.markdown import session_day, timezone
 from ..export.sources import LiveSource
-from ..facilitation import Engine
-from ..facilitation import validation as checks
+from ..facilitation import Engine, validation
+from ..kernel import validation as checks
 from ..kernel.errors import AppError, Invalid, NotFound
 from ..koffiehoek.chat import chat_name
 from ..koffiehoek.spaces import Koffiehoek, Member, RateLimited, Space
@@ -134,7 +134,7 @@ def routes(services: Services) -> list[BaseRoute]:
         if message.get("kind") != "message" or not message.get("text"):
             raise Invalid("only a chat message with text can become a brainstorm")
         goal = str(message["text"])
-        fields = checks.new_session({
+        fields = validation.new_session({
             "title": _title_from(goal),
             "goal": goal,
             "language": space.language,

@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..kernel.errors import Forbidden, WrongPhase
+from ..kernel.errors import Forbidden
 from ..kernel.ids import new_id
 from . import documents as docs
 from . import rounds
 from .core import Core
+from .errors import WrongPhase
 from .hidden import Hidden
 from .model import IDEA_KINDS, PARTICIPANT, Idea, Participant, Session, idea_order
 from .roles import FACILITATOR, require_contributor

@@ -36,23 +36,8 @@ class Conflict(AppError):
     error = "conflict"
 
 
-class SessionEnded(AppError):
-    status = 410
-    error = "session_ended"
-
-    def __init__(self, message: str = "the session has ended") -> None:
-        super().__init__(message)
-
-
 class Invalid(AppError):
     """The request body is wrong; the message names the field and what is expected."""
 
     status = 422
     error = "invalid"
-
-
-class WrongPhase(AppError):
-    """The round or session is not in the phase that allows this (423 Locked)."""
-
-    status = 423
-    error = "wrong_phase"
