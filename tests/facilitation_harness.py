@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from sprankel.broker.memory import MemoryBroker, MemoryHub
-from sprankel.facilitation import Engine, ManualClock, TokenSigner, validation
+from sprankel.facilitation import Engine, validation
 from sprankel.facilitation import documents as docs
 from sprankel.facilitation.model import Participant, Session
+from sprankel.kernel.clock import ManualClock
+from sprankel.kernel.tokens import TokenSigner
 from sprankel.store.sqlite import SQLiteStore
 from sprankel.sync.rooms import RoomManager
 

@@ -25,9 +25,11 @@ from sprankel.export import render
 from sprankel.export.collect import SessionNotFound, collect
 from sprankel.export.command import run_export
 from sprankel.export.sources import LiveSource, StoreSource
-from sprankel.facilitation import Engine, ManualClock, TokenSigner
+from sprankel.facilitation import Engine
 from sprankel.facilitation import validation as v
 from sprankel.facilitation.model import Participant
+from sprankel.kernel.clock import ManualClock
+from sprankel.kernel.tokens import TokenSigner
 from sprankel.store.sqlite import SQLiteStore
 from sprankel.sync.rooms import RoomManager
 

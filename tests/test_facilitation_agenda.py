@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from facilitation_harness import add_round, control, process, team
-from sprankel.facilitation import ManualClock, validation
-from sprankel.facilitation.errors import Forbidden, NotFound, SessionEnded, WrongPhase
-from sprankel.facilitation.icebreakers import ICEBREAKERS
+from sprankel.facilitation import validation
+from sprankel.facilitation.errors import SessionEnded, WrongPhase
+from sprankel.kernel.clock import ManualClock
+from sprankel.kernel.errors import Forbidden, NotFound
+from sprankel.kernel.icebreakers import ICEBREAKERS
 
 
 async def test_warmup_gets_an_icebreaker_in_the_sessions_language(tmp_path: Path) -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from facilitation_harness import Process, add_round, board_ideas, idea, process, team
-from sprankel.facilitation import ManualClock
 from sprankel.facilitation import documents as docs
-from sprankel.facilitation.errors import Conflict
+from sprankel.kernel.clock import ManualClock
+from sprankel.kernel.errors import Conflict
 
 
 async def _sheet(p: Process, sid: str, pid: str) -> dict[str, object]:

@@ -17,8 +17,9 @@ from facilitation_harness import (
     process,
     team,
 )
-from sprankel.facilitation import ManualClock
-from sprankel.facilitation.errors import Forbidden, NotFound, WrongPhase
+from sprankel.facilitation.errors import WrongPhase
+from sprankel.kernel.clock import ManualClock
+from sprankel.kernel.errors import Forbidden, NotFound
 
 
 async def test_hidden_ideas_reach_the_board_only_at_reveal(tmp_path: Path) -> None:

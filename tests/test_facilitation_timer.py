@@ -9,8 +9,9 @@ import pytest
 
 from facilitation_harness import add_round, control, process, team
 from sprankel.broker.memory import MemoryHub
-from sprankel.facilitation import ManualClock
-from sprankel.facilitation.errors import Conflict, Forbidden, WrongPhase
+from sprankel.facilitation.errors import WrongPhase
+from sprankel.kernel.clock import ManualClock
+from sprankel.kernel.errors import Conflict, Forbidden
 
 
 async def test_round_ends_at_its_deadline(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from sprankel.facilitation import validation
-from sprankel.facilitation.errors import Invalid
+from sprankel.kernel.errors import Invalid
 
 
 @pytest.mark.parametrize(("body", "says"), [

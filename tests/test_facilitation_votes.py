@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from facilitation_harness import Process, Team, add_round, control, idea, process, team
-from sprankel.facilitation import ManualClock
-from sprankel.facilitation.errors import Conflict, Forbidden, NotFound, SessionEnded, WrongPhase
+from sprankel.facilitation.errors import SessionEnded, WrongPhase
+from sprankel.kernel.clock import ManualClock
+from sprankel.kernel.errors import Conflict, Forbidden, NotFound
 
 
 async def _voting(p: Process, t: Team, **fields: Any) -> tuple[str, list[str]]:

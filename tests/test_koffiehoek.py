@@ -14,8 +14,8 @@ from conftest import ServerFactory
 from server_process import ServerProcess
 from sprankel import status
 from sprankel.broker.memory import MemoryBroker
-from sprankel.facilitation.clock import ManualClock
-from sprankel.facilitation.tokens import TokenSigner
+from sprankel.kernel.clock import ManualClock
+from sprankel.kernel.tokens import TokenSigner
 from sprankel.koffiehoek import chat
 from sprankel.koffiehoek.chat import chat_name
 from sprankel.koffiehoek.spaces import RATE_MAX_POSTS, Koffiehoek

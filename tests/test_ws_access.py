@@ -11,7 +11,7 @@ from pycrdt import Map
 from api_harness import Api, Member, refused
 from conftest import ServerFactory
 from sprankel import status
-from sprankel.facilitation import Claims, TokenSigner
+from sprankel.kernel.tokens import Claims, TokenSigner
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from starlette.templating import Jinja2Templates
 from starlette.types import Scope
 
 from . import __version__
+from .kernel.languages import DEFAULT_LANGUAGE, LANGUAGES
 from .services import Services
 
 HERE = Path(__file__).parent
@@ -34,7 +35,6 @@ def _static_dir() -> Path:
 
 
 STATIC_DIR = _static_dir()
-LANGUAGES = ("nl", "en")
 # Session ids travel in URLs and document names: the same URL-safe alphabet as the API.
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _HASHED = re.compile(r"-[A-Z0-9]{8}\.(js|css)(\.map)?$")
@@ -109,7 +109,7 @@ def choose_language(request: Request) -> str:
             ranked.append((q, base))
     if ranked:
         return max(ranked, key=lambda item: item[0])[1]
-    return "nl"
+    return DEFAULT_LANGUAGE
 
 
 def routes(services: Services) -> list[BaseRoute]:

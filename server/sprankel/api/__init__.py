@@ -13,8 +13,9 @@ import logging
 from starlette.routing import BaseRoute, Route
 
 from .. import status
-from ..facilitation import Engine, TokenSigner, load_or_create_key
+from ..facilitation import Engine
 from ..facilitation.documents import drafts_prefix
+from ..kernel.tokens import TokenSigner, load_or_create_key
 from ..services import Services
 from ._http import api_errors
 from .access import session_authorizer

@@ -10,7 +10,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ..facilitation import FacilitationError
+from ..kernel.errors import AppError
 
 log = logging.getLogger("sprankel.api")
 
@@ -62,7 +62,7 @@ def api_errors(handler: Handler) -> Handler:
     async def wrapped(request: Request) -> Response:
         try:
             return await handler(request)
-        except FacilitationError as refusal:
+        except AppError as refusal:
             return error(refusal.status, refusal.error, refusal.message)
         except BadRequest as bad:
             return error(bad.status, bad.error, bad.message)

@@ -22,10 +22,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .. import status
-from ..facilitation import Engine, FacilitationError
+from ..facilitation import Engine
 from ..facilitation.documents import parse_document_name
-from ..facilitation.errors import Forbidden, NotFound
 from ..facilitation.roles import may_open_document, may_write_document
+from ..kernel.errors import AppError, Forbidden, NotFound
 from ..sync.access import Access, Authorizer, Refusal
 
 _CODES = {401: status.CLOSE_UNAUTHORIZED, 403: status.CLOSE_FORBIDDEN,
@@ -47,7 +47,7 @@ def session_authorizer(engine: Engine, open_documents: bool = False) -> Authoriz
                                                               params.get("token"))
         except (Forbidden, NotFound) as refusal:
             return Refusal(_CODES[refusal.status], refusal.message)
-        except FacilitationError as refusal:
+        except AppError as refusal:
             return Refusal(_CODES.get(refusal.status, status.CLOSE_UNAUTHORIZED), refusal.message)
         kind, owner = document.kind, document.owner_id
         if not may_open_document(kind, who.role, who.id, owner):

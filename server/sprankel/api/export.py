@@ -22,8 +22,9 @@ from ..export.collect import SessionNotFound, collect
 from ..export.filename import export_filename
 from ..export.markdown import UnknownTimezone, session_day, timezone
 from ..export.sources import LiveSource
-from ..facilitation import Engine, FacilitationError
+from ..facilitation import Engine
 from ..facilitation.roles import FACILITATOR
+from ..kernel.errors import AppError
 from ..services import Services
 
 _SUMMARIES = {
@@ -57,7 +58,7 @@ def routes(services: Services) -> list[BaseRoute]:
         session_id = request.path_params["session_id"]
         try:
             session, who = await engine.sessions.authenticate(session_id, _bearer(request))
-        except FacilitationError as refusal:
+        except AppError as refusal:
             return _error(refusal.status, refusal.error, refusal.message)
         if who.role != FACILITATOR and not session.participants_can_export:
             return _error(403, "forbidden",

@@ -1,8 +1,9 @@
 """The OpenAPI 3.1 document at /api/openapi.json, built from the endpoint table.
 
-Request bodies are described exactly (the same limits as facilitation/validation.py);
-responses by their main fields. Routes of the other API modules (presence, export,
-spaces) are listed from the routing table, so every route is in the document.
+Request bodies are described exactly (the same limits as facilitation/validation.py
+and kernel/limits.py); responses by their main fields. Routes of the other API modules
+(presence, export, spaces) are listed from the routing table, so every route is in the
+document.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from starlette.routing import BaseRoute, Route
 
 from .. import __version__
 from ..facilitation import validation as v
-from ..facilitation.model import LANGUAGES, ROUND_KINDS
+from ..facilitation.model import ROUND_KINDS
+from ..kernel.languages import DEFAULT_LANGUAGE, LANGUAGES
+from ..kernel.limits import MAX_NAME
 from .sessions import Endpoint
 
 _STR = {"type": "string"}
@@ -81,8 +84,8 @@ SCHEMAS: dict[str, Any] = {
     "Error": _object({"error": _STR, "message": _STR}, ["error", "message"], closed=False),
     "NewSession": _object({
         "title": _text(v.MAX_TITLE), "goal": _text(v.MAX_GOAL, 0),
-        "language": {"enum": list(LANGUAGES), "default": "nl"},
-        "facilitator_name": _text(v.MAX_NAME),
+        "language": {"enum": list(LANGUAGES), "default": DEFAULT_LANGUAGE},
+        "facilitator_name": _text(MAX_NAME),
         "settings": _object({
             "anonymous": _BOOL, "vote_budget": _range(1, v.MAX_BUDGET),
             "allow_observers": _BOOL, "participants_can_export": _BOOL,
@@ -93,7 +96,7 @@ SCHEMAS: dict[str, Any] = {
         "id": _STR, "facilitator_token": _STR, "join_code": _STR, "participant_id": _STR,
         "links": _object({"facilitator": _STR, "join": _STR}, closed=False),
     }, closed=False),
-    "Join": _object({"name": _text(v.MAX_NAME), "join_code": _STR,
+    "Join": _object({"name": _text(MAX_NAME), "join_code": _STR,
                      "role": {"enum": ["participant", "observer"], "default": "participant"}},
                     ["name", "join_code"]),
     "Joined": _object({"participant_id": _STR, "token": _STR, "role": _STR, "name": _STR,
@@ -176,7 +179,7 @@ def _operation(e: Endpoint) -> dict[str, Any]:
                             for p in params]
     if e.path == "/api/icebreakers":
         op["parameters"] = [{"name": "language", "in": "query",
-                             "schema": {"enum": list(LANGUAGES), "default": "nl"}}]
+                             "schema": {"enum": list(LANGUAGES), "default": DEFAULT_LANGUAGE}}]
     return op
 
 

@@ -17,10 +17,12 @@ from starlette.responses import JSONResponse, Response
 from ..facilitation import Engine, validation
 from ..facilitation.control import public_round
 from ..facilitation.documents import board_name
-from ..facilitation.errors import Invalid, NotFound
-from ..facilitation.icebreakers import icebreakers
-from ..facilitation.model import LANGUAGES, Participant, Session
+from ..facilitation.model import Participant, Session
 from ..facilitation.roles import FACILITATOR, OBSERVER, require_facilitator
+from ..kernel import validation as checks
+from ..kernel.errors import Invalid, NotFound
+from ..kernel.icebreakers import icebreakers
+from ..kernel.languages import DEFAULT_LANGUAGE, LANGUAGES
 from ..services import Services
 from ._http import bearer, json_body
 from ._limits import per_address, per_path_param, refusal
@@ -177,7 +179,7 @@ class SessionsApi:
             if action == "extend":
                 seconds = validation.extend(body)
             else:
-                validation.no_body(body)
+                checks.no_body(body)
             rnd = await self.engine.agenda.round_action(session, who, request.path_params["rid"],
                                                         action, seconds)
             return JSONResponse(public_round(rnd))
@@ -195,13 +197,13 @@ class SessionsApi:
     async def edit_idea(self, request: Request) -> Response:
         session, who = await self._caller(request)
         fields = validation.idea_patch(await json_body(request))
-        idea_id = validation.identifier(request.path_params["idea_id"], "idea_id")
+        idea_id = checks.identifier(request.path_params["idea_id"], "idea_id")
         idea = await self.engine.ideas.edit(session, who, idea_id, fields)
         return JSONResponse(idea.to_json())
 
     async def delete_idea(self, request: Request) -> Response:
         session, who = await self._caller(request)
-        idea_id = validation.identifier(request.path_params["idea_id"], "idea_id")
+        idea_id = checks.identifier(request.path_params["idea_id"], "idea_id")
         await self.engine.ideas.delete(session, who, idea_id)
         return Response(status_code=204)
 
@@ -218,8 +220,8 @@ class SessionsApi:
     def hold(self, held: bool) -> Callable[[Request], Awaitable[Response]]:
         async def handler(request: Request) -> Response:
             session, who = await self._caller(request)
-            validation.no_body(await json_body(request, optional=True))
-            idea_id = validation.identifier(request.path_params["idea_id"], "idea_id")
+            checks.no_body(await json_body(request, optional=True))
+            idea_id = checks.identifier(request.path_params["idea_id"], "idea_id")
             await self.engine.hidden.hold_back(session, who, idea_id, held)
             return JSONResponse({"idea_id": idea_id, "held_back": held})
 
@@ -230,7 +232,7 @@ class SessionsApi:
     async def put_votes(self, request: Request) -> Response:
         session, who = await self._caller(request)
         count = validation.votes(await json_body(request))
-        idea_id = validation.identifier(request.path_params["idea_id"], "idea_id")
+        idea_id = checks.identifier(request.path_params["idea_id"], "idea_id")
         return JSONResponse(await self.engine.votes.set_votes(session, who, idea_id, count))
 
     async def get_votes(self, request: Request) -> Response:
@@ -243,7 +245,7 @@ class SessionsApi:
     async def put_rating(self, request: Request) -> Response:
         session, who = await self._caller(request)
         originality, feasibility = validation.rating(await json_body(request))
-        idea_id = validation.identifier(request.path_params["idea_id"], "idea_id")
+        idea_id = checks.identifier(request.path_params["idea_id"], "idea_id")
         return JSONResponse(await self.engine.votes.set_rating(session, who, idea_id,
                                                                originality, feasibility))
 
@@ -260,7 +262,7 @@ class SessionsApi:
     def lock(self, locked: bool) -> Callable[[Request], Awaitable[Response]]:
         async def handler(request: Request) -> Response:
             session, who = await self._caller(request)
-            validation.no_body(await json_body(request, optional=True))
+            checks.no_body(await json_body(request, optional=True))
             session = await self.engine.sessions.set_locked(session, who, locked)
             return JSONResponse({"locked": session.locked, "state": session.state})
 
@@ -268,7 +270,7 @@ class SessionsApi:
 
     async def end(self, request: Request) -> Response:
         session, who = await self._caller(request)
-        validation.no_body(await json_body(request, optional=True))
+        checks.no_body(await json_body(request, optional=True))
         session = await self.engine.sessions.end(session, who)
         return JSONResponse({"locked": session.locked, "state": session.state,
                              "ended_at": session.ended_at})
@@ -276,7 +278,7 @@ class SessionsApi:
     # Public
 
     async def get_icebreakers(self, request: Request) -> Response:
-        language = request.query_params.get("language", "nl")
+        language = request.query_params.get("language", DEFAULT_LANGUAGE)
         if language not in LANGUAGES:
             raise Invalid(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}")
         return JSONResponse({"language": language, "icebreakers": list(icebreakers(language))})

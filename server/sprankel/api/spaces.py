@@ -28,9 +28,9 @@ from ..export.collect import SessionNotFound, collect
 from ..export.filename import export_filename
 from ..export.markdown import session_day, timezone
 from ..export.sources import LiveSource
-from ..facilitation import Engine, FacilitationError
-from ..facilitation import validation as checks
-from ..facilitation.errors import Invalid, NotFound
+from ..facilitation import Engine, validation
+from ..kernel import validation as checks
+from ..kernel.errors import AppError, Invalid, NotFound
 from ..koffiehoek.chat import chat_name
 from ..koffiehoek.spaces import Koffiehoek, Member, RateLimited, Space
 from ..services import Services
@@ -57,7 +57,7 @@ def install(services: Services, engine: Engine) -> Koffiehoek:
             space, member = await koffiehoek.authenticate(parts[1], params.get("token"))
         except NotFound as refusal:
             return Refusal(status.CLOSE_NOT_FOUND, refusal.message)
-        except FacilitationError as refusal:
+        except AppError as refusal:
             return Refusal(status.CLOSE_UNAUTHORIZED, refusal.message)
         await koffiehoek.mark_seen(space.id, member)
         # Read-only, but the "here now" list is the awareness of this document.
@@ -138,7 +138,7 @@ def routes(services: Services) -> list[BaseRoute]:
         if message.get("kind") != "message" or not message.get("text"):
             raise Invalid("only a chat message with text can become a brainstorm")
         goal = str(message["text"])
-        fields = checks.new_session({
+        fields = validation.new_session({
             "title": _title_from(goal),
             "goal": goal,
             "language": space.language,
@@ -196,7 +196,7 @@ async def _session_summary(engine: Engine, sid: str, base: str,
                            space_id: str) -> dict[str, Any] | None:
     try:
         session = await engine.sessions.get(sid)
-    except FacilitationError:
+    except AppError:
         return None  # removed after its retention period
     ended = session.ended_at is not None
     return {

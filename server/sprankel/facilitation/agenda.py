@@ -7,12 +7,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from ..kernel.errors import NotFound
+from ..kernel.icebreakers import pick_icebreaker
+from ..kernel.ids import new_id
 from . import rounds
 from .core import Core
-from .errors import NotFound, WrongPhase
+from .errors import WrongPhase
 from .hidden import Hidden
-from .icebreakers import pick_icebreaker
-from .ids import new_id
 from .model import PARTICIPANT, Participant, Round, Session
 from .roles import require_facilitator
 from .votes import Votes

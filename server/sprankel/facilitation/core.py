@@ -18,13 +18,13 @@ from typing import Any, Protocol, TypeVar
 from pycrdt import Doc
 
 from ..broker import Broker, Subscription
+from ..kernel.clock import Cancel, Clock, SystemClock
+from ..kernel.errors import AppError, NotFound
+from ..kernel.tokens import TokenSigner
 from ..store import Store
 from . import documents as docs
-from .clock import Cancel, Clock, SystemClock
 from .control import control_state
-from .errors import FacilitationError, NotFound
 from .model import PARTICIPANT, SESSION, Participant, Round, Session
-from .tokens import TokenSigner
 
 log = logging.getLogger("sprankel.facilitation")
 
@@ -253,7 +253,7 @@ class Core:
             if ended_now:
                 for hook in self.on_session_ended:
                     await hook(sid)
-        except FacilitationError:
+        except AppError:
             pass
         except Exception:
             log.exception("refreshing session failed id=%s", sid)

@@ -31,14 +31,14 @@ ideas, sessions.
 from __future__ import annotations
 
 from ..broker import Broker
+from ..kernel.clock import Clock
+from ..kernel.tokens import TokenSigner
 from ..store import Store
 from .agenda import Agenda
-from .clock import Clock
 from .core import RECONCILE_S, Core, Documents
 from .hidden import Hidden
 from .ideas import Ideas
 from .sessions import Sessions
-from .tokens import TokenSigner
 from .votes import Votes
 
 

@@ -1,42 +1,11 @@
-"""Refusals of the facilitation rules, as values the API turns into JSON {error, message}."""
+"""Refusals only the rules of a session give; the shared ones are in kernel/errors.py."""
 
 from __future__ import annotations
 
-
-class FacilitationError(Exception):
-    """A request the rules refuse; `status` is the HTTP status, `error` a stable code."""
-
-    status = 400
-    error = "bad_request"
-
-    def __init__(self, message: str, error: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        if error is not None:
-            self.error = error
+from ..kernel.errors import AppError
 
 
-class Unauthorized(FacilitationError):
-    status = 401
-    error = "unauthorized"
-
-
-class Forbidden(FacilitationError):
-    status = 403
-    error = "forbidden"
-
-
-class NotFound(FacilitationError):
-    status = 404
-    error = "not_found"
-
-
-class Conflict(FacilitationError):
-    status = 409
-    error = "conflict"
-
-
-class SessionEnded(FacilitationError):
+class SessionEnded(AppError):
     status = 410
     error = "session_ended"
 
@@ -44,14 +13,7 @@ class SessionEnded(FacilitationError):
         super().__init__(message)
 
 
-class Invalid(FacilitationError):
-    """The request body is wrong; the message names the field and what is expected."""
-
-    status = 422
-    error = "invalid"
-
-
-class WrongPhase(FacilitationError):
+class WrongPhase(AppError):
     """The round or session is not in the phase that allows this (423 Locked)."""
 
     status = 423

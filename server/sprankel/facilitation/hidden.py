@@ -11,10 +11,11 @@ from typing import Any
 
 from pycrdt import Doc
 
+from ..kernel.errors import Conflict, NotFound
 from . import authorship, rounds
 from . import documents as docs
 from .core import Core
-from .errors import Conflict, NotFound, WrongPhase
+from .errors import WrongPhase
 from .model import Idea, Participant, Round, Session, idea_order
 from .roles import require_facilitator
 from .validation import IDEA_COLORS

@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..kernel.errors import Forbidden, NotFound
+from ..kernel.ids import new_id
 from . import authorship, rounds
 from . import documents as docs
 from .core import Core
-from .errors import Forbidden, NotFound, WrongPhase
+from .errors import WrongPhase
 from .hidden import Hidden
-from .ids import new_id
 from .model import IDEA_KINDS, PARTICIPANT, Idea, Participant, Session, idea_order
 from .roles import FACILITATOR, require_contributor
 

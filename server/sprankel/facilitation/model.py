@@ -24,7 +24,6 @@ ROUND_KINDS = ("ideate", "brainwrite", "group", "rate", "vote", "discuss", "warm
 ROUND_STATES = ("planned", "running", "paused", "ended")
 # Kinds in which ideas may be added.
 IDEA_KINDS = ("ideate", "brainwrite", "warmup", "discuss", "group")
-LANGUAGES = ("nl", "en")
 
 SESSION = "session"
 PARTICIPANT = "participant"

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from .errors import Forbidden
+from ..kernel.errors import Forbidden
 from .model import Participant
 
 FACILITATOR = "facilitator"

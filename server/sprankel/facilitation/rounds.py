@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import Conflict, NotFound, SessionEnded, WrongPhase
-from .ids import new_id
+from ..kernel.errors import Conflict, NotFound
+from ..kernel.ids import new_id
+from .errors import SessionEnded, WrongPhase
 from .model import Round, Session
 
 MAX_BRAINWRITE_ROTATIONS = 5  # 6-3-5: six people pass their sheet on five times

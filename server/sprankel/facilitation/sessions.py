@@ -6,14 +6,15 @@ import hmac
 import logging
 from typing import Any
 
+from ..kernel.errors import Forbidden, Unauthorized
+from ..kernel.ids import new_id, new_join_code
+from ..kernel.tokens import Claims
 from . import rounds
 from .agenda import Agenda
 from .core import Core
-from .errors import Forbidden, SessionEnded, Unauthorized
-from .ids import new_id, new_join_code
+from .errors import SessionEnded
 from .model import PARTICIPANT, SESSION, Participant, Session, participant_key
 from .roles import FACILITATOR, OBSERVER, require_facilitator
-from .tokens import Claims
 
 log = logging.getLogger("sprankel.facilitation")
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..kernel.errors import Conflict, NotFound
 from . import documents as docs
 from . import rounds
 from .core import Core
-from .errors import Conflict, NotFound, WrongPhase
+from .errors import WrongPhase
 from .model import (
     RATINGS,
     VOTES,

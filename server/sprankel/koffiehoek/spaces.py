@@ -7,8 +7,8 @@ Records (JSON in the store):
     space-rate     ID/MID         {times: [ms, ...]}  a member's recent posts, for the rate limit
     space-rate     ID             {times: [ms, ...]}  the space's recent posts (all members)
 
-A member's token is a facilitation token whose session is ``k:ID``: the same
-signature and key, and a scope no session id can take.
+A member's token is a kernel/tokens.py token whose session is ``k:ID``: the same
+signature and key as a session's, and a scope no session id can take.
 """
 
 from __future__ import annotations
@@ -22,12 +22,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..broker import Broker
-from ..facilitation.clock import Clock, SystemClock
-from ..facilitation.errors import FacilitationError, Invalid, NotFound, Unauthorized
-from ..facilitation.icebreakers import ICEBREAKERS
-from ..facilitation.ids import new_id
-from ..facilitation.tokens import Claims, TokenSigner
-from ..facilitation.validation import body_object, only_fields, text
+from ..kernel.clock import Clock, SystemClock
+from ..kernel.errors import AppError, Invalid, NotFound, Unauthorized
+from ..kernel.icebreakers import ICEBREAKERS
+from ..kernel.ids import new_id
+from ..kernel.languages import DEFAULT_LANGUAGE, LANGUAGES
+from ..kernel.limits import MAX_ID, MAX_NAME
+from ..kernel.tokens import Claims, TokenSigner
+from ..kernel.validation import body_object, only_fields, text
 from ..store import Store
 from ..sync.rooms import RoomManager
 from . import chat
@@ -41,7 +43,6 @@ RATE = "space-rate"
 
 TOKEN_SCOPE = "k:"
 MAX_SPACE_NAME = 80
-MAX_NAME = 80
 MAX_MESSAGE = 500
 MAX_ICEBREAKER = 200
 MAX_OWN_ICEBREAKERS = 100
@@ -49,10 +50,9 @@ RATE_WINDOW_MS = 10_000
 RATE_MAX_POSTS = 5  # per member per window: a chat, not a firehose
 COFFEE_MESSAGE_TTL_MS = 15 * 60_000
 EXPIRY_INTERVAL_S = 600.0
-LANGUAGES = ("nl", "en")
 
 
-class RateLimited(FacilitationError):
+class RateLimited(AppError):
     status = 429
     error = "rate_limited"
 
@@ -135,7 +135,7 @@ class Koffiehoek:
         only_fields(body, ("name", "language", "your_name"))
         name = text(body, "name", MAX_SPACE_NAME)
         your_name = text(body, "your_name", MAX_NAME)
-        language = body.get("language", "nl")
+        language = body.get("language", DEFAULT_LANGUAGE)
         if language not in LANGUAGES:
             raise Invalid("language must be \"nl\" or \"en\"")
         space = Space(new_id(), name, language, self.clock.now_ms(), (), ())
@@ -342,4 +342,4 @@ def _day(ms: int) -> str:
 
 
 def _plausible(space_id: str) -> bool:
-    return 0 < len(space_id) <= 64 and all(c.isalnum() or c in "-_" for c in space_id)
+    return 0 < len(space_id) <= MAX_ID and all(c.isalnum() or c in "-_" for c in space_id)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sprankel.facilitation.tokens import Claims, TokenSigner, load_or_create_key
+from sprankel.kernel.tokens import Claims, TokenSigner, load_or_create_key
 
 KEY = b"0123456789abcdef0123456789abcdef"
 
