@@ -58,7 +58,8 @@ def session_authorizer(engine: Engine, open_documents: bool = False) -> Authoriz
 
         def can_write() -> bool:
             flags = engine.flags(sid)
-            return may_write_document(kind, role, pid, owner, flags.locked, flags.ended)
+            return may_write_document(kind, role, pid, owner, flags.locked, flags.ended,
+                                      flags.drafts_open)
 
         return Access(user=who.public(), can_write=can_write)
 

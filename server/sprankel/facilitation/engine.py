@@ -77,11 +77,25 @@ class Documents(Protocol):
 
 @dataclass(frozen=True)
 class Flags:
-    """What open connections need to know at once: is the session locked or ended."""
+    """What open connections need to know at once: is the session locked or ended, and
+    may participants write their drafts (only while a hidden round runs: once it ends,
+    what the facilitator reviews is exactly what reveal publishes)."""
 
     locked: bool
     ended: bool
     version: int
+    drafts_open: bool = False
+
+
+def drafts_open(session: Session) -> bool:
+    rnd = session.active_round
+    return rnd is not None and rnd.is_hidden and not rnd.revealed
+
+
+def _session_event(session: Session) -> dict[str, Any]:
+    return {"type": "session", "session_id": session.id, "locked": session.locked,
+            "ended": session.ended, "version": session.version,
+            "drafts_open": drafts_open(session)}
 
 
 class Engine:
@@ -729,10 +743,7 @@ class Engine:
                     continue
                 known = self._flags.get(sid)
                 if data is not None and (known is None or data.get("version", 0) > known.version):
-                    session = Session.from_json(data)
-                    self._on_event({"type": "session", "session_id": sid,
-                                    "locked": session.locked, "ended": session.ended,
-                                    "version": session.version})
+                    self._on_event(_session_event(Session.from_json(data)))
 
     # The control document
 
@@ -783,16 +794,14 @@ class Engine:
         self._arm(session)
         # The event first: other processes should know of a lock before their clients
         # see it in the control document.
-        await self.broker.publish_event(EVENTS_CHANNEL, {
-            "type": "session", "session_id": session.id, "locked": session.locked,
-            "ended": session.ended, "version": session.version,
-        })
+        await self.broker.publish_event(EVENTS_CHANNEL, _session_event(session))
         await self._write_control(session)
 
     def _remember(self, session: Session) -> None:
         known = self._flags.get(session.id)
         if known is None or known.version <= session.version:
-            self._flags[session.id] = Flags(session.locked, session.ended, session.version)
+            self._flags[session.id] = Flags(session.locked, session.ended, session.version,
+                                            drafts_open(session))
 
     def _arm(self, session: Session) -> None:
         if self._stopped:
@@ -821,7 +830,8 @@ class Engine:
         if known is not None and known.version > version:
             return
         ended = bool(event.get("ended"))
-        self._flags[sid] = Flags(bool(event.get("locked")), ended, version)
+        self._flags[sid] = Flags(bool(event.get("locked")), ended, version,
+                                 bool(event.get("drafts_open")))
         ended_now = ended and sid not in self._ended_handled
         if ended_now:
             self._ended_handled.add(sid)

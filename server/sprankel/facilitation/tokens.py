@@ -58,7 +58,9 @@ class TokenSigner:
 
     def verify(self, token: str) -> Claims | None:
         """The claims of a well-formed token with a valid signature, else None."""
-        if not token or len(token) > MAX_TOKEN_LENGTH:
+        # A token is ASCII by construction; anything else (a byte >127 in a header or a
+        # query) is a malformed token, not a reason to fail in the HMAC below.
+        if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
             return None
         parts = token.split(".")
         if len(parts) != 3 or parts[0] != _VERSION:
