@@ -8,7 +8,8 @@
     POST /api/spaces/{id}/coffee              "who wants coffee?" -> 201
     POST /api/spaces/{id}/icebreakers         {text} -> 201: the team's own question
     POST /api/spaces/{id}/sessions            {message_id} -> 201: a brainstorm from a message
-    GET  /api/spaces/{id}/sessions/{sid}/summary.md   a session's summary, for members
+    GET  /api/spaces/{id}/sessions/{sid}/summary.md   a session's summary: for the member
+                                              who started it, for all when it allows export
 
 The chat itself is the read-only document ``spaces/ID/chat`` (WebSocket, member token).
 """
@@ -30,7 +31,8 @@ from ..export.markdown import session_day, timezone
 from ..export.sources import LiveSource
 from ..facilitation import Engine, FacilitationError
 from ..facilitation import validation as checks
-from ..facilitation.errors import Invalid, NotFound
+from ..facilitation.errors import Forbidden, Invalid, NotFound
+from ..facilitation.model import Session
 from ..koffiehoek.chat import chat_name
 from ..koffiehoek.spaces import Koffiehoek, Member, RateLimited, Space
 from ..services import Services
@@ -94,7 +96,7 @@ def routes(services: Services) -> list[BaseRoute]:
     async def overview(request: Request) -> Response:
         space, member = await member_of(request)
         k = koffiehoek
-        sessions = [await _session_summary(engine, sid, base_url(request), space.id)
+        sessions = [await _session_summary(engine, sid, base_url(request), space, member)
                     for sid in reversed(space.session_ids)]
         return JSONResponse({
             "id": space.id,
@@ -152,10 +154,15 @@ def routes(services: Services) -> list[BaseRoute]:
                              "links": links}, status_code=201)
 
     async def summary(request: Request) -> Response:
-        space, _ = await member_of(request)
+        space, member = await member_of(request)
         sid = request.path_params["session_id"]
         if sid not in space.session_ids:
             raise NotFound("no such session in this space")
+        if not _may_export(await engine.session(sid), space, member):
+            # The same rule as /api/sessions/{id}/export.md: being in the team is not
+            # being allowed to take the ideas (and names) of a session home.
+            raise Forbidden("only the member who started this session may download its "
+                            "summary; the session does not let participants export")
         try:
             model = await collect(LiveSource(services.store, services.rooms), sid)
         except SessionNotFound as error:
@@ -182,8 +189,12 @@ def routes(services: Services) -> list[BaseRoute]:
     ]
 
 
-async def _session_summary(engine: Engine, sid: str, base: str,
-                           space_id: str) -> dict[str, Any] | None:
+def _may_export(session: Session, space: Space, member: Member) -> bool:
+    return space.started_by.get(session.id) == member.id or session.participants_can_export
+
+
+async def _session_summary(engine: Engine, sid: str, base: str, space: Space,
+                           member: Member) -> dict[str, Any] | None:
     try:
         session = await engine.session(sid)
     except FacilitationError:
@@ -195,7 +206,9 @@ async def _session_summary(engine: Engine, sid: str, base: str,
         "created_at": session.created_at,
         "ended": ended,
         "join": None if ended else f"{base}/join/{session.id}?code={session.join_code}",
-        "summary": f"/api/spaces/{space_id}/sessions/{session.id}/summary.md",
+        # None when this member may not download it (see summary()).
+        "summary": (f"/api/spaces/{space.id}/sessions/{session.id}/summary.md"
+                    if _may_export(session, space, member) else None),
     }
 
 
