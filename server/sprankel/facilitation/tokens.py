@@ -98,8 +98,9 @@ def load_or_create_key(configured: str | None, data_dir: Path) -> bytes:
         except FileNotFoundError:
             key = b""
         if key:
+            os.chmod(path, 0o600)  # a key file of an older version may be world-readable
             return key
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         tmp = data_dir / f".{KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as f:
