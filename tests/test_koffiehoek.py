@@ -150,7 +150,7 @@ async def test_members_only(server: ServerProcess) -> None:
 
 
 async def test_start_a_brainstorm_from_a_chat_message(server: ServerProcess) -> None:
-    space_id, ada_token, zoe_token = await new_space(server)
+    space_id, _ada_token, zoe_token = await new_space(server)
     zoe = await YClient(chat_url(server, space_id, zoe_token)).connect()
     async with api(server, zoe_token) as http:
         posted = (await http.post(f"/api/spaces/{space_id}/messages",

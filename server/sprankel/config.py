@@ -66,6 +66,27 @@ class Settings:
         None, "Base URL for the links Sprankel hands out (default: from the request)."
     )
     log_level: str = _option("info", "Log level: debug, info, warning or error.")
+    allowed_hosts: str | None = _option(
+        None,
+        "Comma-separated host names this server answers to (e.g. sprankel.example.org, "
+        "*.example.org); other Host headers get 400. Without it and --public-url, links "
+        "and the CSP follow the request's Host header (local development only).",
+    )
+    allowed_origins: str | None = _option(
+        None,
+        "Comma-separated extra origins (https://host[:port]) whose pages may write through "
+        "the API and open WebSockets; the public URL's and allowed hosts' always may.",
+    )
+    security_contact: str | None = _option(
+        None,
+        "Contact for vulnerability reports in /.well-known/security.txt (mailto:... or an "
+        "https:// URL); unset, that file answers 404.",
+    )
+    security_policy: str | None = _option(
+        None,
+        "URL of the vulnerability disclosure policy that security.txt links to (e.g. the "
+        "published docs/security.md); unset, security.txt has no Policy line.",
+    )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -137,3 +158,14 @@ def validate(settings: Settings) -> None:
         raise ConfigError("--store redis needs REDIS_URL.")
     if settings.max_message_size < 1024:
         raise ConfigError("--max-message-size must be at least 1024 bytes.")
+    contact = settings.security_contact
+    if contact and not contact.startswith(("mailto:", "https://", "tel:")):
+        raise ConfigError("--security-contact must start with mailto:, https:// or tel: "
+                          "(RFC 9116).")
+    from .origins import RequestPolicy  # here, so that a bad URL is a message at start
+
+    try:
+        RequestPolicy.build(settings.public_url, settings.allowed_hosts,
+                            settings.allowed_origins)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None

@@ -31,7 +31,7 @@ async def serve_document(websocket: WebSocket, rooms: RoomManager, name: str) ->
     if not is_valid_document_name(name):
         await websocket.close(status.CLOSE_BAD_REQUEST, "invalid document name")
         return
-    access = await rooms.authorize(name, websocket.query_params)
+    access = await rooms.authorize(name, websocket.query_params, websocket.headers)
     if isinstance(access, Refusal):
         log.info("ws refused doc=%s code=%d reason=%r", name, access.code, access.reason)
         await websocket.close(access.code, access.reason)

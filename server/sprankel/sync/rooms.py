@@ -19,7 +19,7 @@ from pycrdt import Doc
 from .. import status
 from ..broker import Broker
 from ..store import Store
-from .access import Access, Authorizer, Refusal
+from .access import Access, Admission, Authorizer, Refusal
 from .room import Room
 
 T = TypeVar("T")
@@ -41,6 +41,7 @@ class RoomManager:
         self.outbox_limit = outbox_limit
         self._default_authorizer: Authorizer = refuse_all
         self._authorizers: dict[str, Authorizer] = {}  # by document name prefix
+        self._admission: Admission | None = None
         self._rooms: dict[str, Room] = {}
         self._loading: dict[str, asyncio.Task[Room]] = {}
         self._closing: dict[str, asyncio.Task[None]] = {}
@@ -55,7 +56,17 @@ class RoomManager:
         """The authorizer of documents whose name starts with prefix (e.g. "spaces/")."""
         self._authorizers[prefix] = authorizer
 
-    async def authorize(self, name: str, params: Mapping[str, str]) -> Access | Refusal:
+    def set_admission(self, admission: Admission) -> None:
+        """A check of every connection's handshake headers (Host, Origin) before any
+        authorizer: the document sockets bypass the app's middleware."""
+        self._admission = admission
+
+    async def authorize(self, name: str, params: Mapping[str, str],
+                        headers: Mapping[str, str] | None = None) -> Access | Refusal:
+        if self._admission is not None and headers is not None:
+            refusal = self._admission(headers)
+            if refusal is not None:
+                return refusal
         for prefix, authorizer in self._authorizers.items():
             if name.startswith(prefix):
                 return await authorizer(name, params)
