@@ -24,6 +24,10 @@ from sprankel.sync import protocol
 EVIL = "https://evil.example"
 
 
+def _get(url: str, **headers: str) -> httpx.Response:
+    return httpx.get(url, headers=headers, timeout=10)
+
+
 def _post_session(server: ServerProcess, **headers: str) -> httpx.Response:
     return httpx.post(server.http_url + "/api/sessions", json={"title": "Koffie"},
                       headers=headers, timeout=10)
@@ -82,8 +86,7 @@ async def test_local_development_allows_same_origin_and_scripts_but_not_other_si
         assert refused.json()["error"] == "forbidden_origin"
     assert _sessions_in_store(server) == count  # nothing was created
     # Reading is not a state change: a foreign page's GET is the browser's business (CORS).
-    assert httpx.get(server.http_url + "/api/icebreakers", headers={"Origin": EVIL},
-                     timeout=10).status_code == 200
+    assert _get(server.http_url + "/api/icebreakers", Origin=EVIL).status_code == 200
 
     session = _session(server)
     bystander = await _ws_close(server, _board(session), origin=same)
@@ -107,7 +110,7 @@ async def test_the_public_url_sets_links_csp_and_the_allowed_origins(
     for origin in (EVIL, f"http://127.0.0.1:{server.port}", "http://sprankel.example.org"):
         assert _post_session(server, Origin=origin).status_code == 403, origin
 
-    page = httpx.get(server.http_url + "/", headers={"Host": "evil.example"}, timeout=10)
+    page = _get(server.http_url + "/", Host="evil.example")
     csp = page.headers["content-security-policy"]
     assert "wss://sprankel.example.org" in csp and "evil.example" not in csp
 
@@ -131,10 +134,9 @@ async def test_allowed_hosts_refuse_other_host_headers_but_not_the_health_probes
         assert refused.json()["error"] == "bad_host"
         assert "evil" not in refused.headers["content-security-policy"]
     for probe in ("/healthz", "/readyz"):
-        answer = httpx.get(server.http_url + probe, headers={"Host": "10.0.0.7:8000"},
-                           timeout=10)
+        answer = _get(server.http_url + probe, Host="10.0.0.7:8000")
         assert answer.status_code == 200
-    page = httpx.get(server.http_url + "/", headers={"Host": good}, timeout=10)
+    page = _get(server.http_url + "/", Host=good)
     assert f"ws://{good}" in page.headers["content-security-policy"]
 
     session = created.json()

@@ -21,7 +21,6 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
 
 from .. import status
 from ..export import MEDIA_TYPES, render
@@ -38,6 +37,7 @@ from ..koffiehoek.spaces import Koffiehoek, Member, RateLimited, Space
 from ..services import Services
 from ..sync.access import READ_ONLY, Access, Refusal
 from ._http import Handler, api_errors, bearer, error, json_body
+from .sessions import Endpoint
 
 
 def install(services: Services, engine: Engine) -> Koffiehoek:
@@ -66,7 +66,7 @@ def install(services: Services, engine: Engine) -> Koffiehoek:
     return koffiehoek
 
 
-def routes(services: Services) -> list[BaseRoute]:
+def routes(services: Services) -> list[Endpoint]:
     engine = services.extras["facilitation"]  # api.routes installs it before the others
     assert isinstance(engine, Engine)
     koffiehoek = install(services, engine)
@@ -173,19 +173,33 @@ def routes(services: Services) -> list[BaseRoute]:
                         headers={"Content-Disposition": f'attachment; filename="{filename}"',
                                  "Cache-Control": "no-store"})
 
-    def route(path: str, handler: Handler, method: str) -> Route:
-        return Route(path, _with_retry_after(handler), methods=[method])
+    def e(method: str, path: str, handler: Handler, summary: str, body: str | None = None,
+          response: str | None = None, status: int = 200, auth: bool = True,
+          errors: tuple[int, ...] = (401, 404), media_type: str = "application/json"
+          ) -> Endpoint:
+        return Endpoint(method, path, _with_retry_after(handler), summary, body, response,
+                        status, auth, errors, media_type)
 
+    space = "/api/spaces/{space_id}"
     return [
-        route("/api/spaces", create, "POST"),
-        route("/api/spaces/{space_id}/about", about, "GET"),
-        route("/api/spaces/{space_id}/members", join, "POST"),
-        route("/api/spaces/{space_id}", overview, "GET"),
-        route("/api/spaces/{space_id}/messages", post_message, "POST"),
-        route("/api/spaces/{space_id}/coffee", coffee, "POST"),
-        route("/api/spaces/{space_id}/icebreakers", add_icebreaker, "POST"),
-        route("/api/spaces/{space_id}/sessions", start_session, "POST"),
-        route("/api/spaces/{space_id}/sessions/{session_id}/summary.md", summary, "GET"),
+        e("POST", "/api/spaces", create, "Create a team space (you become its first member)",
+          "NewSpace", "CreatedSpace", 201, auth=False, errors=()),
+        e("GET", space + "/about", about, "A space's name and language, for the join form",
+          response="SpaceAbout", auth=False, errors=(404,)),
+        e("POST", space + "/members", join, "Join a space with a name", "NewMember",
+          "JoinedSpace", 201, auth=False, errors=(404,)),
+        e("GET", space, overview, "The space as a member sees it", response="SpaceView"),
+        e("POST", space + "/messages", post_message, "Post a chat message", "ChatPost",
+          "ChatMessage", 201, errors=(401, 404, 429)),
+        e("POST", space + "/coffee", coffee, "Ask who wants coffee", "NoBody", "ChatMessage",
+          201, errors=(401, 404, 429)),
+        e("POST", space + "/icebreakers", add_icebreaker, "Add the team's own warm-up question",
+          "NewIcebreaker", "OwnIcebreakers", 201),
+        e("POST", space + "/sessions", start_session, "Start a brainstorm from a chat message",
+          "StartFromMessage", "StartedSession", 201),
+        e("GET", space + "/sessions/{session_id}/summary.md", summary,
+          "A session's summary (its starter; everyone when it allows export)",
+          errors=(401, 403, 404), media_type=MEDIA_TYPES["md"]),
     ]
 
 

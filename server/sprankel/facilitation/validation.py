@@ -66,6 +66,8 @@ def integer(body: dict[str, Any], name: str, low: int, high: int, *,
             raise Invalid(f"{name} is required (a whole number from {low} to {high})")
         return None
     value = body[name]
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # 5.0 is the integer 5 in JSON (and in the OpenAPI schema)
     if isinstance(value, bool) or not isinstance(value, int):
         raise Invalid(f"{name} must be a whole number from {low} to {high}, not {_type(value)}")
     if not low <= value <= high:
@@ -174,6 +176,8 @@ def round_fields(raw: Any, *, partial: bool) -> dict[str, Any]:
     if not partial or "kind" in body:
         out["kind"] = choice(body, "kind", ROUND_KINDS)
     kind = out.get("kind")
+    if partial and "prompt" in body and body["prompt"] is None:
+        raise Invalid("prompt must be a string, not null")
     if not partial or "prompt" in body:
         out["prompt"] = text(body, "prompt", MAX_PROMPT, required=kind != "warmup" and
                              not partial, min_len=0 if kind == "warmup" else 1)
