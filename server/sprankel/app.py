@@ -106,7 +106,9 @@ def create_app(settings: Settings) -> Starlette:
         if await services.store.healthy():
             return JSONResponse({"status": "ready"})
         return JSONResponse(
-            {"error": "not_ready", "message": "the store does not answer"}, status_code=503
+            {"error": "not_ready",
+             "message": "the store does not take writes (down, full or read-only)"},
+            status_code=503
         )
 
     async def websocket(ws: WebSocket) -> None:

@@ -67,10 +67,14 @@ class RoomManager:
             refusal = self._admission(headers)
             if refusal is not None:
                 return refusal
-        for prefix, authorizer in self._authorizers.items():
-            if name.startswith(prefix):
-                return await authorizer(name, params)
-        return await self._default_authorizer(name, params)
+        authorizer = next((a for prefix, a in self._authorizers.items()
+                           if name.startswith(prefix)), self._default_authorizer)
+        try:
+            return await authorizer(name, params)
+        except Exception:
+            # A bug or a store failure: a refusal with a reason, not a dropped socket.
+            log.exception("authorizer failed doc=%s", name)
+            return Refusal(status.CLOSE_INTERNAL_ERROR, "access could not be checked")
 
     @property
     def open_rooms(self) -> list[str]:
