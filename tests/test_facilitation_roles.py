@@ -21,7 +21,10 @@ def test_drafts_belong_to_their_participant_and_the_facilitator_reads_them() -> 
     assert not may_open_document("drafts", "participant", "p", "q")
     assert not may_open_document("drafts", "observer", "p", "p")
     assert may_open_document("drafts", "facilitator", "f", "p")
-    assert may_write_document("drafts", "participant", "p", "p", locked=False, ended=False)
+    assert may_write_document("drafts", "participant", "p", "p", locked=False, ended=False,
+                              drafts_open=True)
+    # Outside a running hidden round drafts are frozen (what was reviewed is what is revealed).
+    assert not may_write_document("drafts", "participant", "p", "p", locked=False, ended=False)
     assert not may_write_document("drafts", "facilitator", "f", "p", locked=False, ended=False)
 
 

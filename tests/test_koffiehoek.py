@@ -150,7 +150,7 @@ async def test_members_only(server: ServerProcess) -> None:
 
 
 async def test_start_a_brainstorm_from_a_chat_message(server: ServerProcess) -> None:
-    space_id, ada_token, zoe_token = await new_space(server)
+    space_id, _ada_token, zoe_token = await new_space(server)
     zoe = await YClient(chat_url(server, space_id, zoe_token)).connect()
     async with api(server, zoe_token) as http:
         posted = (await http.post(f"/api/spaces/{space_id}/messages",
@@ -175,13 +175,42 @@ async def test_start_a_brainstorm_from_a_chat_message(server: ServerProcess) -> 
                                  json={"name": "Ada", "join_code": code})
         assert joined.status_code == 201, joined.text
 
-    async with api(server, ada_token) as http:
+    async with api(server, zoe_token) as http:
         listed = (await http.get(f"/api/spaces/{space_id}")).json()["sessions"]
         assert [s["id"] for s in listed] == [sid]
         summary = await http.get(listed[0]["summary"])
         assert summary.status_code == 200
         assert "Hoe maken we onboarding leuker?" in summary.text
     await zoe.close()
+
+
+async def test_a_member_cannot_download_a_session_that_does_not_allow_export(
+        server: ServerProcess) -> None:
+    space_id, ada_token, zoe_token = await new_space(server)
+    async with api(server, zoe_token) as http:
+        posted = (await http.post(f"/api/spaces/{space_id}/messages",
+                                  json={"text": "Geheime plannen"})).json()
+        started = (await http.post(f"/api/spaces/{space_id}/sessions",
+                                   json={"message_id": posted["id"]})).json()
+    sid = started["session_id"]
+    async with api(server, started["facilitator_token"]) as http:
+        idea = await http.post(f"/api/sessions/{sid}/ideas", json={"text": "IDEA-OF-ZOE"})
+        assert idea.status_code == 201, idea.text
+        session = (await http.get(f"/api/sessions/{sid}")).json()
+        assert session["settings"]["participants_can_export"] is False
+    path = f"/api/spaces/{space_id}/sessions/{sid}/summary.md"
+    async with api(server, ada_token) as http:
+        listed = (await http.get(f"/api/spaces/{space_id}")).json()["sessions"]
+        assert [(s["id"], s["summary"]) for s in listed] == [(sid, None)]
+        refused = await http.get(path)
+        assert refused.status_code == 403
+        assert refused.json()["error"] == "forbidden"
+        assert "IDEA-OF-ZOE" not in refused.text and "Zoë" not in refused.text
+    # The member who started it still can, and nothing changed for them.
+    async with api(server, zoe_token) as http:
+        allowed = await http.get(path)
+        assert allowed.status_code == 200
+        assert "IDEA-OF-ZOE" in allowed.text
 
 
 async def test_expired_messages_leave_the_document_and_the_store(tmp_path: Path) -> None:

@@ -114,6 +114,8 @@ async def test_an_ended_session_is_read_only_even_for_the_facilitator(api: Api) 
 async def test_facilitators_only_read_drafts_and_a_lock_stops_their_owner(api: Api) -> None:
     sid, f, code = await api.create()
     ann = await api.join(sid, code, "Ann")
+    # Drafts are writable only while a hidden round runs (tests/test_ws_access_frozen_drafts.py).
+    await api.act(sid, f, await api.round(sid, f, hidden=True), "start")
     name = f"sessions/{sid}/drafts/{ann.id}"
     async with api.ws(name, ann.token) as owner, api.ws(name, f.token) as facilitator:
         await facilitator.change(_put("from-facilitator"))

@@ -7,17 +7,19 @@ import logging
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from . import __version__, api, pages
+from . import __version__, api, pages, wellknown
 from .broker import Broker
 from .broker.memory import MemoryBroker
 from .config import Settings, validate
 from .limits import Limits
+from .origins import RequestCheckMiddleware, RequestPolicy
 from .security import SecurityHeadersMiddleware
 from .services import Services
 from .store import Store
@@ -29,7 +31,9 @@ from .sync.rooms import RoomManager
 
 log = logging.getLogger("sprankel")
 
-API_NOT_FOUND = "api_not_found"  # the catch-all that answers unknown /api paths with JSON
+# The `error` of the framework's own answers (unknown path, wrong method, ...) on /api.
+_HTTP_ERRORS = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
+                413: "too_large", 415: "unsupported_media_type", 422: "invalid"}
 
 
 def build_store(settings: Settings) -> Store:
@@ -65,6 +69,10 @@ def build_services(settings: Settings) -> Services:
 def create_app(settings: Settings) -> Starlette:
     validate(settings)
     services = build_services(settings)
+    policy = RequestPolicy.build(settings.public_url, settings.allowed_hosts,
+                                 settings.allowed_origins)
+    # The document sockets skip the middleware (server.py): the rooms check them.
+    services.rooms.set_admission(policy.websocket_refusal)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -77,6 +85,14 @@ def create_app(settings: Settings) -> Starlette:
                 "OPEN DOCUMENTS: every document outside a session can be read and written "
                 "by anyone without a token. Use this for development and tests only."
             )
+        if not policy.configured:
+            log.warning(
+                "NO --public-url OR --allowed-hosts: links and the Content-Security-Policy "
+                "follow each request's Host header, and only same-origin browser requests "
+                "are checked. Set --public-url (or --allowed-hosts) in production.")
+        if not settings.security_contact:
+            log.warning("no --security-contact: /.well-known/security.txt answers 404, so "
+                        "researchers cannot find where to report a vulnerability")
         log.info("sprankel %s ready store=%s broker=%s", __version__, settings.store,
                  "redis" if settings.redis_url else "memory")
         try:
@@ -95,27 +111,45 @@ def create_app(settings: Settings) -> Starlette:
         if await services.store.healthy():
             return JSONResponse({"status": "ready"})
         return JSONResponse(
-            {"error": "not_ready", "message": "the store does not answer"}, status_code=503
+            {"error": "not_ready",
+             "message": "the store does not take writes (down, full or read-only)"},
+            status_code=503
         )
 
     async def websocket(ws: WebSocket) -> None:
         await serve_document(ws, services.rooms, ws.path_params["name"], services.limits.sockets)
 
-    async def api_not_found(request: Request) -> JSONResponse:
-        return JSONResponse({"error": "not_found", "message": "no such API endpoint"},
-                            status_code=404)
+    async def http_error(request: Request, exc: Exception) -> Response:
+        # Clients of the API get JSON {error, message} also from the router (a mistyped
+        # path, a wrong method); pages keep the framework's plain answers.
+        assert isinstance(exc, HTTPException)
+        if not request.url.path.startswith("/api/"):
+            return PlainTextResponse(exc.detail, status_code=exc.status_code,
+                                     headers=exc.headers)
+        return JSONResponse({"error": _HTTP_ERRORS.get(exc.status_code, "http_error"),
+                             "message": _http_message(exc, request)},
+                            status_code=exc.status_code, headers=exc.headers)
 
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        wellknown.route(settings),
         WebSocketRoute("/ws/{name:path}", websocket),
         *api.routes(services),
-        # Clients of the API get JSON errors, also for a mistyped path.
-        Route("/api/{path:path}", api_not_found, name=API_NOT_FOUND,
-              methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         *pages.routes(services),
     ]
     app = Starlette(routes=routes, lifespan=lifespan,
-                    middleware=[Middleware(SecurityHeadersMiddleware)])
+                    middleware=[Middleware(SecurityHeadersMiddleware, policy=policy),
+                                Middleware(RequestCheckMiddleware, policy=policy)],
+                    exception_handlers={HTTPException: http_error})
     app.state.services = services
     return app
+
+
+def _http_message(exc: HTTPException, request: Request) -> str:
+    if exc.status_code == 405:
+        allowed = (exc.headers or {}).get("Allow", "")
+        return f"{request.method} is not allowed here" + (f"; use {allowed}" if allowed else "")
+    if exc.status_code == 404:
+        return "no such API endpoint"
+    return str(exc.detail)

@@ -70,6 +70,14 @@ def main(argv: list[str] | None = None) -> int:
         except (ConfigError, ValueError) as error:
             print(f"sprankel: {error}", file=sys.stderr)
             return 2
+        from .datadir import DataDirError, prepare
+
+        try:
+            if settings.store == "sqlite" or not settings.secret_key:
+                prepare(settings.data_dir)
+        except DataDirError as error:
+            print(f"sprankel: {error}", file=sys.stderr)
+            return 1
         # One process, or a supervisor of worker processes; neither module imports the other.
         from .server import configure_logging, serve
         from .transport import raise_open_files_limit

@@ -128,6 +128,27 @@ class Settings:
         200, "Messages a second one WebSocket may send (a burst of as many); a flood is "
         "closed with 1008.",
     )
+    allowed_hosts: str | None = _option(
+        None,
+        "Comma-separated host names this server answers to (e.g. sprankel.example.org, "
+        "*.example.org); other Host headers get 400. Without it and --public-url, links "
+        "and the CSP follow the request's Host header (local development only).",
+    )
+    allowed_origins: str | None = _option(
+        None,
+        "Comma-separated extra origins (https://host[:port]) whose pages may write through "
+        "the API and open WebSockets; the public URL's and allowed hosts' always may.",
+    )
+    security_contact: str | None = _option(
+        None,
+        "Contact for vulnerability reports in /.well-known/security.txt (mailto:... or an "
+        "https:// URL); unset, that file answers 404.",
+    )
+    security_policy: str | None = _option(
+        None,
+        "URL of the vulnerability disclosure policy that security.txt links to (e.g. the "
+        "published docs/security.md); unset, security.txt has no Policy line.",
+    )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -211,6 +232,17 @@ def validate(settings: Settings) -> None:
     if settings.awareness_state_bytes < 256:
         raise ConfigError("--awareness-state-bytes must be at least 256: a cursor takes ~200.")
 
+    contact = settings.security_contact
+    if contact and not contact.startswith(("mailto:", "https://", "tel:")):
+        raise ConfigError("--security-contact must start with mailto:, https:// or tel: "
+                          "(RFC 9116).")
+    from .origins import RequestPolicy  # here, so that a bad URL is a message at start
+
+    try:
+        RequestPolicy.build(settings.public_url, settings.allowed_hosts,
+                            settings.allowed_origins)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
 
 def trusted_proxy_networks(value: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     """The networks of --trusted-proxies; a ConfigError names a malformed entry."""

@@ -4,6 +4,10 @@ The Content-Security-Policy allows no inline or foreign scripts (the pages pass 
 as a JSON block, not as code), images only from this server or data:/blob: URLs (a peer
 cannot make others fetch a URL of their choice through a whiteboard image or an avatar),
 connections only back to this server (HTTP and its WebSocket), and no framing.
+
+The host the policy names comes from ``--public-url``, or from a Host header that is on
+``--allowed-hosts`` (see origins.py); only when neither is set, as in local development,
+from whatever Host header the request brings.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .origins import RequestPolicy, header
 
 # Host headers we are willing to echo into connect-src; anything else gets 'self' only.
 _HOST = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
@@ -54,18 +60,17 @@ STATIC_HEADERS: list[tuple[bytes, bytes]] = [
 class SecurityHeadersMiddleware:
     """Adds the CSP and the other security headers to every HTTP response."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, policy: RequestPolicy | None = None) -> None:
         self.app = app
+        self.policy = policy or RequestPolicy()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        host = None
-        for name, value in scope.get("headers", []):
-            if name == b"host":
-                host = value.decode("latin-1")
-                break
+        host = self.policy.public_host or header(scope, b"host")
+        if host is not None and not self.policy.host_allowed(host):
+            host = None  # refused by RequestCheckMiddleware; never echoed
         csp = content_security_policy(host).encode("latin-1")
         https = scope.get("scheme") == "https"
 

@@ -187,7 +187,7 @@ async function startSpace() {
       h("ul", { class: "sessions" }, (overview.sessions || []).map((s) => h("li", {},
         h("span", {}, s.title), " ",
         safeHref(s.join) ? h("a", { class: "utrecht-link", href: safeHref(s.join) }, t("space.session.join")) : null, " ",
-        h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", onclick: () => act(() => download(s.summary, known.token, "sprankel.md")) }, t("space.summary"))))),
+        s.summary ? h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", onclick: () => act(() => download(s.summary, known.token, "sprankel.md")) }, t("space.summary")) : null))),
     ]);
   }
 

@@ -2,14 +2,20 @@
 
 `routes(services)` builds the facilitation engine once per process (install), and
 returns the routes of the sessions API, its OpenAPI document, and the routes of the
-other API modules that exist (presence, export, spaces).
+other API modules that exist (presence, export, spaces). Every module declares its
+endpoints (api/sessions.py Endpoint): one table gives the routes and the document.
+One route per path, whatever its methods, so a wrong method gets 405 with the full
+``Allow`` list.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Sequence
 
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from .. import status
@@ -17,10 +23,10 @@ from ..facilitation import Engine
 from ..facilitation.documents import drafts_prefix
 from ..kernel.tokens import TokenSigner, load_or_create_key
 from ..services import Services
-from ._http import api_errors
+from ._http import Handler, api_errors
 from .access import session_authorizer
 from .openapi import openapi_route
-from .sessions import SessionsApi
+from .sessions import Endpoint, SessionsApi
 
 log = logging.getLogger("sprankel.api")
 
@@ -60,9 +66,7 @@ def routes(services: Services) -> list[BaseRoute]:
     engine = install(services)
     sessions = SessionsApi(services, engine)
     endpoints = sessions.endpoints()
-    out: list[BaseRoute] = [
-        Route(e.path, api_errors(e.handler), methods=[e.method]) for e in endpoints
-    ]
+    others: list[BaseRoute] = []
     for name in _OTHER_MODULES:
         try:
             module = importlib.import_module(f"{__name__}.{name}")
@@ -70,6 +74,28 @@ def routes(services: Services) -> list[BaseRoute]:
             if missing.name != f"{__name__}.{name}":
                 raise
             continue
-        out.extend(module.routes(services))
-    out.append(openapi_route(endpoints, out))
+        for item in module.routes(services):
+            if isinstance(item, Endpoint):
+                endpoints.append(item)
+            else:
+                others.append(item)
+    out = [*_routes_by_path(endpoints), *others]
+    out.append(openapi_route(endpoints, others))
     return out
+
+
+def _routes_by_path(endpoints: Sequence[Endpoint]) -> list[BaseRoute]:
+    by_path: dict[str, dict[str, Handler]] = {}
+    for e in endpoints:
+        by_path.setdefault(e.path, {})[e.method] = api_errors(e.handler)
+    return [Route(path, _dispatch(handlers), methods=list(handlers))
+            for path, handlers in by_path.items()]
+
+
+def _dispatch(handlers: dict[str, Handler]) -> Handler:
+    async def dispatch(request: Request) -> Response:
+        # The route has let only these methods (and HEAD for GET) through.
+        method = "GET" if request.method == "HEAD" else request.method
+        return await handlers[method](request)
+
+    return dispatch

@@ -15,6 +15,7 @@ from ..kernel.errors import AppError
 log = logging.getLogger("sprankel.api")
 
 MAX_BODY = 64 * 1024  # the largest body any endpoint needs is a round or an idea
+MAX_DEPTH = 16  # the deepest body any endpoint needs is 3 levels; more is an attack
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -50,9 +51,38 @@ async def json_body(request: Request, *, optional: bool = False) -> Any:
             return None
         raise BadRequest(422, "invalid", "a JSON body is required")
     try:
-        return json.loads(raw)
+        body = json.loads(raw)
+    except RecursionError:
+        raise _too_deep() from None
     except (ValueError, UnicodeDecodeError) as e:
         raise BadRequest(422, "invalid", f"the body is not valid JSON: {e}") from None
+    if _depth(body) > MAX_DEPTH:
+        # Refused before any handler walks it: deep values cost recursion everywhere.
+        raise _too_deep()
+    return body
+
+
+def _too_deep() -> BadRequest:
+    return BadRequest(422, "invalid", f"the body is nested more than {MAX_DEPTH} levels deep")
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in a JSON value (iteratively: no recursion)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level)
+        if level > MAX_DEPTH:
+            return level
+        stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def api_errors(handler: Handler) -> Handler:

@@ -59,7 +59,8 @@ def session_authorizer(engine: Engine, open_documents: bool = False) -> Authoriz
 
         def can_write() -> bool:
             flags = engine.core.flags(sid)
-            return may_write_document(kind, role, pid, owner, flags.locked, flags.ended)
+            return may_write_document(kind, role, pid, owner, flags.locked, flags.ended,
+                                      flags.drafts_open)
 
         anonymous = session.anonymous
 

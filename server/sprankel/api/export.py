@@ -11,11 +11,11 @@ unknown time zone (`?tz=Europe/Amsterdam` sets the summary's time zone; default 
 from __future__ import annotations
 
 import asyncio
+import zoneinfo
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
 
 from ..export import MEDIA_TYPES, render
 from ..export.collect import SessionNotFound, collect
@@ -26,6 +26,14 @@ from ..facilitation import Engine
 from ..facilitation.roles import FACILITATOR
 from ..kernel.errors import AppError
 from ..services import Services
+from .sessions import Endpoint
+
+# The names ?tz= takes, exactly (the OpenAPI document lists them as schema TimeZone).
+TIME_ZONES = sorted(zoneinfo.available_timezones() | {"UTC"})
+_TIME_ZONE_SET = frozenset(TIME_ZONES)
+_TZ = {"name": "tz", "in": "query", "required": False,
+       "schema": {"$ref": "#/components/schemas/TimeZone"},
+       "description": "time zone of the summary's times, e.g. Europe/Amsterdam (default UTC)"}
 
 _SUMMARIES = {
     "md": "The session's summary as Markdown (facilitators; participants when allowed)",
@@ -50,7 +58,7 @@ def _engine(services: Services) -> Engine | None:
     return engine if isinstance(engine, Engine) else None
 
 
-def routes(services: Services) -> list[BaseRoute]:
+def routes(services: Services) -> list[Endpoint]:
     async def export(request: Request, fmt: str) -> Response:
         engine = _engine(services)
         if engine is None:
@@ -65,6 +73,9 @@ def routes(services: Services) -> list[BaseRoute]:
                           "only the facilitator may download the results of this session")
         tz_name = request.query_params.get("tz")
         try:
+            if tz_name is not None and tz_name not in _TIME_ZONE_SET:
+                raise UnknownTimezone(f"unknown time zone {tz_name!r}; use a name like "
+                                      "Europe/Amsterdam")
             zone = timezone(tz_name)
         except UnknownTimezone as error:
             return _error(422, "invalid", str(error))
@@ -87,11 +98,11 @@ def routes(services: Services) -> list[BaseRoute]:
         async def handler(request: Request) -> Response:
             return await export(request, fmt)
 
-        # The first line is the summary in /api/openapi.json.
-        handler.__doc__ = _SUMMARIES[fmt]
         return handler
 
     return [
-        Route(f"/api/sessions/{{session_id}}/export.{fmt}", endpoint(fmt), methods=["GET"])
+        Endpoint("GET", f"/api/sessions/{{session_id}}/export.{fmt}", endpoint(fmt),
+                 _SUMMARIES[fmt], errors=(401, 403, 404, 422, 503),
+                 media_type=MEDIA_TYPES[fmt], parameters=(_TZ,))
         for fmt in ("md", "json", "csv")
     ]

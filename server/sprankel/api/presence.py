@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
 
 from .. import status
 from ..facilitation.roles import FACILITATOR
 from ..services import Services
 from ..sync.access import Refusal
-from ..sync.names import is_valid_document_name
+from ..sync.names import MAX_NAME_LENGTH, is_valid_document_name
 from ._http import bearer, error
+from .sessions import Endpoint
 
 # WebSocket refusals as HTTP statuses.
 _HTTP_STATUS = {
@@ -34,7 +34,15 @@ _ERROR_CODE = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_
                410: "gone"}
 
 
-def routes(services: Services) -> list[BaseRoute]:
+_DOCUMENT = {"name": "document", "in": "path", "required": True,
+             "schema": {"type": "string", "maxLength": MAX_NAME_LENGTH,
+                        "pattern": "^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$"},
+             "description": "a document name, e.g. sessions/SID/board"}
+_TOKEN = {"name": "token", "in": "query", "required": False, "schema": {"type": "string"},
+          "description": "the token, as on the WebSocket (or Authorization: Bearer)"}
+
+
+def routes(services: Services) -> list[Endpoint]:
     async def presence(request: Request) -> Response:
         name = request.path_params["document"]
         if not is_valid_document_name(name):
@@ -53,4 +61,7 @@ def routes(services: Services) -> list[BaseRoute]:
                 del entry["user"]
         return JSONResponse({"document": name, "count": len(entries), "connections": entries})
 
-    return [Route("/api/presence/{document:path}", presence, methods=["GET"])]
+    return [Endpoint("GET", "/api/presence/{document:path}", presence,
+                     "Who is connected to a document, across all processes",
+                     response="Presence", auth=False, errors=(400, 401, 403, 404, 410),
+                     parameters=(_DOCUMENT, _TOKEN))]

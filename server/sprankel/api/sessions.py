@@ -41,6 +41,9 @@ class Endpoint:
     status: int = 200
     auth: bool = True
     errors: tuple[int, ...] = (401, 403, 404)
+    media_type: str = "application/json"  # of the successful answer
+    # Parameters beyond the path's strings: OpenAPI parameter objects, by name.
+    parameters: tuple[dict[str, Any], ...] = ()
 
 
 class SessionsApi:

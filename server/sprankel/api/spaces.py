@@ -8,7 +8,8 @@
     POST /api/spaces/{id}/coffee              "who wants coffee?" -> 201
     POST /api/spaces/{id}/icebreakers         {text} -> 201: the team's own question
     POST /api/spaces/{id}/sessions            {message_id} -> 201: a brainstorm from a message
-    GET  /api/spaces/{id}/sessions/{sid}/summary.md   a session's summary, for members
+    GET  /api/spaces/{id}/sessions/{sid}/summary.md   a session's summary: for the member
+                                              who started it, for all when it allows export
 
 The chat itself is the read-only document ``spaces/ID/chat`` (WebSocket, member token).
 """
@@ -20,7 +21,6 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
 
 from .. import status
 from ..export import MEDIA_TYPES, render
@@ -29,14 +29,16 @@ from ..export.filename import export_filename
 from ..export.markdown import session_day, timezone
 from ..export.sources import LiveSource
 from ..facilitation import Engine, validation
+from ..facilitation.model import Session
 from ..kernel import validation as checks
-from ..kernel.errors import AppError, Invalid, NotFound
+from ..kernel.errors import AppError, Forbidden, Invalid, NotFound
 from ..koffiehoek.chat import chat_name
 from ..koffiehoek.spaces import Koffiehoek, Member, RateLimited, Space
 from ..services import Services
 from ..sync.access import READ_ONLY, Access, Refusal
 from ._http import Handler, api_errors, bearer, error, json_body
 from ._limits import limited, per_address, per_path_param
+from .sessions import Endpoint
 
 
 def install(services: Services, engine: Engine) -> Koffiehoek:
@@ -68,7 +70,7 @@ def install(services: Services, engine: Engine) -> Koffiehoek:
     return koffiehoek
 
 
-def routes(services: Services) -> list[BaseRoute]:
+def routes(services: Services) -> list[Endpoint]:
     engine = services.extras["facilitation"]  # api.routes installs it before the others
     assert isinstance(engine, Engine)
     koffiehoek = install(services, engine)
@@ -98,7 +100,7 @@ def routes(services: Services) -> list[BaseRoute]:
     async def overview(request: Request) -> Response:
         space, member = await member_of(request)
         k = koffiehoek
-        sessions = [await _session_summary(engine, sid, base_url(request), space.id)
+        sessions = [await _session_summary(engine, sid, base_url(request), space, member)
                     for sid in reversed(space.session_ids)]
         return JSONResponse({
             "id": space.id,
@@ -156,10 +158,15 @@ def routes(services: Services) -> list[BaseRoute]:
                              "links": links}, status_code=201)
 
     async def summary(request: Request) -> Response:
-        space, _ = await member_of(request)
+        space, member = await member_of(request)
         sid = request.path_params["session_id"]
         if sid not in space.session_ids:
             raise NotFound("no such session in this space")
+        if not _may_export(await engine.sessions.get(sid), space, member):
+            # The same rule as /api/sessions/{id}/export.md: being in the team is not
+            # being allowed to take the ideas (and names) of a session home.
+            raise Forbidden("only the member who started this session may download its "
+                            "summary; the session does not let participants export")
         try:
             model = await collect(LiveSource(services.store, services.rooms), sid)
         except SessionNotFound as error:
@@ -170,8 +177,12 @@ def routes(services: Services) -> list[BaseRoute]:
                         headers={"Content-Disposition": f'attachment; filename="{filename}"',
                                  "Cache-Control": "no-store"})
 
-    def route(path: str, handler: Handler, method: str) -> Route:
-        return Route(path, _with_retry_after(handler), methods=[method])
+    def e(method: str, path: str, handler: Handler, summary: str, body: str | None = None,
+          response: str | None = None, status: int = 200, auth: bool = True,
+          errors: tuple[int, ...] = (401, 404), media_type: str = "application/json"
+          ) -> Endpoint:
+        return Endpoint(method, path, _with_retry_after(handler), summary, body, response,
+                        status, auth, errors, media_type)
 
     limits = services.limits
     limited_create = limited(create, per_address(limits.spaces, "spaces created"))
@@ -179,21 +190,36 @@ def routes(services: Services) -> list[BaseRoute]:
                            per_path_param(limits.members_per_space, "space_id",
                                           "members added to this space"))
     limited_start = limited(start_session, per_address(limits.sessions, "sessions created"))
+    space = "/api/spaces/{space_id}"
     return [
-        route("/api/spaces", limited_create, "POST"),
-        route("/api/spaces/{space_id}/about", about, "GET"),
-        route("/api/spaces/{space_id}/members", limited_join, "POST"),
-        route("/api/spaces/{space_id}", overview, "GET"),
-        route("/api/spaces/{space_id}/messages", post_message, "POST"),
-        route("/api/spaces/{space_id}/coffee", coffee, "POST"),
-        route("/api/spaces/{space_id}/icebreakers", add_icebreaker, "POST"),
-        route("/api/spaces/{space_id}/sessions", limited_start, "POST"),
-        route("/api/spaces/{space_id}/sessions/{session_id}/summary.md", summary, "GET"),
+        e("POST", "/api/spaces", limited_create,
+          "Create a team space (you become its first member)",
+          "NewSpace", "CreatedSpace", 201, auth=False, errors=(429,)),
+        e("GET", space + "/about", about, "A space's name and language, for the join form",
+          response="SpaceAbout", auth=False, errors=(404,)),
+        e("POST", space + "/members", limited_join, "Join a space with a name", "NewMember",
+          "JoinedSpace", 201, auth=False, errors=(404, 429)),
+        e("GET", space, overview, "The space as a member sees it", response="SpaceView"),
+        e("POST", space + "/messages", post_message, "Post a chat message", "ChatPost",
+          "ChatMessage", 201, errors=(401, 404, 429)),
+        e("POST", space + "/coffee", coffee, "Ask who wants coffee", "NoBody", "ChatMessage",
+          201, errors=(401, 404, 429)),
+        e("POST", space + "/icebreakers", add_icebreaker, "Add the team's own warm-up question",
+          "NewIcebreaker", "OwnIcebreakers", 201),
+        e("POST", space + "/sessions", limited_start, "Start a brainstorm from a chat message",
+          "StartFromMessage", "StartedSession", 201, errors=(401, 404, 429)),
+        e("GET", space + "/sessions/{session_id}/summary.md", summary,
+          "A session's summary (its starter; everyone when it allows export)",
+          errors=(401, 403, 404), media_type=MEDIA_TYPES["md"]),
     ]
 
 
-async def _session_summary(engine: Engine, sid: str, base: str,
-                           space_id: str) -> dict[str, Any] | None:
+def _may_export(session: Session, space: Space, member: Member) -> bool:
+    return space.started_by.get(session.id) == member.id or session.participants_can_export
+
+
+async def _session_summary(engine: Engine, sid: str, base: str, space: Space,
+                           member: Member) -> dict[str, Any] | None:
     try:
         session = await engine.sessions.get(sid)
     except AppError:
@@ -205,7 +231,9 @@ async def _session_summary(engine: Engine, sid: str, base: str,
         "created_at": session.created_at,
         "ended": ended,
         "join": None if ended else f"{base}/join/{session.id}?code={session.join_code}",
-        "summary": f"/api/spaces/{space_id}/sessions/{session.id}/summary.md",
+        # None when this member may not download it (see summary()).
+        "summary": (f"/api/spaces/{space.id}/sessions/{session.id}/summary.md"
+                    if _may_export(session, space, member) else None),
     }
 
 

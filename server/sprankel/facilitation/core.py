@@ -47,11 +47,26 @@ class Documents(Protocol):
 
 @dataclass(frozen=True)
 class Flags:
-    """What open connections need to know at once: is the session locked or ended."""
+    """What open connections need to know at once: is the session locked or ended, and
+    may participants write their drafts (only while a hidden round runs: once it ends,
+    what the facilitator reviews is exactly what reveal publishes)."""
 
     locked: bool
     ended: bool
     version: int
+    drafts_open: bool = False
+
+
+def drafts_open(session: Session) -> bool:
+    rnd = session.active_round
+    return rnd is not None and rnd.is_hidden and not rnd.revealed
+
+
+def session_event(session: Session) -> dict[str, Any]:
+    """What other processes (and this one) learn of a change: the flags and a version."""
+    return {"type": "session", "session_id": session.id, "locked": session.locked,
+            "ended": session.ended, "version": session.version,
+            "drafts_open": drafts_open(session)}
 
 
 DeadlineHandler = Callable[[str, str, int], Awaitable[None]]
@@ -163,10 +178,7 @@ class Core:
         self.arm(session)
         # The event first: other processes should know of a lock before their clients
         # see it in the control document.
-        await self.broker.publish_event(EVENTS_CHANNEL, {
-            "type": "session", "session_id": session.id, "locked": session.locked,
-            "ended": session.ended, "version": session.version,
-        })
+        await self.broker.publish_event(EVENTS_CHANNEL, session_event(session))
         await self.write_control(session)
 
     async def write_control(self, session: Session) -> None:
@@ -177,7 +189,8 @@ class Core:
     def remember(self, session: Session) -> None:
         known = self._flags.get(session.id)
         if known is None or known.version <= session.version:
-            self._flags[session.id] = Flags(session.locked, session.ended, session.version)
+            self._flags[session.id] = Flags(session.locked, session.ended, session.version,
+                                            drafts_open(session))
 
     def arm(self, session: Session) -> None:
         """Keep one timer per session, on the deadline of its running round."""
@@ -224,10 +237,7 @@ class Core:
                     continue
                 known = self._flags.get(sid)
                 if data is not None and (known is None or data.get("version", 0) > known.version):
-                    session = Session.from_json(data)
-                    self._on_event({"type": "session", "session_id": sid,
-                                    "locked": session.locked, "ended": session.ended,
-                                    "version": session.version})
+                    self._on_event(session_event(Session.from_json(data)))
 
     # Events of other processes (and of this one)
 
@@ -240,7 +250,8 @@ class Core:
         if known is not None and known.version > version:
             return
         ended = bool(event.get("ended"))
-        self._flags[sid] = Flags(bool(event.get("locked")), ended, version)
+        self._flags[sid] = Flags(bool(event.get("locked")), ended, version,
+                                 bool(event.get("drafts_open")))
         ended_now = ended and sid not in self._ended_handled
         if ended_now:
             self._ended_handled.add(sid)

@@ -37,7 +37,8 @@ def may_open_document(kind: str, role: str, participant_id: str, owner_id: str |
 
 
 def may_write_document(
-    kind: str, role: str, participant_id: str, owner_id: str | None, locked: bool, ended: bool
+    kind: str, role: str, participant_id: str, owner_id: str | None, locked: bool, ended: bool,
+    drafts_open: bool = False,
 ) -> bool:
     if ended or kind == "control":
         return False
@@ -47,5 +48,8 @@ def may_write_document(
         return role == PARTICIPANT and not locked
     if kind == "drafts":
         # Facilitators only read drafts (moderation); the server moves them at reveal.
-        return role == PARTICIPANT and participant_id == owner_id and not locked
+        # Outside a running hidden round drafts are frozen: an author who could edit a
+        # reviewed idea, or re-add a held-back one under a new key, would publish it.
+        return (role == PARTICIPANT and participant_id == owner_id and not locked
+                and drafts_open)
     return False

@@ -91,6 +91,8 @@ def round_fields(raw: Any, *, partial: bool) -> dict[str, Any]:
     if not partial or "kind" in body:
         out["kind"] = choice(body, "kind", ROUND_KINDS)
     kind = out.get("kind")
+    if partial and "prompt" in body and body["prompt"] is None:
+        raise Invalid("prompt must be a string, not null")
     if not partial or "prompt" in body:
         out["prompt"] = text(body, "prompt", MAX_PROMPT, required=kind != "warmup" and
                              not partial, min_len=0 if kind == "warmup" else 1)

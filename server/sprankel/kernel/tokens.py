@@ -58,7 +58,9 @@ class TokenSigner:
 
     def verify(self, token: str) -> Claims | None:
         """The claims of a well-formed token with a valid signature, else None."""
-        if not token or len(token) > MAX_TOKEN_LENGTH:
+        # A token is ASCII by construction; anything else (a byte >127 in a header or a
+        # query) is a malformed token, not a reason to fail in the HMAC below.
+        if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
             return None
         parts = token.split(".")
         if len(parts) != 3 or parts[0] != _VERSION:
@@ -96,8 +98,9 @@ def load_or_create_key(configured: str | None, data_dir: Path) -> bytes:
         except FileNotFoundError:
             key = b""
         if key:
+            os.chmod(path, 0o600)  # a key file of an older version may be world-readable
             return key
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         tmp = data_dir / f".{KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as f:

@@ -53,6 +53,8 @@ def integer(body: dict[str, Any], name: str, low: int, high: int, *,
             raise Invalid(f"{name} is required (a whole number from {low} to {high})")
         return None
     value = body[name]
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # 5.0 is the integer 5 in JSON (and in the OpenAPI schema)
     if isinstance(value, bool) or not isinstance(value, int):
         raise Invalid(f"{name} must be a whole number from {low} to {high}, not {_type(value)}")
     if not low <= value <= high:

@@ -1,7 +1,8 @@
 """The rules of a team space: members, chat posts with limits, expiry, nudges, sessions.
 
 Records (JSON in the store):
-    space          ID             {id, name, language, created_at, icebreakers, session_ids}
+    space          ID             {id, name, language, created_at, icebreakers, session_ids,
+                                   started_by: {session id: member id}}
     space-member   ID/MID         {id, space_id, name, joined_at}
     space-seen     ID/YYYY-MM-DD  {members: {MID: {name, first, last}}}
     space-rate     ID/MID         {times: [ms, ...]}  a member's recent posts, for the rate limit
@@ -18,7 +19,8 @@ import contextlib
 import datetime
 import hashlib
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..broker import Broker
@@ -81,16 +83,19 @@ class Space:
     created_at: int
     icebreakers: tuple[str, ...]
     session_ids: tuple[str, ...]
+    # session id -> the member who started it (and so facilitates it)
+    started_by: Mapping[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "language": self.language,
                 "created_at": self.created_at, "icebreakers": list(self.icebreakers),
-                "session_ids": list(self.session_ids)}
+                "session_ids": list(self.session_ids), "started_by": dict(self.started_by)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Space:
         return cls(data["id"], data["name"], data["language"], int(data["created_at"]),
-                   tuple(data.get("icebreakers", ())), tuple(data.get("session_ids", ())))
+                   tuple(data.get("icebreakers", ())), tuple(data.get("session_ids", ())),
+                   dict(data.get("started_by", {})))
 
 
 class Koffiehoek:
@@ -308,7 +313,8 @@ class Koffiehoek:
             if record is None:
                 raise NotFound("no such space")
             ids = [*record.get("session_ids", []), session["id"]]
-            return {**record, "session_ids": ids}
+            started_by = {**record.get("started_by", {}), session["id"]: member.id}
+            return {**record, "session_ids": ids, "started_by": started_by}
 
         await self.store.update_record(SPACE, space.id, add)
         await self._post(space, member, "session", session["title"], {"session": session})

@@ -6,6 +6,7 @@ Keys, under a prefix (``sprankel:`` by default):
 - ``doc:{name}:log``   a list of the updates appended since, oldest first
 - ``rec:{len(kind)}:{kind}:{key}``  one record as JSON (the length keeps kinds apart)
 - ``recs:{kind}``      a sorted set of the record keys of a kind, for listing by prefix
+- ``readyz``           the readiness probe's write (expires after a minute)
 
 It is as durable as the Redis behind it: an operator who needs no data loss runs
 Redis with ``appendonly yes`` (docs/scaling.md). While Redis is unreachable every
@@ -77,7 +78,9 @@ class RedisStore(Store):
     async def healthy(self) -> bool:
         try:
             async with asyncio.timeout(2):
-                return bool(await self._redis.ping())
+                # A write, not a ping: Redis that cannot persist (a full disk with
+                # stop-writes-on-bgsave-error) or is out of memory still answers PING.
+                return bool(await self._redis.set(self._prefix + "readyz", "1", ex=60))
         except REDIS_ERRORS:
             return False
         except RuntimeError:

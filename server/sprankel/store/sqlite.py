@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sqlite3
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
+from ..datadir import FILE_MODE, FOLDER_MODE, make_private
 from .base import JSON, RecordUpdate, Store, compact_updates
 
 T = TypeVar("T")
+
+PROBE_KIND = "_probe"  # the readiness probe's record: written, never read
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS updates (
@@ -51,7 +56,7 @@ class SQLiteStore(Store):
         self._log_lengths: dict[str, int] = {}
 
     async def start(self) -> None:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
+        self._path.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sprankel-sqlite")
         await asyncio.get_running_loop().run_in_executor(self._executor, self._open)
 
@@ -63,8 +68,15 @@ class SQLiteStore(Store):
         self._executor = None
 
     async def healthy(self) -> bool:
+        """True when a small write commits: a full disk or a file that turned read-only
+        answers reads but not writes, and is not ready."""
+
+        def probe(db: sqlite3.Connection) -> None:
+            with _transaction(db):
+                _put_record(db, PROBE_KIND, "readyz", {"at": time.time()})
+
         try:
-            await self._run(lambda db: db.execute("SELECT 1").fetchone())
+            await self._run(probe)
         except (sqlite3.Error, RuntimeError):
             return False
         return True
@@ -158,6 +170,10 @@ class SQLiteStore(Store):
         return work(self._db)
 
     def _open(self) -> None:
+        # Created 0600 before SQLite opens it; SQLite gives its -wal and -shm files the
+        # mode of the database. Files of an older version are made private too.
+        os.close(os.open(self._path, os.O_RDWR | os.O_CREAT, FILE_MODE))
+        make_private(self._path)
         db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
@@ -165,6 +181,8 @@ class SQLiteStore(Store):
         # Overwrite deleted rows: compacted-away text must not linger in free pages.
         db.execute("PRAGMA secure_delete=ON")
         db.executescript(_SCHEMA)
+        for suffix in ("-wal", "-shm"):
+            make_private(self._path.with_name(self._path.name + suffix))
         self._db = db
 
     def _close_db(self, db: sqlite3.Connection) -> None:

@@ -44,6 +44,8 @@ class Refusal:
 
 
 Authorizer = Callable[[str, Mapping[str, str]], Awaitable[Access | Refusal]]
+# A check of a connection's handshake headers (lower-case names), before any authorizer.
+Admission = Callable[[Mapping[str, str]], Refusal | None]
 
 
 async def open_access(name: str, params: Mapping[str, str]) -> Access | Refusal:

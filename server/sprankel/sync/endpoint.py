@@ -49,7 +49,7 @@ async def serve_document(websocket: WebSocket, rooms: RoomManager, name: str,
 
 async def _authorized(websocket: WebSocket, rooms: RoomManager, name: str,
                       limits: SocketLimits) -> None:
-    access = await rooms.authorize(name, websocket.query_params)
+    access = await rooms.authorize(name, websocket.query_params, websocket.headers)
     if isinstance(access, Refusal):
         log.info("ws refused doc=%s code=%d reason=%r", name, access.code, access.reason)
         await websocket.close(access.code, access.reason)

@@ -19,7 +19,7 @@ from pycrdt import Doc
 from .. import status
 from ..broker import Broker
 from ..store import Store
-from .access import Access, Authorizer, Refusal
+from .access import Access, Admission, Authorizer, Refusal
 from .awareness import AwarenessLimits
 from .room import Room
 
@@ -43,6 +43,7 @@ class RoomManager:
         self.awareness_limits = AwarenessLimits()  # app.py sets them from the settings
         self._default_authorizer: Authorizer = refuse_all
         self._authorizers: dict[str, Authorizer] = {}  # by document name prefix
+        self._admission: Admission | None = None
         self._rooms: dict[str, Room] = {}
         self._loading: dict[str, asyncio.Task[Room]] = {}
         self._closing: dict[str, asyncio.Task[None]] = {}
@@ -57,11 +58,25 @@ class RoomManager:
         """The authorizer of documents whose name starts with prefix (e.g. "spaces/")."""
         self._authorizers[prefix] = authorizer
 
-    async def authorize(self, name: str, params: Mapping[str, str]) -> Access | Refusal:
-        for prefix, authorizer in self._authorizers.items():
-            if name.startswith(prefix):
-                return await authorizer(name, params)
-        return await self._default_authorizer(name, params)
+    def set_admission(self, admission: Admission) -> None:
+        """A check of every connection's handshake headers (Host, Origin) before any
+        authorizer: the document sockets bypass the app's middleware."""
+        self._admission = admission
+
+    async def authorize(self, name: str, params: Mapping[str, str],
+                        headers: Mapping[str, str] | None = None) -> Access | Refusal:
+        if self._admission is not None and headers is not None:
+            refusal = self._admission(headers)
+            if refusal is not None:
+                return refusal
+        authorizer = next((a for prefix, a in self._authorizers.items()
+                           if name.startswith(prefix)), self._default_authorizer)
+        try:
+            return await authorizer(name, params)
+        except Exception:
+            # A bug or a store failure: a refusal with a reason, not a dropped socket.
+            log.exception("authorizer failed doc=%s", name)
+            return Refusal(status.CLOSE_INTERNAL_ERROR, "access could not be checked")
 
     @property
     def open_rooms(self) -> list[str]:

@@ -1,0 +1,62 @@
+"""The OpenAPI document is true to the API: schemathesis, with all its checks, against a
+real server's /api/openapi.json.
+
+Its cases use a real session (the facilitator's token and the session id as path
+parameters), so the calls get past authentication into the rules. Rule refusals that
+depend on the session's state rather than on the request's shape (410 ended, 423 wrong
+phase) count as accepted data, as 409 does by default. Bounded: a few examples per
+operation with a fixed seed, so a run is the same run every time.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conftest import ServerFactory
+
+pytest.importorskip("schemathesis")
+
+EXAMPLES = 6
+SEED = 11
+
+CONFIG = """\
+[parameters]
+sid = "{sid}"
+session_id = "{sid}"
+
+[checks.positive_data_acceptance]
+expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "410", "423", "429"]
+"""
+
+
+def _st() -> list[str]:
+    found = shutil.which("st", path=str(Path(sys.executable).parent))
+    return [found] if found else [sys.executable, "-m", "schemathesis.cli"]
+
+
+@pytest.mark.timeout(170)
+def test_the_api_matches_its_openapi_document(start_server: ServerFactory,
+                                              tmp_path: Path) -> None:
+    server = start_server()
+    created = httpx.post(server.http_url + "/api/sessions", json={"title": "Schemathesis"},
+                         timeout=10)
+    assert created.status_code == 201, created.text
+    session = created.json()
+    config = tmp_path / "schemathesis.toml"
+    config.write_text(CONFIG.format(sid=session["id"]))
+    done = subprocess.run(
+        [*_st(), "--config-file", str(config), "run", server.http_url + "/api/openapi.json",
+         "--checks", "all", "--max-examples", str(EXAMPLES), "--seed", str(SEED),
+         "--workers", "2", "--no-color", "--generation-database", "none",
+         "--request-timeout", "10", "--report-dir", str(tmp_path / "report"),
+         "-H", f"Authorization: Bearer {session['facilitator_token']}"],
+        capture_output=True, text=True, timeout=150, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout[-8000:] + done.stderr[-2000:]
+    # The server answered everything without failing inside.
+    assert "api failure" not in server.log()
