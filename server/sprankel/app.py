@@ -23,6 +23,7 @@ from .store import Store
 from .store.sqlite import SQLiteStore
 from .sync.access import open_access
 from .sync.endpoint import serve_document
+from .sync.guard import UpdateLimits
 from .sync.rooms import RoomManager
 
 log = logging.getLogger("sprankel")
@@ -51,7 +52,13 @@ def build_broker(settings: Settings, store: Store | None = None) -> Broker:
 def build_services(settings: Settings) -> Services:
     store = build_store(settings)
     broker = build_broker(settings, store)
-    rooms = RoomManager(store, broker, settings.room_grace_s, settings.outbox_limit)
+    limits = UpdateLimits(
+        max_value_depth=settings.max_value_depth,
+        max_type_depth=settings.max_type_depth,
+        max_update_structs=settings.max_update_structs,
+        max_document_size=settings.max_document_size,
+    )
+    rooms = RoomManager(store, broker, settings.room_grace_s, settings.outbox_limit, limits)
     if settings.open_documents:
         rooms.set_authorizer(open_access)
     return Services(settings=settings, store=store, broker=broker, rooms=rooms)

@@ -92,7 +92,7 @@ def _handle(room: Room, conn: Connection, data: bytes) -> None:
     except ProtocolError as error:
         _refuse(conn, status.CLOSE_PROTOCOL_ERROR, f"malformed message: {error}")
     except InvalidPayload as error:
-        _refuse(conn, status.CLOSE_INVALID_PAYLOAD, str(error))
+        _refuse(conn, error.code, str(error))
 
 
 def _refuse(conn: Connection, code: int, reason: str) -> None:

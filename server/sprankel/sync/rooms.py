@@ -20,6 +20,7 @@ from .. import status
 from ..broker import Broker
 from ..store import Store
 from .access import Access, Authorizer, Refusal
+from .guard import UpdateLimits
 from .room import Room
 
 T = TypeVar("T")
@@ -33,9 +34,11 @@ async def refuse_all(name: str, params: object) -> Access | Refusal:
 
 class RoomManager:
     def __init__(
-        self, store: Store, broker: Broker, grace_s: float, outbox_limit: int
+        self, store: Store, broker: Broker, grace_s: float, outbox_limit: int,
+        limits: UpdateLimits | None = None,
     ) -> None:
         self.store = store
+        self.limits = limits or UpdateLimits()
         self.broker = broker
         self.grace_s = grace_s
         self.outbox_limit = outbox_limit
@@ -142,7 +145,7 @@ class RoomManager:
     # Loading and eviction
 
     async def _load(self, name: str) -> Room:
-        room = Room(name, self.store, self.broker)
+        room = Room(name, self.store, self.broker, self.limits)
         try:
             await room.load()
         except BaseException:
