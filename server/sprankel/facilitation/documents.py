@@ -26,6 +26,8 @@ from typing import Any
 
 from pycrdt import Doc, Map
 
+from ..sync.reading import to_plain
+
 IDEAS = "ideas"
 CLUSTERS = "clusters"
 NOTES = "notes"
@@ -81,10 +83,8 @@ def session_prefix(session_id: str) -> str:
 
 
 def _plain(value: Any) -> dict[str, Any] | None:
-    if isinstance(value, Map):
-        data = value.to_py()
-        return data if isinstance(data, dict) else None
-    return value if isinstance(value, dict) else None
+    data = to_plain(value) if isinstance(value, Map | dict) else None
+    return data if isinstance(data, dict) else None
 
 
 def read_ideas(doc: Doc[Any]) -> list[dict[str, Any]]:
@@ -128,7 +128,7 @@ def set_sheet(doc: Doc[Any], sheet: dict[str, Any] | None) -> None:
 
 
 def read_sheet(doc: Doc[Any]) -> dict[str, Any]:
-    data = doc.get(SHEET, type=Map).to_py()
+    data = to_plain(doc.get(SHEET, type=Map))
     return data if isinstance(data, dict) else {}
 
 
@@ -148,7 +148,7 @@ def write_control(doc: Doc[Any], state: dict[str, Any]) -> None:
 
 
 def read_control(doc: Doc[Any]) -> dict[str, Any]:
-    data = doc.get(CONTROL, type=Map).to_py()
+    data = to_plain(doc.get(CONTROL, type=Map))
     return data if isinstance(data, dict) else {}
 
 

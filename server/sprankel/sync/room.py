@@ -293,6 +293,11 @@ class Room:
 
     # Guarding
 
+    @property
+    def shallow(self) -> bool:
+        """True when readers may use recursive fast paths (see reading.to_plain_fast)."""
+        return self.depths.shallow
+
     async def _restore(self, stored: list[bytes]) -> None:
         """Apply the stored state, repairing or setting aside what an older version let in."""
         restored = restore(stored, self.limits)

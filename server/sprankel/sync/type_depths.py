@@ -116,6 +116,7 @@ class TypeDepths:
         self.table = DepthTable()
         self.waiting: Waiting = {}
         self.pending = 0
+        self.deepest = 0  # the deepest parent depth seen
         self._seq = 0
 
     def plan(self, parsed: ParsedUpdate, strict: bool = True) -> Plan:
@@ -149,9 +150,15 @@ class TypeDepths:
             raise GuardError("too many items waiting for missing dependencies")
         return plan
 
+    @property
+    def shallow(self) -> bool:
+        """No shared type nests deeper than the limit (an old document's content may)."""
+        return self.deepest <= self.max_type_depth
+
     def commit(self, plan: Plan) -> None:
         for client, start, end, depth in plan.resolved.items():
             self.table.add(client, start, end, depth)
+            self.deepest = max(self.deepest, depth)
         if plan.released:
             for client in list(self.waiting):
                 kept = [e for e in self.waiting[client] if e[1] not in plan.released]
