@@ -79,6 +79,7 @@ class Item:
     clock: int
     length: int
     is_type: bool  # content is a shared type: its children are one level deeper
+    can_parent: bool  # a shared type or deleted content: Yrs accepts it as a parent
     ref: tuple[int, int] | None  # the ID the parent depth is found through, or None for a root
     via_parent: bool  # ref is the parent item itself (not a sibling)
 
@@ -223,7 +224,8 @@ class _Reader:
         is_type = ref == _TYPE
         length = self.read_content(ref)
         end = self.check_range(clock, length)
-        self.parsed.items.append(Item(client, clock, length, is_type, dependency, via_parent))
+        self.parsed.items.append(Item(client, clock, length, is_type, is_type or ref == _DELETED,
+                                      dependency, via_parent))
         return end
 
     def id(self) -> tuple[int, int]:

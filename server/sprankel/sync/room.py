@@ -148,9 +148,11 @@ class Room:
             raise InvalidPayload(f"update refused: {error}") from error
         if parsed.adds_content:
             self._check_room_for(len(message.payload))
+        before = self.doc.get_state()
         try:
             self.doc.apply_update(message.payload)
-        except ValueError as error:
+        except (ValueError, RuntimeError) as error:
+            self._keep_partial(before)
             raise InvalidPayload("update cannot be applied") from error
         self.depths.commit(plan)
         self.size += len(message.payload)
@@ -323,6 +325,19 @@ class Room:
         self.size = len(state)
         if restored.repaired_values:
             log.warning("repaired doc=%s values=%d", self.name, restored.repaired_values)
+
+    def _keep_partial(self, before: bytes) -> None:
+        """Yrs may integrate the first structs of an update before it fails on a later one.
+
+        What it took is in memory now: store and forward it like any change, so memory
+        never holds what the store and the other clients do not.
+        """
+        if self.doc.get_state() == before:
+            return
+        partial = self.doc.get_update(before)
+        log.warning("update failed after a part was applied doc=%s bytes=%d", self.name,
+                    len(partial))
+        self.apply_local_update(partial)
 
     def _learn(self, update: bytes) -> None:
         try:

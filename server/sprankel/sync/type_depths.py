@@ -105,6 +105,7 @@ class Plan:
     """The outcome of checking one update, applied with TypeDepths.commit once Yrs took it."""
 
     resolved: DepthTable
+    parents: DepthTable  # this update's items that may be parents (types, deleted content)
     waiting: Waiting  # this update's items still waiting
     released: set[int]  # seqs of earlier waiting items this update resolves
 
@@ -114,6 +115,7 @@ class TypeDepths:
         self.max_type_depth = max_type_depth
         self.max_pending = max_pending
         self.table = DepthTable()
+        self.parents = DepthTable()  # items that may be parents: shared types, deleted content
         self.waiting: Waiting = {}
         self.pending = 0
         self.deepest = 0  # the deepest parent depth seen
@@ -121,7 +123,7 @@ class TypeDepths:
 
     def plan(self, parsed: ParsedUpdate, strict: bool = True) -> Plan:
         """Resolve the update's items; with strict, GuardError if a type nests too deep."""
-        plan = Plan(DepthTable(), {}, set())
+        plan = Plan(DepthTable(), DepthTable(), {}, set())
         for client, clock, length in parsed.gcs:
             plan.resolved.add(client, clock, clock + length, DEAD)
             # Whatever waited for an item that is gone now is gone too (as in Yrs).
@@ -144,7 +146,11 @@ class TypeDepths:
                     raise GuardError(
                         f"shared types nested {depth + 1} deep (at most {self.max_type_depth})"
                     )
+                if strict and item.via_parent and depth != DEAD:
+                    self._check_parent(item, plan)
                 plan.resolved.add(item.client, item.clock, item.clock + item.length, depth)
+                if item.can_parent:
+                    plan.parents.add(item.client, item.clock, item.clock + item.length, 1)
                 stack.extend(self._release(plan, item.client, item.clock, item.length))
         if strict and added and self.pending + added - len(plan.released) > self.max_pending:
             raise GuardError("too many items waiting for missing dependencies")
@@ -159,6 +165,8 @@ class TypeDepths:
         for client, start, end, depth in plan.resolved.items():
             self.table.add(client, start, end, depth)
             self.deepest = max(self.deepest, depth)
+        for client, start, end, _ in plan.parents.items():
+            self.parents.add(client, start, end, 1)
         if plan.released:
             for client in list(self.waiting):
                 kept = [e for e in self.waiting[client] if e[1] not in plan.released]
@@ -187,6 +195,14 @@ class TypeDepths:
         if depth is None or depth == DEAD:
             return depth
         return depth + 1 if item.via_parent else depth
+
+    def _check_parent(self, item: Item, plan: Plan) -> None:
+        # Yrs refuses an item whose parent is, say, a string only after it integrated the
+        # structs before it: refused here, nothing of the update is applied.
+        assert item.ref is not None
+        client, clock = item.ref
+        if plan.parents.lookup(client, clock) is None and self.parents.lookup(client, clock) is None:
+            raise GuardError("an item's parent is not a shared type")
 
     def _release(self, plan: Plan, client: int, clock: int, length: int) -> list[Item]:
         """The items (this update's or earlier ones) waiting for an ID in [clock, clock+length)."""
