@@ -81,3 +81,26 @@ def map_chain_by_origin(depth: int, client: int = ATTACKER) -> bytes:
 def many_structs(count: int) -> bytes:
     """count small entries of the ideas map, each its own struct."""
     return update([root_entry(_ANY, b"\x01\x7e", key=f"k{i}") for i in range(count)])
+
+
+def map_chain_update(depth: int, client: int = ATTACKER) -> bytes:
+    """depth nested Y.Maps in one update, every map naming its parent explicitly."""
+    structs = [root_entry(_TYPE, write_var_uint(_MAP_TYPE), key="k")]
+    for clock in range(1, depth):
+        structs.append(bytes([_TYPE | _PARENT_SUB]) + write_var_uint(0) + write_var_uint(client)
+                       + write_var_uint(clock - 1) + var_string("k") + write_var_uint(_MAP_TYPE))
+    return update(structs, client)
+
+
+def idea_with_deep_value(depth: int, idea_id: str = "poison", client: int = ATTACKER) -> bytes:
+    """An idea map {text, deep} whose "deep" value is an array nested depth deep."""
+    def field(clock_of_map: int, key: str, value: bytes) -> bytes:
+        return (bytes([_ANY | _PARENT_SUB]) + write_var_uint(0) + write_var_uint(client)
+                + write_var_uint(clock_of_map) + var_string(key) + write_var_uint(1) + value)
+
+    deep = b"\x75\x01" * depth + b"\x7d\x00"
+    return update([
+        root_entry(_TYPE, write_var_uint(_MAP_TYPE), key=idea_id),
+        field(0, "text", b"\x77" + var_string("poison")),
+        field(0, "deep", deep),
+    ], client)
