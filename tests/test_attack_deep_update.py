@@ -121,7 +121,7 @@ async def test_deep_update_in_the_attackers_drafts_leaves_the_console_working(
     case: str, start_server: ServerFactory
 ) -> None:
     server = start_server()
-    async with session(server, hidden=True) as (api, sid, f, ann, bob, rid):
+    async with session(server, hidden=True) as (api, sid, f, ann, _bob, rid):
         await api.call("POST", f"/sessions/{sid}/ideas", ann.token, {"text": "Team radio"},
                        expect=201)
         drafts = f"sessions/{sid}/drafts/{ann.id}"
@@ -141,7 +141,7 @@ async def test_poison_stored_by_an_older_version_is_repaired_at_load(
     start_server: ServerFactory, tmp_path: Path
 ) -> None:
     server = start_server()
-    async with session(server, hidden=True) as (api, sid, f, ann, bob, rid):
+    async with session(server, hidden=True) as (api, sid, f, ann, _bob, rid):
         await api.call("POST", f"/sessions/{sid}/ideas", ann.token, {"text": "Team radio"},
                        expect=201)
         board, drafts = f"sessions/{sid}/board", f"sessions/{sid}/drafts/{ann.id}"

@@ -6,6 +6,7 @@ test process on them, so it sees only what the guard accepted.
 
 from __future__ import annotations
 
+import itertools
 import random
 from typing import Any
 
@@ -18,9 +19,9 @@ from sprankel.sync.guard import GuardError, UpdateLimits, parse_update, repaired
 from sprankel.sync.reading import to_plain
 from sprankel.sync.type_depths import DepthTable, TypeDepths
 from update_bytes import (
+    many_structs,
     map_chain,
     map_chain_by_origin,
-    many_structs,
     nested_any_array,
     nested_json,
 )
@@ -244,7 +245,7 @@ def test_depth_table_merges_ranges_and_never_overwrites() -> None:
         for clock in range(340):
             assert table.lookup(client, clock) == reference.get((client, clock))
     ranges = table.items()
-    for a, b in zip(ranges, ranges[1:], strict=False):
+    for a, b in itertools.pairwise(ranges):
         if a[0] == b[0]:
             assert a[2] <= b[1]
             assert not (a[2] == b[1] and a[3] == b[3])  # adjacent equal ranges are merged

@@ -201,7 +201,8 @@ class TypeDepths:
         # structs before it: refused here, nothing of the update is applied.
         assert item.ref is not None
         client, clock = item.ref
-        if plan.parents.lookup(client, clock) is None and self.parents.lookup(client, clock) is None:
+        known = plan.parents.lookup(client, clock) or self.parents.lookup(client, clock)
+        if known is None:
             raise GuardError("an item's parent is not a shared type")
 
     def _release(self, plan: Plan, client: int, clock: int, length: int) -> list[Item]:
