@@ -22,6 +22,7 @@ from update_bytes import (
     many_structs,
     map_chain,
     map_chain_by_origin,
+    mutated,
     nested_any_array,
     nested_json,
 )
@@ -268,27 +269,8 @@ def test_random_bytes_raise_nothing_but_guard_error(data: bytes) -> None:
     _apply_or_value_error(data)
 
 
-@st.composite
-def mutated_update(draw: st.DrawFn) -> bytes:
-    data = bytearray(draw(st.sampled_from(SEEDS)))
-    for _ in range(draw(st.integers(1, 4))):
-        kind = draw(st.sampled_from(["flip", "set", "insert", "delete", "truncate"]))
-        at = draw(st.integers(0, max(0, len(data) - 1)))
-        if kind == "flip" and data:
-            data[at] ^= 1 << draw(st.integers(0, 7))
-        elif kind == "set" and data:
-            data[at] = draw(st.sampled_from([0, 1, 0x7F, 0x80, 0xFF, 0x75, 0x76, 0x27, 0xA8]))
-        elif kind == "insert":
-            data[at:at] = draw(st.binary(min_size=1, max_size=8))
-        elif kind == "delete" and data:
-            del data[at:at + draw(st.integers(1, 8))]
-        elif kind == "truncate":
-            del data[at:]
-    return bytes(data)
-
-
 @FUZZ
-@given(mutated_update())
+@given(mutated(SEEDS))
 def test_mutated_updates_raise_nothing_but_guard_error_and_apply_safely(data: bytes) -> None:
     try:
         parse_update(data, LIMITS)

@@ -6,6 +6,8 @@ The layout is described in server/sprankel/sync/guard.py.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pycrdt import write_var_uint
 
 ATTACKER = 7_000_001  # client id of the hand-made structs
@@ -104,3 +106,28 @@ def idea_with_deep_value(depth: int, idea_id: str = "poison", client: int = ATTA
         field(0, "text", b"\x77" + var_string("poison")),
         field(0, "deep", deep),
     ], client)
+
+
+def mutated(seeds: list[bytes]) -> Any:
+    """A hypothesis strategy: one of the seeds with a few bytes flipped, set, added or cut."""
+    from hypothesis import strategies as st
+
+    @st.composite
+    def mutate(draw: st.DrawFn) -> bytes:
+        data = bytearray(draw(st.sampled_from(seeds)))
+        for _ in range(draw(st.integers(1, 4))):
+            kind = draw(st.sampled_from(["flip", "set", "insert", "delete", "truncate"]))
+            at = draw(st.integers(0, max(0, len(data) - 1)))
+            if kind == "flip" and data:
+                data[at] ^= 1 << draw(st.integers(0, 7))
+            elif kind == "set" and data:
+                data[at] = draw(st.sampled_from([0, 1, 0x7F, 0x80, 0xFF, 0x75, 0x76, 0x27, 0xA8]))
+            elif kind == "insert":
+                data[at:at] = draw(st.binary(min_size=1, max_size=8))
+            elif kind == "delete" and data:
+                del data[at:at + draw(st.integers(1, 8))]
+            elif kind == "truncate":
+                del data[at:]
+        return bytes(data)
+
+    return mutate()
