@@ -26,6 +26,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 # Item content refs (yjs Item.js contentRefs) and the two structs that are not items.
 _GC, _DELETED, _JSON, _BINARY, _STRING, _EMBED, _FORMAT, _TYPE, _ANY, _DOC, _SKIP = range(11)
@@ -41,6 +42,8 @@ _ORIGIN, _RIGHT_ORIGIN, _PARENT_SUB = 0x80, 0x40, 0x20
 _ANY_FIXED = {_ANY_UNDEFINED: 0, _ANY_NULL: 0, _ANY_FALSE: 0, _ANY_TRUE: 0,
               _ANY_F32: 4, _ANY_F64: 8, _ANY_BIGINT: 8}
 
+_ANY_SCALAR = frozenset([*_ANY_FIXED, _ANY_INT, _ANY_STRING, _ANY_BYTES])
+
 _MAX_VAR_UINT_BYTES = 8  # 2**53, JavaScript's largest integer, fits in 8 groups of 7 bits
 _MAX_CLOCK = 2**32 - 1  # Yrs keeps clocks as u32
 _MAX_ID = 2**53
@@ -49,6 +52,7 @@ NULL_ANY = bytes([_ANY_NULL])
 NULL_JSON = b"\x04null"  # varString("null")
 EMPTY_OPTIONS = bytes([_ANY_OBJECT, 0])  # a subdocument's options: {}
 
+_VAR_UINT = re.compile(rb"[\x80-\xff]*[\x00-\x7f]")
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _JSON_BRACKET = re.compile(rb"[\[\]{}]")
 
@@ -73,8 +77,7 @@ class UpdateLimits:
 Ref = tuple[str, object]
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(NamedTuple):  # a tuple: made for every struct, so it must be cheap
     client: int
     clock: int
     length: int
@@ -128,20 +131,33 @@ class _Reader:
         self.repair = repair
         self.parsed = ParsedUpdate()
         self.structs = 0
+        self.numbers: dict[bytes, int] = {}
+        self.items = self.parsed.items
 
     # Numbers and strings
 
     def uint(self) -> int:
-        data, pos = self.data, self.pos
-        value = 0
-        for shift in range(0, 7 * _MAX_VAR_UINT_BYTES, 7):
-            byte = data[pos]
-            pos += 1
-            value |= (byte & 0x7F) << shift
-            if byte < 0x80:
-                self.pos = pos
-                return value
-        raise GuardError("number too long")
+        byte = self.data[self.pos]
+        if byte < 0x80:  # most numbers are lengths and small clocks: one byte
+            self.pos += 1
+            return byte
+        return self.long_uint()
+
+    def long_uint(self) -> int:
+        match = _VAR_UINT.match(self.data, self.pos)
+        if match is None:
+            raise GuardError("update ends too early")
+        raw = match.group()
+        if len(raw) > _MAX_VAR_UINT_BYTES:
+            raise GuardError("number too long")
+        self.pos = match.end()
+        value = self.numbers.get(raw)  # client ids repeat: decode each once
+        if value is None:
+            value = 0
+            for shift, byte in enumerate(raw):
+                value |= (byte & 0x7F) << (7 * shift)
+            self.numbers[raw] = value
+        return value
 
     def skip_int(self) -> None:
         # lib0 varInt: the first byte holds a sign bit and 6 bits, then groups of 7.
@@ -198,7 +214,9 @@ class _Reader:
             raise GuardError("trailing bytes after the update")
 
     def read_struct(self, client: int, clock: int) -> int:
-        info = self.data[self.pos]
+        # The hot path of every load: plain reads inlined where they are one byte.
+        data = self.data
+        info = data[self.pos]
         self.pos += 1
         ref = info & 0x1F
         if ref in (_GC, _SKIP):
@@ -214,18 +232,29 @@ class _Reader:
         dependency = origin or right
         via_parent = False
         if dependency is None:
-            if self.uint() == 1:
+            has_name = data[self.pos]
+            self.pos += 1
+            if has_name == 1:
                 self.string()  # a root type's name: its children are at depth 1
+            elif has_name != 0:
+                raise GuardError("unknown parent kind")
             else:
                 dependency = self.id()
                 via_parent = True
             if info & _PARENT_SUB:
                 self.string()
         is_type = ref == _TYPE
-        length = self.read_content(ref)
-        end = self.check_range(clock, length)
-        self.parsed.items.append(Item(client, clock, length, is_type, is_type or ref == _DELETED,
-                                      dependency, via_parent))
+        if ref == _ANY and data[self.pos] == 1 and data[self.pos + 1] in _ANY_SCALAR:
+            self.pos += 1  # one plain value, as nearly every map entry holds
+            self.any_scalar()
+            length = 1
+        else:
+            length = self.read_content(ref)
+        end = clock + length
+        if length == 0 or end > _MAX_CLOCK:
+            self.check_range(clock, length)
+        self.items.append(Item(client, clock, length, is_type, is_type or ref == _DELETED,
+                               dependency, via_parent))
         return end
 
     def id(self) -> tuple[int, int]:
@@ -308,6 +337,18 @@ class _Reader:
         start = self.pos
         text = self.string()
         self.too_deep(start, json_depth(text), replacement)
+
+    def any_scalar(self) -> None:
+        tag = self.data[self.pos]
+        self.pos += 1
+        if tag == _ANY_STRING:
+            self.string()
+        elif tag in _ANY_FIXED:
+            self.take(_ANY_FIXED[tag])
+        elif tag == _ANY_INT:
+            self.skip_int()
+        else:
+            self.take(self.uint())  # _ANY_BYTES
 
     def any_value(self, replacement: bytes) -> None:
         """Skip one lib0 Any value, iteratively; too deep is refused (or repaired)."""

@@ -302,7 +302,9 @@ class Room:
 
     async def _restore(self, stored: list[bytes]) -> None:
         """Apply the stored state, repairing or setting aside what an older version let in."""
-        restored = restore(stored, self.limits)
+        # Reading a big board's bytes in Python takes a while: off the event loop (a pure
+        # function of the bytes); the document itself is only touched here, on the loop.
+        restored = await asyncio.to_thread(restore, stored, self.limits)
         parts = [part for part, _ in restored.parts]
         if parts:
             try:

@@ -40,8 +40,10 @@ class DepthTable:
 
     def lookup(self, client: int, clock: int) -> int | None:
         ranges = self._clients.get(client)
-        if ranges is None:
+        if ranges is None or not ranges.starts:
             return None
+        if ranges.starts[-1] <= clock:  # most items refer to recent ones
+            return int(ranges.depths[-1]) if clock < ranges.ends[-1] else None
         i = bisect_right(ranges.starts, clock) - 1
         if i >= 0 and clock < ranges.ends[i]:
             return int(ranges.depths[i])
@@ -49,7 +51,17 @@ class DepthTable:
 
     def add(self, client: int, start: int, end: int, depth: int) -> None:
         """Record [start, end) at depth; parts already known keep their depth (IDs are unique)."""
-        ranges = self._clients.setdefault(client, _Ranges())
+        ranges = self._clients.get(client)
+        if ranges is None:
+            ranges = self._clients[client] = _Ranges()
+        if not ranges.starts or start >= ranges.ends[-1]:  # the usual case: appending
+            if ranges.starts and start == ranges.ends[-1] and ranges.depths[-1] == depth:
+                ranges.ends[-1] = end
+            else:
+                ranges.starts.append(start)
+                ranges.ends.append(end)
+                ranges.depths.append(depth)
+            return
         while start < end:
             j = bisect_right(ranges.starts, start) - 1
             if j >= 0 and ranges.ends[j] > start:  # already known from here on
@@ -207,6 +219,8 @@ class TypeDepths:
 
     def _release(self, plan: Plan, client: int, clock: int, length: int) -> list[Item]:
         """The items (this update's or earlier ones) waiting for an ID in [clock, clock+length)."""
+        if not plan.waiting and not self.waiting:
+            return []
         released = []
         queue = plan.waiting.get(client)
         if queue:
