@@ -21,14 +21,16 @@ from dataclasses import dataclass, field
 
 from .guard import GuardError, Item, ParsedUpdate
 
+_MAX_DEPTH = 0xFFFF  # what an "H" array holds; anything that deep is refused anyway
 DEAD = 0  # garbage-collected: whatever hangs below it is never integrated
 _MAX_PENDING = 100_000  # unresolved items kept across updates; the oldest go first
 
 
 @dataclass(slots=True)
 class _Ranges:
-    starts: array[int] = field(default_factory=lambda: array("q"))
-    ends: array[int] = field(default_factory=lambda: array("q"))
+    # Clocks are u32 in Yrs (the guard refuses larger ones); depths past 65535 are clamped.
+    starts: array[int] = field(default_factory=lambda: array("I"))
+    ends: array[int] = field(default_factory=lambda: array("I"))
     depths: array[int] = field(default_factory=lambda: array("H"))
 
 
@@ -51,6 +53,7 @@ class DepthTable:
 
     def add(self, client: int, start: int, end: int, depth: int) -> None:
         """Record [start, end) at depth; parts already known keep their depth (IDs are unique)."""
+        depth = min(depth, _MAX_DEPTH)
         ranges = self._clients.get(client)
         if ranges is None:
             ranges = self._clients[client] = _Ranges()
