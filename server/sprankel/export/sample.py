@@ -22,6 +22,7 @@ from ..facilitation.model import PARTICIPANT, SESSION, Participant, participant_
 from ..facilitation.model import Round as RoundRecord
 from ..facilitation.model import Session as SessionRecord
 from ..store import Store
+from ..sync.restore import GUARDED, guarded_record
 from .model import (
     Cluster,
     Idea,
@@ -239,6 +240,8 @@ async def store_sample_session(store: Store, ideas: int = 5000, language: str = 
                     "id": f"text{y}", "type": "text", "x": 0, "y": y + k, "text": text,
                     "frameId": frame.id}}))
     await store.append(docs.board_name(session_id), board.get_update())
+    # As a server leaves it: its rooms loaded the board through the update guard.
+    await store.put_record(GUARDED, docs.board_name(session_id), guarded_record(shallow=True))
     return session_id
 
 

@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from .guard import GuardError, ParsedUpdate, UpdateLimits, parse_update, repaired
 
 QUARANTINE = "quarantine"  # record kind: stored parts that could not be read
+# Record kind, by document name: a room of this version loaded (and repaired) it, so all
+# that is stored of it went through the guard. {"shallow": no type nested too deep}.
+GUARDED = "guarded"
 
 
 @dataclass(slots=True)
@@ -53,6 +56,10 @@ def restore(stored: list[bytes], limits: UpdateLimits) -> Restored:
             parsed = parse_update(part, own)
         out.parts.append((part, parsed))
     return out
+
+
+def guarded_record(shallow: bool) -> dict[str, object]:
+    return {"shallow": shallow}
 
 
 def quarantine_record(name: str, parts: list[tuple[bytes, str]]) -> tuple[str, dict[str, object]]:

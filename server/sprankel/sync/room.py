@@ -28,7 +28,7 @@ from .protocol import (
     QueryAwarenessMessage,
     SyncMessage,
 )
-from .restore import QUARANTINE, quarantine_record, restore
+from .restore import GUARDED, QUARANTINE, guarded_record, quarantine_record, restore
 from .type_depths import TypeDepths
 
 log = logging.getLogger("sprankel.sync")
@@ -87,6 +87,7 @@ class Room:
         stored = await self._store.load(self.name)
         if stored:
             await self._restore(stored)
+        await self._mark_guarded()
         self._pump = asyncio.create_task(self._run_pump(), name=f"pump {self.name}")
 
     async def close(self) -> None:
@@ -309,7 +310,7 @@ class Room:
         if parts:
             try:
                 self.doc.apply_update(_merge(parts))
-            except ValueError as error:
+            except (ValueError, RuntimeError) as error:
                 restored.unreadable.extend((part, str(error)) for part in parts)
                 restored.parts, parts = [], []
         for _, parsed in restored.parts:
@@ -322,11 +323,20 @@ class Room:
             await self._store.put_record(QUARANTINE, key, record)
             log.error("quarantined doc=%s parts=%d record=%s/%s reason=%r", self.name,
                       len(restored.unreadable), QUARANTINE, key, restored.unreadable[0][1])
-        state = self.doc.get_update() if parts else b""
+        state = self.doc.get_update()
+        if state == protocol.EMPTY_UPDATE:
+            state = b""
         await self._store.replace(self.name, state)
         self.size = len(state)
         if restored.repaired_values:
             log.warning("repaired doc=%s values=%d", self.name, restored.repaired_values)
+
+    async def _mark_guarded(self) -> None:
+        """Note in the store that this document is checked: whatever is stored from now on
+        went through the guard, so the export command may skip the check (restore.py)."""
+        mark = guarded_record(self.depths.shallow)
+        if await self._store.get_record(GUARDED, self.name) != mark:
+            await self._store.put_record(GUARDED, self.name, mark)
 
     def _keep_partial(self, before: bytes) -> None:
         """Yrs may integrate the first structs of an update before it fails on a later one.
