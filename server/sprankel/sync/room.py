@@ -203,7 +203,7 @@ class Room:
         try:
             plan = self.depths.plan(parse_update(update, self.limits), strict=False)
             self.doc.apply_update(update)
-        except ValueError as error:
+        except (ValueError, RuntimeError) as error:
             log.error("invalid update from another process doc=%s error=%s", self.name, error)
             return
         self.depths.commit(plan)
