@@ -37,6 +37,7 @@ from sprankel.facilitation.model import PARTICIPANT, SESSION, Participant, parti
 from sprankel.facilitation.model import Round as RoundRecord
 from sprankel.facilitation.model import Session as SessionRecord
 from sprankel.store import Store
+from sprankel.sync.restore import GUARDED, guarded_record
 
 START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
@@ -239,6 +240,8 @@ async def store_sample_session(store: Store, ideas: int = 5000, language: str = 
                     "id": f"text{y}", "type": "text", "x": 0, "y": y + k, "text": text,
                     "frameId": frame.id}}))
     await store.append(docs.board_name(session_id), board.get_update())
+    # As a server leaves it: its rooms loaded the board through the update guard.
+    await store.put_record(GUARDED, docs.board_name(session_id), guarded_record(shallow=True))
     return session_id
 
 

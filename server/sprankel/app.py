@@ -27,6 +27,7 @@ from .store.sqlite import SQLiteStore
 from .sync.access import open_access
 from .sync.awareness import AwarenessLimits
 from .sync.endpoint import serve_document
+from .sync.guard import UpdateLimits
 from .sync.rooms import RoomManager
 
 log = logging.getLogger("sprankel")
@@ -57,7 +58,13 @@ def build_broker(settings: Settings, store: Store | None = None) -> Broker:
 def build_services(settings: Settings) -> Services:
     store = build_store(settings)
     broker = build_broker(settings, store)
-    rooms = RoomManager(store, broker, settings.room_grace_s, settings.outbox_limit)
+    limits = UpdateLimits(
+        max_value_depth=settings.max_value_depth,
+        max_type_depth=settings.max_type_depth,
+        max_update_structs=settings.max_update_structs,
+        max_document_size=settings.max_document_size,
+    )
+    rooms = RoomManager(store, broker, settings.room_grace_s, settings.outbox_limit, limits)
     rooms.awareness_limits = AwarenessLimits(
         settings.awareness_client_ids, settings.awareness_entries, settings.awareness_state_bytes)
     if settings.open_documents:

@@ -45,6 +45,22 @@ class Settings:
     max_message_size: int = _option(
         2 * MiB, "Largest WebSocket message accepted, in bytes; larger ones close with 1009."
     )
+    max_value_depth: int = _option(
+        32, "Deepest nesting of arrays and objects in one value of a document (an Excalidraw"
+        " element needs about 4); deeper updates close with 1007."
+    )
+    max_type_depth: int = _option(
+        16, "Deepest nesting of shared types (a map in a map ...; a board needs 2); deeper"
+        " updates close with 1007."
+    )
+    max_update_structs: int = _option(
+        200_000, "Most structs (items and deletions) in one update; a 5,000-idea board is"
+        " about 50,000."
+    )
+    max_document_size: int = _option(
+        32 * MiB, "Largest stored size of one document in bytes (whiteboard images count);"
+        " growth beyond closes with 4413, deleting is still allowed."
+    )
     outbox_limit: int = _option(
         8 * MiB, "Bytes queued for one slow client before it is closed with 1013 to resync."
     )
@@ -218,6 +234,9 @@ def validate(settings: Settings) -> None:
         raise ConfigError(f"--store must be sqlite or redis, not {settings.store!r}.")
     if settings.store == "redis" and not settings.redis_url:
         raise ConfigError("--store redis needs REDIS_URL.")
+    for name in ("max_value_depth", "max_type_depth", "max_update_structs", "max_document_size"):
+        if getattr(settings, name) < 2:
+            raise ConfigError(f"--{name.replace('_', '-')} must be at least 2.")
     if settings.max_message_size < 1024:
         raise ConfigError("--max-message-size must be at least 1024 bytes.")
     trusted_proxy_networks(settings.trusted_proxies)

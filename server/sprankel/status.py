@@ -22,3 +22,4 @@ CLOSE_UNAUTHORIZED = 4401  # missing, malformed or expired token
 CLOSE_FORBIDDEN = 4403  # valid token, but not for this document
 CLOSE_NOT_FOUND = 4404  # no such session or document
 CLOSE_GONE = 4410  # the session has ended
+CLOSE_DOCUMENT_FULL = 4413  # the document reached --max-document-size: only deleting is allowed

@@ -5,6 +5,9 @@ import { IndexeddbPersistence } from "y-indexeddb";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 
+// The server's close code for a document at its size limit (server/sprankel/status.py).
+export const CLOSE_DOCUMENT_FULL = 4413;
+
 function wsBase() {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   return `${scheme}//${location.host}/ws`;
@@ -48,7 +51,8 @@ export function whenSynced(handle) {
 
 /**
  * Tracks the connection of several documents as one state for the indicator:
- * "online" (all connected), "connecting", "offline" (edits kept locally) or "denied".
+ * "online" (all connected), "connecting", "offline" (edits kept locally), "denied", or
+ * "full" (a document reached the server's size limit: only deleting is accepted).
  */
 export class Connection {
   /**
@@ -59,10 +63,12 @@ export class Connection {
     this.handles = [...handles];
     this.listeners = new Set();
     this.denied = null;
+    this.full = null;
     for (const handle of handles) {
       handle.provider.on("status", () => this.changed());
       handle.provider.on("sync", () => this.changed());
       handle.provider.on("closed", (close) => {
+        if (close.code === CLOSE_DOCUMENT_FULL) this.full = close;
         if (optional.includes(handle)) this.handles = this.handles.filter((h) => h !== handle);
         else this.denied = close;
         this.changed();
@@ -82,6 +88,7 @@ export class Connection {
   }
 
   state() {
+    if (this.full) return "full";
     if (this.denied) return "denied";
     if (!navigator.onLine) return "offline";
     const all = this.handles.every((h) => h.provider.wsconnected && h.provider.synced);

@@ -26,6 +26,7 @@ from typing import Any
 
 from pycrdt import Doc, Map
 
+from ..sync.reading import to_plain
 from .model import Idea
 
 IDEAS = "ideas"
@@ -83,10 +84,8 @@ def session_prefix(session_id: str) -> str:
 
 
 def _plain(value: Any) -> dict[str, Any] | None:
-    if isinstance(value, Map):
-        data = value.to_py()
-        return data if isinstance(data, dict) else None
-    return value if isinstance(value, dict) else None
+    data = to_plain(value) if isinstance(value, Map | dict) else None
+    return data if isinstance(data, dict) else None
 
 
 def read_ideas(doc: Doc[Any]) -> list[Idea]:
@@ -148,7 +147,7 @@ def set_sheet(doc: Doc[Any], sheet: dict[str, Any] | None) -> None:
 
 
 def read_sheet(doc: Doc[Any]) -> dict[str, Any]:
-    data = doc.get(SHEET, type=Map).to_py()
+    data = to_plain(doc.get(SHEET, type=Map))
     return data if isinstance(data, dict) else {}
 
 
@@ -168,7 +167,7 @@ def write_control(doc: Doc[Any], state: dict[str, Any]) -> None:
 
 
 def read_control(doc: Doc[Any]) -> dict[str, Any]:
-    data = doc.get(CONTROL, type=Map).to_py()
+    data = to_plain(doc.get(CONTROL, type=Map))
     return data if isinstance(data, dict) else {}
 
 

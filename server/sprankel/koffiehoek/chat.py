@@ -18,6 +18,8 @@ from typing import Any
 
 from pycrdt import Array, Doc
 
+from ..sync.reading import to_plain
+
 MAX_MESSAGES = 300
 KINDS = ("message", "coffee", "session")
 
@@ -32,7 +34,7 @@ def _messages(doc: Doc[Any]) -> Array[Any]:
 
 
 def read_messages(doc: Doc[Any]) -> list[dict[str, Any]]:
-    return [dict(m) for m in _messages(doc).to_py() or [] if isinstance(m, dict)]
+    return [dict(m) for m in to_plain(_messages(doc)) or [] if isinstance(m, dict)]
 
 
 def find_message(doc: Doc[Any], message_id: str) -> dict[str, Any] | None:
@@ -51,7 +53,7 @@ def remove_older_than(doc: Doc[Any], cutoff_ms: int) -> int:
     """Remove messages written before cutoff_ms; returns how many went."""
     messages = _messages(doc)
     expired = 0
-    for message in messages.to_py() or []:
+    for message in to_plain(messages) or []:
         if isinstance(message, dict) and float(message.get("at", 0)) < cutoff_ms:
             expired += 1
         else:

@@ -65,6 +65,13 @@ class Store(ABC):
         """Merge the snapshot and the whole log into one snapshot."""
 
     @abstractmethod
+    async def replace(self, name: str, snapshot: bytes) -> None:
+        """Make snapshot the document's whole stored state (log emptied); empty deletes it.
+
+        For repairs at load (sync/restore.py): the caller read the state just before.
+        """
+
+    @abstractmethod
     async def delete(self, name: str) -> None:
         """Forget a document entirely (snapshot and log)."""
 

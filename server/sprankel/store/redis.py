@@ -135,6 +135,19 @@ class RedisStore(Store):
                     await asyncio.sleep(random.random() / 100)
         # Someone else keeps compacting this document: their snapshot will do.
 
+    async def replace(self, name: str, snapshot: bytes) -> None:
+        if not snapshot:
+            await self.delete(name)
+            return
+
+        async def replace() -> None:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.set(self._snap_key(name), snapshot)  # aborts a concurrent compaction
+                pipe.delete(self._log_key(name))
+                await pipe.execute()
+
+        await self._retrying(f"replacing {name}", replace)
+
     async def delete(self, name: str) -> None:
         async def delete() -> None:
             async with self._redis.pipeline(transaction=True) as pipe:

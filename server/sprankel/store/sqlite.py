@@ -111,6 +111,21 @@ class SQLiteStore(Store):
     async def compact(self, name: str) -> None:
         await self._run(lambda db: self._compact(db, name))
 
+    async def replace(self, name: str, snapshot: bytes) -> None:
+        def replace(db: sqlite3.Connection) -> None:
+            with _transaction(db):
+                db.execute("DELETE FROM updates WHERE doc = ?", (name,))
+                if snapshot:
+                    db.execute(
+                        "INSERT OR REPLACE INTO snapshots (doc, data) VALUES (?, ?)",
+                        (name, snapshot),
+                    )
+                else:
+                    db.execute("DELETE FROM snapshots WHERE doc = ?", (name,))
+            self._log_lengths[name] = 0
+
+        await self._run(replace)
+
     async def delete(self, name: str) -> None:
         def delete(db: sqlite3.Connection) -> None:
             with _transaction(db):

@@ -136,7 +136,7 @@ def _handle(room: Room, conn: Connection, bucket: TokenBucket | None, data: byte
     except ProtocolError as error:
         _refuse(conn, status.CLOSE_PROTOCOL_ERROR, f"malformed message: {error}")
     except InvalidPayload as error:
-        _refuse(conn, status.CLOSE_INVALID_PAYLOAD, str(error))
+        _refuse(conn, error.code, str(error))
     except AwarenessRefused as refused:
         _refuse(conn, refused.code, refused.reason)
 

@@ -24,12 +24,15 @@ from ..store import Store
 from . import protocol
 from .awareness import AwarenessBook, AwarenessRefused
 from .connection import Connection, binary_frame
+from .guard import GuardError, UpdateLimits, parse_update
 from .protocol import (
     AwarenessMessage,
     ProtocolError,
     QueryAwarenessMessage,
     SyncMessage,
 )
+from .restore import GUARDED, QUARANTINE, guarded_record, quarantine_record, restore
+from .type_depths import TypeDepths
 
 log = logging.getLogger("sprankel.sync")
 
@@ -37,11 +40,27 @@ log = logging.getLogger("sprankel.sync")
 class InvalidPayload(ValueError):
     """Well-formed framing around content that cannot be applied (close with 1007)."""
 
+    code = status.CLOSE_INVALID_PAYLOAD
+
+
+class DocumentFull(InvalidPayload):
+    """An update that would grow a document past its size limit (close with 4413)."""
+
+    code = status.CLOSE_DOCUMENT_FULL
+
 
 class Room:
-    def __init__(self, name: str, store: Store, broker: Broker) -> None:
+    def __init__(
+        self, name: str, store: Store, broker: Broker, limits: UpdateLimits | None = None
+    ) -> None:
         self.name = name
         self.doc: Doc[Any] = Doc()
+        self.limits = limits or UpdateLimits()
+        self.depths = TypeDepths(self.limits.max_type_depth)
+        # Bytes of the loaded state plus every update applied since: an upper bound of the
+        # document's size, measured exactly (get_update) only when it nears the limit.
+        self.size = 0
+        self._size_measured = -1
         self.connections: set[Connection] = set()
         self.users = 0  # connections plus server-side holders; evict only at zero
         self._store = store
@@ -70,7 +89,8 @@ class Room:
         )
         stored = await self._store.load(self.name)
         if stored:
-            self.doc.apply_update(stored[0] if len(stored) == 1 else merge_updates(*stored))
+            await self._restore(stored)
+        await self._mark_guarded()
         self._pump = asyncio.create_task(self._run_pump(), name=f"pump {self.name}")
 
     async def close(self) -> None:
@@ -119,10 +139,22 @@ class Room:
             return  # read-only: never applied, stored or forwarded
         if message.payload == protocol.EMPTY_UPDATE:
             return
+        # Checked before Yrs sees the bytes: an over-deep value would overflow its stack.
+        try:
+            parsed = parse_update(message.payload, self.limits)
+            plan = self.depths.plan(parsed)
+        except GuardError as error:
+            raise InvalidPayload(f"update refused: {error}") from error
+        if parsed.adds_content:
+            self._check_room_for(len(message.payload))
+        before = self.doc.get_state()
         try:
             self.doc.apply_update(message.payload)
-        except ValueError as error:
+        except (ValueError, RuntimeError) as error:
+            self._keep_partial(before)
             raise InvalidPayload("update cannot be applied") from error
+        self.depths.commit(plan)
+        self.size += len(message.payload)
         self._pending_updates.append(message.payload)
         self._queued += 1
         self._wakeup.set()
@@ -143,6 +175,8 @@ class Room:
 
     def apply_local_update(self, update: bytes) -> int:
         """Queue an update the server made to self.doc; returns its sequence number."""
+        self._learn(update)  # trusted, never refused: later client items may build on it
+        self.size += len(update)
         self._pending_updates.append(update)
         self._queued += 1
         self._wakeup.set()
@@ -157,11 +191,15 @@ class Room:
     # From other processes
 
     def _on_remote_update(self, update: bytes) -> None:
+        # Another process checked it already; only what would endanger this one is refused.
         try:
+            plan = self.depths.plan(parse_update(update, self.limits), strict=False)
             self.doc.apply_update(update)
-        except ValueError:
-            log.error("invalid update from another process doc=%s", self.name)
+        except (ValueError, RuntimeError) as error:
+            log.error("invalid update from another process doc=%s error=%s", self.name, error)
             return
+        self.depths.commit(plan)
+        self.size += len(update)
         self._pending_remote.append(update)
         self._schedule_flush()
 
@@ -243,6 +281,82 @@ class Room:
             conn.close(status.CLOSE_INTERNAL_ERROR, "storage failed: reconnecting")
         async with self._progress:
             self._progress.notify_all()
+
+    # Guarding
+
+    @property
+    def shallow(self) -> bool:
+        """True when readers may use recursive fast paths (see reading.to_plain_fast)."""
+        return self.depths.shallow
+
+    async def _restore(self, stored: list[bytes]) -> None:
+        """Apply the stored state, repairing or setting aside what an older version let in."""
+        # Reading a big board's bytes in Python takes a while: off the event loop (a pure
+        # function of the bytes); the document itself is only touched here, on the loop.
+        restored = await asyncio.to_thread(restore, stored, self.limits)
+        parts = [part for part, _ in restored.parts]
+        if parts:
+            try:
+                self.doc.apply_update(_merge(parts))
+            except (ValueError, RuntimeError) as error:
+                restored.unreadable.extend((part, str(error)) for part in parts)
+                restored.parts, parts = [], []
+        for _, parsed in restored.parts:
+            self.depths.learn(parsed)
+        self.size = restored.size
+        if not restored.changed:
+            return
+        if restored.unreadable:
+            key, record = quarantine_record(self.name, restored.unreadable)
+            await self._store.put_record(QUARANTINE, key, record)
+            log.error("quarantined doc=%s parts=%d record=%s/%s reason=%r", self.name,
+                      len(restored.unreadable), QUARANTINE, key, restored.unreadable[0][1])
+        state = self.doc.get_update()
+        if state == protocol.EMPTY_UPDATE:
+            state = b""
+        await self._store.replace(self.name, state)
+        self.size = len(state)
+        if restored.repaired_values:
+            log.warning("repaired doc=%s values=%d", self.name, restored.repaired_values)
+
+    async def _mark_guarded(self) -> None:
+        """Note in the store that this document is checked: whatever is stored from now on
+        went through the guard, so the export command may skip the check (restore.py)."""
+        mark = guarded_record(self.depths.shallow)
+        if await self._store.get_record(GUARDED, self.name) != mark:
+            await self._store.put_record(GUARDED, self.name, mark)
+
+    def _keep_partial(self, before: bytes) -> None:
+        """Yrs may integrate the first structs of an update before it fails on a later one.
+
+        What it took is in memory now: store and forward it like any change, so memory
+        never holds what the store and the other clients do not.
+        """
+        if self.doc.get_state() == before:
+            return
+        partial = self.doc.get_update(before)
+        log.warning("update failed after a part was applied doc=%s bytes=%d", self.name,
+                    len(partial))
+        self.apply_local_update(partial)
+
+    def _learn(self, update: bytes) -> None:
+        try:
+            self.depths.learn(parse_update(update, self.limits))
+        except GuardError as error:
+            log.error("server update not understood by the guard doc=%s error=%s", self.name,
+                      error)
+
+    def _check_room_for(self, grow: int) -> None:
+        limit = self.limits.max_document_size
+        if self.size + grow <= limit:
+            return
+        if self.size != self._size_measured:
+            # The running total counts every update; what is stored after compaction is less.
+            self.size = self._size_measured = len(self.doc.get_update())
+        if self.size + grow > limit:
+            raise DocumentFull(
+                f"document full ({limit // 1024} KiB): delete something to make room"
+            )
 
     def _awareness_snapshot(self) -> bytes:
         return protocol.encode_awareness([raw for _, raw in self.awareness.states.values()])

@@ -21,6 +21,7 @@ from ..broker import Broker
 from ..store import Store
 from .access import Access, Admission, Authorizer, Refusal
 from .awareness import AwarenessLimits
+from .guard import UpdateLimits
 from .room import Room
 
 T = TypeVar("T")
@@ -34,9 +35,11 @@ async def refuse_all(name: str, params: object) -> Access | Refusal:
 
 class RoomManager:
     def __init__(
-        self, store: Store, broker: Broker, grace_s: float, outbox_limit: int
+        self, store: Store, broker: Broker, grace_s: float, outbox_limit: int,
+        limits: UpdateLimits | None = None,
     ) -> None:
         self.store = store
+        self.limits = limits or UpdateLimits()
         self.broker = broker
         self.grace_s = grace_s
         self.outbox_limit = outbox_limit
@@ -159,7 +162,7 @@ class RoomManager:
     # Loading and eviction
 
     async def _load(self, name: str) -> Room:
-        room = Room(name, self.store, self.broker)
+        room = Room(name, self.store, self.broker, self.limits)
         room.awareness.limits = self.awareness_limits
         try:
             await room.load()
