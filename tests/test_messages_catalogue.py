@@ -73,7 +73,8 @@ def test_every_counted_noun_and_month_is_in_the_catalogue(lang: str) -> None:
     for noun in ("idea", "contributor", "participant", "observer", "vote", "rating", "hour",
                  "minute", "second", "dot", "rotation"):
         assert t.count(1, noun) != t.count(2, noun) or lang == "nl"
-    assert t.duration(3723) and len({catalogue(lang)[f"export.month.{m}"] for m in range(1, 13)}) == 12
+    months = {catalogue(lang)[f"export.month.{m}"] for m in range(1, 13)}
+    assert t.duration(3723) and len(months) == 12
 
 
 def test_an_unknown_language_is_refused_with_a_clear_error() -> None:
