@@ -774,6 +774,8 @@ class Engine:
                 "locked": session.locked, "started_at": session.started_at,
                 "ended_at": session.ended_at,
             },
+            # Public too (the page shows a summary button when participants may export).
+            "settings": session.settings_json(),
             "agenda": [public_round(r) for r in session.rounds],
             "current_round_id": current.id if current else None,
             "round": public_round(current) if current else None,
