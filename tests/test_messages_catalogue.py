@@ -3,12 +3,15 @@ client, the Markdown export and the page shell: both languages say the same thin
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
 
+import httpx
 import pytest
 
+from conftest import ServerFactory
 from sprankel.export.i18n import words
 from sprankel.facilitation.model import ROUND_KINDS
 from sprankel.messages import LANGUAGES, catalogue
@@ -80,3 +83,16 @@ def test_every_counted_noun_and_month_is_in_the_catalogue(lang: str) -> None:
 def test_an_unknown_language_is_refused_with_a_clear_error() -> None:
     with pytest.raises(ValueError, match="no messages for language 'fr'"):
         catalogue("fr")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_page_shell_speaks_the_catalogue_before_any_script_runs(
+    start_server: ServerFactory, lang: str,
+) -> None:
+    server = start_server()
+    page = httpx.get(server.http_url + "/", headers={"Accept-Language": lang}, timeout=10)
+    assert page.status_code == 200
+    messages = catalogue(lang)
+    for key in ("skip.main", "app.tagline", "page.noscript"):
+        assert html.escape(messages[key], quote=False) in page.text
+    assert f'<html lang="{lang}"' in page.text
