@@ -4,8 +4,6 @@ asks the API only for the caller's own share: no polling timer (issue 12, item 9
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Route, expect
@@ -19,9 +17,6 @@ playwright_instance = browser_support.playwright_instance
 sprankel = browser_support.sprankel
 
 pytestmark = pytest.mark.browser
-
-CLIENT = Path(__file__).resolve().parent.parent / "client" / "src"
-
 
 def test_round_lock_and_end_reach_the_page_while_the_session_api_is_down(
     chromium: Browser, sprankel: ServerProcess,
@@ -100,18 +95,3 @@ def test_the_moderation_list_shows_a_new_hidden_idea_without_a_reload(
         lead.close()
         writer.close()
         api.close()
-
-
-def session_modules() -> list[Path]:
-    return [CLIENT / "pages" / "session.js", CLIENT / "lib" / "console.js",
-            *sorted((CLIENT / "session").glob("*.js")), *sorted((CLIENT / "board").glob("*.js"))]
-
-
-def test_the_session_page_has_no_polling_timer() -> None:
-    timers: list[Any] = []
-    for path in session_modules():
-        source = path.read_text(encoding="utf-8")
-        found = re.finditer(r"\bset(Interval|Timeout)\(", source)
-        timers += [(path.name, m.group(0)) for m in found]
-    assert len(session_modules()) > 8
-    assert timers == []
