@@ -55,6 +55,7 @@ def test_the_wheel_carries_every_module_the_templates_and_the_browser_bundle(
 
     assert "sprankel/templates/base.html" in names
     assert "sprankel/export/templates/summary.md.j2" in names
+    assert {"sprankel/messages/nl.json", "sprankel/messages/en.json"} <= names
     assert "sprankel/py.typed" in names
 
     # Test clients, sample data and doc generators live beside the tests, not in the product.

@@ -20,6 +20,7 @@ from starlette.types import Scope
 
 from . import __version__
 from .kernel.languages import DEFAULT_LANGUAGE, LANGUAGES
+from .messages import catalogue
 from .services import Services
 
 HERE = Path(__file__).parent
@@ -39,18 +40,13 @@ STATIC_DIR = _static_dir()
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _HASHED = re.compile(r"-[A-Z0-9]{8}\.(js|css)(\.map)?$")
 
-SHELL_TEXT = {
-    "nl": {
-        "skip": "Naar de hoofdinhoud",
-        "tagline": "Samen brainstormen, ook op afstand",
-        "noscript": "Sprankel heeft JavaScript nodig. Zet het aan om mee te doen.",
-    },
-    "en": {
-        "skip": "Skip to main content",
-        "tagline": "Brainstorm together, also from home",
-        "noscript": "Sprankel needs JavaScript. Turn it on to take part.",
-    },
-}
+# The shell's own words (the page script translates the rest), from the message catalogue.
+SHELL_KEYS = {"skip": "skip.main", "tagline": "app.tagline", "noscript": "page.noscript"}
+
+
+def shell_text(lang: str) -> dict[str, str]:
+    messages = catalogue(lang)
+    return {name: messages[key] for name, key in SHELL_KEYS.items()}
 
 
 class Manifest:
@@ -123,7 +119,7 @@ def routes(services: Services) -> list[BaseRoute]:
         context = {
             "lang": lang,
             "theme": theme if theme in ("light", "dark") else "light",
-            "text": SHELL_TEXT[lang],
+            "text": shell_text(lang),
             "script": script,
             "data": data,
             "version": __version__,

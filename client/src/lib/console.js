@@ -34,12 +34,16 @@ const ACTIONS = {
 };
 
 export class Console {
-  /** ctx: {api, session(), refresh(), board: Y.Doc, awareness, links, follow: {get(), set(on)}} */
+  /**
+   * ctx: {api, sid, me, token, session(), refresh(), board: Y.Doc, awareness, links(),
+   *       follow: {get(), set(on)}}; the page calls update() when the session changes.
+   */
   constructor(root, ctx) {
     this.root = root;
     this.ctx = ctx;
     this.editing = null; // round id or "new"
-    this.busy = false;
+    this.queue = Promise.resolve();
+    this.pending = new Set(); // labels of the actions queued
     this.status = h("p", { class: "console-status", role: "status" });
     ctx.board.getMap(KEYS.notes).observeDeep(() => this.drawNotes?.());
     ctx.awareness.on("change", () => this.renderPeople());
@@ -47,23 +51,45 @@ export class Console {
     this.render();
   }
 
-  async run(label, fn) {
-    if (this.busy) return;
-    this.busy = true;
-    try {
-      await fn();
-      this.status.textContent = t("console.done", { action: label });
-      await this.ctx.refresh();
-    } catch (err) {
-      this.status.textContent = t("error.generic", { message: err.message });
-      announce(this.status.textContent, true);
-    } finally {
-      this.busy = false;
-    }
+  /**
+   * Runs the facilitator's actions one after another. The control document may show an
+   * action's result (a new round's Start button) before its HTTP answer arrives, so a click
+   * meanwhile waits its turn instead of being dropped; the same action twice is one.
+   */
+  run(label, fn) {
+    if (this.pending.has(label)) return this.queue;
+    this.pending.add(label);
+    this.queue = this.queue.then(async () => {
+      try {
+        await fn();
+        this.status.textContent = t("console.done", { action: label });
+        // The caller's own share (hidden ideas, links); the control document brings the rest.
+        this.ctx.refresh();
+      } catch (err) {
+        this.status.textContent = t("error.generic", { message: err.message });
+        announce(this.status.textContent, true);
+      } finally {
+        this.pending.delete(label);
+      }
+    });
+    return this.queue;
+  }
+
+  /** Re-renders when what the console shows changed (a rebuild drops what is being typed). */
+  update() {
+    if (this.shown() !== this.signature) this.render();
+  }
+
+  /** Everything the console shows but the notes and the people (they draw themselves). */
+  shown() {
+    const s = this.ctx.session();
+    return JSON.stringify([s.agenda, s.current?.id, s.title, s.locked, s.ended, s.hiddenIdeas,
+      this.ctx.links(), this.ctx.follow.get(), this.editing, language()]);
   }
 
   render() {
     const s = this.ctx.session();
+    this.signature = this.shown();
     replaceChildren(this.root, [
       h("h2", { class: "utrecht-heading-2", id: "console-heading" }, t("console.title")),
       this.status,

@@ -40,6 +40,9 @@ def control_state(session: Session, now_ms: int) -> dict[str, Any]:
             "locked": session.locked, "started_at": session.started_at,
             "ended_at": session.ended_at,
         },
+        # The settings every member's page shows (anonymous, voting, export): the page
+        # renders public state from this document instead of asking the API.
+        "settings": session.settings_json(),
         "agenda": [public_round(r) for r in session.rounds],
         "current_round_id": current.id if current else None,
         "round": public_round(current) if current else None,
