@@ -68,7 +68,7 @@ class Recorder:
             data = self.doc.get("ideas", type=Map).to_py()
         return data if isinstance(data, dict) else {}
 
-    def wait_for_idea(self, text: str, timeout: float = 15) -> None:
+    def wait_for_idea(self, text: str, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
         while not any(isinstance(i, dict) and i.get("text") == text
                       for i in self.ideas().values()):
@@ -125,15 +125,22 @@ def _author_adds_an_idea(chromium: Browser, server: ServerProcess, api: Api,
     ws = f"{server.ws_url}/sessions/{session['id']}"
     spies = [Recorder(f"{ws}/{doc}?token={spy_member['token']}") for doc in ("board", "control")]
     user = new_user(chromium, server, AUTHOR)
-    remember_session(user, session["id"], author["token"], "participant", AUTHOR,
-                     author["participant_id"])
-    page = user.goto(f"/s/{session['id']}")
-    expect(page.locator("#connection")).to_have_attribute("data-state", "online")
-    spies[0].wait_for_awareness()  # the browser's presence, as the server relays it
-    page.fill("#idea-text", text)
-    page.keyboard.press("Enter")
-    spies[0].wait_for_idea(text)
-    expect(page.locator("#panel-board .clusters [data-idea]", has_text=text)).to_be_visible()
+    try:
+        remember_session(user, session["id"], author["token"], "participant", AUTHOR,
+                         author["participant_id"])
+        page = user.goto(f"/s/{session['id']}")
+        expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+        spies[0].wait_for_awareness()  # the browser's presence, as the server relays it
+        page.fill("#idea-text", text)
+        page.keyboard.press("Enter")
+        spies[0].wait_for_idea(text)
+        expect(page.locator("#panel-board .clusters [data-idea]", has_text=text)).to_be_visible()
+    except BaseException:
+        # The caller's cleanup has not begun: close what was opened here.
+        for spy in spies:
+            spy.close()
+        user.close()
+        raise
     return author, spies, user
 
 

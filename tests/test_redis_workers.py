@@ -151,9 +151,11 @@ def test_workers_without_redis_are_refused(tmp_path: Path) -> None:
 
 
 def test_a_worker_that_cannot_start_stops_the_server(redis: RedisServer, tmp_path: Path) -> None:
-    not_a_folder = tmp_path / "file"
-    not_a_folder.write_text("")
-    result = serve(tmp_path, "--workers", "2", "--data-dir", str(not_a_folder),
+    # The data folder passes the CLI's check, but each worker's database cannot open: the
+    # database's own path is taken by a folder.
+    data = tmp_path / "data"
+    (data / "sprankel.sqlite3").mkdir(parents=True)
+    result = serve(tmp_path, "--workers", "2", "--data-dir", str(data),
                    env={"REDIS_URL": redis.url})
     assert result.returncode == 1
     assert "failed to start" in result.stderr
