@@ -25,10 +25,6 @@ def join_path(session_id: str, join_code: str) -> str:
     return JOIN_PAGE.format(sid=session_id) + f"?code={join_code}"
 
 
-def session_path(session_id: str) -> str:
-    return SESSION_PAGE.format(sid=session_id)
-
-
 def facilitator_path(session_id: str, token: str) -> str:
     return CONSOLE_PAGE.format(sid=session_id) + f"#token={token}"
 
