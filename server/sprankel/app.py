@@ -2,7 +2,7 @@
 
     store, broker, rooms  ->  Services (the shared parts)
     the features          ->  each built with what it needs (feature.py); a new feature
-                              is one line in FEATURES below
+                              is one line in build_features() below
     routes and pages      ->  the features' endpoints, the WebSocket route, the pages
 
 The lifespan starts the store, the broker and then each feature in order, and stops
@@ -63,12 +63,12 @@ def build_store(settings: Settings) -> Store:
     return SQLiteStore(settings.database_path, compact_after=settings.compact_after)
 
 
-def build_broker(settings: Settings, store: Store | None = None) -> Broker:
+def build_broker(settings: Settings, store: Store) -> Broker:
     if settings.redis_url:
         from .broker.redis import RedisBroker
 
         # After a Redis blip the broker re-reads open documents from the store to fill gaps.
-        return RedisBroker(settings.redis_url, recover=store.load if store else None)
+        return RedisBroker(settings.redis_url, recover=store.load)
     return MemoryBroker()
 
 
@@ -88,7 +88,7 @@ def build_rooms(settings: Settings, store: Store, broker: Broker) -> RoomManager
 
 
 def build_services(settings: Settings, store: Store | None = None) -> Services:
-    store = store or build_store(settings)
+    store = store if store is not None else build_store(settings)
     broker = build_broker(settings, store)
     rooms = build_rooms(settings, store, broker)
     return Services(settings=settings, store=store, broker=broker, rooms=rooms,
