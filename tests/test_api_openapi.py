@@ -55,7 +55,7 @@ def test_every_reference_in_the_document_resolves() -> None:
         pass
 
     endpoints = SessionsApi(None, _Engine()).endpoints()  # type: ignore[arg-type]
-    document = openapi_document(endpoints, [])
+    document = openapi_document(endpoints)
     refs: list[str] = []
 
     def walk(node: object) -> None:

@@ -35,10 +35,8 @@ async def flaky_server(tmp_path: Path) -> AsyncIterator[tuple[str, FlakyStore]]:
     sock.bind(("127.0.0.1", 0))  # bound here, so no other test can take the port meanwhile
     settings = Settings(open_documents=True, data_dir=tmp_path, port=sock.getsockname()[1],
                         room_grace_s=60)
-    app = create_app(settings)
     store = FlakyStore(settings.database_path)
-    app.state.services.store = store
-    app.state.services.rooms.store = store
+    app = create_app(settings, store=store)
     config = uvicorn.Config(app, port=settings.port, ws="websockets-sansio", log_level="warning",
                             lifespan="on")
     server = uvicorn.Server(config)

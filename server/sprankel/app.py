@@ -1,4 +1,13 @@
-"""The Starlette application: builds the parts of one process and wires the edges."""
+"""The composition root: builds every part of one process, in order, and wires the edges.
+
+    store, broker, rooms  ->  Services (the shared parts)
+    the features          ->  each built with what it needs (feature.py); a new feature
+                              is one line in build_features() below
+    routes and pages      ->  the features' endpoints, the WebSocket route, the pages
+
+The lifespan starts the store, the broker and then each feature in order, and stops
+them in reverse after closing the rooms' connections.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +23,20 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from . import __version__, api, pages, wellknown
+from . import __version__, pages, wellknown
+from .api.export import ExportFeature
+from .api.presence import PresenceFeature
+from .api.routing import api_routes
+from .api.sessions import SessionsFeature
+from .api.spaces import KoffiehoekFeature
 from .broker import Broker
 from .broker.memory import MemoryBroker
 from .config import Settings, validate
+from .feature import Feature
+from .kernel.tokens import TokenSigner, load_or_create_key
 from .limits import Limits
 from .origins import RequestCheckMiddleware, RequestPolicy
+from .responses import error
 from .security import SecurityHeadersMiddleware
 from .services import Services
 from .store import Store
@@ -46,18 +63,16 @@ def build_store(settings: Settings) -> Store:
     return SQLiteStore(settings.database_path, compact_after=settings.compact_after)
 
 
-def build_broker(settings: Settings, store: Store | None = None) -> Broker:
+def build_broker(settings: Settings, store: Store) -> Broker:
     if settings.redis_url:
         from .broker.redis import RedisBroker
 
         # After a Redis blip the broker re-reads open documents from the store to fill gaps.
-        return RedisBroker(settings.redis_url, recover=store.load if store else None)
+        return RedisBroker(settings.redis_url, recover=store.load)
     return MemoryBroker()
 
 
-def build_services(settings: Settings) -> Services:
-    store = build_store(settings)
-    broker = build_broker(settings, store)
+def build_rooms(settings: Settings, store: Store, broker: Broker) -> RoomManager:
     limits = UpdateLimits(
         max_value_depth=settings.max_value_depth,
         max_type_depth=settings.max_type_depth,
@@ -69,13 +84,39 @@ def build_services(settings: Settings) -> Services:
         settings.awareness_client_ids, settings.awareness_entries, settings.awareness_state_bytes)
     if settings.open_documents:
         rooms.set_authorizer(open_access)
+    return rooms
+
+
+def build_services(settings: Settings, store: Store | None = None) -> Services:
+    store = store if store is not None else build_store(settings)
+    broker = build_broker(settings, store)
+    rooms = build_rooms(settings, store, broker)
     return Services(settings=settings, store=store, broker=broker, rooms=rooms,
                     limits=Limits.from_settings(settings))
 
 
-def create_app(settings: Settings) -> Starlette:
+def build_features(services: Services) -> list[Feature]:
+    """Every feature of the product, in start order; each gets its collaborators here."""
+    settings = services.settings
+    signer = TokenSigner(load_or_create_key(settings.secret_key, settings.data_dir))
+    sessions = SessionsFeature(services, signer)
+    return [
+        sessions,
+        KoffiehoekFeature(services, sessions.engine),
+        ExportFeature(services, sessions.engine),
+        PresenceFeature(services),
+    ]
+
+
+def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
+    """The app of one process; `store` replaces the one the settings name (tests give
+    a store that fails on purpose)."""
     validate(settings)
-    services = build_services(settings)
+    services = build_services(settings, store)
+    features = build_features(services)
+    for feature in features:
+        for prefix, authorizer in feature.authorizers().items():
+            services.rooms.add_authorizer(prefix, authorizer)
     policy = RequestPolicy.build(settings.public_url, settings.allowed_hosts,
                                  settings.allowed_origins)
     # The document sockets skip the middleware (server.py): the rooms check them.
@@ -85,8 +126,8 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await services.store.start()
         await services.broker.start()
-        for hook in services.on_startup:
-            await hook()
+        for feature in features:
+            await feature.start()
         if settings.open_documents:
             log.warning(
                 "OPEN DOCUMENTS: every document outside a session can be read and written "
@@ -106,8 +147,8 @@ def create_app(settings: Settings) -> Starlette:
             yield
         finally:
             await services.rooms.shutdown()
-            for hook in reversed(services.on_shutdown):
-                await hook()
+            for feature in reversed(features):
+                await feature.stop()
             await services.broker.close()
             await services.store.close()
 
@@ -117,11 +158,7 @@ def create_app(settings: Settings) -> Starlette:
     async def readyz(request: Request) -> JSONResponse:
         if await services.store.healthy():
             return JSONResponse({"status": "ready"})
-        return JSONResponse(
-            {"error": "not_ready",
-             "message": "the store does not take writes (down, full or read-only)"},
-            status_code=503
-        )
+        return error(503, "not_ready", "the store does not take writes (down, full or read-only)")
 
     async def websocket(ws: WebSocket) -> None:
         await serve_document(ws, services.rooms, ws.path_params["name"], services.limits.sockets)
@@ -133,17 +170,16 @@ def create_app(settings: Settings) -> Starlette:
         if not request.url.path.startswith("/api/"):
             return PlainTextResponse(exc.detail, status_code=exc.status_code,
                                      headers=exc.headers)
-        return JSONResponse({"error": _HTTP_ERRORS.get(exc.status_code, "http_error"),
-                             "message": _http_message(exc, request)},
-                            status_code=exc.status_code, headers=exc.headers)
+        return error(exc.status_code, _HTTP_ERRORS.get(exc.status_code, "http_error"),
+                     _http_message(exc, request), headers=exc.headers)
 
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         wellknown.route(settings),
         WebSocketRoute("/ws/{name:path}", websocket),
-        *api.routes(services),
-        *pages.routes(services),
+        *api_routes([e for feature in features for e in feature.endpoints()]),
+        *pages.routes(),
     ]
     app = Starlette(routes=routes, lifespan=lifespan,
                     middleware=[Middleware(SecurityHeadersMiddleware, policy=policy),

@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from . import status
+from .responses import error
 from .sync.access import Refusal
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -165,16 +166,12 @@ class RequestCheckMiddleware:
     def _refusal(self, scope: Scope) -> JSONResponse | None:
         host = header(scope, b"host")
         if scope["path"] not in PROBES and host is not None and not self.policy.host_allowed(host):
-            return JSONResponse({"error": "bad_host",
-                                 "message": "this server does not answer to that host name"},
-                                status_code=400)
+            return error(400, "bad_host", "this server does not answer to that host name")
         origin = header(scope, b"origin")
         if (scope["method"] in STATE_CHANGING and origin is not None
                 and not self.policy.origin_allowed(origin, host)):
-            return JSONResponse({"error": "forbidden_origin",
-                                 "message": "requests from another site's pages are not "
-                                            "allowed; add its origin to --allowed-origins"},
-                                status_code=403)
+            return error(403, "forbidden_origin", "requests from another site's pages are not "
+                                                  "allowed; add its origin to --allowed-origins")
         return None
 
 

@@ -18,10 +18,9 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import Scope
 
-from . import __version__
+from . import __version__, links
 from .kernel.languages import DEFAULT_LANGUAGE, LANGUAGES
 from .messages import catalogue
-from .services import Services
 
 HERE = Path(__file__).parent
 
@@ -108,7 +107,7 @@ def choose_language(request: Request) -> str:
     return DEFAULT_LANGUAGE
 
 
-def routes(services: Services) -> list[BaseRoute]:
+def routes() -> list[BaseRoute]:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     manifest = Manifest(STATIC_DIR)
 
@@ -167,10 +166,10 @@ def routes(services: Services) -> list[BaseRoute]:
 
     return [
         Route("/", home),
-        Route("/k", new_space),
-        Route("/k/{space_id}", space),
-        Route("/join/{sid}", join),
-        Route("/s/{sid}", session),
-        Route("/s/{sid}/console", session),
+        Route(links.NEW_SPACE_PAGE, new_space),
+        Route(links.SPACE_PAGE, space),
+        Route(links.JOIN_PAGE, join),
+        Route(links.SESSION_PAGE, session),
+        Route(links.CONSOLE_PAGE, session),
         Mount("/static", app=CachedStaticFiles(directory=str(STATIC_DIR)), name="static"),
     ]

@@ -23,6 +23,7 @@ import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .limits import ConcurrencyLimit, client_key, warn_now_and_then
+from .responses import error_body
 
 log = logging.getLogger("sprankel")
 
@@ -40,8 +41,8 @@ def _response(status: bytes, body: bytes, content_type: bytes, extra: bytes = b"
 _TIMEOUT_RESPONSE = _response(b"408 Request Timeout",
                               b"the request headers did not arrive in time\n",
                               b"text/plain; charset=utf-8")
-_BUSY_BODY = (b'{"error":"too_many_connections","message":"too many connections from your '
-              b'address; close some and try again"}')
+_BUSY_BODY = error_body("too_many_connections",
+                        "too many connections from your address; close some and try again")
 _BUSY_RESPONSE = _response(b"429 Too Many Requests", _BUSY_BODY, b"application/json",
                            b"retry-after: 10\r\n")
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from .config import Settings
+from .responses import error
 
 PATH = "/.well-known/security.txt"
 VALID_FOR = datetime.timedelta(days=180)
@@ -39,9 +40,7 @@ def route(settings: Settings) -> Route:
     async def serve(request: Request) -> Response:
         text = security_txt(settings, datetime.datetime.now(datetime.UTC))
         if text is None:
-            return JSONResponse({"error": "not_found",
-                                 "message": "no security contact is configured"},
-                                status_code=404)
+            return error(404, "not_found", "no security contact is configured")
         return PlainTextResponse(text, headers={"Cache-Control": "max-age=86400"})
 
     return Route(PATH, serve, methods=["GET"])

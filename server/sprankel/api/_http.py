@@ -4,30 +4,26 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from ..kernel.errors import AppError
+from ..responses import error
+from .endpoint import Handler
+
+__all__ = ["BadRequest", "Handler", "api_errors", "bearer", "error", "json_body"]
 
 log = logging.getLogger("sprankel.api")
 
 MAX_BODY = 64 * 1024  # the largest body any endpoint needs is a round or an idea
 MAX_DEPTH = 16  # the deepest body any endpoint needs is 3 levels; more is an attack
 
-Handler = Callable[[Request], Awaitable[Response]]
-
-
 class BadRequest(Exception):
     def __init__(self, status: int, error: str, message: str) -> None:
         super().__init__(message)
         self.status, self.error, self.message = status, error, message
-
-
-def error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": code, "message": message}, status_code=status)
 
 
 def bearer(request: Request) -> str | None:

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import zoneinfo
-from typing import Any
+from collections.abc import Sequence
+from datetime import tzinfo
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from ..export import MEDIA_TYPES, render
 from ..export.collect import SessionNotFound, collect
@@ -24,9 +25,12 @@ from ..export.markdown import UnknownTimezone, session_day, timezone
 from ..export.sources import LiveSource
 from ..facilitation import Engine
 from ..facilitation.roles import FACILITATOR
-from ..kernel.errors import AppError
+from ..feature import Feature
+from ..kernel.errors import Forbidden, Invalid, NotFound
+from ..responses import download
 from ..services import Services
-from .sessions import Endpoint
+from ._http import Handler, bearer
+from .endpoint import Endpoint
 
 # The names ?tz= takes, exactly (the OpenAPI document lists them as schema TimeZone).
 TIME_ZONES = sorted(zoneinfo.available_timezones() | {"UTC"})
@@ -42,67 +46,51 @@ _SUMMARIES = {
 }
 
 
-def _error(status: int, error: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": error, "message": message}, status_code=status)
+async def session_download(services: Services, session_id: str, fmt: str,
+                           zone: tzinfo) -> Response:
+    """A session's results in `fmt` as a download, as the documents hold them now.
+    The one place that names and answers a download (also a space's summary.md)."""
+    try:
+        model = await collect(LiveSource(services.store, services.rooms), session_id)
+    except SessionNotFound as missing:
+        raise NotFound("no such session") from missing
+    filename = export_filename(model.meta.title, session_day(model, zone), fmt)
+    # Rendering 5,000 ideas takes a few hundred ms: off the event loop.
+    text = await asyncio.to_thread(render, model, fmt, zone)
+    return download(text, filename, MEDIA_TYPES[fmt])
 
 
-def _bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    return (token.strip() or None) if scheme.lower() == "bearer" else None
+class ExportFeature(Feature):
+    """The downloads of a session's results, for the callers the engine authenticates."""
 
+    def __init__(self, services: Services, engine: Engine) -> None:
+        self.services = services
+        self.engine = engine
 
-def _engine(services: Services) -> Engine | None:
-    # api/__init__.py installs the engine of this process under "facilitation".
-    engine = services.extras.get("facilitation")
-    return engine if isinstance(engine, Engine) else None
-
-
-def routes(services: Services) -> list[Endpoint]:
-    async def export(request: Request, fmt: str) -> Response:
-        engine = _engine(services)
-        if engine is None:
-            return _error(503, "not_ready", "the facilitation engine is not running")
+    async def export(self, request: Request, fmt: str) -> Response:
         session_id = request.path_params["session_id"]
-        try:
-            session, who = await engine.sessions.authenticate(session_id, _bearer(request))
-        except AppError as refusal:
-            return _error(refusal.status, refusal.error, refusal.message)
+        session, who = await self.engine.sessions.authenticate(session_id, bearer(request))
         if who.role != FACILITATOR and not session.participants_can_export:
-            return _error(403, "forbidden",
-                          "only the facilitator may download the results of this session")
+            raise Forbidden("only the facilitator may download the results of this session")
         tz_name = request.query_params.get("tz")
+        if tz_name is not None and tz_name not in _TIME_ZONE_SET:
+            raise Invalid(f"unknown time zone {tz_name!r}; use a name like Europe/Amsterdam")
         try:
-            if tz_name is not None and tz_name not in _TIME_ZONE_SET:
-                raise UnknownTimezone(f"unknown time zone {tz_name!r}; use a name like "
-                                      "Europe/Amsterdam")
             zone = timezone(tz_name)
-        except UnknownTimezone as error:
-            return _error(422, "invalid", str(error))
-        try:
-            model = await collect(LiveSource(services.store, services.rooms), session_id)
-        except SessionNotFound:
-            return _error(404, "not_found", "no such session")
-        filename = export_filename(model.meta.title, session_day(model, zone), fmt)
-        headers = {
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            # Results of a session are not for shared caches or later visitors.
-            "Cache-Control": "no-store",
-            "X-Content-Type-Options": "nosniff",
-        }
-        # Rendering 5,000 ideas takes a few hundred ms: off the event loop.
-        text = await asyncio.to_thread(render, model, fmt, zone)
-        return Response(text.encode("utf-8"), headers=headers, media_type=MEDIA_TYPES[fmt])
+        except UnknownTimezone as unknown:
+            raise Invalid(str(unknown)) from unknown
+        return await session_download(self.services, session_id, fmt, zone)
 
-    def endpoint(fmt: str) -> Any:
+    def _handler(self, fmt: str) -> Handler:
         async def handler(request: Request) -> Response:
-            return await export(request, fmt)
+            return await self.export(request, fmt)
 
         return handler
 
-    return [
-        Endpoint("GET", f"/api/sessions/{{session_id}}/export.{fmt}", endpoint(fmt),
-                 _SUMMARIES[fmt], errors=(401, 403, 404, 422, 503),
-                 media_type=MEDIA_TYPES[fmt], parameters=(_TZ,))
-        for fmt in ("md", "json", "csv")
-    ]
+    def endpoints(self) -> Sequence[Endpoint]:
+        return [
+            Endpoint("GET", f"/api/sessions/{{session_id}}/export.{fmt}", self._handler(fmt),
+                     _SUMMARIES[fmt], errors=(401, 403, 404, 422),
+                     media_type=MEDIA_TYPES[fmt], parameters=(_TZ,))
+            for fmt in ("md", "json", "csv")
+        ]

@@ -1,9 +1,9 @@
 """The OpenAPI 3.1 document at /api/openapi.json, built from the endpoint table.
 
 Request bodies are described exactly (the same limits as facilitation/validation.py
-and kernel/limits.py); responses by their main fields. Routes of the other API modules
-(presence, export, spaces) are listed from the routing table, so every route is in the
-document.
+and kernel/limits.py); responses by their main fields. The document reads nothing but
+the endpoint declarations (endpoint.py), which are also the routes (routing.py), so
+every route is in the document.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, Route
+from starlette.routing import Route
 
 from .. import __version__
 from ..facilitation import validation as v
@@ -22,8 +22,8 @@ from ..facilitation.model import ROUND_KINDS
 from ..kernel.languages import DEFAULT_LANGUAGE, LANGUAGES
 from ..kernel.limits import MAX_ID, MAX_NAME
 from ..koffiehoek import spaces as k
+from .endpoint import Endpoint
 from .export import TIME_ZONES
-from .sessions import Endpoint
 
 _STR = {"type": "string"}
 _INT = {"type": "integer"}
@@ -250,9 +250,6 @@ def _operation(e: Endpoint) -> dict[str, Any]:
     params += e.parameters
     if params:
         op["parameters"] = params
-    if e.path == "/api/icebreakers":
-        op["parameters"] = [{"name": "language", "in": "query",
-                             "schema": {"enum": list(LANGUAGES), "default": DEFAULT_LANGUAGE}}]
     return op
 
 
@@ -261,29 +258,11 @@ def _operation_id(e: Endpoint) -> str:
     return f"{e.method.lower()}_{words}"
 
 
-def openapi_document(endpoints: Sequence[Endpoint], routes: Sequence[BaseRoute]
-                     ) -> dict[str, Any]:
-    """The document of the declared endpoints, and a brief entry for any other route."""
+def openapi_document(endpoints: Sequence[Endpoint]) -> dict[str, Any]:
+    """The document of the declared endpoints."""
     paths: dict[str, dict[str, Any]] = {}
     for e in endpoints:
         paths.setdefault(_PARAM.sub(r"{\1}", e.path), {})[e.method.lower()] = _operation(e)
-    for route in routes:  # the other modules' routes, described briefly
-        if not isinstance(route, Route) or not route.path.startswith("/api/"):
-            continue
-        path = _PARAM.sub(r"{\1}", route.path)
-        for method in sorted((route.methods or set()) - {"HEAD"}):
-            if method.lower() in paths.get(path, {}):
-                continue
-            doc = (route.endpoint.__doc__ or "").strip().splitlines()
-            paths.setdefault(path, {})[method.lower()] = {
-                "summary": doc[0] if doc else route.name,
-                "security": [{"bearer": []}],
-                "responses": {"200": {"description": "OK"}, "default": {
-                    "description": "An error", "content": {"application/json": {
-                        "schema": {"$ref": "#/components/schemas/Error"}}}}},
-                "parameters": [{"name": p, "in": "path", "required": True, "schema": _STR}
-                               for p in _PARAM.findall(route.path)],
-            }
     paths["/api/openapi.json"] = {"get": {"summary": "This document", "responses": {
         "200": {"description": "OpenAPI 3.1"}}}}
     return {
@@ -301,13 +280,13 @@ def openapi_document(endpoints: Sequence[Endpoint], routes: Sequence[BaseRoute]
     }
 
 
-def openapi_route(endpoints: Sequence[Endpoint], routes: Sequence[BaseRoute]) -> Route:
+def openapi_route(endpoints: Sequence[Endpoint]) -> Route:
     document: dict[str, Any] | None = None
 
     async def openapi(request: Request) -> JSONResponse:
         nonlocal document
-        if document is None:  # built on first use, when every route exists
-            document = openapi_document(endpoints, routes)
+        if document is None:  # built on first use
+            document = openapi_document(endpoints)
         return JSONResponse(document)
 
     return Route("/api/openapi.json", openapi, methods=["GET"])

@@ -11,16 +11,19 @@ API lists the people present as the session's rules allow.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .. import status
 from ..facilitation.roles import FACILITATOR
+from ..feature import Feature
 from ..services import Services
 from ..sync.access import Refusal
 from ..sync.names import MAX_NAME_LENGTH, is_valid_document_name
 from ._http import bearer, error
-from .sessions import Endpoint
+from .endpoint import Endpoint
 
 # WebSocket refusals as HTTP statuses.
 _HTTP_STATUS = {
@@ -42,8 +45,14 @@ _TOKEN = {"name": "token", "in": "query", "required": False, "schema": {"type": 
           "description": "the token, as on the WebSocket (or Authorization: Bearer)"}
 
 
-def routes(services: Services) -> list[Endpoint]:
-    async def presence(request: Request) -> Response:
+class PresenceFeature(Feature):
+    """Who is connected where: asks the rooms' authorizers, then the broker."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def presence(self, request: Request) -> Response:
+        services = self.services
         name = request.path_params["document"]
         if not is_valid_document_name(name):
             return error(400, "invalid", f"{name!r} is not a valid document name")
@@ -61,7 +70,8 @@ def routes(services: Services) -> list[Endpoint]:
                 del entry["user"]
         return JSONResponse({"document": name, "count": len(entries), "connections": entries})
 
-    return [Endpoint("GET", "/api/presence/{document:path}", presence,
-                     "Who is connected to a document, across all processes",
-                     response="Presence", auth=False, errors=(400, 401, 403, 404, 410),
-                     parameters=(_DOCUMENT, _TOKEN))]
+    def endpoints(self) -> Sequence[Endpoint]:
+        return [Endpoint("GET", "/api/presence/{document:path}", self.presence,
+                         "Who is connected to a document, across all processes",
+                         response="Presence", auth=False, errors=(400, 401, 403, 404, 410),
+                         parameters=(_DOCUMENT, _TOKEN))]

@@ -1,49 +1,69 @@
 """The sessions API: create and join, the agenda and its timer, ideas, votes, ratings,
 moderation, lock and end. Thin: it parses, authenticates and calls the engine.
 
-Every endpoint is declared once in ENDPOINTS, which gives both the routes and the
-OpenAPI document (openapi.py), so the two cannot drift apart.
+Every endpoint is declared once in endpoints() (endpoint.py), which gives both the
+routes and the OpenAPI document (openapi.py). SessionsFeature is the facilitation
+feature as the composition root (app.py) sees it: the engine, these endpoints, the
+authorizer of the documents under ``sessions/``, and the engine's start and stop.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from .. import links, status
 from ..facilitation import Engine, validation
 from ..facilitation.control import public_round
-from ..facilitation.documents import board_name
+from ..facilitation.documents import board_name, drafts_prefix
 from ..facilitation.model import Participant, Session
 from ..facilitation.roles import FACILITATOR, OBSERVER, require_facilitator
+from ..feature import Feature
 from ..kernel import validation as checks
 from ..kernel.errors import Invalid, NotFound
 from ..kernel.icebreakers import icebreakers
 from ..kernel.languages import DEFAULT_LANGUAGE, LANGUAGES
+from ..kernel.tokens import TokenSigner
 from ..services import Services
+from ..sync.access import Authorizer
 from ._http import bearer, json_body
 from ._limits import per_address, per_path_param, refusal
+from .access import session_authorizer
+from .endpoint import Endpoint
 
 ROUND_ACTIONS = ("start", "pause", "resume", "extend", "end", "reveal")
 
+_LANGUAGE = {"name": "language", "in": "query",
+             "schema": {"enum": list(LANGUAGES), "default": DEFAULT_LANGUAGE}}
 
-@dataclass(frozen=True)
-class Endpoint:
-    method: str
-    path: str
-    handler: Callable[[Request], Awaitable[Response]]
-    summary: str
-    body: str | None = None  # the name of a request schema in openapi.py
-    response: str | None = None  # the name of a response schema
-    status: int = 200
-    auth: bool = True
-    errors: tuple[int, ...] = (401, 403, 404)
-    media_type: str = "application/json"  # of the successful answer
-    # Parameters beyond the path's strings: OpenAPI parameter objects, by name.
-    parameters: tuple[dict[str, Any], ...] = ()
+
+class SessionsFeature(Feature):
+    """Facilitation: the engine of this process, the sessions API and its documents."""
+
+    def __init__(self, services: Services, signer: TokenSigner) -> None:
+        self.services = services
+        self.engine = Engine(services.store, services.broker, services.rooms, signer)
+        self.engine.core.on_session_ended.append(self._close_drafts)
+
+    async def _close_drafts(self, session_id: str) -> None:
+        await self.services.rooms.close_connections(drafts_prefix(session_id),
+                                                    status.CLOSE_GONE, "the session has ended")
+
+    def endpoints(self) -> Sequence[Endpoint]:
+        return SessionsApi(self.services, self.engine).endpoints()
+
+    def authorizers(self) -> Mapping[str, Authorizer]:
+        open_documents = self.services.settings.open_documents
+        return {"sessions/": session_authorizer(self.engine, open_documents=open_documents)}
+
+    async def start(self) -> None:
+        await self.engine.start()
+
+    async def stop(self) -> None:
+        await self.engine.stop()
 
 
 class SessionsApi:
@@ -56,18 +76,10 @@ class SessionsApi:
     async def _caller(self, request: Request) -> tuple[Session, Participant]:
         return await self.engine.sessions.authenticate(request.path_params["sid"], bearer(request))
 
-    def _base_url(self, request: Request) -> str:
-        configured = self.services.settings.public_url
-        return (configured or str(request.base_url)).rstrip("/")
-
     def _links(self, request: Request, session: Session, facilitator_token: str | None
                ) -> dict[str, str]:
-        base = self._base_url(request)
-        links = {"join": f"{base}/join/{session.id}?code={session.join_code}"}
-        if facilitator_token:
-            # In the fragment: never sent to a server, never in a log or a Referer.
-            links["facilitator"] = f"{base}/s/{session.id}/console#token={facilitator_token}"
-        return links
+        base = links.base_url(self.services.settings.public_url, request)
+        return links.session_links(base, session.id, session.join_code, facilitator_token)
 
     # Sessions and participants
 
@@ -351,6 +363,6 @@ class SessionsApi:
               response="LockState", errors=(401, 403, 404, 410)),
             e("GET", "/api/icebreakers", self.get_icebreakers,
               "The built-in warm-up questions", response="Icebreakers", auth=False,
-              errors=(422,)),
+              errors=(422,), parameters=(_LANGUAGE,)),
         ]
         return out

@@ -12,44 +12,67 @@
                                               who started it, for all when it allows export
 
 The chat itself is the read-only document ``spaces/ID/chat`` (WebSocket, member token).
+KoffiehoekFeature is the Koffiehoek as the composition root (app.py) sees it: built
+with the facilitation engine it starts sessions with, it offers these endpoints, the
+authorizer of the documents under ``spaces/``, and the Koffiehoek's start and stop.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from .. import status
-from ..export import MEDIA_TYPES, render
-from ..export.collect import SessionNotFound, collect
-from ..export.filename import export_filename
-from ..export.markdown import session_day, timezone
-from ..export.sources import LiveSource
+from .. import links, status
+from ..export import MEDIA_TYPES
+from ..export.markdown import timezone
 from ..facilitation import Engine, validation
 from ..facilitation.model import Session
+from ..feature import Feature
 from ..kernel import validation as checks
 from ..kernel.errors import AppError, Forbidden, Invalid, NotFound
 from ..koffiehoek.chat import chat_name
 from ..koffiehoek.spaces import Koffiehoek, Member, RateLimited, Space
 from ..services import Services
-from ..sync.access import READ_ONLY, Access, Refusal
-from ._http import Handler, api_errors, bearer, error, json_body
-from ._limits import limited, per_address, per_path_param
-from .sessions import Endpoint
+from ..sync.access import READ_ONLY, Access, Authorizer, Refusal
+from ._http import Handler, api_errors, bearer, json_body
+from ._limits import limited, per_address, per_path_param, too_many
+from .endpoint import Endpoint
+from .export import session_download
 
 
-def install(services: Services, engine: Engine) -> Koffiehoek:
-    """Create the Koffiehoek of this process and let its chat documents be opened."""
-    koffiehoek = Koffiehoek(services.store, services.broker, services.rooms, engine.core.signer,
-                            retention_days=services.settings.chat_retention_days,
-                            clock=engine.core.clock,
-                            space_posts_per_minute=services.settings.space_chat_per_minute)
-    services.extras["koffiehoek"] = koffiehoek
-    services.on_startup.append(koffiehoek.start)
-    services.on_shutdown.append(koffiehoek.stop)
+class KoffiehoekFeature(Feature):
+    """Team spaces: their chat documents, their API, and sessions started from a message
+    through the facilitation engine passed in."""
+
+    def __init__(self, services: Services, engine: Engine) -> None:
+        settings = services.settings
+        self.services = services
+        self.engine = engine
+        # The same signing key and clock as the sessions: a member token is a token.
+        self.koffiehoek = Koffiehoek(services.store, services.broker, services.rooms,
+                                     engine.core.signer,
+                                     retention_days=settings.chat_retention_days,
+                                     clock=engine.core.clock,
+                                     space_posts_per_minute=settings.space_chat_per_minute)
+
+    def endpoints(self) -> Sequence[Endpoint]:
+        return _endpoints(self.services, self.engine, self.koffiehoek)
+
+    def authorizers(self) -> Mapping[str, Authorizer]:
+        return {"spaces/": chat_authorizer(self.koffiehoek)}
+
+    async def start(self) -> None:
+        await self.koffiehoek.start()
+
+    async def stop(self) -> None:
+        await self.koffiehoek.stop()
+
+
+def chat_authorizer(koffiehoek: Koffiehoek) -> Authorizer:
+    """Members open their space's chat read-only (they post through the API)."""
 
     async def authorize(name: str, params: Mapping[str, str]) -> Access | Refusal:
         parts = name.split("/")
@@ -66,17 +89,12 @@ def install(services: Services, engine: Engine) -> Koffiehoek:
         return Access(user={"id": member.id, "name": member.name}, can_write=READ_ONLY,
                       may_publish_awareness=True)
 
-    services.rooms.add_authorizer("spaces/", authorize)
-    return koffiehoek
+    return authorize
 
 
-def routes(services: Services) -> list[Endpoint]:
-    engine = services.extras["facilitation"]  # api.routes installs it before the others
-    assert isinstance(engine, Engine)
-    koffiehoek = install(services, engine)
-
+def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek) -> list[Endpoint]:
     def base_url(request: Request) -> str:
-        return (services.settings.public_url or str(request.base_url)).rstrip("/")
+        return links.base_url(services.settings.public_url, request)
 
     async def member_of(request: Request) -> tuple[Space, Member]:
         return await koffiehoek.authenticate(request.path_params["space_id"],
@@ -85,7 +103,7 @@ def routes(services: Services) -> list[Endpoint]:
     async def create(request: Request) -> Response:
         space, member, token = await koffiehoek.create_space(await json_body(request))
         return JSONResponse({"id": space.id, "member_id": member.id, "token": token,
-                             "links": {"space": f"{base_url(request)}/k/{space.id}"}},
+                             "links": {"space": base_url(request) + links.space_path(space.id)}},
                             status_code=201)
 
     async def about(request: Request) -> Response:
@@ -147,15 +165,14 @@ def routes(services: Services) -> list[Endpoint]:
             "facilitator_name": member.name,
         })
         session, _, token = await engine.sessions.create(fields)
-        base = base_url(request)
-        links = {"facilitator": f"{base}/s/{session.id}/console#token={token}",
-                 "join": f"{base}/join/{session.id}?code={session.join_code}"}
         await koffiehoek.add_session(space, member, {
             "id": session.id, "title": session.title,
-            "join_path": f"/join/{session.id}?code={session.join_code}",
+            "join_path": links.join_path(session.id, session.join_code),
         })
         return JSONResponse({"session_id": session.id, "facilitator_token": token,
-                             "links": links}, status_code=201)
+                             "links": links.session_links(base_url(request), session.id,
+                                                          session.join_code, token)},
+                            status_code=201)
 
     async def summary(request: Request) -> Response:
         space, member = await member_of(request)
@@ -167,15 +184,7 @@ def routes(services: Services) -> list[Endpoint]:
             # being allowed to take the ideas (and names) of a session home.
             raise Forbidden("only the member who started this session may download its "
                             "summary; the session does not let participants export")
-        try:
-            model = await collect(LiveSource(services.store, services.rooms), sid)
-        except SessionNotFound as error:
-            raise NotFound("no such session") from error
-        zone = timezone(None)
-        filename = export_filename(model.meta.title, session_day(model, zone), "md")
-        return Response(render(model, "md", zone).encode("utf-8"), media_type=MEDIA_TYPES["md"],
-                        headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                                 "Cache-Control": "no-store"})
+        return await session_download(services, sid, "md", timezone(None))
 
     def e(method: str, path: str, handler: Handler, summary: str, body: str | None = None,
           response: str | None = None, status: int = 200, auth: bool = True,
@@ -230,9 +239,9 @@ async def _session_summary(engine: Engine, sid: str, base: str, space: Space,
         "title": session.title,
         "created_at": session.created_at,
         "ended": ended,
-        "join": None if ended else f"{base}/join/{session.id}?code={session.join_code}",
+        "join": None if ended else base + links.join_path(session.id, session.join_code),
         # None when this member may not download it (see summary()).
-        "summary": (f"/api/spaces/{space.id}/sessions/{session.id}/summary.md"
+        "summary": (links.summary_path(space.id, session.id)
                     if _may_export(session, space, member) else None),
     }
 
@@ -250,8 +259,6 @@ def _with_retry_after(handler: Handler) -> Handler:
         try:
             return await handler(request)
         except RateLimited as refusal:
-            response = error(refusal.status, refusal.error, refusal.message)
-            response.headers["Retry-After"] = str(refusal.retry_after_s)
-            return response
+            return too_many(refusal.retry_after_s, refusal.message)
 
     return api_errors(wrapped)
