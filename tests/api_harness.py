@@ -70,3 +70,12 @@ async def refused(client: YClient) -> tuple[int | None, str]:
     await client.connect(wait_synced=False)
     code = await client.wait_closed()
     return code, client.close_reason
+
+
+async def session_of_four(api: Api) -> tuple[str, Member, Member, Member, Member]:
+    """A session with its facilitator, two participants (Ann, Bob) and an observer (Olga)."""
+    sid, f, code = await api.create()
+    ann = await api.join(sid, code, "Ann")
+    bob = await api.join(sid, code, "Bob")
+    obs = await api.join(sid, code, "Olga", role="observer")
+    return sid, f, ann, bob, obs

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from api_harness import Api
 from server_process import ServerProcess
 
 ServerFactory = Callable[..., ServerProcess]
@@ -26,6 +27,14 @@ def start_server(tmp_path: Path) -> Iterator[ServerFactory]:
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+async def api(start_server: ServerFactory) -> AsyncIterator[Api]:
+    """The sessions API of a fresh server (a test module may define its own)."""
+    client = Api(start_server("--room-grace-s", "0.5"))
+    yield client
+    await client.aclose()
 
 
 @pytest.fixture

@@ -15,11 +15,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
-from pycrdt import Map, get_state
+from pycrdt import Map
 
 from api_harness import Api, Member
 from conftest import ServerFactory
 from sprankel.sync import protocol
+from update_bytes import writers as frames_writers
 from yclient import YClient
 
 
@@ -32,17 +33,7 @@ async def api(start_server: ServerFactory) -> AsyncIterator[Api]:
 
 def writers(client: YClient) -> set[int]:
     """The client ids that wrote any update this connection received."""
-    out: set[int] = set()
-    for frame in client.received:
-        message = protocol.decode_message(frame)
-        if isinstance(message, protocol.SyncMessage) and message.step != protocol.SYNC_STEP1:
-            state = get_state(message.payload)
-            count, pos = protocol.read_var_uint(state, 0)
-            for _ in range(count):
-                client_id, pos = protocol.read_var_uint(state, pos)
-                _, pos = protocol.read_var_uint(state, pos)
-                out.add(client_id)
-    return out
+    return frames_writers(client.received)
 
 
 def named_in_awareness(client: YClient) -> dict[int, str]:

@@ -7,13 +7,12 @@ stays connected throughout and must see nothing of the attack.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from api_harness import Api, Member
+from api_harness import Api, Member, session_of_four
 from conftest import ServerFactory
 from redis_server import RedisServer, start_processes
 from sprankel import status
@@ -23,19 +22,6 @@ from yclient import YClient
 STATE_LIMIT = 16 * 1024
 
 
-@pytest.fixture
-async def api(start_server: ServerFactory) -> AsyncIterator[Api]:
-    client = Api(start_server("--room-grace-s", "0.5"))
-    yield client
-    await client.aclose()
-
-
-async def _session(api: Api) -> tuple[str, Member, Member, Member, Member]:
-    sid, f, code = await api.create()
-    ann = await api.join(sid, code, "Ann")
-    bob = await api.join(sid, code, "Bob")
-    obs = await api.join(sid, code, "Olga", role="observer")
-    return sid, f, ann, bob, obs
 
 
 async def _board(api: Api, sid: str, who: Member) -> YClient:
@@ -73,7 +59,7 @@ async def _refused(attacker: YClient, frame: bytes) -> tuple[int | None, str]:
 
 async def test_290000_client_ids_in_one_message_are_refused_and_nothing_is_relayed(
         api: Api) -> None:
-    sid, _, ann, bob, _ = await _session(api)
+    sid, _, ann, bob, _ = await session_of_four(api)
     bystander = await _board(api, sid, bob)
     attacker = await _board(api, sid, ann)
     flood = _message(*[(i, 1, b"{}") for i in range(1, 290_001)])
@@ -88,7 +74,7 @@ async def test_290000_client_ids_in_one_message_are_refused_and_nothing_is_relay
 
 
 async def test_a_state_of_1_9_mb_is_refused(api: Api) -> None:
-    sid, _, ann, bob, _ = await _session(api)
+    sid, _, ann, bob, _ = await session_of_four(api)
     bystander = await _board(api, sid, bob)
     attacker = await _board(api, sid, ann)
     huge = json.dumps({"pad": "x" * 1_900_000}).encode()
@@ -129,7 +115,7 @@ async def test_joiners_never_get_a_huge_snapshot(api: Api) -> None:
 
 
 async def test_too_many_client_ids_on_one_connection_are_refused(api: Api) -> None:
-    sid, _, ann, bob, _ = await _session(api)
+    sid, _, ann, bob, _ = await session_of_four(api)
     bystander = await _board(api, sid, bob)
     attacker = await _board(api, sid, ann)
     code, reason = await _refused(attacker, _message(*[(900 + i, 1, b"{}") for i in range(5)]))
@@ -141,7 +127,7 @@ async def test_too_many_client_ids_on_one_connection_are_refused(api: Api) -> No
 
 async def test_an_observer_publishing_awareness_on_the_control_document_is_refused(
         api: Api) -> None:
-    sid, _, _, bob, obs = await _session(api)
+    sid, _, _, bob, obs = await session_of_four(api)
     bystander = await api.ws(f"sessions/{sid}/control", bob.token).connect()
     observer = await api.ws(f"sessions/{sid}/control", obs.token).connect()
     code, reason = await _refused(observer, _message((777, 1, b'{"cursor":[1,2]}')))
@@ -155,7 +141,7 @@ async def test_an_observer_publishing_awareness_on_the_control_document_is_refus
 
 
 async def test_an_observer_may_show_a_cursor_on_the_board(api: Api) -> None:
-    sid, _, _, bob, obs = await _session(api)
+    sid, _, _, bob, obs = await session_of_four(api)
     bystander = await _board(api, sid, bob)
     observer = await _board(api, sid, obs)
     await observer.set_awareness({"pointer": {"x": 3, "y": 4}})
@@ -169,7 +155,7 @@ async def test_an_observer_may_show_a_cursor_on_the_board(api: Api) -> None:
 
 async def test_spoofing_another_connections_client_id_is_refused_and_the_victim_keeps_its_state(
         api: Api) -> None:
-    sid, f, ann, bob, _ = await _session(api)
+    sid, f, ann, bob, _ = await session_of_four(api)
     victim = await _board(api, sid, f)
     bystander = await _board(api, sid, bob)
     await victim.set_awareness({"cursor": [1, 1]})
@@ -196,7 +182,7 @@ async def test_spoofing_another_connections_client_id_is_refused_and_the_victim_
 
 async def test_a_participant_posing_as_the_facilitator_is_relayed_with_the_server_stamped_user(
         api: Api) -> None:
-    sid, _, ann, bob, _ = await _session(api)
+    sid, _, ann, bob, _ = await session_of_four(api)
     bystander = await _board(api, sid, bob)
     poser = await _board(api, sid, ann)
     await poser.set_awareness({"user": {"id": "someone-else", "name": "De Facilitator",
@@ -222,7 +208,7 @@ async def test_a_participant_posing_as_the_facilitator_is_relayed_with_the_serve
         "invalid-utf8", "array", "string", "number", "boolean", "garbage"])
 async def test_states_a_browser_cannot_parse_are_refused_and_joiners_get_only_valid_json(
         api: Api, state: bytes) -> None:
-    sid, _, ann, bob, _ = await _session(api)
+    sid, _, ann, bob, _ = await session_of_four(api)
     bystander = await _board(api, sid, bob)
     await bystander.set_awareness({"cursor": [0, 0]})
     attacker = await _board(api, sid, ann)
@@ -265,7 +251,7 @@ async def test_spoofing_a_client_id_owned_in_another_process_is_refused(
 
 async def test_a_reconnecting_tab_takes_its_client_id_back_before_the_old_socket_closes(
         api: Api) -> None:
-    sid, _, ann, bob, _ = await _session(api)
+    sid, _, ann, bob, _ = await session_of_four(api)
     bystander = await _board(api, sid, bob)
     old = await _board(api, sid, ann)
     await old.set_awareness({"cursor": [1, 1]})
@@ -289,7 +275,7 @@ async def test_a_reconnecting_tab_takes_its_client_id_back_before_the_old_socket
 
 async def test_a_tab_relaying_its_sibling_tabs_state_neither_takes_it_nor_is_closed(
         api: Api) -> None:
-    sid, _, ann, bob, _ = await _session(api)
+    sid, _, ann, bob, _ = await session_of_four(api)
     bystander = await _board(api, sid, bob)
     first, second = await _board(api, sid, ann), await _board(api, sid, ann)
     await first.set_awareness({"tab": 1})

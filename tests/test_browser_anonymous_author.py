@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, expect
-from pycrdt import Doc, Map, get_state
+from pycrdt import Doc, Map
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
@@ -26,6 +26,7 @@ import browser_support
 from browser_support import Api, new_user, remember_session
 from server_process import ServerProcess
 from sprankel.sync import protocol
+from update_bytes import writers as frames_writers
 
 chromium = browser_support.chromium
 playwright_instance = browser_support.playwright_instance
@@ -95,17 +96,7 @@ class Recorder:
         return out
 
     def writers(self) -> set[int]:
-        out: set[int] = set()
-        for frame in self.received():
-            message = protocol.decode_message(frame)
-            if isinstance(message, protocol.SyncMessage) and message.step != protocol.SYNC_STEP1:
-                state = get_state(message.payload)
-                count, pos = protocol.read_var_uint(state, 0)
-                for _ in range(count):
-                    client_id, pos = protocol.read_var_uint(state, pos)
-                    _, pos = protocol.read_var_uint(state, pos)
-                    out.add(client_id)
-        return out
+        return frames_writers(self.received())
 
     def close(self) -> None:
         self._stack.close()

@@ -6,9 +6,12 @@ The layout is described in server/sprankel/sync/guard.py.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from pycrdt import write_var_uint
+from pycrdt import get_state, write_var_uint
+
+from sprankel.sync import protocol
 
 ATTACKER = 7_000_001  # client id of the hand-made structs
 
@@ -131,3 +134,19 @@ def mutated(seeds: list[bytes]) -> Any:
         return bytes(data)
 
     return mutate()
+
+
+def writers(frames: Iterable[bytes]) -> set[int]:
+    """The client ids that wrote the updates among received y-websocket frames (an
+    update's state vector names the clients whose structs it holds)."""
+    out: set[int] = set()
+    for frame in frames:
+        message = protocol.decode_message(frame)
+        if isinstance(message, protocol.SyncMessage) and message.step != protocol.SYNC_STEP1:
+            state = get_state(message.payload)
+            count, pos = protocol.read_var_uint(state, 0)
+            for _ in range(count):
+                client_id, pos = protocol.read_var_uint(state, pos)
+                _, pos = protocol.read_var_uint(state, pos)
+                out.add(client_id)
+    return out
