@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from sprankel.kernel.icebreakers import ICEBREAKERS
+from sprankel.kernel.ids import new_id, new_join_code
 from sprankel.kernel.languages import DEFAULT_LANGUAGE, LANGUAGES
 
 PACKAGE = Path(__file__).resolve().parent.parent / "server" / "sprankel"
@@ -49,3 +50,9 @@ def test_every_language_has_the_same_warm_up_questions() -> None:
     assert DEFAULT_LANGUAGE in LANGUAGES
     assert set(ICEBREAKERS) == set(LANGUAGES)
     assert len({len(questions) for questions in ICEBREAKERS.values()}) == 1
+
+
+def test_ids_never_start_like_an_option_or_a_formula() -> None:
+    ids = [new_id() for _ in range(2000)] + [new_join_code() for _ in range(2000)]
+    assert all(i[0].isalnum() for i in ids)
+    assert len({len(i) for i in ids[:2000]}) == 1 and len(set(ids)) == len(ids)
