@@ -26,7 +26,7 @@ from conftest import ServerFactory
 from server_process import ServerProcess
 from sprankel import status
 from sprankel.koffiehoek.chat import chat_name
-from sprankel.limits import RateLimiter, client_key
+from sprankel.ratelimits import RateLimiter, client_key
 from sprankel.sync import protocol
 from yclient import YClient
 

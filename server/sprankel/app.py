@@ -34,8 +34,8 @@ from .broker.memory import MemoryBroker
 from .config import Settings, validate
 from .feature import Feature
 from .kernel.tokens import TokenSigner, load_or_create_key
-from .limits import Limits
 from .origins import RequestCheckMiddleware, RequestPolicy
+from .ratelimits import Limits
 from .responses import error
 from .security import SecurityHeadersMiddleware
 from .services import Services

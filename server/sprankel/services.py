@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .broker import Broker
 from .config import Settings
-from .limits import Limits
+from .ratelimits import Limits
 from .store import Store
 from .sync.rooms import RoomManager
 

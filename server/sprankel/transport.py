@@ -22,7 +22,7 @@ import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from .limits import ConcurrencyLimit, client_key, warn_now_and_then
+from .ratelimits import ConcurrencyLimit, client_key, warn_now_and_then
 from .responses import error_body
 
 log = logging.getLogger("sprankel")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..limits import RateLimiter, client_key, warn_now_and_then
+from ..ratelimits import RateLimiter, client_key, warn_now_and_then
 from ._http import Handler, error
 
 log = logging.getLogger("sprankel.api")

@@ -16,7 +16,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from .. import status
 from ..broker import PresenceEntry
-from ..limits import SocketLimits, TokenBucket, client_key, warn_now_and_then
+from ..ratelimits import SocketLimits, TokenBucket, client_key, warn_now_and_then
 from .access import Access, Refusal
 from .awareness import AwarenessRefused
 from .connection import FRAME_READER, Connection, FrameReader
