@@ -65,5 +65,6 @@ class Endpoint:
     parameters: tuple[dict[str, Any], ...] = ()
     # Who may call it: empty = anyone with a valid token (checked after authenticate).
     roles: tuple[str, ...] = ()
-    authenticate: Authenticate | None = None  # needed when auth is True
+    # Needed when auth is True; on a public endpoint, an optional lookup of the path.
+    authenticate: Authenticate | None = None
     guard: Guard | None = None

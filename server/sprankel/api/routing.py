@@ -44,7 +44,9 @@ def bind(e: Endpoint) -> Handler:
         if e.guard is not None and (refused := e.guard(request)) is not None:
             return refused
         session = who = None
-        if e.authenticate is not None and e.auth:
+        if e.authenticate is not None:
+            # A public endpoint may declare one too: it finds what the path names (404)
+            # before the body is read, with no token.
             session, who = await e.authenticate(request)
             # The engine checks the same rule again (it is also called directly); the
             # engine's is authoritative, this one answers 403 before the body is read.

@@ -284,8 +284,9 @@ class SessionsApi:
         def e(method: str, path: str, handler: CallHandler, summary: str,
               body: Body | None = None, response: str | None = None, status: int = 200,
               **more: Any) -> Endpoint:
+            auth = more.get("auth", True)
             return Endpoint(method, path, handler, summary, body, response, status,
-                            authenticate=self._caller, **more)
+                            authenticate=self._caller if auth else None, **more)
 
         out = [
             e("POST", "/api/sessions", self.create_session, "Create a session",

@@ -39,7 +39,7 @@ from ..sync.access import READ_ONLY, Access, Authorizer, Refusal
 from . import bodies as b
 from ._http import bearer
 from ._limits import Rule, per_address, per_path_param, refusal, too_many
-from .endpoint import Body, Call, CallHandler, Endpoint, Guard
+from .endpoint import Authenticate, Body, Call, CallHandler, Endpoint, Guard
 from .export import session_download
 
 InSpace = Call[Space, Member]  # what routing.py hands an endpoint with a member token
@@ -106,6 +106,10 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek) -> li
 
     # The Koffiehoek's methods parse their bodies again (they are also called directly);
     # a parsed body parses to itself.
+    async def space_named(request: Request) -> tuple[Space, None]:
+        """Joining: the space must exist (404) before the body is looked at."""
+        return await koffiehoek.space(request.path_params["space_id"]), None
+
     async def create(request: Request, call: Public) -> Response:
         space, member, token = await koffiehoek.create_space(call.body)
         return JSONResponse({"id": space.id, "member_id": member.id, "token": token,
@@ -187,10 +191,12 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek) -> li
     def e(method: str, path: str, handler: CallHandler, summary: str,
           body: Body | None = None, response: str | None = None, status: int = 200,
           auth: bool = True, errors: tuple[int, ...] = (401, 404),
-          media_type: str = "application/json", guard: Guard | None = None) -> Endpoint:
+          media_type: str = "application/json", guard: Guard | None = None,
+          authenticate: Authenticate | None = None) -> Endpoint:
         # Members have no roles: any member token of the space will do.
         return Endpoint(method, path, _with_retry_after(handler), summary, body, response,
-                        status, auth, errors, media_type, authenticate=member_of, guard=guard)
+                        status, auth, errors, media_type,
+                        authenticate=member_of if auth else authenticate, guard=guard)
 
     limits = services.limits
 
@@ -206,7 +212,7 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek) -> li
         e("GET", space + "/about", about, "A space's name and language, for the join form",
           response="SpaceAbout", auth=False, errors=(404,)),
         e("POST", space + "/members", join, "Join a space with a name", b.NEW_MEMBER,
-          "JoinedSpace", 201, auth=False, errors=(404, 429),
+          "JoinedSpace", 201, auth=False, errors=(404, 429), authenticate=space_named,
           guard=guard(per_address(limits.members, "members added"),
                       per_path_param(limits.members_per_space, "space_id",
                                      "members added to this space"))),
