@@ -55,7 +55,7 @@ class Endpoint:
     path: str
     handler: CallHandler
     summary: str
-    body: Body | None = None
+    body: Body | None = None  # None: no body (a POST then takes only nothing or {})
     response: str | None = None  # the name of a response schema in openapi.py
     status: int = 200
     auth: bool = True  # a bearer token is needed (checked by authenticate)

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ..kernel.roles import require_role
+from ..kernel.validation import no_body
 from ._http import Handler, api_errors, json_body
 from .endpoint import Call, Endpoint
 from .openapi import openapi_route
@@ -54,6 +55,10 @@ def bind(e: Endpoint) -> Handler:
         body = None
         if e.body is not None:
             body = e.body.parse(await json_body(request, optional=e.body.optional))
+        elif e.method == "POST":
+            # A POST that declares no body (an action: lock, start a round) takes none:
+            # an empty body or {}; anything else is a 422, not silently ignored.
+            no_body(await json_body(request, optional=True))
         return await e.handler(request, Call(session, who, body))
 
     return handler

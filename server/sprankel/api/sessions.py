@@ -310,7 +310,7 @@ class SessionsApi:
         for action in ROUND_ACTIONS:
             out.append(e("POST", s + "/rounds/{rid}/" + action, self.round_action(action),
                          f"{action.capitalize()} the round (facilitator)",
-                         b.EXTEND if action == "extend" else b.NO_BODY, "Round",
+                         b.EXTEND if action == "extend" else None, "Round",
                          errors=(401, 403, 404, 409, 410, 423), roles=f))
         out += [
             e("POST", s + "/ideas", self.add_idea, "Add an idea (to the drafts in a hidden "
@@ -327,10 +327,10 @@ class SessionsApi:
               "Hidden ideas of the current round, before reveal (facilitator)",
               response="HiddenIdeas", roles=f),
             e("POST", s + "/ideas/{idea_id}/hold", self.hold(True),
-              "Hold back a hidden idea (facilitator)", b.NO_BODY, "Held",
+              "Hold back a hidden idea (facilitator)", response="Held",
               errors=(401, 403, 404, 423), roles=f),
             e("POST", s + "/ideas/{idea_id}/release", self.hold(False),
-              "Release a held-back idea (facilitator)", b.NO_BODY, "Held",
+              "Release a held-back idea (facilitator)", response="Held",
               errors=(401, 403, 404, 423), roles=f),
             e("GET", s + "/votes", self.get_votes, "My dots in the current voting round",
               response="MyVotes"),
@@ -342,12 +342,12 @@ class SessionsApi:
               "Rate an idea on originality and feasibility", b.RATING, "MyRatings",
               errors=(401, 403, 404, 410, 423)),
             e("POST", s + "/lock", self.lock(True),
-              "Make the board read-only for all but facilitators", b.NO_BODY, "LockState",
+              "Make the board read-only for all but facilitators", response="LockState",
               errors=(401, 403, 404, 410), roles=f),
             e("POST", s + "/unlock", self.lock(False), "Make the board writable again",
-              b.NO_BODY, "LockState", errors=(401, 403, 404, 410), roles=f),
+              response="LockState", errors=(401, 403, 404, 410), roles=f),
             e("POST", s + "/end", self.end, "End the session (the export stays)",
-              b.NO_BODY, "LockState", errors=(401, 403, 404, 410), roles=f),
+              response="LockState", errors=(401, 403, 404, 410), roles=f),
             e("GET", "/api/icebreakers", self.get_icebreakers,
               "The built-in warm-up questions", response="Icebreakers", auth=False,
               errors=(422,), parameters=(_LANGUAGE,)),
