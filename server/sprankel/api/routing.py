@@ -2,8 +2,9 @@
 
 One route per path, whatever its methods, so a wrong method gets 405 with the full
 ``Allow`` list; every handler answers refusals as JSON {error, message} (_http.py).
-Before a handler runs, in this order: the guard (rate limits), the token (401, or the
-feature's 403/404), the declared roles (403), the body (413/422, the declared parser).
+Before a handler runs, in this order: the token (401, or the feature's 403/404) and the
+declared roles (403), the guard (rate limits, 429), the body (413/422, the declared
+parser).
 """
 
 from __future__ import annotations
@@ -35,23 +36,27 @@ def _routes_by_path(endpoints: Sequence[Endpoint]) -> list[BaseRoute]:
 
 
 def bind(e: Endpoint) -> Handler:
-    """The request handler of a declaration: guard, token, roles, body, then e.handler."""
+    """The request handler of a declaration: token, roles, guard, body, then e.handler."""
     if e.auth and e.authenticate is None:
         raise ValueError(f"{e.method} {e.path} needs a token but declares no authenticate")
     if e.roles and not e.auth:
         raise ValueError(f"{e.method} {e.path} declares roles but is public")
 
     async def handler(request: Request) -> Response:
-        if e.guard is not None and (refused := e.guard(request)) is not None:
-            return refused
         session = who = None
-        if e.authenticate is not None:
-            # A public endpoint may declare one too: it finds what the path names (404)
-            # before the body is read, with no token.
+        if e.auth and e.authenticate is not None:
+            # The token first: a request without one is a 401 (as the document says),
+            # and does not spend the rate limit of those who have one.
             session, who = await e.authenticate(request)
             # The engine checks the same rule again (it is also called directly); the
             # engine's is authoritative, this one answers 403 before the body is read.
             require_role(getattr(who, "role", ""), e.roles)
+        if e.guard is not None and (refused := e.guard(request)) is not None:
+            return refused
+        if not e.auth and e.authenticate is not None:
+            # A public endpoint may declare a lookup: it finds what the path names (404)
+            # before the body is read, with no token.
+            session, who = await e.authenticate(request)
         body = None
         if e.body is not None:
             body = e.body.parse(await json_body(request, optional=e.body.optional))
