@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..ratelimits import RateLimiter, client_key, warn_now_and_then
-from ._http import Handler, error
+from ._http import error
 
 log = logging.getLogger("sprankel.api")
 
@@ -54,13 +53,3 @@ def refusal(request: Request, *rules: Rule) -> Response | None:
             return too_many(wait, f"too many {rule.what}: at most {rule.limiter.per_minute} "
                                   f"a minute; try again in {wait} s")
     return None
-
-
-def limited(handler: Handler, *rules: Rule) -> Handler:
-    """The handler, refused with 429 while any rule's limit is spent."""
-
-    @functools.wraps(handler)
-    async def wrapped(request: Request) -> Response:
-        return refusal(request, *rules) or await handler(request)
-
-    return wrapped

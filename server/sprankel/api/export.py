@@ -24,13 +24,14 @@ from ..export.filename import export_filename
 from ..export.markdown import UnknownTimezone, session_day, timezone
 from ..export.sources import LiveSource
 from ..facilitation import Engine
+from ..facilitation.model import Participant, Session
 from ..facilitation.roles import FACILITATOR
 from ..feature import Feature
 from ..kernel.errors import Forbidden, Invalid, NotFound
 from ..responses import download
 from ..services import Services
-from ._http import Handler, bearer
-from .endpoint import Endpoint
+from ._http import bearer
+from .endpoint import Call, CallHandler, Endpoint
 
 # The names ?tz= takes, exactly (the OpenAPI document lists them as schema TimeZone).
 TIME_ZONES = sorted(zoneinfo.available_timezones() | {"UTC"})
@@ -67,9 +68,16 @@ class ExportFeature(Feature):
         self.services = services
         self.engine = engine
 
-    async def export(self, request: Request, fmt: str) -> Response:
+    async def _caller(self, request: Request) -> tuple[Session, Participant]:
+        """The authenticate of the downloads (routing.py calls it)."""
+        return await self.engine.sessions.authenticate(request.path_params["session_id"],
+                                                       bearer(request))
+
+    async def export(self, request: Request, call: Call[Session, Participant],
+                     fmt: str) -> Response:
         session_id = request.path_params["session_id"]
-        session, who = await self.engine.sessions.authenticate(session_id, bearer(request))
+        session, who = call.session, call.who
+        # Not a declared role: participants may too, when the session allows it.
         if who.role != FACILITATOR and not session.participants_can_export:
             raise Forbidden("only the facilitator may download the results of this session")
         tz_name = request.query_params.get("tz")
@@ -81,9 +89,9 @@ class ExportFeature(Feature):
             raise Invalid(str(unknown)) from unknown
         return await session_download(self.services, session_id, fmt, zone)
 
-    def _handler(self, fmt: str) -> Handler:
-        async def handler(request: Request) -> Response:
-            return await self.export(request, fmt)
+    def _handler(self, fmt: str) -> CallHandler:
+        async def handler(request: Request, call: Call[Session, Participant]) -> Response:
+            return await self.export(request, call, fmt)
 
         return handler
 
@@ -91,6 +99,7 @@ class ExportFeature(Feature):
         return [
             Endpoint("GET", f"/api/sessions/{{session_id}}/export.{fmt}", self._handler(fmt),
                      _SUMMARIES[fmt], errors=(401, 403, 404, 422),
-                     media_type=MEDIA_TYPES[fmt], parameters=(_TZ,))
+                     media_type=MEDIA_TYPES[fmt], parameters=(_TZ,),
+                     authenticate=self._caller)
             for fmt in ("md", "json", "csv")
         ]

@@ -1,9 +1,10 @@
 """The OpenAPI 3.1 document at /api/openapi.json, built from the endpoint table.
 
-Request bodies are described exactly (the same limits as facilitation/validation.py
-and kernel/limits.py); responses by their main fields. The document reads nothing but
-the endpoint declarations (endpoint.py), which are also the routes (routing.py), so
-every route is in the document.
+Request bodies are described exactly: their schemas are declared beside their parsers
+(bodies.py); responses by their main fields. Each operation lists its roles (x-roles,
+and in its description). The document reads nothing but the endpoint declarations
+(endpoint.py), which are also the routes (routing.py), so every route is in the
+document.
 """
 
 from __future__ import annotations
@@ -18,195 +19,93 @@ from starlette.routing import Route
 
 from .. import __version__
 from ..facilitation import validation as v
-from ..facilitation.model import ROUND_KINDS
-from ..kernel.languages import DEFAULT_LANGUAGE, LANGUAGES
-from ..kernel.limits import MAX_ID, MAX_NAME
-from ..koffiehoek import spaces as k
+from .bodies import BODIES, BOOL, INT, MS, ROUND_FIELDS, STR, obj
 from .endpoint import Endpoint
 from .export import TIME_ZONES
 
-_STR = {"type": "string"}
-_INT = {"type": "integer"}
-_BOOL = {"type": "boolean"}
-_MS = {"type": ["integer", "null"], "description": "ms since the epoch"}
-
-
-# validation.text() strips the ends and refuses NUL: a required text needs one character
-# that is not white space.
-_NO_NUL = "^[^\\u0000]*$"
-_NOT_BLANK = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
-
-
-def _text(max_len: int, min_len: int = 1, nullable: bool = False) -> dict[str, Any]:
-    """A text field as validation.text() checks it; nullable: null means "not given"."""
-    schema: dict[str, Any] = {"type": ["string", "null"] if nullable else "string",
-                              "minLength": min_len, "maxLength": max_len,
-                              "pattern": _NOT_BLANK if min_len else _NO_NUL}
-    return schema
-
-
-def _optional_enum(values: Sequence[str]) -> dict[str, Any]:
-    """validation.choice() with a default: null means "not given"."""
-    return {"enum": [*values, None]}
-
-
-_ID_OR_NULL = {"type": ["string", "null"], "minLength": 1, "maxLength": MAX_ID}
-
-
-def _range(low: int, high: int, nullable: bool = False) -> dict[str, Any]:
-    return {"type": ["integer", "null"] if nullable else "integer", "minimum": low,
-            "maximum": high}
-
-
-def _object(properties: dict[str, Any], required: Sequence[str] = (),
-            closed: bool = True) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "object", "properties": properties}
-    if required:
-        schema["required"] = list(required)
-    if closed:
-        schema["additionalProperties"] = False
-    return schema
-
-
-_ROUND_FIELDS: dict[str, Any] = {
-    "kind": {"enum": list(ROUND_KINDS)},
-    "prompt": _text(v.MAX_PROMPT),
-    "duration_s": _range(1, v.MAX_DURATION_S),
-    "hidden": _BOOL, "anonymous": _BOOL, "auto_reveal": _BOOL,
-    "vote_budget": _range(1, v.MAX_BUDGET, True),
-    "max_votes_per_idea": _range(1, v.MAX_BUDGET, True),
-    "icebreaker": _text(v.MAX_PROMPT, nullable=True),
-    "rotations": _range(0, 10, True), "ideas_per_sheet": _range(1, 10, True),
-}
-
-# A warm-up needs no prompt (the icebreaker is the question); every other round does.
-_WARMUP = {"properties": {"kind": {"const": "warmup"}}, "required": ["kind"]}
-_NEW_ROUND = {
-    **_object(_ROUND_FIELDS, ["kind", "duration_s"]),
-    "if": _WARMUP,
-    "then": {"properties": {"prompt": _text(v.MAX_PROMPT, 0, nullable=True)}},
-    "else": {"required": ["prompt"]},
-}
-_ROUND_PATCH = {
-    **_object(_ROUND_FIELDS),
-    "if": _WARMUP,
-    "then": {"properties": {"prompt": _text(v.MAX_PROMPT, 0)}},
-}
-
-_ROUND = _object({
-    "id": _STR, **_ROUND_FIELDS, "prompt": _STR,
+_ROUND = obj({
+    "id": STR, **ROUND_FIELDS, "prompt": STR,
     "state": {"enum": ["planned", "running", "paused", "ended"]},
-    "deadline": _MS, "remaining_ms": {"type": ["integer", "null"]}, "rotation": _INT,
-    "started_at": _MS, "ended_at": _MS, "paused_ms": _INT, "extended_s": _INT,
-    "revealed": _BOOL, "held_back_count": {"type": ["integer", "null"]},
-    "tallies": {"type": ["object", "null"], "additionalProperties": _INT},
+    "deadline": MS, "remaining_ms": {"type": ["integer", "null"]}, "rotation": INT,
+    "started_at": MS, "ended_at": MS, "paused_ms": INT, "extended_s": INT,
+    "revealed": BOOL, "held_back_count": {"type": ["integer", "null"]},
+    "tallies": {"type": ["object", "null"], "additionalProperties": INT},
     "ratings": {"type": ["object", "null"]},
 }, closed=False)
 
-_IDEA = _object({
-    "id": _STR, "text": _STR, "author_id": {"type": ["string", "null"]},
+_IDEA = obj({
+    "id": STR, "text": STR, "author_id": {"type": ["string", "null"]},
     "author_name": {"type": ["string", "null"]}, "round_id": {"type": ["string", "null"]},
     "cluster_id": {"type": ["string", "null"]}, "color": {"enum": list(v.IDEA_COLORS)},
-    "created_at": _MS, "hidden": _BOOL,
+    "created_at": MS, "hidden": BOOL,
 }, closed=False)
 
-_MY_VOTES = _object({"round_id": _STR, "votes": {"type": "object",
-                                                 "additionalProperties": _INT},
-                     "budget": _INT, "used": _INT, "left": _INT,
-                     "max_votes_per_idea": _INT}, closed=False)
+_MY_VOTES = obj({"round_id": STR, "votes": {"type": "object",
+                                                 "additionalProperties": INT},
+                     "budget": INT, "used": INT, "left": INT,
+                     "max_votes_per_idea": INT}, closed=False)
 
-SCHEMAS: dict[str, Any] = {
-    "Error": _object({"error": _STR, "message": _STR}, ["error", "message"], closed=False),
-    "NewSession": _object({
-        "title": _text(v.MAX_TITLE), "goal": _text(v.MAX_GOAL, 0, nullable=True),
-        "language": {**_optional_enum(LANGUAGES), "default": DEFAULT_LANGUAGE},
-        "facilitator_name": _text(MAX_NAME, nullable=True),
-        "settings": {"anyOf": [_object({
-            "anonymous": _BOOL, "vote_budget": _range(1, v.MAX_BUDGET),
-            "allow_observers": _BOOL, "participants_can_export": _BOOL,
-            "retention_days": _range(1, 3650, True),
-        }), {"type": "null"}]},
-    }, ["title"]),
-    "CreatedSession": _object({
-        "id": _STR, "facilitator_token": _STR, "join_code": _STR, "participant_id": _STR,
-        "links": _object({"facilitator": _STR, "join": _STR}, closed=False),
+_RESPONSES: dict[str, Any] = {
+    "Error": obj({"error": STR, "message": STR}, ["error", "message"], closed=False),
+    "CreatedSession": obj({
+        "id": STR, "facilitator_token": STR, "join_code": STR, "participant_id": STR,
+        "links": obj({"facilitator": STR, "join": STR}, closed=False),
     }, closed=False),
-    "Join": _object({"name": _text(MAX_NAME), "join_code": {"type": "string", "minLength": 1},
-                     "role": {**_optional_enum(["participant", "observer"]),
-                              "default": "participant"}},
-                    ["name", "join_code"]),
-    "Joined": _object({"participant_id": _STR, "token": _STR, "role": _STR, "name": _STR,
-                       "color": _STR}, closed=False),
-    "SessionView": _object({
-        "id": _STR, "title": _STR, "goal": _STR, "language": _STR, "settings": {"type": "object"},
-        "state": {"enum": ["open", "ended"]}, "ended": _BOOL, "locked": _BOOL,
+    "Joined": obj({"participant_id": STR, "token": STR, "role": STR, "name": STR,
+                       "color": STR}, closed=False),
+    "SessionView": obj({
+        "id": STR, "title": STR, "goal": STR, "language": STR, "settings": {"type": "object"},
+        "state": {"enum": ["open", "ended"]}, "ended": BOOL, "locked": BOOL,
         "agenda": {"type": "array", "items": _ROUND},
         "current_round": {"oneOf": [_ROUND, {"type": "null"}]},
-        "deadline": _MS, "server_time": {"type": "integer", "description": "ms since the epoch"},
-        "participant_count": _INT, "observer_count": _INT,
+        "deadline": MS, "server_time": {"type": "integer", "description": "ms since the epoch"},
+        "participant_count": INT, "observer_count": INT,
         "presence": {"type": "array", "items": {"type": "object"},
                      "description": "names of who is here; empty for all but facilitators "
                                     "in anonymous sessions"},
-        "presence_count": _INT,
+        "presence_count": INT,
         "me": {"type": "object"}, "my_votes": {"oneOf": [_MY_VOTES, {"type": "null"}]},
         "my_ratings": {"type": ["object", "null"]},
         "tallies": {"type": ["object", "null"]},
         "links": {"type": "object", "description": "join; facilitator (facilitators only)"},
         "hidden_ideas": {"type": "array", "items": _IDEA, "description": "facilitators only"},
     }, closed=False),
-    "Participants": _object({"participants": {"type": "array", "items": {"type": "object"}}},
+    "Participants": obj({"participants": {"type": "array", "items": {"type": "object"}}},
                             closed=False),
-    "NewRound": _NEW_ROUND,
-    "RoundPatch": _ROUND_PATCH,
     "Round": _ROUND,
-    "Extend": _object({"seconds": _range(1, v.MAX_EXTEND_S)}, ["seconds"]),
-    "NewIdea": _object({"text": _text(v.MAX_IDEA), "round_id": _ID_OR_NULL,
-                        "cluster_id": _ID_OR_NULL,
-                        "color": _optional_enum(v.IDEA_COLORS)}, ["text"]),
-    "IdeaPatch": {**_object({"text": _text(v.MAX_IDEA), "color": _optional_enum(v.IDEA_COLORS)}),
-                  "minProperties": 1},
     "Idea": _IDEA,
-    "BoardIdeas": _object({"ideas": {"type": "array", "items": _IDEA}}, closed=False),
-    "HiddenIdeas": _object({"ideas": {"type": "array", "items": _IDEA}}, closed=False),
-    "Held": _object({"idea_id": _STR, "held_back": _BOOL}),
-    "Votes": _object({"count": _range(0, v.MAX_BUDGET)}, ["count"]),
+    "BoardIdeas": obj({"ideas": {"type": "array", "items": _IDEA}}, closed=False),
+    "HiddenIdeas": obj({"ideas": {"type": "array", "items": _IDEA}}, closed=False),
+    "Held": obj({"idea_id": STR, "held_back": BOOL}),
     "MyVotes": _MY_VOTES,
-    "Rating": _object({"originality": _range(1, 5), "feasibility": _range(1, 5)},
-                      ["originality", "feasibility"]),
-    "MyRatings": _object({"round_id": {"type": ["string", "null"]},
+    "MyRatings": obj({"round_id": {"type": ["string", "null"]},
                           "ratings": {"type": "object"}}, closed=False),
-    "LockState": _object({"locked": _BOOL, "state": _STR, "ended_at": _MS}, closed=False),
-    "Icebreakers": _object({"language": _STR, "icebreakers": {"type": "array",
-                                                              "items": _STR}}),
+    "LockState": obj({"locked": BOOL, "state": STR, "ended_at": MS}, closed=False),
+    "Icebreakers": obj({"language": STR, "icebreakers": {"type": "array",
+                                                              "items": STR}}),
     # Koffiehoek (api/spaces.py)
-    "NewSpace": _object({"name": _text(k.MAX_SPACE_NAME), "your_name": _text(MAX_NAME),
-                         "language": {"enum": list(LANGUAGES), "default": "nl"}},
-                        ["name", "your_name"]),
-    "CreatedSpace": _object({"id": _STR, "member_id": _STR, "token": _STR,
-                             "links": _object({"space": _STR}, closed=False)}, closed=False),
-    "SpaceAbout": _object({"id": _STR, "name": _STR, "language": _STR}, closed=False),
-    "NewMember": _object({"name": _text(MAX_NAME)}, ["name"]),
-    "JoinedSpace": _object({"member_id": _STR, "token": _STR}, closed=False),
-    "SpaceView": _object({"id": _STR, "name": _STR, "language": _STR,
+    "CreatedSpace": obj({"id": STR, "member_id": STR, "token": STR,
+                             "links": obj({"space": STR}, closed=False)}, closed=False),
+    "SpaceAbout": obj({"id": STR, "name": STR, "language": STR}, closed=False),
+    "JoinedSpace": obj({"member_id": STR, "token": STR}, closed=False),
+    "SpaceView": obj({"id": STR, "name": STR, "language": STR,
                           "sessions": {"type": "array", "items": {"type": "object"}}},
                          closed=False),
-    "ChatPost": _object({"text": _text(k.MAX_MESSAGE)}, ["text"]),
     "ChatMessage": {"type": "object"},
-    "NoBody": {"anyOf": [_object({}), {"type": "null"}], "description": "empty, or {}"},
-    "NewIcebreaker": _object({"text": _text(k.MAX_ICEBREAKER)}, ["text"]),
-    "OwnIcebreakers": _object({"icebreakers": {"type": "array", "items": _STR}}),
-    "StartFromMessage": _object({"message_id": {"type": "string", "minLength": 1,
-                                                "maxLength": MAX_ID}}, ["message_id"]),
-    "StartedSession": _object({"session_id": _STR, "facilitator_token": _STR,
-                               "links": _object({"facilitator": _STR, "join": _STR},
+    "OwnIcebreakers": obj({"icebreakers": {"type": "array", "items": STR}}),
+    "StartedSession": obj({"session_id": STR, "facilitator_token": STR,
+                               "links": obj({"facilitator": STR, "join": STR},
                                                 closed=False)}, closed=False),
     # Export (api/export.py)
     "TimeZone": {"enum": TIME_ZONES, "default": "UTC"},
     # Presence (api/presence.py)
-    "Presence": _object({"document": _STR, "count": _INT,
+    "Presence": obj({"document": STR, "count": INT,
                          "connections": {"type": "array", "items": {"type": "object"}}},
                         closed=False),
 }
+
+# The components: the answers above and every declared request body (bodies.py).
+SCHEMAS: dict[str, Any] = {**_RESPONSES, **{b.name: b.schema for b in BODIES}}
 
 _STATUS_TEXT = {400: "The path is malformed", 401: "No token, or a bad one",
                 403: "The role may not do this",
@@ -227,9 +126,14 @@ def _operation(e: Endpoint) -> dict[str, Any]:
         op["security"] = [{"bearer": []}]
     else:
         op["security"] = []  # public: no token needed
+    if e.roles:
+        op["x-roles"] = list(e.roles)
+        op["description"] = f"Roles: {', '.join(e.roles)}."
+    elif e.auth:
+        op["x-roles"] = []  # any valid token
     if e.body:
-        op["requestBody"] = {"required": e.body != "NoBody", "content": {
-            "application/json": {"schema": {"$ref": f"#/components/schemas/{e.body}"}}}}
+        op["requestBody"] = {"required": not e.body.optional, "content": {
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{e.body.name}"}}}}
     ok: dict[str, Any] = {"description": "OK" if e.status != 201 else "Created"}
     if e.status == 204:
         ok = {"description": "Deleted"}
@@ -245,7 +149,7 @@ def _operation(e: Endpoint) -> dict[str, Any]:
             "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     op["responses"] = responses
     declared = {p["name"] for p in e.parameters}
-    params = [{"name": p, "in": "path", "required": True, "schema": _STR}
+    params = [{"name": p, "in": "path", "required": True, "schema": STR}
               for p in _PARAM.findall(e.path) if p not in declared]
     params += e.parameters
     if params:

@@ -23,7 +23,7 @@ from ..services import Services
 from ..sync.access import Refusal
 from ..sync.names import MAX_NAME_LENGTH, is_valid_document_name
 from ._http import bearer, error
-from .endpoint import Endpoint
+from .endpoint import Call, Endpoint
 
 # WebSocket refusals as HTTP statuses.
 _HTTP_STATUS = {
@@ -51,7 +51,8 @@ class PresenceFeature(Feature):
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    async def presence(self, request: Request) -> Response:
+    async def presence(self, request: Request, call: Call[None, None]) -> Response:
+        # Public as an endpoint: the document's own authorizer decides, as on the socket.
         services = self.services
         name = request.path_params["document"]
         if not is_valid_document_name(name):

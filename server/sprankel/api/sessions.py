@@ -1,5 +1,6 @@
 """The sessions API: create and join, the agenda and its timer, ideas, votes, ratings,
-moderation, lock and end. Thin: it parses, authenticates and calls the engine.
+moderation, lock and end. Thin: it declares, and calls the engine; routing.py
+authenticates, checks the declared roles and parses the declared body first.
 
 Every endpoint is declared once in endpoints() (endpoint.py), which gives both the
 routes and the OpenAPI document (openapi.py). SessionsFeature is the facilitation
@@ -9,18 +10,18 @@ authorizer of the documents under ``sessions/``, and the engine's start and stop
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .. import links, status
-from ..facilitation import Engine, validation
+from ..facilitation import Engine
 from ..facilitation.control import public_round
 from ..facilitation.documents import board_name, drafts_prefix
 from ..facilitation.model import Participant, Session
-from ..facilitation.roles import FACILITATOR, OBSERVER, require_facilitator
+from ..facilitation.roles import FACILITATOR, OBSERVER
 from ..feature import Feature
 from ..kernel import validation as checks
 from ..kernel.errors import Invalid, NotFound
@@ -29,10 +30,14 @@ from ..kernel.languages import DEFAULT_LANGUAGE, LANGUAGES
 from ..kernel.tokens import TokenSigner
 from ..services import Services
 from ..sync.access import Authorizer
-from ._http import bearer, json_body
+from . import bodies as b
+from ._http import bearer
 from ._limits import per_address, per_path_param, refusal
 from .access import session_authorizer
-from .endpoint import Endpoint
+from .endpoint import Body, Call, CallHandler, Endpoint
+
+Caller = Call[Session, Participant]  # what routing.py hands an endpoint with a token
+Public = Call[None, None]  # and a public one (its body only)
 
 ROUND_ACTIONS = ("start", "pause", "resume", "extend", "end", "reveal")
 
@@ -74,6 +79,7 @@ class SessionsApi:
     # Helpers
 
     async def _caller(self, request: Request) -> tuple[Session, Participant]:
+        """The authenticate of every endpoint with a token (routing.py calls it)."""
         return await self.engine.sessions.authenticate(request.path_params["sid"], bearer(request))
 
     def _links(self, request: Request, session: Session, facilitator_token: str | None
@@ -83,34 +89,32 @@ class SessionsApi:
 
     # Sessions and participants
 
-    async def create_session(self, request: Request) -> Response:
-        limits = self.services.limits
-        if refused := refusal(request, per_address(limits.sessions, "sessions created")):
-            return refused
-        fields = validation.new_session(await json_body(request))
-        session, facilitator, token = await self.engine.sessions.create(fields)
+    def _sessions_limit(self, request: Request) -> Response | None:
+        return refusal(request, per_address(self.services.limits.sessions, "sessions created"))
+
+    async def create_session(self, request: Request, call: Public) -> Response:
+        session, facilitator, token = await self.engine.sessions.create(call.body)
         return JSONResponse({
             "id": session.id, "facilitator_token": token, "join_code": session.join_code,
             "participant_id": facilitator.id,
             "links": self._links(request, session, token),
         }, status_code=201)
 
-    async def join(self, request: Request) -> Response:
+    def _joins_limit(self, request: Request) -> Response | None:
         # Every attempt counts, right code or wrong: guessing is slow from one address,
         # and from many addresses on one session.
         limits = self.services.limits
-        if refused := refusal(request, per_address(limits.joins, "join attempts"),
-                              per_path_param(limits.joins_per_session, "sid",
-                                             "join attempts on this session")):
-            return refused
-        fields = validation.join(await json_body(request))
-        who, token = await self.engine.sessions.join(request.path_params["sid"], fields)
+        return refusal(request, per_address(limits.joins, "join attempts"),
+                       per_path_param(limits.joins_per_session, "sid",
+                                      "join attempts on this session"))
+
+    async def join(self, request: Request, call: Public) -> Response:
+        who, token = await self.engine.sessions.join(request.path_params["sid"], call.body)
         return JSONResponse({"participant_id": who.id, "token": token, "role": who.role,
                              "name": who.name, "color": who.color}, status_code=201)
 
-    async def get_session(self, request: Request) -> Response:
-        session, who = await self._caller(request)
-        return JSONResponse(await self.view(request, session, who))
+    async def get_session(self, request: Request, call: Caller) -> Response:
+        return JSONResponse(await self.view(request, call.session, call.who))
 
     async def view(self, request: Request, session: Session, who: Participant
                    ) -> dict[str, Any]:
@@ -159,140 +163,113 @@ class SessionsApi:
                 seen[user["id"]] = {k: user.get(k) for k in ("id", "name", "role", "color")}
         return sorted(seen.values(), key=lambda u: (str(u.get("name")), str(u.get("id"))))
 
-    async def list_participants(self, request: Request) -> Response:
-        session, who = await self._caller(request)
-        require_facilitator(who)
-        people = await self.engine.sessions.participants(session)
+    async def list_participants(self, request: Request, call: Caller) -> Response:
+        # Facilitators only: the declared roles are the only check (the engine's
+        # participants() also serves the view, for everyone).
+        people = await self.engine.sessions.participants(call.session)
         return JSONResponse({"participants": [
             {**p.public(), "joined_at": p.joined_at} for p in people]})
 
     # The agenda
 
-    async def add_round(self, request: Request) -> Response:
-        session, who = await self._caller(request)
-        fields = validation.round_fields(await json_body(request), partial=False)
-        rnd = await self.engine.agenda.add_round(session, who, fields)
+    async def add_round(self, request: Request, call: Caller) -> Response:
+        rnd = await self.engine.agenda.add_round(call.session, call.who, call.body)
         return JSONResponse(public_round(rnd), status_code=201)
 
-    async def update_round(self, request: Request) -> Response:
-        session, who = await self._caller(request)
-        fields = validation.round_fields(await json_body(request), partial=True)
-        rnd = await self.engine.agenda.update_round(session, who, request.path_params["rid"],
-                                                  fields)
+    async def update_round(self, request: Request, call: Caller) -> Response:
+        rnd = await self.engine.agenda.update_round(call.session, call.who,
+                                                  request.path_params["rid"], call.body)
         return JSONResponse(public_round(rnd))
 
-    async def delete_round(self, request: Request) -> Response:
-        session, who = await self._caller(request)
-        await self.engine.agenda.delete_round(session, who, request.path_params["rid"])
+    async def delete_round(self, request: Request, call: Caller) -> Response:
+        await self.engine.agenda.delete_round(call.session, call.who, request.path_params["rid"])
         return Response(status_code=204)
 
-    def round_action(self, action: str) -> Callable[[Request], Awaitable[Response]]:
-        async def handler(request: Request) -> Response:
-            session, who = await self._caller(request)
-            body = await json_body(request, optional=True)
-            seconds = None
-            if action == "extend":
-                seconds = validation.extend(body)
-            else:
-                checks.no_body(body)
-            rnd = await self.engine.agenda.round_action(session, who, request.path_params["rid"],
-                                                        action, seconds)
+    def round_action(self, action: str) -> CallHandler:
+        async def handler(request: Request, call: Caller) -> Response:
+            seconds = call.body if action == "extend" else None
+            rnd = await self.engine.agenda.round_action(call.session, call.who,
+                                                        request.path_params["rid"], action,
+                                                        seconds)
             return JSONResponse(public_round(rnd))
 
         return handler
 
     # Ideas and moderation
 
-    async def add_idea(self, request: Request) -> Response:
-        session, who = await self._caller(request)
-        fields = validation.new_idea(await json_body(request))
-        added = await self.engine.ideas.add(session, who, fields)
+    async def add_idea(self, request: Request, call: Caller) -> Response:
+        added = await self.engine.ideas.add(call.session, call.who, call.body)
         return JSONResponse(added.to_json(), status_code=201)
 
-    async def edit_idea(self, request: Request) -> Response:
-        session, who = await self._caller(request)
-        fields = validation.idea_patch(await json_body(request))
+    async def edit_idea(self, request: Request, call: Caller) -> Response:
         idea_id = checks.identifier(request.path_params["idea_id"], "idea_id")
-        idea = await self.engine.ideas.edit(session, who, idea_id, fields)
+        idea = await self.engine.ideas.edit(call.session, call.who, idea_id, call.body)
         return JSONResponse(idea.to_json())
 
-    async def delete_idea(self, request: Request) -> Response:
-        session, who = await self._caller(request)
+    async def delete_idea(self, request: Request, call: Caller) -> Response:
         idea_id = checks.identifier(request.path_params["idea_id"], "idea_id")
-        await self.engine.ideas.delete(session, who, idea_id)
+        await self.engine.ideas.delete(call.session, call.who, idea_id)
         return Response(status_code=204)
 
-    async def list_ideas(self, request: Request) -> Response:
-        session, _ = await self._caller(request)
-        ideas = await self.engine.ideas.board(session)
+    async def list_ideas(self, request: Request, call: Caller) -> Response:
+        ideas = await self.engine.ideas.board(call.session)
         return JSONResponse({"ideas": [i.to_json() for i in ideas]})
 
-    async def hidden_ideas(self, request: Request) -> Response:
-        session, who = await self._caller(request)
-        hidden = await self.engine.hidden.ideas(session, who)
+    async def hidden_ideas(self, request: Request, call: Caller) -> Response:
+        hidden = await self.engine.hidden.ideas(call.session, call.who)
         return JSONResponse({"ideas": [h.to_json() for h in hidden]})
 
-    def hold(self, held: bool) -> Callable[[Request], Awaitable[Response]]:
-        async def handler(request: Request) -> Response:
-            session, who = await self._caller(request)
-            checks.no_body(await json_body(request, optional=True))
+    def hold(self, held: bool) -> CallHandler:
+        async def handler(request: Request, call: Caller) -> Response:
             idea_id = checks.identifier(request.path_params["idea_id"], "idea_id")
-            await self.engine.hidden.hold_back(session, who, idea_id, held)
+            await self.engine.hidden.hold_back(call.session, call.who, idea_id, held)
             return JSONResponse({"idea_id": idea_id, "held_back": held})
 
         return handler
 
     # Votes and ratings
 
-    async def put_votes(self, request: Request) -> Response:
-        session, who = await self._caller(request)
-        count = validation.votes(await json_body(request))
+    async def put_votes(self, request: Request, call: Caller) -> Response:
         idea_id = checks.identifier(request.path_params["idea_id"], "idea_id")
-        return JSONResponse(await self.engine.votes.set_votes(session, who, idea_id, count))
+        return JSONResponse(await self.engine.votes.set_votes(call.session, call.who, idea_id,
+                                                              call.body))
 
-    async def get_votes(self, request: Request) -> Response:
-        session, who = await self._caller(request)
-        mine = await self.engine.votes.my_votes(session, who)
+    async def get_votes(self, request: Request, call: Caller) -> Response:
+        mine = await self.engine.votes.my_votes(call.session, call.who)
         if mine is None:
             raise NotFound("the current round is not a voting round")
         return JSONResponse(mine)
 
-    async def put_rating(self, request: Request) -> Response:
-        session, who = await self._caller(request)
-        originality, feasibility = validation.rating(await json_body(request))
+    async def put_rating(self, request: Request, call: Caller) -> Response:
+        originality, feasibility = call.body
         idea_id = checks.identifier(request.path_params["idea_id"], "idea_id")
-        return JSONResponse(await self.engine.votes.set_rating(session, who, idea_id,
+        return JSONResponse(await self.engine.votes.set_rating(call.session, call.who, idea_id,
                                                                originality, feasibility))
 
-    async def get_ratings(self, request: Request) -> Response:
-        session, who = await self._caller(request)
-        mine = await self.engine.votes.my_ratings(session, who)
+    async def get_ratings(self, request: Request, call: Caller) -> Response:
+        mine = await self.engine.votes.my_ratings(call.session, call.who)
         if mine is None:
             raise NotFound("the current round is not a rating round")
-        current = session.current_round
+        current = call.session.current_round
         return JSONResponse({"round_id": current.id if current else None, "ratings": mine})
 
     # Lock, unlock, end
 
-    def lock(self, locked: bool) -> Callable[[Request], Awaitable[Response]]:
-        async def handler(request: Request) -> Response:
-            session, who = await self._caller(request)
-            checks.no_body(await json_body(request, optional=True))
-            session = await self.engine.sessions.set_locked(session, who, locked)
+    def lock(self, locked: bool) -> CallHandler:
+        async def handler(request: Request, call: Caller) -> Response:
+            session = await self.engine.sessions.set_locked(call.session, call.who, locked)
             return JSONResponse({"locked": session.locked, "state": session.state})
 
         return handler
 
-    async def end(self, request: Request) -> Response:
-        session, who = await self._caller(request)
-        checks.no_body(await json_body(request, optional=True))
-        session = await self.engine.sessions.end(session, who)
+    async def end(self, request: Request, call: Caller) -> Response:
+        session = await self.engine.sessions.end(call.session, call.who)
         return JSONResponse({"locked": session.locked, "state": session.state,
                              "ended_at": session.ended_at})
 
     # Public
 
-    async def get_icebreakers(self, request: Request) -> Response:
+    async def get_icebreakers(self, request: Request, call: Public) -> Response:
         language = request.query_params.get("language", DEFAULT_LANGUAGE)
         if language not in LANGUAGES:
             raise Invalid(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}")
@@ -302,65 +279,75 @@ class SessionsApi:
 
     def endpoints(self) -> list[Endpoint]:
         s = "/api/sessions/{sid}"
-        e = Endpoint
+        f = (FACILITATOR,)  # the engine checks the same (require_facilitator): it rules
+
+        def e(method: str, path: str, handler: CallHandler, summary: str,
+              body: Body | None = None, response: str | None = None, status: int = 200,
+              **more: Any) -> Endpoint:
+            auth = more.get("auth", True)
+            return Endpoint(method, path, handler, summary, body, response, status,
+                            authenticate=self._caller if auth else None, **more)
+
         out = [
             e("POST", "/api/sessions", self.create_session, "Create a session",
-              "NewSession", "CreatedSession", 201, auth=False, errors=(429,)),
+              b.NEW_SESSION, "CreatedSession", 201, auth=False, errors=(429,),
+              guard=self._sessions_limit),
             e("GET", s, self.get_session, "The session as the caller may see it",
               response="SessionView"),
             e("POST", s + "/participants", self.join, "Join with the join code",
-              "Join", "Joined", 201, auth=False, errors=(403, 404, 410, 429)),
+              b.JOIN, "Joined", 201, auth=False, errors=(403, 404, 410, 429),
+              guard=self._joins_limit),
             e("GET", s + "/participants", self.list_participants,
-              "Everyone who joined (facilitator)", response="Participants"),
+              "Everyone who joined (facilitator)", response="Participants", roles=f),
             e("POST", s + "/rounds", self.add_round, "Add a round to the agenda (facilitator)",
-              "NewRound", "Round", 201, errors=(401, 403, 404, 410)),
+              b.NEW_ROUND, "Round", 201, errors=(401, 403, 404, 410), roles=f),
             e("PATCH", s + "/rounds/{rid}", self.update_round, "Change a round (facilitator)",
-              "RoundPatch", "Round", errors=(401, 403, 404, 410, 423)),
+              b.ROUND_PATCH, "Round", errors=(401, 403, 404, 410, 423), roles=f),
             e("DELETE", s + "/rounds/{rid}", self.delete_round,
               "Delete a planned round (facilitator)", status=204,
-              errors=(401, 403, 404, 410, 423)),
+              errors=(401, 403, 404, 410, 423), roles=f),
         ]
         for action in ROUND_ACTIONS:
             out.append(e("POST", s + "/rounds/{rid}/" + action, self.round_action(action),
                          f"{action.capitalize()} the round (facilitator)",
-                         "Extend" if action == "extend" else None, "Round",
-                         errors=(401, 403, 404, 409, 410, 423)))
+                         b.EXTEND if action == "extend" else None, "Round",
+                         errors=(401, 403, 404, 409, 410, 423), roles=f))
         out += [
             e("POST", s + "/ideas", self.add_idea, "Add an idea (to the drafts in a hidden "
-              "round)", "NewIdea", "Idea", 201, errors=(401, 403, 404, 409, 410, 423)),
+              "round)", b.NEW_IDEA, "Idea", 201, errors=(401, 403, 404, 409, 410, 423)),
             e("GET", s + "/ideas", self.list_ideas, "The ideas on the board",
               response="BoardIdeas"),
             e("PATCH", s + "/ideas/{idea_id}", self.edit_idea,
               "Change the text or colour of an idea (its author or the facilitator)",
-              "IdeaPatch", "Idea", errors=(401, 403, 404, 410, 422, 423)),
+              b.IDEA_PATCH, "Idea", errors=(401, 403, 404, 410, 422, 423)),
             e("DELETE", s + "/ideas/{idea_id}", self.delete_idea,
               "Delete an idea (its author or the facilitator)", status=204,
               errors=(401, 403, 404, 410, 423)),
             e("GET", s + "/hidden-ideas", self.hidden_ideas,
               "Hidden ideas of the current round, before reveal (facilitator)",
-              response="HiddenIdeas"),
+              response="HiddenIdeas", roles=f),
             e("POST", s + "/ideas/{idea_id}/hold", self.hold(True),
               "Hold back a hidden idea (facilitator)", response="Held",
-              errors=(401, 403, 404, 423)),
+              errors=(401, 403, 404, 423), roles=f),
             e("POST", s + "/ideas/{idea_id}/release", self.hold(False),
               "Release a held-back idea (facilitator)", response="Held",
-              errors=(401, 403, 404, 423)),
+              errors=(401, 403, 404, 423), roles=f),
             e("GET", s + "/votes", self.get_votes, "My dots in the current voting round",
               response="MyVotes"),
             e("PUT", s + "/votes/{idea_id}", self.put_votes, "Set my dots on an idea",
-              "Votes", "MyVotes", errors=(401, 403, 404, 409, 410, 423)),
+              b.VOTES, "MyVotes", errors=(401, 403, 404, 409, 410, 423)),
             e("GET", s + "/ratings", self.get_ratings, "My ratings in the current rating round",
               response="MyRatings"),
             e("PUT", s + "/ratings/{idea_id}", self.put_rating,
-              "Rate an idea on originality and feasibility", "Rating", "MyRatings",
+              "Rate an idea on originality and feasibility", b.RATING, "MyRatings",
               errors=(401, 403, 404, 410, 423)),
             e("POST", s + "/lock", self.lock(True),
               "Make the board read-only for all but facilitators", response="LockState",
-              errors=(401, 403, 404, 410)),
+              errors=(401, 403, 404, 410), roles=f),
             e("POST", s + "/unlock", self.lock(False), "Make the board writable again",
-              response="LockState", errors=(401, 403, 404, 410)),
+              response="LockState", errors=(401, 403, 404, 410), roles=f),
             e("POST", s + "/end", self.end, "End the session (the export stays)",
-              response="LockState", errors=(401, 403, 404, 410)),
+              response="LockState", errors=(401, 403, 404, 410), roles=f),
             e("GET", "/api/icebreakers", self.get_icebreakers,
               "The built-in warm-up questions", response="Icebreakers", auth=False,
               errors=(422,), parameters=(_LANGUAGE,)),

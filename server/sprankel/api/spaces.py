@@ -31,16 +31,19 @@ from ..export.markdown import timezone
 from ..facilitation import Engine, validation
 from ..facilitation.model import Session
 from ..feature import Feature
-from ..kernel import validation as checks
 from ..kernel.errors import AppError, Forbidden, Invalid, NotFound
 from ..koffiehoek.chat import chat_name
 from ..koffiehoek.spaces import Koffiehoek, Member, RateLimited, Space
 from ..services import Services
 from ..sync.access import READ_ONLY, Access, Authorizer, Refusal
-from ._http import Handler, api_errors, bearer, json_body
-from ._limits import limited, per_address, per_path_param, too_many
-from .endpoint import Endpoint
+from . import bodies as b
+from ._http import bearer
+from ._limits import Rule, per_address, per_path_param, refusal, too_many
+from .endpoint import Authenticate, Body, Call, CallHandler, Endpoint, Guard
 from .export import session_download
+
+InSpace = Call[Space, Member]  # what routing.py hands an endpoint with a member token
+Public = Call[None, None]
 
 
 class KoffiehoekFeature(Feature):
@@ -97,26 +100,32 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek) -> li
         return links.base_url(services.settings.public_url, request)
 
     async def member_of(request: Request) -> tuple[Space, Member]:
+        """The authenticate of every endpoint with a member token (routing.py calls it)."""
         return await koffiehoek.authenticate(request.path_params["space_id"],
                                                bearer(request))
 
-    async def create(request: Request) -> Response:
-        space, member, token = await koffiehoek.create_space(await json_body(request))
+    # The Koffiehoek's methods parse their bodies again (they are also called directly);
+    # a parsed body parses to itself.
+    async def space_named(request: Request) -> tuple[Space, None]:
+        """Joining: the space must exist (404) before the body is looked at."""
+        return await koffiehoek.space(request.path_params["space_id"]), None
+
+    async def create(request: Request, call: Public) -> Response:
+        space, member, token = await koffiehoek.create_space(call.body)
         return JSONResponse({"id": space.id, "member_id": member.id, "token": token,
                              "links": {"space": base_url(request) + links.space_path(space.id)}},
                             status_code=201)
 
-    async def about(request: Request) -> Response:
+    async def about(request: Request, call: Public) -> Response:
         space = await koffiehoek.space(request.path_params["space_id"])
         return JSONResponse({"id": space.id, "name": space.name, "language": space.language})
 
-    async def join(request: Request) -> Response:
-        member, token = await koffiehoek.join(request.path_params["space_id"],
-                                                await json_body(request))
+    async def join(request: Request, call: Public) -> Response:
+        member, token = await koffiehoek.join(request.path_params["space_id"], call.body)
         return JSONResponse({"member_id": member.id, "token": token}, status_code=201)
 
-    async def overview(request: Request) -> Response:
-        space, member = await member_of(request)
+    async def overview(request: Request, call: InSpace) -> Response:
+        space, member = call.session, call.who
         k = koffiehoek
         sessions = [await _session_summary(engine, sid, base_url(request), space, member)
                     for sid in reversed(space.session_ids)]
@@ -134,27 +143,20 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek) -> li
             "chat_document": chat_name(space.id),
         })
 
-    async def post_message(request: Request) -> Response:
-        space, member = await member_of(request)
-        message = await koffiehoek.post(space, member, await json_body(request))
+    async def post_message(request: Request, call: InSpace) -> Response:
+        message = await koffiehoek.post(call.session, call.who, call.body)
         return JSONResponse(message, status_code=201)
 
-    async def coffee(request: Request) -> Response:
-        space, member = await member_of(request)
-        checks.no_body(await json_body(request, optional=True))
-        return JSONResponse(await koffiehoek.coffee(space, member), status_code=201)
+    async def coffee(request: Request, call: InSpace) -> Response:
+        return JSONResponse(await koffiehoek.coffee(call.session, call.who), status_code=201)
 
-    async def add_icebreaker(request: Request) -> Response:
-        space, _ = await member_of(request)
-        space = await koffiehoek.add_icebreaker(space, await json_body(request))
+    async def add_icebreaker(request: Request, call: InSpace) -> Response:
+        space = await koffiehoek.add_icebreaker(call.session, call.body)
         return JSONResponse({"icebreakers": list(space.icebreakers)}, status_code=201)
 
-    async def start_session(request: Request) -> Response:
-        space, member = await member_of(request)
-        body = checks.body_object(await json_body(request))
-        checks.only_fields(body, ("message_id",))
-        message_id = checks.identifier(body.get("message_id"), "message_id")
-        message = await koffiehoek.find_message(space.id, message_id)
+    async def start_session(request: Request, call: InSpace) -> Response:
+        space, member = call.session, call.who
+        message = await koffiehoek.find_message(space.id, call.body)
         if message.get("kind") != "message" or not message.get("text"):
             raise Invalid("only a chat message with text can become a brainstorm")
         goal = str(message["text"])
@@ -174,8 +176,8 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek) -> li
                                                           session.join_code, token)},
                             status_code=201)
 
-    async def summary(request: Request) -> Response:
-        space, member = await member_of(request)
+    async def summary(request: Request, call: InSpace) -> Response:
+        space, member = call.session, call.who
         sid = request.path_params["session_id"]
         if sid not in space.session_ids:
             raise NotFound("no such session in this space")
@@ -186,37 +188,44 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek) -> li
                             "summary; the session does not let participants export")
         return await session_download(services, sid, "md", timezone(None))
 
-    def e(method: str, path: str, handler: Handler, summary: str, body: str | None = None,
-          response: str | None = None, status: int = 200, auth: bool = True,
-          errors: tuple[int, ...] = (401, 404), media_type: str = "application/json"
-          ) -> Endpoint:
+    def e(method: str, path: str, handler: CallHandler, summary: str,
+          body: Body | None = None, response: str | None = None, status: int = 200,
+          auth: bool = True, errors: tuple[int, ...] = (401, 404),
+          media_type: str = "application/json", guard: Guard | None = None,
+          authenticate: Authenticate | None = None) -> Endpoint:
+        # Members have no roles: any member token of the space will do.
         return Endpoint(method, path, _with_retry_after(handler), summary, body, response,
-                        status, auth, errors, media_type)
+                        status, auth, errors, media_type,
+                        authenticate=member_of if auth else authenticate, guard=guard)
 
     limits = services.limits
-    limited_create = limited(create, per_address(limits.spaces, "spaces created"))
-    limited_join = limited(join, per_address(limits.members, "members added"),
-                           per_path_param(limits.members_per_space, "space_id",
-                                          "members added to this space"))
-    limited_start = limited(start_session, per_address(limits.sessions, "sessions created"))
+
+    def guard(*rules: Rule) -> Guard:
+        return lambda request: refusal(request, *rules)
+
     space = "/api/spaces/{space_id}"
     return [
-        e("POST", "/api/spaces", limited_create,
+        e("POST", "/api/spaces", create,
           "Create a team space (you become its first member)",
-          "NewSpace", "CreatedSpace", 201, auth=False, errors=(429,)),
+          b.NEW_SPACE, "CreatedSpace", 201, auth=False, errors=(429,),
+          guard=guard(per_address(limits.spaces, "spaces created"))),
         e("GET", space + "/about", about, "A space's name and language, for the join form",
           response="SpaceAbout", auth=False, errors=(404,)),
-        e("POST", space + "/members", limited_join, "Join a space with a name", "NewMember",
-          "JoinedSpace", 201, auth=False, errors=(404, 429)),
+        e("POST", space + "/members", join, "Join a space with a name", b.NEW_MEMBER,
+          "JoinedSpace", 201, auth=False, errors=(404, 429), authenticate=space_named,
+          guard=guard(per_address(limits.members, "members added"),
+                      per_path_param(limits.members_per_space, "space_id",
+                                     "members added to this space"))),
         e("GET", space, overview, "The space as a member sees it", response="SpaceView"),
-        e("POST", space + "/messages", post_message, "Post a chat message", "ChatPost",
+        e("POST", space + "/messages", post_message, "Post a chat message", b.CHAT_POST,
           "ChatMessage", 201, errors=(401, 404, 429)),
-        e("POST", space + "/coffee", coffee, "Ask who wants coffee", "NoBody", "ChatMessage",
+        e("POST", space + "/coffee", coffee, "Ask who wants coffee", b.NO_BODY, "ChatMessage",
           201, errors=(401, 404, 429)),
         e("POST", space + "/icebreakers", add_icebreaker, "Add the team's own warm-up question",
-          "NewIcebreaker", "OwnIcebreakers", 201),
-        e("POST", space + "/sessions", limited_start, "Start a brainstorm from a chat message",
-          "StartFromMessage", "StartedSession", 201, errors=(401, 404, 429)),
+          b.NEW_ICEBREAKER, "OwnIcebreakers", 201),
+        e("POST", space + "/sessions", start_session, "Start a brainstorm from a chat message",
+          b.START_FROM_MESSAGE, "StartedSession", 201, errors=(401, 404, 429),
+          guard=guard(per_address(limits.sessions, "sessions created"))),
         e("GET", space + "/sessions/{session_id}/summary.md", summary,
           "A session's summary (its starter; everyone when it allows export)",
           errors=(401, 403, 404), media_type=MEDIA_TYPES["md"]),
@@ -252,13 +261,13 @@ def _title_from(goal: str) -> str:
     return "Brainstorm: " + short  # the same word in Dutch and English
 
 
-def _with_retry_after(handler: Handler) -> Handler:
-    """api_errors, plus the Retry-After header a rate-limited client needs."""
+def _with_retry_after(handler: CallHandler) -> CallHandler:
+    """The handler, plus the Retry-After header a rate-limited client needs."""
 
-    async def wrapped(request: Request) -> Response:
+    async def wrapped(request: Request, call: Any) -> Response:
         try:
-            return await handler(request)
-        except RateLimited as refusal:
-            return too_many(refusal.retry_after_s, refusal.message)
+            return await handler(request, call)
+        except RateLimited as refused:
+            return too_many(refused.retry_after_s, refused.message)
 
-    return api_errors(wrapped)
+    return wrapped

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from ..kernel.errors import Forbidden
+from ..kernel.roles import require_role
 from .model import Participant
 
 FACILITATOR = "facilitator"
@@ -18,8 +19,9 @@ JOIN_ROLES = (PARTICIPANT, OBSERVER)
 
 
 def require_facilitator(who: Participant) -> None:
-    if who.role != FACILITATOR:
-        raise Forbidden(f"only the facilitator may do this; you are {who.role}")
+    # Authoritative: the API's declared roles (api/routing.py) check it first, for the
+    # order of refusals, but the engine is also called directly.
+    require_role(who.role, (FACILITATOR,))
 
 
 def require_contributor(who: Participant) -> None:

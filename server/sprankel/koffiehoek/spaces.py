@@ -136,13 +136,8 @@ class Koffiehoek:
     # Spaces and members
 
     async def create_space(self, body: Any) -> tuple[Space, Member, str]:
-        body = body_object(body)
-        only_fields(body, ("name", "language", "your_name"))
-        name = text(body, "name", MAX_SPACE_NAME)
-        your_name = text(body, "your_name", MAX_NAME)
-        language = body.get("language", DEFAULT_LANGUAGE)
-        if language not in LANGUAGES:
-            raise Invalid("language must be \"nl\" or \"en\"")
+        fields = space_fields(body)
+        name, your_name, language = fields["name"], fields["your_name"], fields["language"]
         space = Space(new_id(), name, language, self.clock.now_ms(), (), ())
         await self.store.put_record(SPACE, space.id, space.to_json())
         log.info("space created id=%s", space.id)
@@ -157,9 +152,7 @@ class Koffiehoek:
 
     async def join(self, space_id: str, body: Any) -> tuple[Member, str]:
         space = await self.space(space_id)
-        body = body_object(body)
-        only_fields(body, ("name",))
-        return await self._add_member(space, text(body, "name", MAX_NAME))
+        return await self._add_member(space, member_fields(body)["name"])
 
     async def _add_member(self, space: Space, name: str) -> tuple[Member, str]:
         member = Member(new_id(), space.id, name, self.clock.now_ms())
@@ -219,9 +212,7 @@ class Koffiehoek:
     # Posting
 
     async def post(self, space: Space, member: Member, body: Any) -> dict[str, Any]:
-        body = body_object(body)
-        only_fields(body, ("text",))
-        message_text = text(body, "text", MAX_MESSAGE)
+        message_text = message_fields(body)["text"]
         return await self._post(space, member, "message", message_text)
 
     async def coffee(self, space: Space, member: Member) -> dict[str, Any]:
@@ -280,9 +271,7 @@ class Koffiehoek:
         return verdict.get("retry_ms")
 
     async def add_icebreaker(self, space: Space, body: Any) -> Space:
-        body = body_object(body)
-        only_fields(body, ("text",))
-        question = text(body, "text", MAX_ICEBREAKER)
+        question = icebreaker_fields(body)["text"]
 
         def add(record: dict[str, Any] | None) -> dict[str, Any]:
             if record is None:
@@ -341,6 +330,39 @@ class Koffiehoek:
 
     async def expire_all(self) -> int:
         return sum([await self.expire(sid) for sid in await self.store.list_records(SPACE)])
+
+
+# The bodies the Koffiehoek takes. The API parses with these before it calls (api/bodies.py
+# declares them with their schemas); the methods above parse again, as they are also
+# called directly, which changes nothing: a parsed body parses to itself.
+
+def space_fields(raw: Any) -> dict[str, Any]:
+    body = body_object(raw)
+    only_fields(body, ("name", "language", "your_name"))
+    name = text(body, "name", MAX_SPACE_NAME)
+    your_name = text(body, "your_name", MAX_NAME)
+    language = body.get("language", DEFAULT_LANGUAGE)
+    if language not in LANGUAGES:
+        raise Invalid("language must be \"nl\" or \"en\"")
+    return {"name": name, "your_name": your_name, "language": language}
+
+
+def member_fields(raw: Any) -> dict[str, Any]:
+    body = body_object(raw)
+    only_fields(body, ("name",))
+    return {"name": text(body, "name", MAX_NAME)}
+
+
+def message_fields(raw: Any) -> dict[str, Any]:
+    body = body_object(raw)
+    only_fields(body, ("text",))
+    return {"text": text(body, "text", MAX_MESSAGE)}
+
+
+def icebreaker_fields(raw: Any) -> dict[str, Any]:
+    body = body_object(raw)
+    only_fields(body, ("text",))
+    return {"text": text(body, "text", MAX_ICEBREAKER)}
 
 
 def _day(ms: int) -> str:
