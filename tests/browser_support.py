@@ -99,11 +99,15 @@ class User:
         assert blocked == [], blocked
 
 
+PHONE = {"width": 375, "height": 740}  # a small phone, held upright
+
+
 def new_user(browser: Browser, server: ServerProcess, name: str, locale: str = "nl-NL",
-             color_scheme: str = "light") -> User:
+             color_scheme: str = "light", phone: bool = False) -> User:
     context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale=locale, color_scheme=color_scheme,  # type: ignore[arg-type]
-        accept_downloads=True,
+        viewport=PHONE if phone else {"width": 1280, "height": 900},  # type: ignore[arg-type]
+        locale=locale, color_scheme=color_scheme,  # type: ignore[arg-type]
+        accept_downloads=True, is_mobile=phone, has_touch=phone,
     )
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
