@@ -220,10 +220,10 @@ async def test_expired_messages_leave_the_document_and_the_store(tmp_path: Path)
     clock = ManualClock()
     koffiehoek = Koffiehoek(store, MemoryBroker(), rooms, TokenSigner(b"k" * 32),
                             retention_days=7, clock=clock)
-    space, ada, _ = await koffiehoek.create_space({"name": "Team", "your_name": "Ada"})
-    await koffiehoek.post(space, ada, {"text": "OLD-SECRET-MESSAGE"})
+    space, ada, _ = await koffiehoek.create_space("Team", "Ada", "nl")
+    await koffiehoek.post(space, ada, "OLD-SECRET-MESSAGE")
     await clock.advance(6 * 86_400)
-    await koffiehoek.post(space, ada, {"text": "still fresh"})
+    await koffiehoek.post(space, ada, "still fresh")
     await clock.advance(1 * 86_400 + 1)
 
     assert await koffiehoek.expire(space.id) == 1

@@ -104,14 +104,12 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek) -> li
         return await koffiehoek.authenticate(request.path_params["space_id"],
                                                bearer(request))
 
-    # The Koffiehoek's methods parse their bodies again (they are also called directly);
-    # a parsed body parses to itself.
     async def space_named(request: Request) -> tuple[Space, None]:
         """Joining: the space must exist (404) before the body is looked at."""
         return await koffiehoek.space(request.path_params["space_id"]), None
 
     async def create(request: Request, call: Public) -> Response:
-        space, member, token = await koffiehoek.create_space(call.body)
+        space, member, token = await koffiehoek.create_space(**call.body)
         return JSONResponse({"id": space.id, "member_id": member.id, "token": token,
                              "links": {"space": base_url(request) + links.space_path(space.id)}},
                             status_code=201)
@@ -121,7 +119,7 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek) -> li
         return JSONResponse({"id": space.id, "name": space.name, "language": space.language})
 
     async def join(request: Request, call: Public) -> Response:
-        member, token = await koffiehoek.join(request.path_params["space_id"], call.body)
+        member, token = await koffiehoek.join(request.path_params["space_id"], call.body["name"])
         return JSONResponse({"member_id": member.id, "token": token}, status_code=201)
 
     async def overview(request: Request, call: InSpace) -> Response:
@@ -144,14 +142,14 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek) -> li
         })
 
     async def post_message(request: Request, call: InSpace) -> Response:
-        message = await koffiehoek.post(call.session, call.who, call.body)
+        message = await koffiehoek.post(call.session, call.who, call.body["text"])
         return JSONResponse(message, status_code=201)
 
     async def coffee(request: Request, call: InSpace) -> Response:
         return JSONResponse(await koffiehoek.coffee(call.session, call.who), status_code=201)
 
     async def add_icebreaker(request: Request, call: InSpace) -> Response:
-        space = await koffiehoek.add_icebreaker(call.session, call.body)
+        space = await koffiehoek.add_icebreaker(call.session, call.body["text"])
         return JSONResponse({"icebreakers": list(space.icebreakers)}, status_code=201)
 
     async def start_session(request: Request, call: InSpace) -> Response:

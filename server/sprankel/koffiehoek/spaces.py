@@ -135,9 +135,9 @@ class Koffiehoek:
 
     # Spaces and members
 
-    async def create_space(self, body: Any) -> tuple[Space, Member, str]:
-        fields = space_fields(body)
-        name, your_name, language = fields["name"], fields["your_name"], fields["language"]
+    async def create_space(self, name: str, your_name: str, language: str
+                           ) -> tuple[Space, Member, str]:
+        """A new space and its first member; the fields as space_fields() parsed them."""
         space = Space(new_id(), name, language, self.clock.now_ms(), (), ())
         await self.store.put_record(SPACE, space.id, space.to_json())
         log.info("space created id=%s", space.id)
@@ -150,9 +150,9 @@ class Koffiehoek:
             raise NotFound("no such space")
         return Space.from_json(data)
 
-    async def join(self, space_id: str, body: Any) -> tuple[Member, str]:
+    async def join(self, space_id: str, name: str) -> tuple[Member, str]:
         space = await self.space(space_id)
-        return await self._add_member(space, member_fields(body)["name"])
+        return await self._add_member(space, name)
 
     async def _add_member(self, space: Space, name: str) -> tuple[Member, str]:
         member = Member(new_id(), space.id, name, self.clock.now_ms())
@@ -211,8 +211,7 @@ class Koffiehoek:
 
     # Posting
 
-    async def post(self, space: Space, member: Member, body: Any) -> dict[str, Any]:
-        message_text = message_fields(body)["text"]
+    async def post(self, space: Space, member: Member, message_text: str) -> dict[str, Any]:
         return await self._post(space, member, "message", message_text)
 
     async def coffee(self, space: Space, member: Member) -> dict[str, Any]:
@@ -270,8 +269,7 @@ class Koffiehoek:
         await self.store.update_record(RATE, key, take)
         return verdict.get("retry_ms")
 
-    async def add_icebreaker(self, space: Space, body: Any) -> Space:
-        question = icebreaker_fields(body)["text"]
+    async def add_icebreaker(self, space: Space, question: str) -> Space:
 
         def add(record: dict[str, Any] | None) -> dict[str, Any]:
             if record is None:
@@ -332,9 +330,8 @@ class Koffiehoek:
         return sum([await self.expire(sid) for sid in await self.store.list_records(SPACE)])
 
 
-# The bodies the Koffiehoek takes. The API parses with these before it calls (api/bodies.py
-# declares them with their schemas); the methods above parse again, as they are also
-# called directly, which changes nothing: a parsed body parses to itself.
+# The bodies the Koffiehoek takes: api/bodies.py declares them with their schemas, and the
+# routing parses each request with them before the methods above get the fields.
 
 def space_fields(raw: Any) -> dict[str, Any]:
     body = body_object(raw)
