@@ -122,9 +122,17 @@ def _author_adds_an_idea(chromium: Browser, server: ServerProcess, api: Api,
         page = user.goto(f"/s/{session['id']}")
         expect(page.locator("#connection")).to_have_attribute("data-state", "online")
         spies[0].wait_for_awareness()  # the browser's presence, as the server relays it
-        page.fill("#idea-text", text)
-        page.keyboard.press("Enter")
-        spies[0].wait_for_idea(text)
+        composer = page.locator("#idea-text")
+        composer.fill(text)
+        composer.press("Enter")  # on the field itself, wherever a re-render put the focus
+        try:
+            spies[0].wait_for_idea(text)
+        except AssertionError as missing:
+            state = page.evaluate(
+                "() => ({field: document.querySelector('#idea-text')?.value ?? null,"
+                " focus: document.activeElement?.id || document.activeElement?.tagName,"
+                " said: document.querySelector('[aria-live]')?.textContent ?? null})")
+            raise AssertionError(f"{missing}; the page: {state}") from None
         expect(page.locator("#panel-board .clusters [data-idea]", has_text=text)).to_be_visible()
     except BaseException:
         # The caller's cleanup has not begun: close what was opened here.
