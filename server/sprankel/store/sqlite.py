@@ -189,10 +189,13 @@ class SQLiteStore(Store):
         # mode of the database. Files of an older version are made private too.
         os.close(os.open(self._path, os.O_RDWR | os.O_CREAT, FILE_MODE))
         make_private(self._path)
-        db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        # Other processes share the file, also while they start: the busy timeout comes
+        # first, so that switching to WAL waits for them instead of failing "locked".
+        db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False,
+                             timeout=10)
+        db.execute("PRAGMA busy_timeout=10000")
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("PRAGMA busy_timeout=10000")  # other processes share the file
         # Overwrite deleted rows: compacted-away text must not linger in free pages.
         db.execute("PRAGMA secure_delete=ON")
         db.executescript(_SCHEMA)
