@@ -194,7 +194,7 @@ class SQLiteStore(Store):
         db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False,
                              timeout=10)
         db.execute("PRAGMA busy_timeout=10000")
-        db.execute("PRAGMA journal_mode=WAL")
+        _switch_to_wal(db)
         db.execute("PRAGMA synchronous=NORMAL")
         # Overwrite deleted rows: compacted-away text must not linger in free pages.
         db.execute("PRAGMA secure_delete=ON")
@@ -249,3 +249,16 @@ def _put_record(db: sqlite3.Connection, kind: str, key: str, value: JSON) -> Non
         "INSERT OR REPLACE INTO records (kind, key, data) VALUES (?, ?, ?)",
         (kind, key, json.dumps(value, separators=(",", ":"), sort_keys=True)),
     )
+
+
+def _switch_to_wal(db: sqlite3.Connection, attempts: int = 100) -> None:
+    """WAL mode; processes that open a new database together may find it locked for a
+    moment, and SQLite does not wait on its busy handler for this switch: try again."""
+    for attempt in range(attempts):
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == attempts - 1:
+                raise
+            time.sleep(0.1)
