@@ -45,7 +45,8 @@ def _export_parser(sub: Any) -> None:
     parser.add_argument("-o", "--output", type=Path, default=None,
                         help="file to write (default: standard output)")
     parser.add_argument("--data-dir", type=Path, default=None, help="the server's data folder")
-    parser.add_argument("--store", default=None, help="sqlite or redis")
+    parser.add_argument("--store", default=None,
+                        help="sqlite, redis or postgres (with DATABASE_URL)")
     parser.add_argument("--timezone", default=None, metavar="ZONE",
                         help="time zone of the times in the summary, e.g. Europe/Amsterdam "
                              "(default: UTC)")
