@@ -1,7 +1,8 @@
 """One suite every store passes: the SQLite, Redis and PostgreSQL stores.
 
 Each case gets a factory of stores that share one backing storage (one SQLite file,
-or one redis-server, one PostgreSQL database), so "two processes" are two stores from the same factory.
+one redis-server or one PostgreSQL database), so "two processes" are two stores from
+the same factory.
 """
 
 from __future__ import annotations

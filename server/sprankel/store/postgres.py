@@ -25,7 +25,8 @@ import asyncio
 import json
 import logging
 import time
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import psycopg
@@ -44,6 +45,7 @@ log = logging.getLogger("sprankel.store")
 PROBE_KIND = "_probe"  # the readiness probe's record: written, never read
 STARTUP_WAIT_S = 30.0  # as for Redis: PostgreSQL often starts alongside Sprankel
 POOL_WAIT_S = 5.0  # a call waits this long for a connection before it fails
+RECONNECT_S = 2.0
 DOC_LOCK = LOCK_CLASS + 1  # advisory locks of documents: (DOC_LOCK, hashtext(name))
 # Above every character a key can hold: the upper end of a prefix's range.
 _TOP = "\U0010ffff"
@@ -66,6 +68,7 @@ class PostgresStore(Store):
         self._commits = GroupCommit(self._write_batch, isolate=_BAD_DATA)
         # Updates appended per document since its last compaction, as this process saw them.
         self._log_lengths: dict[str, int] = {}
+        self._outage = _Outage(safe_url(url))
 
     @property
     def group_commit(self) -> GroupCommit:
@@ -83,7 +86,14 @@ class PostgresStore(Store):
         pool: AsyncConnectionPool[AsyncConnection[TupleRow]] = AsyncConnectionPool(
             self._url, min_size=1, max_size=self._pool_size, open=False, timeout=POOL_WAIT_S,
             kwargs={"autocommit": True, "application_name": "sprankel", "connect_timeout": 5},
-            check=AsyncConnectionPool.check_connection, name="sprankel")
+            check=AsyncConnectionPool.check_connection, name="sprankel",
+            # The pool's own reconnect doubles its pause without a cap (a minute's outage
+            # would leave it asleep for another): it gives up soon instead, and the next
+            # call that needs a connection starts a fresh attempt at once.
+            reconnect_timeout=RECONNECT_S)
+        # The pool logs every failed reconnect (two lines each, several a second in an
+        # outage); _Outage says it once instead.
+        logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
         try:
             await pool.open(wait=True, timeout=self._startup_wait_s)
             async with pool.connection() as conn:
@@ -232,10 +242,17 @@ class PostgresStore(Store):
 
     # Helpers
 
-    def _connection(self) -> AbstractAsyncContextManager[AsyncConnection[TupleRow]]:
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[AsyncConnection[TupleRow]]:
         if self._pool is None:
             raise RuntimeError("the store is not started")
-        return self._pool.connection()
+        try:
+            async with self._pool.connection() as conn:
+                yield conn
+        except psycopg.OperationalError as error:
+            self._outage.failed(error)
+            raise
+        self._outage.ended()
 
     async def _fetch(self, query: Any, params: Any) -> list[TupleRow]:
         async with self._connection() as conn:
@@ -266,6 +283,27 @@ class PostgresStore(Store):
                 continue
             await conn.close()
             return
+
+
+class _Outage:
+    """Logs one line when PostgreSQL stops answering and one when it is back."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.since: float | None = None
+
+    def failed(self, error: BaseException) -> None:
+        if self.since is None:
+            self.since = time.monotonic()
+            log.warning("postgres store lost PostgreSQL at %s (%s): changed documents close "
+                        "with 1011 and clients resend once it is back", self.where,
+                        _one_line(error))
+
+    def ended(self) -> None:
+        if self.since is not None:
+            log.warning("postgres store reached PostgreSQL at %s again after %.1f s",
+                        self.where, time.monotonic() - self.since)
+            self.since = None
 
 
 async def _check_encoding(conn: AsyncConnection[TupleRow], where: str) -> None:
