@@ -7,14 +7,21 @@ its database, as on a managed platform.
 from __future__ import annotations
 
 import asyncio
+import io
+from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
+from psycopg import sql
 from pycrdt import Doc, Map
 
 from postgres_server import PASSWORD, PostgresServer
+from sample_session import sample_session, store_sample_session
 from server_process import free_port
+from sprankel.config import Settings
+from sprankel.export import render
+from sprankel.export.command import run_export
 from sprankel.store.group_commit import GroupCommit
 from sprankel.store.pg_schema import MIGRATIONS
 from sprankel.store.postgres import PostgresStore, PostgresUnavailable
@@ -133,6 +140,34 @@ async def test_a_role_without_create_rights_gets_a_clear_message(
             conn.execute("DROP ROLE visitor")
 
 
+async def test_a_role_with_only_the_table_grants_runs_a_migrated_database(
+    postgres_cluster: PostgresServer, postgres_url: str,
+) -> None:
+    await (await started(postgres_url)).close()  # the owner made the tables
+    dbname = postgres_url.rsplit("/", 1)[1]
+    with postgres_cluster.superuser(dbname) as conn:
+        conn.execute("CREATE ROLE runner LOGIN PASSWORD 'runner'")
+        # The grants docs/scaling.md lists for a role that may not create tables.
+        conn.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO runner").format(
+            sql.Identifier(dbname)))
+        conn.execute("GRANT USAGE ON SCHEMA public TO runner")
+        conn.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public "
+                     "TO runner")
+        conn.execute("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO runner")
+    url = f"postgresql://runner:runner@127.0.0.1:{postgres_cluster.port}/{dbname}"
+    try:
+        store = await started(url)
+        await store.append("doc", Doc().get_update())
+        await store.compact("doc")
+        await store.update_record("tally", "r1", lambda r: {"n": 1})
+        assert await store.list_records("tally") == {"r1": {"n": 1}}
+        await store.close()
+    finally:
+        with postgres_cluster.superuser(dbname) as conn:
+            conn.execute("DROP OWNED BY runner")
+            conn.execute("DROP ROLE runner")
+
+
 async def test_a_wrong_password_is_refused_with_a_clear_message(
     postgres_cluster: PostgresServer, postgres_url: str,
 ) -> None:
@@ -185,3 +220,19 @@ async def test_readiness_follows_the_server() -> None:
         await store.close()
     finally:
         server.destroy()
+
+
+async def test_export_reads_the_postgres_store(tmp_path: Path, postgres_url: str) -> None:
+    store = await started(postgres_url)
+    try:
+        sid = await store_sample_session(store, 25, language="nl")
+    finally:
+        await store.close()
+    settings = Settings(store="postgres", database_url=postgres_url, data_dir=tmp_path / "unused")
+    out = tmp_path / "summary.md"
+    err = io.StringIO()
+    code = await asyncio.to_thread(run_export, settings, sid, "md", out, stderr=err)
+    assert code == 0, err.getvalue()
+    expected = render(sample_session(25, "nl", session_id=sid), "md")
+    assert out.read_text(encoding="utf-8").split("\n---\n")[0] == expected.split("\n---\n")[0]
+    assert not (tmp_path / "unused").exists()

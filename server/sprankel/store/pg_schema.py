@@ -51,7 +51,12 @@ async def migrate(conn: AsyncConnection[TupleRow]) -> int:
     """Bring the schema to the newest version; returns it. ``conn`` is in autocommit."""
     await conn.execute("SELECT pg_advisory_lock(%s, %s)", (LOCK_CLASS, MIGRATION_LOCK))
     try:
-        await conn.execute("CREATE TABLE IF NOT EXISTS sprankel_schema (version integer NOT NULL)")
+        cursor = await conn.execute("SELECT to_regclass('sprankel_schema') IS NULL")
+        row = await cursor.fetchone()
+        if row is not None and row[0]:
+            # Only when missing: CREATE ... IF NOT EXISTS needs CREATE on the schema even
+            # when the table is there, and a role may have been given only the tables.
+            await conn.execute("CREATE TABLE sprankel_schema (version integer NOT NULL)")
         cursor = await conn.execute("SELECT coalesce(max(version), 0) FROM sprankel_schema")
         row = await cursor.fetchone()
         current = int(row[0]) if row else 0
