@@ -268,7 +268,7 @@ def run_all(args: argparse.Namespace) -> int:
     for scenario in chosen:
         _log(f"scenario {scenario}")
         results[scenario] = {}
-        if scenario not in ("export", "redis-pair") and args.repeat > 1:
+        if scenario not in ("export", "redis-pair", "postgres") and args.repeat > 1:
             runs: dict[str, list[Result]] = {name: [] for name in chosen_servers}
             for _ in range(args.repeat):  # interleaved: A B C A B C, so drift hits all alike
                 for name in chosen_servers:

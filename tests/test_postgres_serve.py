@@ -8,6 +8,7 @@ carries the fan-out between processes.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -239,3 +240,24 @@ def test_a_missing_or_foreign_database_url_is_a_usage_error(
          "--data-dir", str(tmp_path)], env={**clean, **env}, capture_output=True, timeout=30)
     assert done.returncode == 2
     assert message in done.stderr.decode()
+
+
+def test_many_rooms_under_load_lose_nothing(
+    start_server: ServerFactory, tmp_path: Path, postgres_url: str,
+) -> None:
+    # The benchmark's load generator (benchmarks/room_load.py), smoke-sized: the
+    # appends of ten rooms share transactions (the group commit) and every update
+    # still reaches every other client of its room.
+    server = host(start_server, tmp_path, "one", postgres_url, "--open-documents")
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.room_load", "--url", server.ws_url + "/{room}",
+         "--rooms", "10", "--clients", "4", "--rate", "4", "--duration", "2",
+         "--processes", "1", "--json"],
+        cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True,
+        timeout=120)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["connected"] == 40
+    assert result["deliveries_expected"] == 10 * 4 * 8 * 3
+    assert result["lost"] == 0
+    assert result["errors"] == []
