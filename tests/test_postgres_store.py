@@ -194,11 +194,24 @@ async def test_an_unreachable_server_is_refused_after_the_wait() -> None:
     assert "127.0.0.1" in message and "s3cret" not in message
 
 
-async def test_a_malformed_url_is_refused_at_once() -> None:
-    store = PostgresStore("postgresql://sprankel@127.0.0.1:notaport/x?bogus_option=1",
-                          startup_wait_s=30)
-    with pytest.raises(PostgresUnavailable, match="is not a PostgreSQL URL"):
+@pytest.mark.parametrize("url", [
+    "postgresql://sprankel:s3cret@127.0.0.1/x?bogus_option=1",
+    "postgresql://sprankel:s3%zzcret@127.0.0.1/x",
+])
+async def test_a_malformed_url_is_refused_at_once(url: str) -> None:
+    store = PostgresStore(url, startup_wait_s=30)
+    with pytest.raises(PostgresUnavailable, match="is not a PostgreSQL URL") as refused:
         await asyncio.wait_for(store.start(), 5)  # not after the 30 s wait
+    assert "s3" not in str(refused.value)
+
+
+async def test_a_port_that_is_not_a_number_is_named_without_the_password() -> None:
+    store = PostgresStore("postgresql://sprankel:s3cret@127.0.0.1:notaport/x",
+                          startup_wait_s=0.3)
+    with pytest.raises(PostgresUnavailable) as refused:
+        await store.start()
+    assert "postgresql://sprankel:***@127.0.0.1:notaport/x" in str(refused.value)
+    assert "s3cret" not in str(refused.value)
 
 
 async def test_readiness_follows_the_server() -> None:

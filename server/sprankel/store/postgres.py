@@ -28,6 +28,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 import psycopg
 from psycopg import AsyncConnection
@@ -68,19 +69,23 @@ class PostgresStore(Store):
         self._commits = GroupCommit(self._write_batch, isolate=_BAD_DATA)
         # Updates appended per document since its last compaction, as this process saw them.
         self._log_lengths: dict[str, int] = {}
-        self._outage = _Outage(safe_url(url))
+        self._outage = _Outage(_where(url))
 
     @property
     def group_commit(self) -> GroupCommit:
         return self._commits
 
     async def start(self) -> None:
-        where = safe_url(self._url)
+        where = _where(self._url)
         try:
             conninfo_to_dict(self._url)
         except psycopg.ProgrammingError as error:
+            reason = _one_line(error)
+            password = _password(self._url)
+            if password:  # libpq may quote the part it could not read
+                reason = reason.replace(password, "***")
             raise PostgresUnavailable(
-                f"--database-url {where} is not a PostgreSQL URL ({_one_line(error)}); "
+                f"--database-url {where} is not a PostgreSQL URL ({reason}); "
                 "expected postgresql://user:password@host:port/database") from None
         await self._wait_until_reachable(where)
         pool: AsyncConnectionPool[AsyncConnection[TupleRow]] = AsyncConnectionPool(
@@ -345,6 +350,22 @@ def _encode(value: JSON) -> str:
 def _decode(raw: object) -> JSON:
     assert isinstance(raw, str), raw
     return dict(json.loads(raw))
+
+
+def _where(url: str) -> str:
+    """The URL for the log, without its password (also when it cannot be parsed)."""
+    try:
+        return safe_url(url)
+    except ValueError:  # a port that is not a number, say
+        password = _password(url)
+        return url.replace(password, "***") if password else url
+
+
+def _password(url: str) -> str | None:
+    try:
+        return urlsplit(url).password
+    except ValueError:
+        return None
 
 
 def _one_line(error: BaseException) -> str:
