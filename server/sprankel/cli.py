@@ -38,7 +38,8 @@ def _export_parser(sub: Any) -> None:
     parser = sub.add_parser(
         "export",
         help="export a session's results without a running server",
-        description="Write a session's summary from the data folder (or the Redis store).",
+        description="Write a session's summary from the data folder (or the Redis or "
+                    "PostgreSQL store).",
     )
     parser.add_argument("session_id", help="the session's id")
     parser.add_argument("--format", choices=["md", "json", "csv"], default="md")
