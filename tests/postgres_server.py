@@ -8,7 +8,7 @@ that owns the databases the tests use over TCP with a password, as a managed
 PostgreSQL would offer. initdb and postgres refuse to run as root: as root (CI) the
 cluster is run by the ``postgres`` system user that the package creates.
 
-Starting a cluster costs about a second, so one serves a whole test session and
+Making and starting a cluster costs about two seconds, so one serves a whole test session and
 every test gets a fresh database of its own (`PostgresServer.database`); tests that
 stop the server start their own.
 """
@@ -21,7 +21,6 @@ import pwd
 import shutil
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
@@ -163,14 +162,6 @@ def _cluster_user() -> pwd.struct_passwd | None:
         return pwd.getpwnam("postgres")
     except KeyError:
         pytest.skip("running as root needs the postgres system user (apt-get install postgresql)")
-
-
-def wait_until(condition: Any, timeout: float = 30, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 def session_server() -> Iterator[PostgresServer]:
