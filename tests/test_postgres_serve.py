@@ -261,3 +261,21 @@ def test_many_rooms_under_load_lose_nothing(
     assert result["deliveries_expected"] == 10 * 4 * 8 * 3
     assert result["lost"] == 0
     assert result["errors"] == []
+
+
+@pytest.mark.redis
+async def test_workers_of_one_host_share_the_postgres_store(
+    start_server: ServerFactory, tmp_path: Path, postgres_url: str,
+) -> None:
+    with RedisServer(tmp_path / "redis") as redis:
+        server = host(start_server, tmp_path, "one", postgres_url, "--open-documents",
+                      "--workers", "2", env={"REDIS_URL": redis.url})
+        writers = [await YClient(f"{server.ws_url}/notes/workers").connect() for _ in range(4)]
+        for i, writer in enumerate(writers):
+            await writer.change(lambda d, i=i: ideas(d).__setitem__(f"w{i}", i))
+        for writer in writers:
+            await writer.wait_for(lambda w=writer: len(ideas(w.doc)) == 4, timeout=30)
+        assert readyz(server) == 200
+        await asyncio.gather(*(w.close() for w in writers))
+        server.stop()
+        assert server.log().count("postgres store connected") == 2
