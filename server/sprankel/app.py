@@ -60,6 +60,11 @@ def build_store(settings: Settings) -> Store:
 
         assert settings.redis_url is not None
         return RedisStore(settings.redis_url, compact_after=settings.compact_after)
+    if settings.store == "postgres":
+        from .store.postgres import PostgresStore
+
+        assert settings.database_url is not None
+        return PostgresStore(settings.database_url, compact_after=settings.compact_after)
     return SQLiteStore(settings.database_path, compact_after=settings.compact_after)
 
 

@@ -38,14 +38,16 @@ def _export_parser(sub: Any) -> None:
     parser = sub.add_parser(
         "export",
         help="export a session's results without a running server",
-        description="Write a session's summary from the data folder (or the Redis store).",
+        description="Write a session's summary from the data folder (or the Redis or "
+                    "PostgreSQL store).",
     )
     parser.add_argument("session_id", help="the session's id")
     parser.add_argument("--format", choices=["md", "json", "csv"], default="md")
     parser.add_argument("-o", "--output", type=Path, default=None,
                         help="file to write (default: standard output)")
     parser.add_argument("--data-dir", type=Path, default=None, help="the server's data folder")
-    parser.add_argument("--store", default=None, help="sqlite or redis")
+    parser.add_argument("--store", default=None,
+                        help="sqlite, redis or postgres (with DATABASE_URL)")
     parser.add_argument("--timezone", default=None, metavar="ZONE",
                         help="time zone of the times in the summary, e.g. Europe/Amsterdam "
                              "(default: UTC)")

@@ -33,7 +33,12 @@ class Settings:
     data_dir: Path = _option(
         Path("sprankel-data"), "Folder for the SQLite database and the generated secret key."
     )
-    store: str = _option("sqlite", "Where documents and sessions are kept: sqlite or redis.")
+    store: str = _option(
+        "sqlite", "Where documents and sessions are kept: sqlite, redis or postgres.")
+    database_url: str | None = _option(
+        None, "PostgreSQL for --store postgres (postgresql://user:password@host:port/db).",
+        env="DATABASE_URL",
+    )
     redis_url: str | None = _option(
         None, "Redis for presence and fan-out between processes (redis://host:port/db).",
         env="REDIS_URL",
@@ -230,10 +235,16 @@ def validate(settings: Settings) -> None:
             "its own copy of each document and users on different processes would not see "
             "each other's edits."
         )
-    if settings.store not in ("sqlite", "redis"):
-        raise ConfigError(f"--store must be sqlite or redis, not {settings.store!r}.")
+    if settings.store not in ("sqlite", "redis", "postgres"):
+        raise ConfigError(
+            f"--store must be sqlite, redis or postgres, not {settings.store!r}.")
     if settings.store == "redis" and not settings.redis_url:
         raise ConfigError("--store redis needs REDIS_URL.")
+    if settings.store == "postgres":
+        url = settings.database_url or ""
+        if not url.startswith(("postgresql://", "postgres://")):
+            raise ConfigError("--store postgres needs --database-url (or DATABASE_URL) "
+                              "postgresql://user:password@host:port/database.")
     for name in ("max_value_depth", "max_type_depth", "max_update_structs", "max_document_size"):
         if getattr(settings, name) < 2:
             raise ConfigError(f"--{name.replace('_', '-')} must be at least 2.")
