@@ -1,0 +1,140 @@
+"""Retention: an ended session is deleted retention_days after its end (its own, or the
+server's default), by a sweep that runs once across processes; open sessions and
+sessions kept for good are never swept; the version history stays within its rule."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+import pytest
+from pycrdt import Map
+
+from api_harness import Api
+from conftest import ServerFactory
+from facilitation_harness import process, team
+from redis_server import RedisServer
+from sprankel.facilitation import documents as docs
+from sprankel.facilitation.model import PARTICIPANT, SESSION
+from sprankel.facilitation.versions import (
+    VERSION,
+    VERSION_DATA,
+    VersionRetention,
+    versions_to_drop,
+)
+from sprankel.kernel.clock import ManualClock
+
+DAY_S = 86_400
+
+
+async def test_an_ended_session_is_swept_after_its_retention_days(tmp_path: Path) -> None:
+    clock = ManualClock()
+    async with process(tmp_path, clock) as p:
+        own = await team(p.engine, retention_days=2)
+        default = await team(p.engine)  # none of its own: the server's default
+        kept = await team(p.engine)  # still open: never swept
+        p.engine.retention.default_days = 1
+        for t in (own, default):
+            await p.engine.sessions.end(await p.engine.sessions.get(t.session.id),
+                                        t.facilitator)
+        await clock.advance(DAY_S - 1)
+        assert await p.engine.retention.sweep() == []
+        await clock.advance(2)
+        assert await p.engine.retention.sweep() == [default.session.id]
+        await clock.advance(DAY_S)
+        assert await p.engine.retention.sweep() == [own.session.id]
+        assert await p.engine.retention.sweep() == []
+        for t in (own, default):
+            assert await p.store.get_record(SESSION, t.session.id) is None
+            assert await p.store.list_records(PARTICIPANT, f"{t.session.id}/") == {}
+            assert await p.store.list_records(VERSION, f"{t.session.id}/") == {}
+            assert await p.store.load(docs.control_name(t.session.id)) == []
+        assert await p.store.get_record(SESSION, kept.session.id) is not None
+
+
+async def test_no_default_keeps_sessions_until_deleted_by_hand(tmp_path: Path) -> None:
+    clock = ManualClock()
+    async with process(tmp_path, clock) as p:
+        t = await team(p.engine)
+        await p.engine.sessions.end(await p.engine.sessions.get(t.session.id), t.facilitator)
+        await clock.advance(3650 * DAY_S)
+        assert await p.engine.retention.sweep() == []
+
+
+def test_the_retention_rule_thins_interval_versions_first() -> None:
+    def version(n: int, trigger: str, size: int = 10) -> dict[str, object]:
+        return {"id": f"v{n:013d}-x", "trigger": trigger, "bytes": size}
+
+    history = [version(i, "interval" if i % 3 else "lock") for i in range(10)]
+    rule = VersionRetention(max_versions=5, max_bytes=10_000)
+    dropped = versions_to_drop(history, rule)
+    assert len(dropped) == 5
+    kept = [v for v in history if v["id"] not in dropped]
+    # The four triggered versions (0, 3, 6, 9) all stay; the newest always does.
+    assert [v["trigger"] for v in kept].count("lock") == 4
+    assert kept[-1]["id"] == history[-1]["id"]
+    # A byte cap: triggered ones go too when nothing else is left, oldest first.
+    dropped = versions_to_drop(history, VersionRetention(max_versions=100, max_bytes=25))
+    assert sorted(set(v["id"] for v in history) - set(dropped)) == [history[6]["id"],
+                                                                    history[9]["id"]]
+    assert versions_to_drop([version(1, "lock", 10**9)], rule) == []  # the newest stays
+
+
+async def test_the_history_of_a_session_stays_within_the_rule(tmp_path: Path) -> None:
+    clock = ManualClock()
+    async with process(tmp_path, clock) as p:
+        t = await team(p.engine)
+        p.engine.versions.retention = VersionRetention(max_versions=4)
+        sid = t.session.id
+        for i in range(12):
+            await p.rooms.apply_server_change(
+                docs.board_name(sid),
+                lambda doc, i=i: doc.get("ideas", type=Map).__setitem__(
+                    f"i{i}", Map({"id": f"i{i}", "text": f"idee {i}"})))
+            await clock.advance(1)
+            trigger = "lock" if i == 0 else "interval"
+            await p.engine.versions.take(sid, trigger, only_if_changed=trigger == "interval")
+        metas = await p.store.list_records(VERSION, f"{sid}/")
+        assert len(metas) == 4
+        assert len(await p.store.list_records(VERSION_DATA, f"{sid}/")) == 4
+        assert sorted(m["trigger"] for m in metas.values()) == ["interval"] * 3 + ["lock"]
+        # Unchanged boards take no interval version.
+        assert await p.engine.versions.take(sid, "interval", only_if_changed=True) is None
+
+
+@pytest.mark.redis
+async def test_two_processes_sweep_each_session_once(start_server: ServerFactory,
+                                                     tmp_path: Path) -> None:
+    with RedisServer(tmp_path / "redis") as redis:
+        flags = ("--store", "redis", "--session-retention-days", "0.00002",  # 1.7 s
+                 "--retention-sweep-s", "0.2", "--room-grace-s", "0.5")
+        servers = [start_server(*flags, data_dir=tmp_path / f"data{i}",
+                                env={"REDIS_URL": redis.url,
+                                     "SPRANKEL_SECRET_KEY": "one-key-for-both-processes-0123"})
+                   for i in range(2)]
+        apis = [Api(s) for s in servers]
+        try:
+            ids = []
+            for i in range(4):
+                api = apis[i % 2]
+                sid, f, _ = await api.create()
+                await api.call("POST", f"/sessions/{sid}/end", f.token, expect=200)
+                ids.append((sid, f))
+            for sid, f in ids:
+                for _ in range(400):
+                    if await apis[0].call("GET", f"/sessions/{sid}", f.token) == {
+                            "error": "not_found", "message": "no such session"}:
+                        break
+                    await asyncio.sleep(0.05)
+                else:
+                    raise AssertionError(f"session {sid} was not swept")
+            logs = "".join(s.log() for s in servers)
+            for sid, _ in ids:
+                swept = re.findall(rf"session deleted id={sid} .*by retention", logs)
+                assert len(swept) == 1, logs
+        finally:
+            for api in apis:
+                await api.aclose()
+            for server in servers:
+                server.stop()
