@@ -41,7 +41,7 @@ def restore_board(live: Doc[Any], version: Doc[Any], now_ms: int) -> None:
 
 def _restore_map_of_maps(live: Map[Any], target: Map[Any]) -> None:
     wanted = dict(target.items())
-    for key in [k for k in live if k not in wanted]:
+    for key in [k for k in tuple(live.keys()) if k not in wanted]:
         del live[key]
     for key, value in wanted.items():
         current = live.get(key)
@@ -53,7 +53,7 @@ def _restore_map_of_maps(live: Map[Any], target: Map[Any]) -> None:
 
 def _restore_plain_map(live: Map[Any], target: Map[Any]) -> None:
     wanted = dict(target.items())
-    for key in [k for k in live if k not in wanted]:
+    for key in [k for k in tuple(live.keys()) if k not in wanted]:
         del live[key]
     for key, value in wanted.items():
         current = live.get(key)
