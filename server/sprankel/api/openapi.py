@@ -94,6 +94,7 @@ _RESPONSES: dict[str, Any] = {
         "whiteboard": obj({"elements": {"type": "array", "items": {"type": "object"}},
                            "files": {"type": "array", "items": STR}}, closed=False),
     }, closed=False)}, closed=False),
+    "Purged": obj({"deleted": {"type": "array", "items": STR}}, closed=False),
     "Restored": obj({"restored": _VERSION, "before": _VERSION}, closed=False),
     "MyVotes": _MY_VOTES,
     "MyRatings": obj({"round_id": {"type": ["string", "null"]},
