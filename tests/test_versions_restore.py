@@ -161,6 +161,6 @@ async def test_bad_version_requests_are_refused(api: Api) -> None:
     assert missing["error"] == "not_found"
     bad = await api.call("GET", base + "/..%2Fsecret", f.token)
     assert bad is not None and "error" in bad
-    await api.call("GET", base + "/not-a-version", f.token, expect=422)
+    await api.call("GET", base + "/not-a-version", f.token, expect=404)
     await api.call("POST", base + "/v0000000000000-nothere/restore", f.token, expect=404)
     assert await versions(api, sid, f) == []

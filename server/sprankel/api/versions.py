@@ -48,11 +48,11 @@ class VersionsApi:
             Endpoint("GET", s + "/versions/{vid}", self.preview,
                      "One version of the board, read-only: ideas, clusters, notes and the "
                      "whiteboard as they were (facilitator)", response="VersionPreview",
-                     errors=(401, 403, 404, 422), roles=f, authenticate=auth),
+                     roles=f, authenticate=auth),
             Endpoint("POST", s + "/versions/{vid}/restore", self.restore,
                      "Bring the board back to a version, for everyone at once; the board "
                      "as it was is kept as a version first (facilitator)",
-                     response="Restored", errors=(401, 403, 404, 422), roles=f,
+                     response="Restored", roles=f,
                      authenticate=auth),
             Endpoint("DELETE", s, self.delete_session,
                      "Delete the session and everything stored for it, now (facilitator)",

@@ -31,7 +31,7 @@ from typing import Any
 
 from pycrdt import Doc, Map
 
-from ..kernel.errors import Invalid, NotFound
+from ..kernel.errors import NotFound
 from ..kernel.ids import new_id
 from ..sync.reading import to_plain
 from . import board_diff
@@ -211,7 +211,7 @@ class Versions:
 
     async def _load(self, session: Session, vid: str) -> tuple[dict[str, Any], Doc[Any]]:
         if not _VID.fullmatch(vid):
-            raise Invalid("vid is not a version id")
+            raise NotFound("no such version of this board")  # a malformed id names none
         meta = await self.core.store.get_record(VERSION, _key(session.id, vid))
         data = await self.core.store.get_record(VERSION_DATA, _key(session.id, vid))
         if meta is None or data is None:
