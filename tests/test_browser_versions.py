@@ -49,7 +49,7 @@ def test_the_facilitator_restores_a_wiped_board_from_the_console(
         chromium: Browser, sprankel: ServerProcess) -> None:
     api = Api(sprankel)
     session = api.create_session("Terugzetten")
-    sid, token = session["id"], session["facilitator_token"]
+    sid = session["id"]
     joined = api.join(session, "Anna")
     for text in ("Koffie om tien uur", "Een digitale borrel"):
         api.call("POST", f"/sessions/{sid}/ideas", joined["token"], {"text": text})
