@@ -164,3 +164,71 @@ async def test_bad_version_requests_are_refused(api: Api) -> None:
     await api.call("GET", base + "/not-a-version", f.token, expect=404)
     await api.call("POST", base + "/v0000000000000-nothere/restore", f.token, expect=404)
     assert await versions(api, sid, f) == []
+
+
+async def test_an_offline_client_merges_its_edits_with_a_restore(api: Api) -> None:
+    sid, f, code = await api.create()
+    ann = await api.join(sid, code, "Ann")
+    board = f"sessions/{sid}/board"
+    online = await api.ws(board, ann.token).connect()
+    await online.change(add_board)
+    full = await wait_for_version(api, sid, f, lambda v: v["ideas"] == 3)
+    offline = await api.ws(board, ann.token).connect()
+    await offline.wait_for(lambda: len(ideas(offline)) == 3)
+    await offline.close()
+    try:
+        await online.change(wipe)
+        await online.wait_for(lambda: not ideas(online))
+        # While it is away, the offline client writes a new idea on its stale board.
+        with offline.doc.transaction():
+            offline.doc.get("ideas", type=Map)["later"] = Map({"id": "later",
+                                                               "text": "Onderweg bedacht"})
+        await api.call("POST", f"/sessions/{sid}/versions/{full['id']}/restore", f.token,
+                       expect=200)
+        back = YClient(offline.url, doc=offline.doc)
+        await back.connect()
+        expected = ["Een digitale borrel", "Koffie om tien uur", "Onderweg bedacht",
+                    "Wandelen en bellen"]
+        for client in (online, back):
+            await client.wait_for(lambda c=client: sorted(ideas(c).values()) == expected)
+        await back.close()
+    finally:
+        await online.close()
+
+
+async def test_a_restore_brings_back_clusters_notes_and_images(api: Api) -> None:
+    sid, f, code = await api.create()
+    ann = await api.join(sid, code, "Ann")
+    async with api.ws(f"sessions/{sid}/board", ann.token) as client:
+        def fill(doc: Doc[Any]) -> None:
+            add_board(doc)
+            doc.get("clusters", type=Map)["c1"] = Map({"id": "c1", "title": "Samen"})
+            doc.get("notes", type=Map)["n1"] = Map({"id": "n1", "kind": "decision",
+                                                    "text": "Elke week koffie"})
+            doc.get("assets", type=Map)["img1"] = {"id": "img1", "dataURL": "data:image/png;x"}
+            doc.get("ideas", type=Map)["idea0"]["cluster_id"] = "c1"
+
+        await client.change(fill)
+        full = await wait_for_version(api, sid, f, lambda v: v["ideas"] == 3)
+
+        def change(doc: Doc[Any]) -> None:
+            del doc.get("clusters", type=Map)["c1"]
+            del doc.get("notes", type=Map)["n1"]
+            del doc.get("assets", type=Map)["img1"]
+            doc.get("ideas", type=Map)["idea1"]["text"] = "Veranderd"
+            doc.get("elements", type=Array).append(Map({"pos": "a9", "el": element(
+                "late", "Later getekend")}))
+
+        await client.change(change)
+        await api.call("POST", f"/sessions/{sid}/versions/{full['id']}/restore", f.token,
+                       expect=200)
+
+        def restored() -> bool:
+            doc = client.doc
+            return ("c1" in doc.get("clusters", type=Map) and "n1" in doc.get("notes", type=Map)
+                    and "img1" in doc.get("assets", type=Map)
+                    and ideas(client)["idea1"] == "Een digitale borrel"
+                    and doc.get("ideas", type=Map)["idea0"]["cluster_id"] == "c1"
+                    and shown_elements(client) == {"el0": "Teamdag", "el1": "Planning"})
+
+        await client.wait_for(restored)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from ..store import Store
 from .core import EVENTS_CHANNEL, Core
@@ -88,8 +89,15 @@ class Retention:
         await self._delete_documents(names)
         records = await delete_records(store, sid)
         await store.erase_freed()
-        core.call_at(core.clock.now_ms() + int(SECOND_PASS_S * 1000),
-                     lambda: self._delete_documents(names, erase=True))
+        forget: list[Callable[[], None]] = []
+
+        async def second_pass() -> None:
+            await self._delete_documents(names, erase=True)
+            for done in forget:
+                done()
+
+        forget.append(core.call_at(core.clock.now_ms() + int(SECOND_PASS_S * 1000),
+                                   second_pass))
         log.info("session deleted id=%s documents=%d records=%d %s", sid, len(names),
                  records + 1, why)
         return True
