@@ -138,3 +138,15 @@ async def test_two_processes_sweep_each_session_once(start_server: ServerFactory
                 await api.aclose()
             for server in servers:
                 server.stop()
+
+
+async def test_the_server_default_is_written_into_a_new_session(tmp_path: Path) -> None:
+    async with process(tmp_path, ManualClock()) as p:
+        p.engine.sessions.default_retention_days = 30.0
+        default = await team(p.engine)
+        own = await team(p.engine, retention_days=7)
+        assert default.session.retention_days == 30
+        assert isinstance(default.session.retention_days, int)
+        assert own.session.retention_days == 7
+        p.engine.sessions.default_retention_days = 0
+        assert (await team(p.engine)).session.retention_days is None

@@ -23,6 +23,13 @@ PARTICIPANT_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e
                       "#17becf", "#bcbd22", "#ff7f0e", "#7f7f7f")
 
 
+def _whole(days: float) -> float | None:
+    """The server's default as the session keeps it: 30, not 30.0; 0 is none."""
+    if days <= 0:
+        return None
+    return int(days) if float(days).is_integer() else days
+
+
 class Sessions:
     def __init__(self, core: Core, agenda: Agenda, versions: Versions,
                  default_retention_days: float = 0.0) -> None:
@@ -45,7 +52,7 @@ class Sessions:
             participants_can_export=fields["participants_can_export"],
             # The server's default when the session names none, so that the export says
             # when it goes (retention.py deletes it then).
-            retention_days=fields["retention_days"] or self.default_retention_days or None,
+            retention_days=fields["retention_days"] or _whole(self.default_retention_days),
         )
         await core.store.put_record(PARTICIPANT, participant_key(sid, facilitator.id),
                                     facilitator.to_json())
