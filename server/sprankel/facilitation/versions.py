@@ -129,7 +129,14 @@ class Versions:
         return meta
 
     async def note_active(self, sid: str, participant_id: str) -> None:
-        """Someone connected to the board or edited it: named in the next version."""
+        """Someone connected to the board or edited it: named in the next version.
+        Best effort: a store that fails here must not keep anyone off the board."""
+        try:
+            await self._note_active(sid, participant_id)
+        except Exception:
+            log.warning("noting who is active failed session=%s", sid, exc_info=True)
+
+    async def _note_active(self, sid: str, participant_id: str) -> None:
         record = await self.core.store.get_record(ACTIVITY, sid)
         if record is not None and participant_id in record.get("participants", []):
             return
