@@ -153,3 +153,28 @@ async def test_a_deleted_session_leaves_no_text_in_redis(start_server: ServerFac
         finally:
             await api.aclose()
             api.server.stop()  # before Redis goes
+
+
+@pytest.mark.redis
+async def test_a_deletion_on_one_process_closes_connections_on_another(
+        start_server: ServerFactory, tmp_path: Path) -> None:
+    with RedisServer(tmp_path / "redis") as server:
+        env = {"REDIS_URL": server.url, "SPRANKEL_SECRET_KEY": "one-key-for-both-processes-0123"}
+        a, b = (start_server("--room-grace-s", "30", "--store", "redis",
+                             data_dir=tmp_path / f"data{i}", env=env) for i in range(2))
+        api_a, api_b = Api(a), Api(b)
+        try:
+            sid, f, _, clients = await fill(api_b, SECRET)  # every connection on b
+            await api_a.call("DELETE", f"/sessions/{sid}", f.token, expect=204)
+            for client in clients:
+                assert await client.wait_closed() == status.CLOSE_DELETED
+                await client.close()
+            await api_b.call("GET", f"/sessions/{sid}", f.token, expect=404)
+            # b held the board in memory (grace 30 s): it wrote nothing back.
+            await wait_until(lambda: SECRET.encode() not in redis_values(server.url),
+                             "the deleted text is still in a Redis key")
+        finally:
+            await api_a.aclose()
+            await api_b.aclose()
+            a.stop()
+            b.stop()
