@@ -7,7 +7,9 @@ other, and an offline client's edits merge with it on reconnect.
 
 - The maps of maps (ideas, clusters, notes): entries the version lacks are deleted,
   missing ones are added, and an entry both have gets only its differing fields set
-  (so a concurrent move of an idea keeps its cluster field apart from its text).
+  (so a concurrent move of an idea keeps its cluster field apart from its text). Their
+  fields are plain values (documents.py); a shared type a client nested inside one
+  comes back as its plain JSON.
 - The whiteboard (y-excalidraw's Y.Array of Y.Map {pos, el}): Excalidraw keeps the
   element with the higher `version` when two copies meet (reconcileElements), and a
   browser keeps local elements that a remote update does not mention. So a restored
@@ -19,6 +21,7 @@ other, and an offline client's edits merge with it on reconnect.
 
 from __future__ import annotations
 
+import json
 import secrets
 from typing import Any
 
@@ -39,16 +42,38 @@ def restore_board(live: Doc[Any], version: Doc[Any], now_ms: int) -> None:
     _restore_elements(live.get(ELEMENTS, type=Array), version.get(ELEMENTS, type=Array), now_ms)
 
 
+def _plain_entries(root: Map[Any]) -> dict[str, Any]:
+    """A root map's content as plain JSON, read at once through Yrs's JSON text (entry by
+    entry is several times slower on a big board); the guard keeps nesting far below what
+    the parser takes, and the explicit-stack reader is the fallback."""
+    try:
+        data = json.loads(str(root))
+    except (ValueError, RecursionError):
+        data = to_plain(root)
+    return data if isinstance(data, dict) else {}
+
+
 def _restore_map_of_maps(live: Map[Any], target: Map[Any]) -> None:
-    wanted = dict(target.items())
+    wanted = _plain_entries(target)
+    shared = {k for k, v in target.items() if isinstance(v, Map)}  # entries that are Y.Maps
+    current = _plain_entries(live)
     for key in [k for k in tuple(live.keys()) if k not in wanted]:
         del live[key]
     for key, value in wanted.items():
-        current = live.get(key)
-        if isinstance(value, Map) and isinstance(current, Map):
-            _restore_plain_map(current, value)
-        elif type(current) is not type(value) or to_plain(current) != to_plain(value):
-            live[key] = copy_value(value)
+        entry = live.get(key)
+        is_map = isinstance(entry, Map)
+        if current.get(key) == value and is_map == (key in shared):
+            continue
+        if isinstance(entry, Map) and key in shared and isinstance(value, dict):
+            old = current.get(key)
+            old = old if isinstance(old, dict) else {}
+            for field in [f for f in tuple(entry.keys()) if f not in value]:
+                del entry[field]
+            for field, v in value.items():
+                if field not in old or old[field] != v:
+                    entry[field] = v
+        else:
+            live[key] = Map(value) if key in shared and isinstance(value, dict) else value
 
 
 def _restore_plain_map(live: Map[Any], target: Map[Any]) -> None:
