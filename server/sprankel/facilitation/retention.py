@@ -63,6 +63,19 @@ async def delete_records(store: Store, sid: str) -> int:
     return count
 
 
+async def _take_session_record(store: Store, sid: str) -> bool:
+    """Remove the session record atomically; True for the one caller that removed it, so a
+    session is deleted once even when two processes try at the same moment."""
+    found = [False]
+
+    def take(data: dict[str, object] | None) -> None:
+        found[0] = data is not None  # the change may run again: the last run counts
+        return None
+
+    await store.update_record(SESSION, sid, take)
+    return found[0]
+
+
 class Retention:
     def __init__(self, core: Core, default_days: float = 0.0,
                  sweep_s: float = DEFAULT_SWEEP_S) -> None:
@@ -82,7 +95,8 @@ class Retention:
             return False
         people = list(await store.list_records(PARTICIPANT, f"{sid}/"))
         pids = [key.split("/", 1)[1] for key in people]
-        await store.delete_record(SESSION, sid)
+        if not await _take_session_record(store, sid):
+            return False  # another process (a sweep, a facilitator) deleted it just now
         await core.forget(sid)
         await core.broker.publish_event(EVENTS_CHANNEL, {"type": "deleted", "session_id": sid})
         names = session_documents(sid, pids)
