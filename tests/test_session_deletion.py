@@ -6,6 +6,7 @@ texts are nowhere in the SQLite file or its WAL (read as bytes), nor in any Redi
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from typing import Any
 
@@ -76,11 +77,10 @@ def stored_bytes(data_dir: Path) -> bytes:
 
 
 async def wait_until(condition: Any, what: str) -> None:
-    for _ in range(600):
-        if condition():
-            return
+    deadline = time.monotonic() + 60
+    while not condition():
+        assert time.monotonic() < deadline, what
         await asyncio.sleep(0.05)
-    raise AssertionError(what)
 
 
 async def test_a_deleted_session_leaves_no_text_in_the_sqlite_file(

@@ -5,6 +5,8 @@ lock and the end; the preview is read-only; bad requests change nothing."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -75,8 +77,8 @@ async def versions(api: Api, sid: str, f: Member) -> list[dict[str, Any]]:
 
 
 async def wait_for_version(api: Api, sid: str, f: Member, check: Any) -> dict[str, Any]:
-    import asyncio
-    for _ in range(400):
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
         for version in await versions(api, sid, f):
             if check(version):
                 return version
