@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, expect
 from pycrdt import Map
 
 import browser_support
-from browser_support import Api, new_user, remember_session, token_claims
+from browser_support import Api, axe_violations, new_user, remember_session, token_claims
 from server_process import ServerProcess
 from yclient import YClient
 
@@ -85,6 +85,7 @@ def test_the_facilitator_restores_a_wiped_board_from_the_console(
         expect(preview.locator(".version-ideas li")).to_have_count(2)
         expect(console.locator("#version-preview-heading")).to_be_focused()
         expect(participant.locator("[data-idea]")).to_have_count(0)
+        assert axe_violations(console) == []
 
         # Restore after the confirmation; the open page follows without a reload.
         dialogs: list[str] = []
@@ -102,4 +103,29 @@ def test_the_facilitator_restores_a_wiped_board_from_the_console(
     finally:
         facilitator.close()
         anna.close()
+        api.close()
+
+
+def test_the_facilitator_deletes_the_session_from_the_console(
+        chromium: Browser, sprankel: ServerProcess) -> None:
+    api = Api(sprankel)
+    session = api.create_session("Weg ermee")
+    sid, token = session["id"], session["facilitator_token"]
+    facilitator = new_user(chromium, sprankel, "Fien")
+    try:
+        console = facilitator.goto(session["links"]["facilitator"])
+        expect(console.locator("#console-heading")).to_be_visible()
+        dialogs: list[str] = []
+        console.once("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        console.click("#delete-session")
+        expect(console.locator("#console-heading")).to_be_visible()  # dismissed: still there
+        assert dialogs and "definitief" in dialogs[0]
+        assert api.call("GET", f"/sessions/{sid}", token)["id"] == sid
+        console.once("dialog", lambda d: d.accept())
+        console.click("#delete-session")
+        console.wait_for_url(re.compile(r"/$"))
+        gone = api.client.get(f"/sessions/{sid}", headers={"Authorization": f"Bearer {token}"})
+        assert gone.status_code == 404 and gone.json()["error"] == "not_found"
+    finally:
+        facilitator.close()
         api.close()

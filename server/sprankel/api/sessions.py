@@ -210,16 +210,19 @@ class SessionsApi:
 
     async def add_idea(self, request: Request, call: Caller) -> Response:
         added = await self.engine.ideas.add(call.session, call.who, call.body)
+        await self.engine.versions.note_active(call.session.id, call.who.id)
         return JSONResponse(added.to_json(), status_code=201)
 
     async def edit_idea(self, request: Request, call: Caller) -> Response:
         idea_id = checks.identifier(request.path_params["idea_id"], "idea_id")
         idea = await self.engine.ideas.edit(call.session, call.who, idea_id, call.body)
+        await self.engine.versions.note_active(call.session.id, call.who.id)
         return JSONResponse(idea.to_json())
 
     async def delete_idea(self, request: Request, call: Caller) -> Response:
         idea_id = checks.identifier(request.path_params["idea_id"], "idea_id")
         await self.engine.ideas.delete(call.session, call.who, idea_id)
+        await self.engine.versions.note_active(call.session.id, call.who.id)
         return Response(status_code=204)
 
     async def list_ideas(self, request: Request, call: Caller) -> Response:
