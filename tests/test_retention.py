@@ -8,6 +8,7 @@ import asyncio
 import re
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pycrdt import Map
@@ -18,6 +19,7 @@ from facilitation_harness import process, team
 from redis_server import RedisServer
 from sprankel.facilitation import documents as docs
 from sprankel.facilitation.model import PARTICIPANT, SESSION
+from sprankel.facilitation.retention import RETENTION, Deleter
 from sprankel.facilitation.versions import (
     VERSION,
     VERSION_DATA,
@@ -130,7 +132,7 @@ async def test_two_processes_sweep_each_session_once(start_server: ServerFactory
                     await asyncio.sleep(0.05)
             logs = "".join(s.log() for s in servers)
             for sid, _ in ids:
-                swept = re.findall(rf"session deleted id={sid} .*by retention", logs)
+                swept = re.findall(rf"session deleted id={sid} .*by=retention", logs)
                 assert len(swept) == 1, logs
         finally:
             for api in apis:
@@ -149,3 +151,37 @@ async def test_the_server_default_is_written_into_a_new_session(tmp_path: Path) 
         assert own.session.retention_days == 7
         p.engine.sessions.default_retention_days = 0
         assert (await team(p.engine)).session.retention_days is None
+
+
+async def test_deletions_and_restores_tell_their_hooks_once(tmp_path: Path) -> None:
+    """The audit trail's hooks: who deleted which session, who restored which version."""
+    clock = ManualClock()
+    async with process(tmp_path, clock) as p:
+        deleted: list[tuple[str, Deleter]] = []
+        restored: list[tuple[str, str, str, str]] = []
+
+        async def on_deleted(sid: str, by: Deleter) -> None:
+            deleted.append((sid, by))
+
+        async def on_restored(session: Any, who: Any, version: dict[str, Any],
+                              before: dict[str, Any]) -> None:
+            restored.append((session.id, who.id, version["id"], before["trigger"]))
+
+        p.engine.retention.on_deleted.append(on_deleted)
+        p.engine.versions.on_restored.append(on_restored)
+        t = await team(p.engine, retention_days=1)
+        session = await p.engine.sessions.get(t.session.id)
+        await p.engine.sessions.set_locked(session, t.facilitator, True)
+        (version,) = await p.engine.versions.history(session, t.facilitator)
+        await p.engine.versions.restore(session, t.facilitator, version["id"])
+        assert restored == [(t.session.id, t.facilitator.id, version["id"], "restore")]
+
+        await p.engine.retention.delete(session, t.facilitator)
+        assert await p.engine.retention.delete_session(t.session.id, RETENTION) is False
+        other = await team(p.engine, retention_days=1)
+        await p.engine.sessions.end(await p.engine.sessions.get(other.session.id),
+                                    other.facilitator)
+        await clock.advance(DAY_S + 1)
+        await p.engine.retention.sweep()
+        assert deleted == [(t.session.id, Deleter("facilitator", t.facilitator.id)),
+                           (other.session.id, RETENTION)]

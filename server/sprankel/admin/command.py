@@ -28,6 +28,7 @@ from ..datadir import ADMIN_TOKEN_FILE, read_admin_file
 from ..facilitation import Engine
 from ..facilitation.model import SESSION
 from ..facilitation.ownership import session_documents
+from ..facilitation.retention import OPERATOR
 from ..kernel.tokens import TokenSigner
 from ..store import Store
 from . import backup as backups
@@ -226,7 +227,7 @@ def _delete(settings: Settings, sid: str, out: TextIO) -> int:
 
     async def offline() -> bool:
         async with _engine(settings) as engine:
-            return await engine.retention.delete_session(sid, "by the operator (offline)")
+            return await engine.retention.delete_session(sid, OPERATOR)
 
     if not asyncio.run(offline()):
         raise AdminError(f"no session {sid!r} in this store")

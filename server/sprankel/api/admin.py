@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 
 from ..datadir import ADMIN_TOKEN_FILE, remove_admin_file, write_admin_file
 from ..facilitation import Engine
+from ..facilitation.retention import OPERATOR as BY_OPERATOR
 from ..feature import Feature
 from ..kernel.errors import Forbidden, NotFound, Unauthorized
 from ..kernel.tokens import load_or_create_secret
@@ -75,7 +76,7 @@ class AdminFeature(Feature):
 
     async def delete(self, request: Request, call: Call[None, str]) -> Response:
         sid = request.path_params["sid"]
-        if not await self.engine.retention.delete_session(sid, "by the operator"):
+        if not await self.engine.retention.delete_session(sid, BY_OPERATOR):
             raise NotFound("no such session")
         return Response(status_code=204)
 

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from ..store import Store
 from .core import EVENTS_CHANNEL, Core
@@ -76,19 +77,40 @@ async def _take_session_record(store: Store, sid: str) -> bool:
     return found[0]
 
 
+@dataclass(frozen=True)
+class Deleter:
+    """Who deleted a session: a facilitator (by participant id), the operator, retention."""
+
+    kind: str  # "facilitator", "operator" or "retention"
+    participant_id: str | None = None
+
+    def __str__(self) -> str:
+        return f"by={self.kind}" + (f" participant={self.participant_id}"
+                                    if self.participant_id else "")
+
+
+OPERATOR = Deleter("operator")
+RETENTION = Deleter("retention")
+
+# Called once, in the process that deleted the session, after everything is gone (the
+# audit trail records it here).
+DeletedHook = Callable[[str, Deleter], Awaitable[None]]
+
+
 class Retention:
     def __init__(self, core: Core, default_days: float = 0.0,
                  sweep_s: float = DEFAULT_SWEEP_S) -> None:
         self.core = core
         self.default_days = default_days
         self.sweep_s = sweep_s
+        self.on_deleted: list[DeletedHook] = []
 
     async def delete(self, session: Session, who: Participant) -> None:
         """Facilitator: delete the session and all it owns, now."""
         require_facilitator(who)
-        await self.delete_session(session.id, f"by facilitator {who.id}")
+        await self.delete_session(session.id, Deleter("facilitator", who.id))
 
-    async def delete_session(self, sid: str, why: str) -> bool:
+    async def delete_session(self, sid: str, by: Deleter) -> bool:
         """Delete a session and everything it owns; False when there was no such session."""
         core, store = self.core, self.core.store
         if await store.get_record(SESSION, sid) is None:
@@ -113,7 +135,9 @@ class Retention:
         forget.append(core.call_at(core.clock.now_ms() + int(SECOND_PASS_S * 1000),
                                    second_pass))
         log.info("session deleted id=%s documents=%d records=%d %s", sid, len(names),
-                 records + 1, why)
+                 records + 1, by)
+        for hook in self.on_deleted:
+            await hook(sid, by)
         return True
 
     async def _delete_documents(self, names: list[str], erase: bool = False) -> None:
@@ -138,7 +162,7 @@ class Retention:
         """Delete every session past its retention period; the ids deleted."""
         deleted = []
         for session in await self.expired():
-            if await self.delete_session(session.id, "by retention"):
+            if await self.delete_session(session.id, RETENTION):
                 deleted.append(session.id)
         return deleted
 

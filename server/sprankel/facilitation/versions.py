@@ -26,6 +26,7 @@ import asyncio
 import base64
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,12 +91,18 @@ def _read_board(doc: Doc[Any]) -> _Board:
                   board_diff.element_count(doc))
 
 
+# Called after a restore, in the process that did it: the session, the facilitator, the
+# version restored and the version taken just before (the audit trail records it here).
+RestoredHook = Callable[[Session, Participant, dict[str, Any], dict[str, Any]], Awaitable[None]]
+
+
 class Versions:
     def __init__(self, core: Core, retention: VersionRetention | None = None,
                  interval_s: float = DEFAULT_INTERVAL_S) -> None:
         self.core = core
         self.retention = retention or VersionRetention()
         self.interval_s = interval_s
+        self.on_restored: list[RestoredHook] = []
 
     # Taking versions
 
@@ -259,7 +266,10 @@ class Versions:
             lambda live: board_diff.restore_board(live, target, now))
         log.info("board version restored session=%s version=%s by=%s", session.id, vid, who.id)
         people = {p.id: p for p in await self.core.participants(session.id)}
-        return self._public(session, meta, people), self._public(session, before, people)
+        restored, kept = self._public(session, meta, people), self._public(session, before, people)
+        for hook in self.on_restored:
+            await hook(session, who, restored, kept)
+        return restored, kept
 
 
 def _entries(doc: Doc[Any], name: str) -> list[dict[str, Any]]:
