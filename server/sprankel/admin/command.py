@@ -258,8 +258,9 @@ def _purge(settings: Settings, out: TextIO) -> int:
 
 def _backup_or_restore(settings: Settings, command: str, file: Path, out: TextIO) -> int:
     if settings.store != "sqlite":
-        raise AdminError("backup and restore are for the SQLite store; with --store redis, "
-                         "back up Redis itself (RDB snapshots or AOF: docs/operations.md)")
+        raise AdminError(f"backup and restore are for the SQLite store; with --store "
+                         f"{settings.store}, back up Redis or PostgreSQL with its own tools "
+                         "(RDB/AOF, pg_dump: docs/operations.md)")
     if command == "backup":
         size = backups.backup(settings.database_path, file)
         out.write(f"backed up {settings.database_path} to {file} ({size} bytes)\n")
