@@ -24,6 +24,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from . import __version__, pages, wellknown
+from .api.admin import AdminFeature
 from .api.export import ExportFeature
 from .api.presence import PresenceFeature
 from .api.routing import api_routes
@@ -110,6 +111,7 @@ def build_features(services: Services) -> list[Feature]:
         KoffiehoekFeature(services, sessions.engine),
         ExportFeature(services, sessions.engine),
         PresenceFeature(services),
+        AdminFeature(services, sessions.engine),
     ]
 
 

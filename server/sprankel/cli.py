@@ -1,4 +1,4 @@
-"""The `sprankel` command: serve, export."""
+"""The `sprankel` command: serve, export, admin."""
 
 from __future__ import annotations
 
@@ -59,6 +59,9 @@ def parser() -> argparse.ArgumentParser:
     sub = main_parser.add_subparsers(dest="command", required=True)
     _serve_parser(sub)
     _export_parser(sub)
+    from .admin.command import add_parser
+
+    add_parser(sub)
     return main_parser
 
 
@@ -102,6 +105,15 @@ def main(argv: list[str] | None = None) -> int:
         from .export.command import run_export
 
         return run_export(settings, args.session_id, args.format, args.output, args.timezone)
+    if args.command == "admin":
+        try:
+            settings = Settings.from_env(data_dir=args.data_dir, store=args.store)
+        except ValueError as error:
+            print(f"sprankel: {error}", file=sys.stderr)
+            return 2
+        from .admin.command import run
+
+        return run(settings, args)
     return 2
 
 

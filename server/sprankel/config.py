@@ -78,6 +78,18 @@ class Settings:
     chat_retention_days: int = _option(
         7, "Days a Koffiehoek chat message is kept before it is deleted for good."
     )
+    session_retention_days: float = _option(
+        0.0, "Days an ended session is kept when it names no retention_days of its own, "
+        "then deleted with everything stored for it; 0 keeps such sessions until deleted."
+    )
+    retention_sweep_s: float = _option(
+        3600.0, "Seconds between the sweeps that delete sessions past their retention "
+        "period (one process does each sweep)."
+    )
+    version_interval_s: float = _option(
+        300.0, "Seconds between the board versions taken while a board changes (versions "
+        "are also taken before every reveal, lock, restore and end)."
+    )
     per_message_deflate: bool = _option(
         False, "Compress WebSocket messages (costs memory per connection and CPU)."
     )
@@ -251,6 +263,10 @@ def validate(settings: Settings) -> None:
     if settings.max_message_size < 1024:
         raise ConfigError("--max-message-size must be at least 1024 bytes.")
     trusted_proxy_networks(settings.trusted_proxies)
+    if settings.session_retention_days < 0:
+        raise ConfigError("--session-retention-days must be 0 (keep) or more.")
+    if settings.retention_sweep_s <= 0 or settings.version_interval_s <= 0:
+        raise ConfigError("--retention-sweep-s and --version-interval-s must be above 0.")
     if settings.header_timeout_s <= 0:
         raise ConfigError("--header-timeout-s must be above 0.")
     for f in dataclasses.fields(settings):
