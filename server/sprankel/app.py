@@ -24,6 +24,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from . import __version__, pages, wellknown
+from .api.audit import AuditFeature
 from .api.export import ExportFeature
 from .api.presence import PresenceFeature
 from .api.routing import api_routes
@@ -104,6 +105,7 @@ def build_features(services: Services) -> list[Feature]:
         sessions,
         KoffiehoekFeature(services, sessions.engine),
         ExportFeature(services, sessions.engine),
+        AuditFeature(sessions.engine),
         PresenceFeature(services),
     ]
 

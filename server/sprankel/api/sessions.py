@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .. import links, status
+from ..audit import AuditSink
 from ..facilitation import Engine
 from ..facilitation.control import public_round
 from ..facilitation.documents import board_name, drafts_prefix
@@ -50,7 +51,9 @@ class SessionsFeature(Feature):
 
     def __init__(self, services: Services, signer: TokenSigner) -> None:
         self.services = services
-        self.engine = Engine(services.store, services.broker, services.rooms, signer)
+        self.audit_sink = AuditSink(services.settings.audit_log)
+        self.engine = Engine(services.store, services.broker, services.rooms, signer,
+                             audit_sink=self.audit_sink)
         self.engine.core.on_session_ended.append(self._close_drafts)
 
     async def _close_drafts(self, session_id: str) -> None:
@@ -65,10 +68,12 @@ class SessionsFeature(Feature):
         return {"sessions/": session_authorizer(self.engine, open_documents=open_documents)}
 
     async def start(self) -> None:
+        self.audit_sink.open()  # a file that cannot be opened stops the start, plainly
         await self.engine.start()
 
     async def stop(self) -> None:
         await self.engine.stop()
+        self.audit_sink.close()
 
 
 class SessionsApi:

@@ -15,7 +15,8 @@ one section per concern, each reached by name:
     engine.hidden     reveal, hidden ideas, hold back; brainwriting sheets
     engine.ideas      ideas added through the API; the board's ideas
     engine.votes      votes and ratings, the caller's own, published results
-    engine.core       collaborators (clock, signer, store), flags, on_session_ended
+    engine.core       collaborators (clock, signer, store), flags, on_session_ended, and
+                      the audit trail (engine.core.audit.record: audit/trail.py)
 
 Section methods take the `Session` their caller was authenticated for (the API has it
 from `sessions.authenticate`), so a request reads the record once. Every change still
@@ -30,6 +31,7 @@ ideas, sessions.
 
 from __future__ import annotations
 
+from ..audit.trail import Sink
 from ..broker import Broker
 from ..kernel.clock import Clock
 from ..kernel.tokens import TokenSigner
@@ -44,8 +46,9 @@ from .votes import Votes
 
 class Engine:
     def __init__(self, store: Store, broker: Broker, documents: Documents, signer: TokenSigner,
-                 clock: Clock | None = None, reconcile_s: float = RECONCILE_S) -> None:
-        self.core = Core(store, broker, documents, signer, clock, reconcile_s)
+                 clock: Clock | None = None, reconcile_s: float = RECONCILE_S,
+                 audit_sink: Sink | None = None) -> None:
+        self.core = Core(store, broker, documents, signer, clock, reconcile_s, audit_sink)
         self.votes = Votes(self.core)
         self.hidden = Hidden(self.core, self.votes)
         self.agenda = Agenda(self.core, self.hidden, self.votes)
