@@ -15,7 +15,6 @@ unknown time zone (`?tz=Europe/Amsterdam` sets the summary's time zone; default 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import zoneinfo
 from collections.abc import Sequence
 from datetime import tzinfo
@@ -64,11 +63,11 @@ async def session_download(services: Services, session_id: str, fmt: str,
     audit trail only `with_audit`). The one place that names and answers a download
     (also a space's summary.md)."""
     try:
-        model = await collect(LiveSource(services.store, services.rooms), session_id)
+        # The trail is in the JSON export and the zip only (and for facilitators only).
+        model = await collect(LiveSource(services.store, services.rooms), session_id,
+                              audit=with_audit and fmt in ("json", "zip"))
     except SessionNotFound as missing:
         raise NotFound("no such session") from missing
-    if not with_audit:
-        model = dataclasses.replace(model, audit=[])
     filename = export_filename(model.meta.title, session_day(model, zone), fmt)
     # Rendering 5,000 ideas takes a few hundred ms: off the event loop.
     if fmt == "zip":

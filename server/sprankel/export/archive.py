@@ -22,7 +22,7 @@ from datetime import tzinfo
 
 from . import render
 from .excalidraw import render_excalidraw
-from .json_export import SCHEMA_ID, plain
+from .json_export import SCHEMA_ID, audit_entries
 from .mdto import Format, Item, PackageFile, file_xml, item_xml, session_xml
 from .model import SessionExport, canonical
 from .svg import render_svg
@@ -39,7 +39,7 @@ SVG = Format("Scalable Vector Graphics 1.1", "fmt/92")
 
 def render_audit(model: SessionExport) -> str:
     document = {"schema": AUDIT_SCHEMA, "schema_version": 1, "session_id": model.meta.id,
-                "entries": plain(model.audit)}
+                "entries": audit_entries(model.audit)}
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 

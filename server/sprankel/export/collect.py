@@ -233,9 +233,10 @@ def _retention(session: SessionRecord) -> date | None:
     return (ended + timedelta(days=session.retention_days)).date()
 
 
-async def collect(source: Source, session_id: str, now: datetime | None = None
-                  ) -> SessionExport:
-    """The view model of one session; raises SessionNotFound."""
+async def collect(source: Source, session_id: str, now: datetime | None = None, *,
+                  audit: bool = True) -> SessionExport:
+    """The view model of one session; raises SessionNotFound. Without `audit` the trail is
+    not read (the model's is empty): for callers who may not see it, or do not show it."""
     data = await source.record(SESSION, session_id)
     if data is None:
         raise SessionNotFound(f"no session {session_id!r}")
@@ -243,12 +244,12 @@ async def collect(source: Source, session_id: str, now: datetime | None = None
     records = await source.records(PARTICIPANT, f"{session_id}/")
     people = {p.id: p for p in (Participant.from_json(r) for r in records.values())}
     board = await source.read(docs.board_name(session_id), _board)
-    trail = await source.records(AUDIT, f"{session_id}/")
-    audit = _audit([AuditRecord.from_json(trail[key]) for key in sorted(trail)], session,
-                   people)
+    trail = await source.records(AUDIT, f"{session_id}/") if audit else {}
+    entries = _audit([AuditRecord.from_json(trail[key]) for key in sorted(trail)], session,
+                     people)
     # Thousands of ideas take a while to arrange: off the event loop, like the reading.
     return await asyncio.to_thread(
-        _model, session, people, board, now or datetime.now(UTC), audit)
+        _model, session, people, board, now or datetime.now(UTC), entries)
 
 
 def _audit(records: list[AuditRecord], session: SessionRecord,

@@ -26,7 +26,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from .model import SCHEMA_VERSION, SessionExport, iso
+from .model import SCHEMA_VERSION, AuditEntry, SessionExport, iso
 
 SCHEMA_ID = "urn:sprankel:session-export"
 
@@ -46,6 +46,16 @@ def plain(value: Any) -> Any:
     return value
 
 
+def audit_entries(entries: list[AuditEntry]) -> list[dict[str, Any]]:
+    """The trail as JSON values: what plain() gives, written out (a long trail is the
+    largest part of some exports, and plain() reads every dataclass's fields)."""
+    return [{"seq": e.seq, "at": iso(e.at), "action": e.action,
+             "actor": {"participant_id": e.actor.participant_id, "role": e.actor.role,
+                       "account": e.actor.account},
+             "object_type": e.object_type, "object_id": e.object_id,
+             "details": dict(sorted(e.details.items()))} for e in entries]
+
+
 def export_document(model: SessionExport) -> dict[str, Any]:
     """The JSON export as Python values."""
     return {
@@ -63,7 +73,7 @@ def export_document(model: SessionExport) -> dict[str, Any]:
         "ideas": plain(model.ideas),
         "whiteboard": plain(model.whiteboard),
         "notes": plain(model.notes),
-        "audit": plain(model.audit),
+        "audit": audit_entries(model.audit),
     }
 
 
