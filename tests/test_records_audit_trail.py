@@ -8,14 +8,19 @@ operator gets each entry as a JSON line on standard error or in a file (--audit-
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import stat
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from api_harness import Api, Member
 from conftest import ServerFactory
+from redis_server import RedisServer
+from server_process import ServerProcess
 from sprankel.cli import main
 
 
@@ -225,13 +230,25 @@ def test_an_audit_log_in_a_missing_folder_is_refused_at_start(tmp_path: Path,
     assert "--audit-log" in err and "does not exist" in err
 
 
-async def test_two_processes_number_one_trail(start_server: ServerFactory,
-                                              tmp_path: Path) -> None:
-    # Two servers on one data folder (SQLite's atomic update is across processes): joins
-    # through both at once get one gapless numbering, and both list the same order.
+@pytest.mark.parametrize("store", ["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
+async def test_two_processes_number_one_trail(start_server: ServerFactory, tmp_path: Path,
+                                              store: str) -> None:
+    # Two servers on one store (SQLite's and Redis's atomic updates hold across processes):
+    # joins through both at once get one gapless numbering, and both list the same order.
     data = tmp_path / "shared"
-    one = start_server("--secret-key", "s" * 32, data_dir=data)
-    two = start_server("--secret-key", "s" * 32, data_dir=data)
+    with contextlib.ExitStack() as stack:
+        flags: tuple[str, ...] = ("--secret-key", "s" * 32)
+        if store == "redis":
+            redis = stack.enter_context(RedisServer(tmp_path / "redis"))
+            flags += ("--store", "redis", "--redis-url", redis.url)
+        one = start_server(*flags, data_dir=data)
+        two = start_server(*flags, data_dir=data)
+        await _number_one_trail(one, two)
+        one.stop()
+        two.stop()
+
+
+async def _number_one_trail(one: ServerProcess, two: ServerProcess) -> None:
     a, b = Api(one), Api(two)
     try:
         sid, fac, code = await a.create()
