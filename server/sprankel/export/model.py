@@ -184,8 +184,10 @@ class SessionExport:
         return [i for i in self.ideas if i.round_id == round_id]
 
 
-# Control characters, bidirectional embeddings/overrides/isolates, lone surrogates.
-_DROPPED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# Control characters, bidirectional embeddings/overrides/isolates, lone surrogates, and the
+# noncharacters U+FFFE and U+FFFF (not allowed in XML: the archive's SVG and MDTO files).
+_DROPPED = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
 
 
 def clean_text(value: object) -> str:
@@ -193,8 +195,9 @@ def clean_text(value: object) -> str:
 
     Every line separator becomes "\\n" and tabs become spaces; other control characters
     (NUL, escape, C1), the bidirectional embedding, override and isolate controls (which
-    could reorder the text around them) and lone surrogates (which cannot be encoded) are
-    dropped. Joiners and marks stay: emoji sequences and Persian words need them.
+    could reorder the text around them), lone surrogates (which cannot be encoded) and
+    U+FFFE/U+FFFF (which XML cannot carry) are dropped. Joiners and marks stay: emoji
+    sequences and Persian words need them.
     """
     if value is None:
         return ""
