@@ -215,6 +215,10 @@ def _export_rows(results: dict[str, dict[str, Result]]) -> list[str]:
         f"{_fmt(export.get('render_only_p50_ms'), 1)} | | | |",
         f"| {title} | Markdown size (KiB) | — | — | "
         f"{_fmt((export.get('markdown_bytes') or 0) / 1024, 1)} | | | |",
+        f"| {title} | archive zip (every export, whiteboard, MDTO), p50 (ms) | — | — | "
+        f"{_fmt(export.get('zip_p50_ms'), 1)} | | | |",
+        f"| {title} | archive zip size (KiB) | — | — | "
+        f"{_fmt((export.get('zip_bytes') or 0) / 1024, 1)} | | | |",
     ]
 
 

@@ -25,6 +25,7 @@ from starlette.websockets import WebSocket
 
 from . import __version__, pages, wellknown
 from .api.admin import AdminFeature
+from .api.audit import AuditFeature
 from .api.export import ExportFeature
 from .api.presence import PresenceFeature
 from .api.routing import api_routes
@@ -110,6 +111,7 @@ def build_features(services: Services) -> list[Feature]:
         sessions,
         KoffiehoekFeature(services, sessions.engine),
         ExportFeature(services, sessions.engine),
+        AuditFeature(sessions.engine),
         PresenceFeature(services),
         AdminFeature(services, sessions.engine),
     ]

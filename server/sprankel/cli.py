@@ -42,12 +42,15 @@ def _export_parser(sub: Any) -> None:
                     "PostgreSQL store).",
     )
     parser.add_argument("session_id", help="the session's id")
-    parser.add_argument("--format", choices=["md", "json", "csv"], default="md")
+    parser.add_argument("--format", choices=["md", "json", "csv", "zip"], default="md",
+                        help="md, json, csv, or zip: the archive package with MDTO metadata")
     parser.add_argument("-o", "--output", type=Path, default=None,
                         help="file to write (default: standard output)")
     parser.add_argument("--data-dir", type=Path, default=None, help="the server's data folder")
     parser.add_argument("--store", default=None,
                         help="sqlite, redis or postgres (with DATABASE_URL)")
+    parser.add_argument("--archive-creator", default=None, metavar="ORGANISATION",
+                        help="the zip's MDTO archiefvormer (as sprankel serve --archive-creator)")
     parser.add_argument("--timezone", default=None, metavar="ZONE",
                         help="time zone of the times in the summary, e.g. Europe/Amsterdam "
                              "(default: UTC)")
@@ -98,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "export":
         try:
-            settings = Settings.from_env(data_dir=args.data_dir, store=args.store)
+            settings = Settings.from_env(data_dir=args.data_dir, store=args.store,
+                                         archive_creator=args.archive_creator)
         except ValueError as error:
             print(f"sprankel: {error}", file=sys.stderr)
             return 2

@@ -100,6 +100,14 @@ class Settings:
         None, "Base URL for the links Sprankel hands out (default: from the request)."
     )
     log_level: str = _option("info", "Log level: debug, info, warning or error.")
+    audit_log: str = _option(
+        "stderr", "Where every audit entry goes as one JSON line: stderr, or a file path "
+        "(created 0600, appended to; several workers may share it)."
+    )
+    archive_creator: str = _option(
+        "", "The organisation that keeps the records (MDTO archiefvormer in export.zip), "
+        "e.g. 'Ministerie van Binnenlandse Zaken'; empty: named as not configured."
+    )
     awareness_client_ids: int = _option(
         4, "Awareness client ids one connection may own (a browser uses one per document); "
         "a connection that publishes more is closed with 1008."
@@ -278,6 +286,10 @@ def validate(settings: Settings) -> None:
     if settings.awareness_state_bytes < 256:
         raise ConfigError("--awareness-state-bytes must be at least 256: a cursor takes ~200.")
 
+    if settings.audit_log != "stderr":
+        folder = Path(settings.audit_log).expanduser().parent
+        if not folder.is_dir():
+            raise ConfigError(f"--audit-log: the folder {folder} does not exist.")
     contact = settings.security_contact
     if contact and not contact.startswith(("mailto:", "https://", "tel:")):
         raise ConfigError("--security-contact must start with mailto:, https:// or tel: "

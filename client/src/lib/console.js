@@ -1,6 +1,8 @@
 // The facilitator console: agenda from templates, round controls (start, pause, resume,
-// extend, end, reveal), moderation of hidden ideas, lock, follow me, exports, notes.
+// extend, end, reveal), moderation of hidden ideas, lock, follow me, exports (and the archive
+// zip), the audit trail (audit-panel.js), notes.
 import { download } from "./api.js";
+import { AuditPanel } from "./audit-panel.js";
 import { announce, h, replaceChildren } from "./dom.js";
 import { language, t } from "./i18n.js";
 import { addNote, deleteNote, KEYS, readNotes, setNoteDone } from "./model.js";
@@ -50,6 +52,8 @@ export class Console {
     ctx.awareness.on("change", () => this.renderPeople());
     this.peopleNode = h("section", { class: "card", "aria-labelledby": "console-people" });
     this.versions = new VersionsPanel({ api: ctx.api }); // keeps its own state across renders
+    // Built once: what it loaded stays across re-renders of the console.
+    this.audit = new AuditPanel({ api: ctx.api, me: ctx.me?.id });
     this.render();
   }
 
@@ -102,6 +106,7 @@ export class Console {
           this.renderSession(s),
           this.renderModeration(s),
           this.renderExport(),
+          this.audit.node,
           this.renderNotes(),
           this.versions.node,
           this.peopleNode)),
@@ -235,7 +240,7 @@ export class Console {
       download(`/api/sessions/${encodeURIComponent(this.ctx.sid)}/export.${format}`, this.ctx.token, `sprankel.${format}`));
     return h("section", { class: "card", "aria-labelledby": "console-export" },
       h("h3", { id: "console-export" }, t("console.export")),
-      h("div", { class: "round-actions" }, ["md", "json", "csv"].map((format) =>
+      h("div", { class: "round-actions" }, ["md", "json", "csv", "zip"].map((format) =>
         h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", dataset: { export: format },
           onclick: () => exportFile(format) }, t(`console.export.${format}`)))));
   }

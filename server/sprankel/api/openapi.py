@@ -115,6 +115,18 @@ _RESPONSES: dict[str, Any] = {
     "StartedSession": obj({"session_id": STR, "facilitator_token": STR,
                                "links": obj({"facilitator": STR, "join": STR},
                                                 closed=False)}, closed=False),
+    # Audit trail (api/audit.py, audit/trail.py)
+    "AuditTrail": obj({
+        "entries": {"type": "array", "items": obj({
+            "seq": INT, "at": {"type": "integer", "description": "ms since the epoch"},
+            "session_id": STR, "action": STR,
+            "actor": obj({"participant_id": {"type": ["string", "null"]}, "role": STR,
+                          "account": {"type": ["string", "null"]}}, closed=False),
+            "object": obj({"type": STR, "id": STR}, closed=False),
+            "details": {"type": "object"},
+        }, closed=False)},
+        "next_after": {"type": ["integer", "null"]},
+    }, closed=False),
     # Export (api/export.py)
     "TimeZone": {"enum": TIME_ZONES, "default": "UTC"},
     # Presence (api/presence.py)

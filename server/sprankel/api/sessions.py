@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .. import links, status
+from ..audit import AuditSink
 from ..facilitation import Engine
 from ..facilitation.control import public_round
 from ..facilitation.documents import board_name, drafts_prefix, session_prefix
@@ -52,10 +53,12 @@ class SessionsFeature(Feature):
     def __init__(self, services: Services, signer: TokenSigner) -> None:
         self.services = services
         settings = services.settings
+        self.audit_sink = AuditSink(settings.audit_log)
         self.engine = Engine(services.store, services.broker, services.rooms, signer,
                              version_interval_s=settings.version_interval_s,
                              retention_days=settings.session_retention_days,
-                             retention_sweep_s=settings.retention_sweep_s)
+                             retention_sweep_s=settings.retention_sweep_s,
+                             audit_sink=self.audit_sink)
         self.engine.core.on_session_ended.append(self._close_drafts)
         self.engine.core.on_session_deleted.append(self._drop_documents)
 
@@ -76,10 +79,12 @@ class SessionsFeature(Feature):
         return {"sessions/": session_authorizer(self.engine, open_documents=open_documents)}
 
     async def start(self) -> None:
+        self.audit_sink.open()  # a file that cannot be opened stops the start, plainly
         await self.engine.start()
 
     async def stop(self) -> None:
         await self.engine.stop()
+        self.audit_sink.close()
 
 
 class SessionsApi:

@@ -17,6 +17,8 @@ from typing import Any, Protocol, TypeVar
 
 from pycrdt import Doc
 
+from ..audit import AuditTrail
+from ..audit.trail import Sink
 from ..broker import Broker, Subscription
 from ..kernel.clock import Cancel, Clock, SystemClock
 from ..kernel.errors import AppError, NotFound
@@ -77,13 +79,16 @@ DeadlineHandler = Callable[[str, str, int], Awaitable[None]]
 
 class Core:
     def __init__(self, store: Store, broker: Broker, documents: Documents, signer: TokenSigner,
-                 clock: Clock | None = None, reconcile_s: float = RECONCILE_S) -> None:
+                 clock: Clock | None = None, reconcile_s: float = RECONCILE_S,
+                 audit_sink: Sink | None = None) -> None:
         self.store = store
         self.reconcile_s = reconcile_s
         self.broker = broker
         self.documents = documents
         self.signer = signer
         self.clock: Clock = clock or SystemClock()
+        # Every action with consequences is recorded here (audit/trail.py).
+        self.audit = AuditTrail(store, self.clock, audit_sink)
         # What a running round's deadline calls (the agenda sets it: Agenda.on_deadline).
         self.on_deadline: DeadlineHandler | None = None
         self.on_session_ended: list[Callable[[str], Awaitable[None]]] = []

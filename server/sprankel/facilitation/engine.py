@@ -17,7 +17,8 @@ one section per concern, each reached by name:
     engine.votes      votes and ratings, the caller's own, published results
     engine.versions   the board's version history: snapshots, preview, restore
     engine.retention  deleting a session and all it owns; the sweep after retention_days
-    engine.core       collaborators (clock, signer, store), flags, on_session_ended
+    engine.core       collaborators (clock, signer, store), flags, on_session_ended, and
+                      the audit trail (engine.core.audit.record: audit/trail.py)
 
 Section methods take the `Session` their caller was authenticated for (the API has it
 from `sessions.authenticate`), so a request reads the record once. Every change still
@@ -32,6 +33,7 @@ agenda, ideas, sessions.
 
 from __future__ import annotations
 
+from ..audit.trail import Sink
 from ..broker import Broker
 from ..kernel.clock import Clock
 from ..kernel.tokens import TokenSigner
@@ -50,9 +52,9 @@ class Engine:
     def __init__(self, store: Store, broker: Broker, documents: Documents, signer: TokenSigner,
                  clock: Clock | None = None, reconcile_s: float = RECONCILE_S,
                  version_interval_s: float = DEFAULT_INTERVAL_S,
-                 retention_days: float = 0.0, retention_sweep_s: float = DEFAULT_SWEEP_S
-                 ) -> None:
-        self.core = Core(store, broker, documents, signer, clock, reconcile_s)
+                 retention_days: float = 0.0, retention_sweep_s: float = DEFAULT_SWEEP_S,
+                 audit_sink: Sink | None = None) -> None:
+        self.core = Core(store, broker, documents, signer, clock, reconcile_s, audit_sink)
         self.versions = Versions(self.core, interval_s=version_interval_s)
         self.votes = Votes(self.core)
         self.hidden = Hidden(self.core, self.votes, self.versions)

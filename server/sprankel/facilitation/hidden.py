@@ -11,6 +11,7 @@ from typing import Any
 
 from pycrdt import Doc
 
+from ..audit import actor
 from ..kernel.errors import Conflict, NotFound
 from . import authorship, rounds
 from . import documents as docs
@@ -153,6 +154,9 @@ class Hidden:
                 r.held_back.remove(idea_id)
 
         await self.core.after(await self.core.change(session.id, change))
+        # The idea's id and the facilitator who acted: never its author (anonymous rounds).
+        await self.core.audit.record(session.id, "idea.held_back" if held else "idea.released",
+                                     actor(who), idea_id, round_id=round_id)
 
     async def drafts(self, sid: str, pid: str, round_id: str) -> list[Idea]:
         """A participant's hidden ideas of one round."""

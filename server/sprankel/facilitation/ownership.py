@@ -10,6 +10,7 @@ otherwise it is the one key. ``{sid}`` is the session's id.
 
 from __future__ import annotations
 
+from ..audit.trail import AUDIT, AUDIT_SEQUENCE
 from ..sync.restore import GUARDED, QUARANTINE
 from . import documents as docs
 from .authorship import AUTHORSHIP
@@ -29,6 +30,8 @@ SESSION_RECORDS: tuple[tuple[str, str], ...] = (
     (ACTIVITY, "{sid}"),
     (GUARDED, "sessions/{sid}/"),
     (QUARANTINE, "sessions/{sid}/"),
+    (AUDIT, "{sid}/"),  # what the law asks to keep is the operator's sink (docs/records.md)
+    (AUDIT_SEQUENCE, "{sid}"),
 )
 
 

@@ -27,6 +27,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from ..audit.trail import SYSTEM, Actor
 from ..store import Store
 from .core import EVENTS_CHANNEL, Core
 from .model import PARTICIPANT, SESSION, Participant, Session
@@ -84,6 +85,11 @@ class Deleter:
     kind: str  # "facilitator", "operator" or "retention"
     participant_id: str | None = None
 
+    def actor(self) -> Actor:
+        if self.kind == "facilitator":
+            return Actor(self.participant_id, "facilitator")
+        return Actor(None, "operator" if self.kind == "operator" else SYSTEM)
+
     def __str__(self) -> str:
         return f"by={self.kind}" + (f" participant={self.participant_id}"
                                     if self.participant_id else "")
@@ -119,6 +125,9 @@ class Retention:
         pids = [key.split("/", 1)[1] for key in people]
         if not await _take_session_record(store, sid):
             return False  # another process (a sweep, a facilitator) deleted it just now
+        # Recorded while the trail still exists: the store's copy goes with the session,
+        # the operator's sink keeps the line.
+        await core.audit.record(sid, "session.deleted", by.actor(), sid)
         await core.forget(sid)
         await core.broker.publish_event(EVENTS_CHANNEL, {"type": "deleted", "session_id": sid})
         names = session_documents(sid, pids)

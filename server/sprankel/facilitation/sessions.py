@@ -6,6 +6,7 @@ import hmac
 import logging
 from typing import Any
 
+from ..audit import actor
 from ..kernel.errors import Forbidden, Unauthorized
 from ..kernel.ids import new_id, new_join_code
 from ..kernel.tokens import Claims
@@ -59,6 +60,8 @@ class Sessions:
         await core.store.put_record(SESSION, sid, session.to_json())
         core.remember(session)
         await core.write_control(session)
+        await core.audit.record(sid, "session.created", actor(facilitator), sid,
+                                anonymous=session.anonymous)
         log.info("session created id=%s", sid)
         return session, facilitator, self.token_for(facilitator)
 
@@ -82,6 +85,7 @@ class Sessions:
         color = PARTICIPANT_COLORS[len(existing) % len(PARTICIPANT_COLORS)]
         who = Participant(new_id(), sid, fields["name"], role, color, self.core.clock.now_ms())
         await store.put_record(PARTICIPANT, participant_key(sid, who.id), who.to_json())
+        await self.core.audit.record(sid, "participant.joined", actor(who), who.id, role=role)
         log.info("participant joined session=%s id=%s role=%s", sid, who.id, role)
         return who, self.token_for(who)
 
@@ -124,6 +128,8 @@ class Sessions:
 
         changed = await self.core.change(session.id, change)
         await self.core.after(changed)
+        await self.core.audit.record(session.id, "board.locked" if locked else "board.unlocked",
+                                     actor(who), session.id)
         return changed
 
     async def end(self, session: Session, who: Participant) -> Session:
@@ -145,8 +151,10 @@ class Sessions:
 
         ended = await self.core.change(session.id, change)
         for round_id in was_active:
+            await self.core.audit.record(session.id, "round.ended", actor(who), round_id)
             # As if the round had ended by itself: results published, hidden ideas revealed.
-            ended = await self.agenda.round_ended(ended, rounds.find(ended, round_id))
+            ended = await self.agenda.round_ended(ended, rounds.find(ended, round_id), who)
         await self.core.after(ended)
+        await self.core.audit.record(session.id, "session.ended", actor(who), session.id)
         log.info("session ended id=%s", session.id)
         return ended

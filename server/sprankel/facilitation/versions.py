@@ -32,6 +32,7 @@ from typing import Any
 
 from pycrdt import Doc, Map
 
+from ..audit.trail import actor
 from ..kernel.errors import NotFound
 from ..kernel.ids import new_id
 from ..sync.reading import to_plain
@@ -265,6 +266,7 @@ class Versions:
             docs.board_name(session.id),
             lambda live: board_diff.restore_board(live, target, now))
         log.info("board version restored session=%s version=%s by=%s", session.id, vid, who.id)
+        await self.core.audit.record(session.id, "version.restored", actor(who), vid)
         people = {p.id: p for p in await self.core.participants(session.id)}
         restored, kept = self._public(session, meta, people), self._public(session, before, people)
         for hook in self.on_restored:
