@@ -6,6 +6,7 @@ texts are nowhere in the SQLite file or its WAL (read as bytes), nor in any Redi
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,10 @@ async def test_a_deleted_session_leaves_no_text_in_the_sqlite_file(
         kept_sid, kept_f, _, kept_clients = await fill(api, KEPT)
         await wait_until(lambda: SECRET.encode() in stored_bytes(data), "text never stored")
         await delete_and_check(api, sid, f, ann, clients)
+        # The operator's audit sink (standard error, in the server's log) keeps the deletion.
+        deleted = [json.loads(line) for line in api.server.log().splitlines()
+                   if '"session.deleted"' in line]
+        assert [(e["session_id"], e["actor"]["participant_id"]) for e in deleted] == [(sid, f.id)]
         # The second pass of the deletion ends with a checkpoint as well.
         await wait_until(lambda: SECRET.encode() not in stored_bytes(data),
                          "the deleted text is still in the database file or its WAL")

@@ -132,6 +132,10 @@ async def test_a_wiped_board_is_restored_for_three_connected_clients(api: Api) -
         # The restore is itself a version: the wiped board can be brought back too.
         listed = await versions(api, sid, f)
         assert restored["before"]["id"] in [v["id"] for v in listed]
+        # ... and the audit trail says who restored which version.
+        trail = await api.call("GET", f"/sessions/{sid}/audit", f.token, expect=200)
+        assert [(e["actor"]["participant_id"], e["object"]["id"]) for e in trail["entries"]
+                if e["action"] == "version.restored"] == [(f.id, full["id"])]
     finally:
         for client in clients:
             await client.close()

@@ -225,6 +225,11 @@ def _notes(raw: list[dict[str, Any]]) -> list[Note]:
     return notes
 
 
+def _whole(days: float | None) -> float | None:
+    """Whole days as an int, so the JSON says 30, not 30.0."""
+    return int(days) if days is not None and float(days).is_integer() else days
+
+
 def _retention(session: SessionRecord) -> date | None:
     # Kept for retention_days after the session ended; unknown while it is still open.
     ended = _time(session.ended_at)
@@ -313,7 +318,7 @@ def _model(session: SessionRecord, people: dict[str, Participant], board: dict[s
         generated_at=now,
         generator=f"sprankel {__version__}",
         audit=audit or [],
-        retention_days=session.retention_days,
+        retention_days=_whole(session.retention_days),
         scene=scene,
         scene_files=scene_files(board["assets"], scene),
     )

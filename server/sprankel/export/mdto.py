@@ -106,6 +106,13 @@ def session_name(model: SessionExport) -> str:
     return model.meta.title or f"Sprankel-sessie {model.meta.id}"
 
 
+def _duration(days: float) -> str:
+    """An xs:duration: whole days as PnD, a fraction of a day in whole seconds."""
+    if float(days).is_integer():
+        return f"P{int(days)}D"
+    return f"PT{round(days * 86400)}S"
+
+
 def _retention_end(model: SessionExport) -> date | None:
     ended = model.meta.ended_at
     if ended is None or not model.retention_days:
@@ -151,7 +158,7 @@ def _informatieobject(model: SessionExport, kenmerk: str, name: str, level: str,
         _term(term, "termijnTriggerStartLooptijd", "Einde van de sessie", OWN_LIST)
         if meta.ended_at is not None:
             _sub(term, "termijnStartdatumLooptijd", meta.ended_at.date().isoformat())
-        _sub(term, "termijnLooptijd", f"P{model.retention_days}D")
+        _sub(term, "termijnLooptijd", _duration(model.retention_days))
         end = _retention_end(model)
         if end is not None:
             _sub(term, "termijnEinddatum", end.isoformat())

@@ -170,7 +170,7 @@ class SessionExport:
     generator: str  # "sprankel 0.1.0"
     # The audit trail in order; empty in exports for callers other than a facilitator.
     audit: list[AuditEntry] = field(default_factory=list)
-    retention_days: int | None = None  # the session's setting (MDTO bewaartermijn)
+    retention_days: float | None = None  # the session's setting (MDTO bewaartermijn)
     # The whiteboard as Excalidraw elements in drawing order, and the image data they use
     # (whiteboard.py scene_elements, scene_files): for the archive's .excalidraw and SVG.
     scene: list[dict[str, Any]] = field(default_factory=list)
