@@ -33,7 +33,7 @@ from .broker import Broker
 from .broker.memory import MemoryBroker
 from .config import Settings, validate
 from .feature import Feature
-from .kernel.tokens import TokenSigner, load_or_create_key
+from .kernel.tokens import Lifetimes, TokenSigner, load_or_create_keys
 from .origins import RequestCheckMiddleware, RequestPolicy
 from .ratelimits import Limits
 from .responses import error
@@ -98,7 +98,12 @@ def build_services(settings: Settings, store: Store | None = None) -> Services:
 def build_features(services: Services) -> list[Feature]:
     """Every feature of the product, in start order; each gets its collaborators here."""
     settings = services.settings
-    signer = TokenSigner(load_or_create_key(settings.secret_key, settings.data_dir))
+    hour_ms = 3_600_000
+    lifetimes = Lifetimes(session_ms=int(settings.token_lifetime_hours * hour_ms),
+                          after_end_ms=int(settings.token_hours_after_end * hour_ms),
+                          member_ms=int(settings.member_token_days * 24 * hour_ms))
+    signer = TokenSigner(load_or_create_keys(settings.secret_key, settings.data_dir),
+                         lifetimes=lifetimes)
     sessions = SessionsFeature(services, signer)
     return [
         sessions,

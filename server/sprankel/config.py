@@ -77,7 +77,21 @@ class Settings:
         False, "Compress WebSocket messages (costs memory per connection and CPU)."
     )
     secret_key: str | None = _option(
-        None, "Key that signs access tokens; generated and kept in the data folder when unset."
+        None, "Keys that sign access tokens, comma-separated, newest first: new tokens are "
+        "signed with the first, every listed key verifies (rotation, docs/identity.md). "
+        "Generated and kept in the data folder when unset."
+    )
+    token_lifetime_hours: float = _option(
+        720.0, "Hours a session token (a join or console link's) is valid after it is "
+        "issued; an open connection whose token expires is closed with 4401."
+    )
+    token_hours_after_end: float = _option(
+        12.0, "Hours after a session ended that its participants' and observers' tokens "
+        "stop working (facilitators keep theirs, for the export, until it expires)."
+    )
+    member_token_days: float = _option(
+        30.0, "Days a Koffiehoek member token stays valid without use: every visit of the "
+        "space renews it (a sliding lifetime)."
     )
     public_url: str | None = _option(
         None, "Base URL for the links Sprankel hands out (default: from the request)."
@@ -250,6 +264,18 @@ def validate(settings: Settings) -> None:
         raise ConfigError("--awareness-client-ids and --awareness-entries must be 1 or more.")
     if settings.awareness_state_bytes < 256:
         raise ConfigError("--awareness-state-bytes must be at least 256: a cursor takes ~200.")
+
+    if settings.secret_key:
+        from .kernel.tokens import parse_keys
+
+        try:
+            parse_keys(settings.secret_key)
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
+    if min(settings.token_lifetime_hours, settings.token_hours_after_end,
+           settings.member_token_days) <= 0:
+        raise ConfigError("--token-lifetime-hours, --token-hours-after-end and "
+                          "--member-token-days must be above 0.")
 
     contact = settings.security_contact
     if contact and not contact.startswith(("mailto:", "https://", "tel:")):

@@ -70,8 +70,11 @@ _RESPONSES: dict[str, Any] = {
         "links": {"type": "object", "description": "join; facilitator (facilitators only)"},
         "hidden_ideas": {"type": "array", "items": _IDEA, "description": "facilitators only"},
     }, closed=False),
-    "Participants": obj({"participants": {"type": "array", "items": {"type": "object"}}},
-                            closed=False),
+    "Participants": obj({"participants": {
+        "type": "array", "items": {"$ref": "#/components/schemas/Participant"}}}, closed=False),
+    "Participant": obj({"id": STR, "name": STR, "role": STR, "color": STR, "joined_at": MS,
+                        "removed": BOOL, "with_account": BOOL, "creator": BOOL},
+                       closed=False),
     "Round": _ROUND,
     "Idea": _IDEA,
     "BoardIdeas": obj({"ideas": {"type": "array", "items": _IDEA}}, closed=False),

@@ -135,8 +135,8 @@ class SessionsApi:
             "current_round": public_round(current) if current else None,
             "deadline": current.deadline_ms if current else None,
             "server_time": self.engine.core.clock.now_ms(),
-            "participant_count": sum(1 for p in people if p.role != OBSERVER),
-            "observer_count": sum(1 for p in people if p.role == OBSERVER),
+            "participant_count": sum(1 for p in people if p.role != OBSERVER and not p.removed),
+            "observer_count": sum(1 for p in people if p.role == OBSERVER and not p.removed),
             "presence": presence,
             "presence_count": presence_count,
             "me": who.public(),
@@ -167,8 +167,29 @@ class SessionsApi:
         # Facilitators only: the declared roles are the only check (the engine's
         # participants() also serves the view, for everyone).
         people = await self.engine.sessions.participants(call.session)
-        return JSONResponse({"participants": [
-            {**p.public(), "joined_at": p.joined_at} for p in people]})
+        return JSONResponse({"participants": [self._listed(call.session, p) for p in people]})
+
+    @staticmethod
+    def _listed(session: Session, p: Participant) -> dict[str, Any]:
+        # The facilitator sees who joined with an account and who as a guest, never the
+        # account itself (it is kept for access only).
+        return {**p.public(), "joined_at": p.joined_at, "removed": p.removed,
+                "with_account": p.account is not None,
+                "creator": p.id == session.facilitator_id}
+
+    async def remove_participant(self, request: Request, call: Caller) -> Response:
+        pid = checks.identifier(request.path_params["pid"], "pid")
+        await self.engine.people.remove(call.session, call.who, pid)
+        return Response(status_code=204)
+
+    def co_facilitator(self, facilitates: bool) -> CallHandler:
+        async def handler(request: Request, call: Caller) -> Response:
+            pid = checks.identifier(request.path_params["pid"], "pid")
+            who = await self.engine.people.set_facilitator(call.session, call.who, pid,
+                                                           facilitates)
+            return JSONResponse(self._listed(call.session, who))
+
+        return handler
 
     # The agenda
 
@@ -299,6 +320,15 @@ class SessionsApi:
               guard=self._joins_limit),
             e("GET", s + "/participants", self.list_participants,
               "Everyone who joined (facilitator)", response="Participants", roles=f),
+            e("DELETE", s + "/participants/{pid}", self.remove_participant,
+              "Remove a participant: their token and connections stop working, their "
+              "ideas stay (facilitator)", status=204, errors=(401, 403, 404), roles=f),
+            e("PUT", s + "/participants/{pid}/facilitator", self.co_facilitator(True),
+              "Make a participant a co-facilitator (facilitator)", response="Participant",
+              errors=(401, 403, 404, 409), roles=f),
+            e("DELETE", s + "/participants/{pid}/facilitator", self.co_facilitator(False),
+              "Make a co-facilitator a participant again (facilitator)",
+              response="Participant", errors=(401, 403, 404, 409), roles=f),
             e("POST", s + "/rounds", self.add_round, "Add a round to the agenda (facilitator)",
               b.NEW_ROUND, "Round", 201, errors=(401, 403, 404, 410), roles=f),
             e("PATCH", s + "/rounds/{rid}", self.update_round, "Change a round (facilitator)",

@@ -3,7 +3,8 @@
     POST /api/spaces                          {name, your_name, language?} -> 201 member token
     GET  /api/spaces/{id}/about               name and language, for the join form
     POST /api/spaces/{id}/members             {name} -> 201 {member_id, token}
-    GET  /api/spaces/{id}                     the space as a member sees it
+    GET  /api/spaces/{id}                     the space as a member sees it (a renewed token)
+    DELETE /api/spaces/{id}/members/{mid}     remove a member (the space's creator)
     POST /api/spaces/{id}/messages            {text} -> 201 (429 when too fast)
     POST /api/spaces/{id}/coffee              "who wants coffee?" -> 201
     POST /api/spaces/{id}/icebreakers         {text} -> 201: the team's own question
@@ -88,9 +89,11 @@ def chat_authorizer(koffiehoek: Koffiehoek) -> Authorizer:
         except AppError as refusal:
             return Refusal(status.CLOSE_UNAUTHORIZED, refusal.message)
         await koffiehoek.mark_seen(space.id, member)
+        claims = koffiehoek.signer.verify(params.get("token") or "")
         # Read-only, but the "here now" list is the awareness of this document.
         return Access(user={"id": member.id, "name": member.name}, can_write=READ_ONLY,
-                      may_publish_awareness=True)
+                      may_publish_awareness=True,
+                      expires_at=claims.expires_at if claims else None)
 
     return authorize
 
@@ -132,6 +135,11 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek) -> li
             "name": space.name,
             "language": space.language,
             "me": member.to_json(),
+            # The sliding lifetime: every visit hands out a token valid for the full term.
+            "token": k.token_for(member),
+            "created_by_me": space.created_by == member.id,
+            "members": ([m.to_json() for m in await k.members(space.id)]
+                        if space.created_by == member.id else None),
             "retention_days": k.retention_days,
             "icebreaker": k.icebreaker_of_the_day(space),
             "own_icebreakers": list(space.icebreakers),
@@ -140,6 +148,10 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek) -> li
             "sessions": [s for s in sessions if s is not None],
             "chat_document": chat_name(space.id),
         })
+
+    async def remove_member(request: Request, call: InSpace) -> Response:
+        await koffiehoek.remove_member(call.session, call.who, request.path_params["member_id"])
+        return Response(status_code=204)
 
     async def post_message(request: Request, call: InSpace) -> Response:
         message = await koffiehoek.post(call.session, call.who, call.body["text"])
@@ -215,6 +227,9 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek) -> li
                       per_path_param(limits.members_per_space, "space_id",
                                      "members added to this space"))),
         e("GET", space, overview, "The space as a member sees it", response="SpaceView"),
+        e("DELETE", space + "/members/{member_id}", remove_member,
+          "Remove a member: their token and chat connections stop working, their messages "
+          "stay (the space's creator)", status=204, errors=(401, 403, 404)),
         e("POST", space + "/messages", post_message, "Post a chat message", b.CHAT_POST,
           "ChatMessage", 201, errors=(401, 404, 429)),
         e("POST", space + "/coffee", coffee, "Ask who wants coffee", b.NO_BODY, "ChatMessage",

@@ -15,6 +15,7 @@ one section per concern, each reached by name:
     engine.hidden     reveal, hidden ideas, hold back; brainwriting sheets
     engine.ideas      ideas added through the API; the board's ideas
     engine.votes      votes and ratings, the caller's own, published results
+    engine.people     removing a participant; co-facilitators
     engine.core       collaborators (clock, signer, store), flags, on_session_ended
 
 Section methods take the `Session` their caller was authenticated for (the API has it
@@ -38,6 +39,7 @@ from .agenda import Agenda
 from .core import RECONCILE_S, Core, Documents
 from .hidden import Hidden
 from .ideas import Ideas
+from .people import People
 from .sessions import Sessions
 from .votes import Votes
 
@@ -51,6 +53,7 @@ class Engine:
         self.agenda = Agenda(self.core, self.hidden, self.votes)
         self.ideas = Ideas(self.core, self.hidden)
         self.sessions = Sessions(self.core, self.agenda)
+        self.people = People(self.core)
         self.core.on_deadline = self.agenda.on_deadline
 
     async def start(self) -> None:
