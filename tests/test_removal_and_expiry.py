@@ -123,7 +123,7 @@ async def test_an_open_connection_closes_with_4401_when_its_token_expires(
     # Tokens of about two seconds: the test waits for the close, it does not sleep.
     api = Api(start_server("--token-lifetime-hours", "0.0006"))
     try:
-        sid, f, code = await api.create()
+        sid, f, _code = await api.create()
         async with api.ws(f"sessions/{sid}/board", f.token) as board:
             assert await board.wait_closed(timeout=30) == status.CLOSE_UNAUTHORIZED
             assert "expired" in board.close_reason

@@ -4,6 +4,7 @@ import { download } from "./api.js";
 import { announce, h, replaceChildren } from "./dom.js";
 import { language, t } from "./i18n.js";
 import { addNote, deleteNote, KEYS, readNotes, setNoteDone } from "./model.js";
+import { peopleAdmin } from "./people-admin.js";
 import { people } from "./presence.js";
 import { qrSvg } from "./qr.js";
 
@@ -48,6 +49,15 @@ export class Console {
     ctx.board.getMap(KEYS.notes).observeDeep(() => this.drawNotes?.());
     ctx.awareness.on("change", () => this.renderPeople());
     this.peopleNode = h("section", { class: "card", "aria-labelledby": "console-people" });
+    const base = "/participants";
+    this.admin = peopleAdmin({
+      kind: "session",
+      selfId: ctx.me?.id,
+      load: async () => (await ctx.api.call("GET", base)).participants,
+      remove: (id) => ctx.api.call("DELETE", `${base}/${encodeURIComponent(id)}`),
+      setFacilitator: (id, on) => ctx.api.call(on ? "PUT" : "DELETE", `${base}/${encodeURIComponent(id)}/facilitator`),
+    });
+    ctx.awareness.on("change", () => this.admin.refreshSoon());
     this.render();
   }
 
@@ -101,7 +111,8 @@ export class Console {
           this.renderModeration(s),
           this.renderExport(),
           this.renderNotes(),
-          this.peopleNode)),
+          this.peopleNode,
+          this.admin.node)),
     ]);
     this.renderPeople();
   }

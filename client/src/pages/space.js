@@ -5,6 +5,7 @@ import { api, ApiError, download } from "../lib/api.js";
 import { errorText, setupPage, showError } from "../lib/chrome.js";
 import { announce, h, pageData, replaceChildren, safeHref } from "../lib/dom.js";
 import { language, onLanguage, t } from "../lib/i18n.js";
+import { peopleAdmin } from "../lib/people-admin.js";
 import { remembered } from "../lib/storage.js";
 import { Connection, openDocument } from "../lib/sync.js";
 
@@ -85,9 +86,25 @@ async function startSpace() {
   const error = h("p", { class: "utrecht-form-field-error-message", role: "alert", tabindex: "-1", hidden: true });
   const composer = h("form", { class: "chat-form", onsubmit: (e) => post(e) });
 
+  // Every visit renews the member token (a sliding lifetime): keep the newest.
+  const keepToken = () => {
+    if (typeof overview?.token === "string" && overview.token) {
+      known.token = overview.token;
+      remembered.setSpace(sid, known);
+    }
+  };
+  keepToken();
+  const admin = overview.created_by_me ? peopleAdmin({
+    kind: "space",
+    selfId: overview.me.id,
+    load: async () => (await call("GET", "")).members || [],
+    remove: (id) => call("DELETE", `/members/${encodeURIComponent(id)}`),
+  }) : null;
+
   async function refresh() {
     try {
       overview = await call("GET", "");
+      keepToken();
       renderSide();
     } catch {
       // The indicator shows the connection; the next refresh tries again.
@@ -218,7 +235,8 @@ async function startSpace() {
           h("section", { class: "card", "aria-labelledby": "chat-heading" },
             h("h2", { id: "chat-heading", class: "panel-title" }, t("space.chat")),
             list, error, composer),
-          sessionsNode),
+          sessionsNode,
+          admin ? admin.node : null),
         presentNode),
     ]);
     renderMessages();
