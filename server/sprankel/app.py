@@ -25,6 +25,7 @@ from starlette.websockets import WebSocket
 
 from . import __version__, pages, wellknown
 from .api.export import ExportFeature
+from .api.identity import IdentityFeature
 from .api.presence import PresenceFeature
 from .api.routing import api_routes
 from .api.sessions import SessionsFeature
@@ -104,10 +105,12 @@ def build_features(services: Services) -> list[Feature]:
                           member_ms=int(settings.member_token_days * 24 * hour_ms))
     signer = TokenSigner(load_or_create_keys(settings.secret_key, settings.data_dir),
                          lifetimes=lifetimes)
-    sessions = SessionsFeature(services, signer)
+    identity = IdentityFeature(services)
+    sessions = SessionsFeature(services, signer, identity.gate)
     return [
+        identity,
         sessions,
-        KoffiehoekFeature(services, sessions.engine),
+        KoffiehoekFeature(services, sessions.engine, identity.gate),
         ExportFeature(services, sessions.engine),
         PresenceFeature(services),
     ]
@@ -184,6 +187,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
         wellknown.route(settings),
         WebSocketRoute("/ws/{name:path}", websocket),
         *api_routes([e for feature in features for e in feature.endpoints()]),
+        *[route for feature in features for route in feature.routes()],
         *pages.routes(),
     ]
     app = Starlette(routes=routes, lifespan=lifespan,

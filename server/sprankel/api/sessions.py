@@ -23,6 +23,7 @@ from ..facilitation.documents import board_name, drafts_prefix
 from ..facilitation.model import Participant, Session
 from ..facilitation.roles import FACILITATOR, OBSERVER
 from ..feature import Feature
+from ..identity.policy import display_name
 from ..kernel import validation as checks
 from ..kernel.errors import Invalid, NotFound
 from ..kernel.icebreakers import icebreakers
@@ -35,6 +36,7 @@ from ._http import bearer
 from ._limits import per_address, per_path_param, refusal
 from .access import session_authorizer
 from .endpoint import Body, Call, CallHandler, Endpoint
+from .identity import IdentityGate
 
 Caller = Call[Session, Participant]  # what routing.py hands an endpoint with a token
 Public = Call[None, None]  # and a public one (its body only)
@@ -48,8 +50,9 @@ _LANGUAGE = {"name": "language", "in": "query",
 class SessionsFeature(Feature):
     """Facilitation: the engine of this process, the sessions API and its documents."""
 
-    def __init__(self, services: Services, signer: TokenSigner) -> None:
+    def __init__(self, services: Services, signer: TokenSigner, gate: IdentityGate) -> None:
         self.services = services
+        self.gate = gate
         self.engine = Engine(services.store, services.broker, services.rooms, signer)
         self.engine.core.on_session_ended.append(self._close_drafts)
 
@@ -58,7 +61,7 @@ class SessionsFeature(Feature):
                                                     status.CLOSE_GONE, "the session has ended")
 
     def endpoints(self) -> Sequence[Endpoint]:
-        return SessionsApi(self.services, self.engine).endpoints()
+        return SessionsApi(self.services, self.engine, self.gate).endpoints()
 
     def authorizers(self) -> Mapping[str, Authorizer]:
         open_documents = self.services.settings.open_documents
@@ -72,9 +75,10 @@ class SessionsFeature(Feature):
 
 
 class SessionsApi:
-    def __init__(self, services: Services, engine: Engine) -> None:
+    def __init__(self, services: Services, engine: Engine, gate: IdentityGate) -> None:
         self.services = services
         self.engine = engine
+        self.gate = gate
 
     # Helpers
 
@@ -93,7 +97,12 @@ class SessionsApi:
         return refusal(request, per_address(self.services.limits.sessions, "sessions created"))
 
     async def create_session(self, request: Request, call: Public) -> Response:
-        session, facilitator, token = await self.engine.sessions.create(call.body)
+        fields = dict(call.body)
+        account = await self.gate.creator(request, "a session")
+        if account is not None:
+            fields["facilitator_name"] = display_name(account, fields["facilitator_name"])
+        session, facilitator, token = await self.engine.sessions.create(
+            fields, account.reference() if account else None)
         return JSONResponse({
             "id": session.id, "facilitator_token": token, "join_code": session.join_code,
             "participant_id": facilitator.id,
@@ -109,7 +118,12 @@ class SessionsApi:
                                       "join attempts on this session"))
 
     async def join(self, request: Request, call: Public) -> Response:
-        who, token = await self.engine.sessions.join(request.path_params["sid"], call.body)
+        fields = dict(call.body)
+        account = await self.gate.joiner(request)
+        if account is not None:
+            fields["name"] = display_name(account, fields["name"])
+        who, token = await self.engine.sessions.join(
+            request.path_params["sid"], fields, account.reference() if account else None)
         return JSONResponse({"participant_id": who.id, "token": token, "role": who.role,
                              "name": who.name, "color": who.color}, status_code=201)
 
@@ -310,13 +324,15 @@ class SessionsApi:
                             authenticate=self._caller if auth else None, **more)
 
         out = [
-            e("POST", "/api/sessions", self.create_session, "Create a session",
-              b.NEW_SESSION, "CreatedSession", 201, auth=False, errors=(429,),
+            e("POST", "/api/sessions", self.create_session, "Create a session (with OpenID "
+              "Connect: a login, and the creator group if one is set)",
+              b.NEW_SESSION, "CreatedSession", 201, auth=False, errors=(401, 403, 429),
               guard=self._sessions_limit),
             e("GET", s, self.get_session, "The session as the caller may see it",
               response="SessionView"),
-            e("POST", s + "/participants", self.join, "Join with the join code",
-              b.JOIN, "Joined", 201, auth=False, errors=(403, 404, 410, 429),
+            e("POST", s + "/participants", self.join, "Join with the join code (with "
+              "--no-guests: a login too)",
+              b.JOIN, "Joined", 201, auth=False, errors=(401, 403, 404, 410, 429),
               guard=self._joins_limit),
             e("GET", s + "/participants", self.list_participants,
               "Everyone who joined (facilitator)", response="Participants", roles=f),

@@ -27,12 +27,15 @@ class Sessions:
         self.core = core
         self.agenda = agenda
 
-    async def create(self, fields: dict[str, Any]) -> tuple[Session, Participant, str]:
+    async def create(self, fields: dict[str, Any], account: dict[str, str] | None = None
+                     ) -> tuple[Session, Participant, str]:
+        """A new session and its facilitator; `account` is the login's reference
+        ({iss, sub}, identity/), kept for access only."""
         core = self.core
         now = core.clock.now_ms()
         sid = new_id()
         facilitator = Participant(new_id(), sid, fields["facilitator_name"], FACILITATOR,
-                                  PARTICIPANT_COLORS[0], now)
+                                  PARTICIPANT_COLORS[0], now, account=account)
         session = Session(
             id=sid, title=fields["title"], goal=fields["goal"], language=fields["language"],
             join_code=new_join_code(), facilitator_id=facilitator.id, created_at=now,
@@ -54,7 +57,8 @@ class Sessions:
         return signer.sign(Claims(who.session_id, who.id, who.role,
                                   signer.expiry(signer.lifetimes.session_ms)))
 
-    async def join(self, sid: str, fields: dict[str, Any]) -> tuple[Participant, str]:
+    async def join(self, sid: str, fields: dict[str, Any],
+                   account: dict[str, str] | None = None) -> tuple[Participant, str]:
         # By id: joining is how a caller gets a token, so no one has authenticated yet.
         session = await self.core.session(sid)
         if session.ended:
@@ -69,7 +73,8 @@ class Sessions:
         store = self.core.store
         existing = await store.list_records(PARTICIPANT, f"{sid}/")
         color = PARTICIPANT_COLORS[len(existing) % len(PARTICIPANT_COLORS)]
-        who = Participant(new_id(), sid, fields["name"], role, color, self.core.clock.now_ms())
+        who = Participant(new_id(), sid, fields["name"], role, color, self.core.clock.now_ms(),
+                          account=account)
         await store.put_record(PARTICIPANT, participant_key(sid, who.id), who.to_json())
         log.info("participant joined session=%s id=%s role=%s", sid, who.id, role)
         return who, self.token_for(who)
