@@ -28,16 +28,20 @@ async def login(client: httpx.AsyncClient, sprankel: str, user: str,
                 return response
             response = await client.get(target)
             continue
-        form = _FORM.search(response.text)
-        assert response.status_code == 200 and form, (str(response.url), response.status_code,
-                                                   response.text[:500])
-        fields = {}
-        for attributes in _INPUT.findall(form[2]):
-            attrs = dict(_ATTR.findall(attributes))
-            if "name" in attrs:
-                fields[attrs["name"]] = html.unescape(attrs.get("value", ""))
-        if "login" in fields:
-            fields |= {"login": user, "password": "any password"}
-        response = await client.post(urljoin(str(response.url), html.unescape(form[1])),
-                                     data=fields)
+        response = await submit(client, response, user)
     raise AssertionError("the login did not come back to Sprankel")
+
+
+async def submit(client: httpx.AsyncClient, page: httpx.Response, user: str
+                 ) -> httpx.Response:
+    """Submit the provider's page (its login form as `user`, or its consent form)."""
+    form = _FORM.search(page.text)
+    assert page.status_code == 200 and form, (str(page.url), page.status_code, page.text[:500])
+    fields = {}
+    for attributes in _INPUT.findall(form[2]):
+        attrs = dict(_ATTR.findall(attributes))
+        if "name" in attrs:
+            fields[attrs["name"]] = html.unescape(attrs.get("value", ""))
+    if "login" in fields:
+        fields |= {"login": user, "password": "any password"}
+    return await client.post(urljoin(str(page.url), html.unescape(form[1])), data=fields)

@@ -110,9 +110,9 @@ class OidcProvider:
         first = keys.keys[0]
         return jwt.encode({"alg": "RS256", "kid": first.kid, **(header or {})}, claims, first)
 
-    def claims(self, nonce: str, **changes: Any) -> dict[str, Any]:
+    def claims(self, for_nonce: str, **changes: Any) -> dict[str, Any]:
         now = int(time.time())
-        return {"iss": self.issuer, "aud": CLIENT_ID, "sub": "anna", "nonce": nonce,
+        return {"iss": self.issuer, "aud": CLIENT_ID, "sub": "anna", "nonce": for_nonce,
                 "iat": now, "exp": now + 300, **changes}
 
     def __enter__(self) -> OidcProvider:
