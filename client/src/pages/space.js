@@ -1,6 +1,7 @@
 // The Koffiehoek (/k/{space}): a team's drop-in space. Join with a name, see who is around
 // (now and today), chat in short messages, nudge for coffee, answer the icebreaker of the day,
 // and turn a message into a brainstorm. Quiet by design: no read receipts, no typing status.
+import { accountGate, accountLine, loadMe, startName } from "../lib/account.js";
 import { api, ApiError, download } from "../lib/api.js";
 import { errorText, setupPage, showError } from "../lib/chrome.js";
 import { announce, h, pageData, replaceChildren, safeHref } from "../lib/dom.js";
@@ -12,12 +13,15 @@ import { Connection, openDocument } from "../lib/sync.js";
 const data = pageData();
 const app = document.getElementById("app");
 
+await loadMe();
 if (data.page === "space-new") setupPage(renderCreate);
 else startSpace();
 
 // --- open a new space -------------------------------------------------------------------
 
 function renderCreate() {
+  const gate = accountGate("create");
+  if (gate) return replaceChildren(app, [gate]);
   const error = h("p", { class: "utrecht-form-field-error-message", role: "alert", tabindex: "-1", hidden: true });
   const submit = async (e) => {
     e.preventDefault();
@@ -35,12 +39,13 @@ function renderCreate() {
     }
   };
   replaceChildren(app, [
+    accountLine(),
     h("form", { class: "card create-form", onsubmit: submit, novalidate: true },
       h("h1", { class: "utrecht-heading-1" }, t("space.new.title")),
       h("p", {}, t("space.new.intro")),
       error,
       field("space-name", t("space.new.name"), h("input", { id: "space-name", class: "utrecht-textbox", maxlength: 80, required: true })),
-      field("your-name", t("join.name"), h("input", { id: "your-name", class: "utrecht-textbox", maxlength: 60, required: true, value: remembered.name(), autocomplete: "nickname" })),
+      field("your-name", t("join.name"), h("input", { id: "your-name", class: "utrecht-textbox", maxlength: 60, required: true, value: startName(remembered.name()), autocomplete: "nickname" })),
       h("button", { type: "submit", class: "utrecht-button utrecht-button--primary-action" }, t("space.new.submit"))),
   ]);
 }
@@ -264,6 +269,8 @@ async function startSpace() {
 }
 
 function renderJoin(sid) {
+  const gate = accountGate("join");
+  if (gate) return replaceChildren(app, [gate]);
   const error = h("p", { class: "utrecht-form-field-error-message", role: "alert", tabindex: "-1", hidden: true });
   const title = h("p", { class: "session-title" });
   api("GET", `/spaces/${encodeURIComponent(sid)}/about`).then((about) => { title.textContent = about.name; }, () => {});
@@ -285,7 +292,7 @@ function renderJoin(sid) {
       h("h1", { class: "utrecht-heading-1" }, t("space.join.title")),
       title,
       error,
-      field("name", t("join.name"), h("input", { id: "name", class: "utrecht-textbox", maxlength: 60, required: true, value: remembered.name(), autocomplete: "nickname" })),
+      field("name", t("join.name"), h("input", { id: "name", class: "utrecht-textbox", maxlength: 60, required: true, value: startName(remembered.name()), autocomplete: "nickname" })),
       h("button", { type: "submit", class: "utrecht-button utrecht-button--primary-action" }, t("space.join.submit"))),
   ]);
 }
