@@ -270,3 +270,33 @@ async def test_a_login_holds_on_every_process_with_the_redis_store(
     assert me["logged_in"] and me["name"] == "Anna de Tester"
     await client.get(other.http_url + "/logout")
     assert (await client.get(world.base + "/api/me")).json()["logged_in"] is False
+
+
+async def test_the_account_is_kept_for_access_only(
+        oidc_provider: tuple[OidcProvider, int], start_server: ServerFactory,
+        client: httpx.AsyncClient) -> None:
+    world = start(start_server, *oidc_provider)
+    await login(client, world.base, "anna")
+    created = (await client.post(world.base + "/api/sessions", headers=page_headers(world),
+                                 json={"title": "Anoniem", "settings": {"anonymous": True}})
+               ).json()
+    auth = {"Authorization": f"Bearer {created['facilitator_token']}"}
+    sid = created["id"]
+    async with httpx.AsyncClient(timeout=15) as bert:
+        await login(bert, world.base, "bert")
+        joined = await bert.post(f"{world.base}/api/sessions/{sid}/participants",
+                                 headers=page_headers(world),
+                                 json={"name": "Bert", "join_code": created["join_code"]})
+        assert joined.status_code == 201
+    seen = [(await client.get(f"{world.base}/api/sessions/{sid}", headers=auth)).text,
+            (await client.get(f"{world.base}/api/sessions/{sid}/participants",
+                              headers=auth)).text]
+    for fmt in ("md", "json", "csv"):
+        seen.append((await client.get(f"{world.base}/api/sessions/{sid}/export.{fmt}",
+                                      headers=auth)).text)
+    for text in seen:
+        assert world.provider.issuer not in text and '"sub"' not in text
+        assert "anna@example.org" not in text and "bert@example.org" not in text
+    # The export of an anonymous session names no participant (the facilitator runs it
+    # under their name, as without accounts).
+    assert all("Bert" not in text for text in seen[2:])
