@@ -46,9 +46,14 @@ def test_the_console_removes_a_participant_and_names_its_co_facilitators(
         expect(bram_row).to_contain_text("co-facilitator")
         expect(bram_row.locator("[data-cofacilitator]")).to_have_text("Geen co-facilitator meer")
 
+        # Anna made co-facilitator: her page starts again as the console.
+        anna_row = admin.locator(f"[data-person='{joined['participant_id']}']")
+        anna_row.locator("[data-cofacilitator]").click()
+        expect(participant).to_have_url(re.compile(rf"/s/{sid}/console$"))
+        expect(participant.locator("#console-heading")).to_be_visible()
+
         # Removal, confirmed: Anna's page loses access at once.
         console.once("dialog", lambda dialog: dialog.accept())
-        anna_row = admin.locator(f"[data-person='{joined['participant_id']}']")
         anna_row.locator("[data-remove]").focus()
         console.keyboard.press("Enter")
         expect(anna_row).to_contain_text("verwijderd")

@@ -69,6 +69,8 @@ _RESPONSES: dict[str, Any] = {
         "tallies": {"type": ["object", "null"]},
         "links": {"type": "object", "description": "join; facilitator (facilitators only)"},
         "hidden_ideas": {"type": "array", "items": _IDEA, "description": "facilitators only"},
+        "token": {"type": "string", "description": "only after the caller's role changed: "
+                                                   "a token with the new role"},
     }, closed=False),
     "Participants": obj({"participants": {
         "type": "array", "items": {"$ref": "#/components/schemas/Participant"}}}, closed=False),

@@ -128,7 +128,13 @@ class SessionsApi:
                              "name": who.name, "color": who.color}, status_code=201)
 
     async def get_session(self, request: Request, call: Caller) -> Response:
-        return JSONResponse(await self.view(request, call.session, call.who))
+        view = await self.view(request, call.session, call.who)
+        claims = self.engine.core.signer.verify(bearer(request) or "")
+        if claims is not None and claims.role != call.who.role:
+            # Made (or no longer) a co-facilitator: a token that says so, for the page
+            # to start again under the new role.
+            view["token"] = self.engine.sessions.token_for(call.who)
+        return JSONResponse(view)
 
     async def view(self, request: Request, session: Session, who: Participant
                    ) -> dict[str, Any]:

@@ -41,11 +41,13 @@ class People:
         if pid == by.id:
             raise Forbidden("you cannot remove yourself")
         now = self.core.clock.now_ms()
+        newly: list[bool] = []
 
         def change(data: dict[str, Any] | None) -> dict[str, Any]:
             if data is None:
                 raise NotFound("no such participant in this session")
             # Removing twice keeps the first time (the request is idempotent).
+            newly[:] = [not data.get("removed_at")]
             return {**data, "removed_at": data.get("removed_at") or now}
 
         data = await self.core.store.update_record(PARTICIPANT, participant_key(session.id, pid),
@@ -54,9 +56,10 @@ class People:
         removed = Participant.from_json(data)
         await self.core.broker.publish_event(
             EVENTS_CHANNEL, participant_event(session.id, pid, "removed"))
-        log.info("participant removed session=%s id=%s by=%s", session.id, pid, by.id)
-        for hook in self.on_removed:
-            await hook(session, by, removed)
+        if newly == [True]:
+            log.info("participant removed session=%s id=%s by=%s", session.id, pid, by.id)
+            for hook in self.on_removed:
+                await hook(session, by, removed)
         return removed
 
     async def set_facilitator(self, session: Session, by: Participant, pid: str,
