@@ -104,28 +104,28 @@ class TokenSigner:
         # A token is ASCII by construction; anything else (a byte >127 in a header or a
         # query) is a malformed token, not a reason to fail in the HMAC below.
         if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
-            raise TokenRefused("the token is malformed", "bad_token")
+            raise TokenRefused("the token is malformed")
         parts = token.split(".")
         if len(parts) != 3 or parts[0] != _VERSION:
-            raise TokenRefused("the token is malformed", "bad_token")
+            raise TokenRefused("the token is malformed")
         body = f"{parts[0]}.{parts[1]}"
         # Every key is tried (no early exit): which key matched is not told by timing.
         matches = [hmac.compare_digest(self._signature(key, body), parts[2])
                    for key in self._keys]
         if not any(matches):
             raise TokenRefused("the token's signature is not valid (forged, or signed with "
-                               "a key this server no longer has)", "bad_token")
+                               "a key this server no longer has)")
         try:
             data = json.loads(_unb64(parts[1]))
         except (ValueError, binascii.Error):
-            raise TokenRefused("the token is malformed", "bad_token") from None
+            raise TokenRefused("the token is malformed") from None
         if not isinstance(data, dict):
-            raise TokenRefused("the token is malformed", "bad_token")
+            raise TokenRefused("the token is malformed")
         sid, pid, role, exp = data.get("s"), data.get("p"), data.get("r"), data.get("e")
         if not (isinstance(sid, str) and isinstance(pid, str) and role in ROLES):
-            raise TokenRefused("the token is malformed", "bad_token")
+            raise TokenRefused("the token is malformed")
         if exp is not None and (not isinstance(exp, int) or isinstance(exp, bool)):
-            raise TokenRefused("the token is malformed", "bad_token")
+            raise TokenRefused("the token is malformed")
         if exp is not None and exp <= self.now_ms():
             raise TokenRefused("the token has expired: join again with the link",
                                "token_expired")
