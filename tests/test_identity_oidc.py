@@ -135,6 +135,11 @@ async def test_without_guests_joining_needs_a_login_and_names_come_from_the_acco
         refused = await bert.post(join, json=body)
         assert refused.status_code == 401 and refused.json()["error"] == "login_required"
         assert (await bert.get(world.base + "/api/me")).json()["guests"] is False
+        space = (await client.post(world.base + "/api/spaces", headers=page_headers(world),
+                                   json={"name": "Team", "your_name": "Anna"})).json()
+        member = await bert.post(f"{world.base}/api/spaces/{space['id']}/members",
+                                 json={"name": "Mallory"})
+        assert member.status_code == 401 and member.json()["error"] == "login_required"
         await login(bert, world.base, "bert")
         # A name the account does not bear is replaced by the account's; a shortening stays.
         joined = await bert.post(join, headers=page_headers(world), json=body)

@@ -24,7 +24,7 @@ import contextlib
 import datetime
 import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -124,6 +124,8 @@ class Koffiehoek:
         self._expiry: asyncio.Task[None] | None = None
         self._events: Subscription | None = None
         self._closing: set[asyncio.Task[int]] = set()
+        # Told after a member was removed (an audit trail): the space, who removed, whom.
+        self.on_member_removed: list[Callable[[Space, Member, Member], Awaitable[None]]] = []
 
     # Life cycle: expire old messages now and then, in one process at a time.
 
@@ -135,6 +137,8 @@ class Koffiehoek:
         if self._events is not None:
             await self._events.close()
             self._events = None
+        if self._closing:
+            await asyncio.gather(*self._closing, return_exceptions=True)
         if self._expiry is not None:
             self._expiry.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -198,12 +202,16 @@ class Koffiehoek:
         if member_id == by.id:
             raise Forbidden("you cannot remove yourself")
         key = f"{space.id}/{member_id}"
-        if not _plausible(member_id) or await self.store.get_record(MEMBER, key) is None:
+        data = await self.store.get_record(MEMBER, key) if _plausible(member_id) else None
+        if data is None:
             raise NotFound("no such member in this space")
         await self.store.delete_record(MEMBER, key)
         await self.broker.publish_event(MEMBERS_CHANNEL, {
             "type": "member-removed", "space_id": space.id, "member_id": member_id})
         log.info("member removed space=%s id=%s by=%s", space.id, member_id, by.id)
+        removed = Member(data["id"], data["space_id"], data["name"], int(data["joined_at"]))
+        for hook in self.on_member_removed:
+            await hook(space, by, removed)
 
     def _on_event(self, event: dict[str, Any]) -> None:
         space_id, member_id = event.get("space_id"), event.get("member_id")
