@@ -305,3 +305,13 @@ async def test_the_account_is_kept_for_access_only(
     # The export of an anonymous session names no participant (the facilitator runs it
     # under their name, as without accounts).
     assert all("Bert" not in text for text in seen[2:])
+
+
+async def test_starting_logins_is_rate_limited(
+        oidc_provider: tuple[OidcProvider, int], start_server: ServerFactory,
+        client: httpx.AsyncClient) -> None:
+    world = start(start_server, *oidc_provider, "--logins-per-minute", "3")
+    answers = [(await client.get(world.base + "/login")).status_code for _ in range(4)]
+    assert answers == [302, 302, 302, 429]
+    refused = await client.get(world.base + "/login")
+    assert refused.json()["error"] == "rate_limited" and "Retry-After" in refused.headers

@@ -166,6 +166,10 @@ class Settings:
     joins_per_session_per_minute: int = _option(
         600, "Join attempts a minute on one session, from all addresses. Per process.",
     )
+    logins_per_minute: int = _option(
+        30, "Logins one client address may start a minute (each keeps a pending record in "
+        "the store for 10 minutes). Per process.",
+    )
     members_per_minute: int = _option(
         120, "Koffiehoek members one address may add a minute. Per process.",
     )

@@ -38,6 +38,7 @@ from ..kernel.clock import SystemClock
 from ..kernel.errors import Forbidden
 from ..origins import STATE_CHANGING, parse_origin
 from ..services import Services
+from ._limits import per_address, refusal
 from .endpoint import Call, Endpoint
 
 log = logging.getLogger("sprankel.identity")
@@ -175,6 +176,9 @@ class IdentityFeature(Feature):
     async def login(self, request: Request) -> Response:
         if self.provider is None or self.logins is None:
             return PlainTextResponse("login is not configured on this server", 404)
+        refused = refusal(request, per_address(self.services.limits.logins, "logins started"))
+        if refused is not None:
+            return refused
         next_path = safe_next(request.query_params.get("next"))
         verifier, challenge = pkce_pair()
         nonce = secrets.token_urlsafe(24)
