@@ -94,7 +94,50 @@ class Settings:
         False, "Compress WebSocket messages (costs memory per connection and CPU)."
     )
     secret_key: str | None = _option(
-        None, "Key that signs access tokens; generated and kept in the data folder when unset."
+        None, "Keys that sign access tokens, comma-separated, newest first: new tokens are "
+        "signed with the first, every listed key verifies (rotation, docs/identity.md). "
+        "Generated and kept in the data folder when unset."
+    )
+    token_lifetime_hours: float = _option(
+        720.0, "Hours a session token (a join or console link's) is valid after it is "
+        "issued; an open connection whose token expires is closed with 4401."
+    )
+    token_hours_after_end: float = _option(
+        12.0, "Hours after a session ended that its participants' and observers' tokens "
+        "stop working (facilitators keep theirs, for the export, until it expires)."
+    )
+    member_token_days: float = _option(
+        30.0, "Days a Koffiehoek member token stays valid without use: every visit of the "
+        "space renews it (a sliding lifetime)."
+    )
+    # Login with the organisation's account (OpenID Connect, docs/identity.md).
+    oidc_issuer: str | None = _option(
+        None, "The OpenID provider's issuer URL (https; discovery is read from it). Set, "
+        "creating sessions and spaces needs a login; unset, Sprankel has no accounts."
+    )
+    oidc_client_id: str | None = _option(None, "Sprankel's client id at the OpenID provider.")
+    oidc_client_secret: str | None = _option(
+        None, "Sprankel's client secret at the OpenID provider (a confidential client)."
+    )
+    oidc_scopes: str = _option(
+        "openid profile email", "The scopes asked for at login (space-separated); add the "
+        "one that carries the groups if the provider needs it."
+    )
+    oidc_groups_claim: str = _option(
+        "groups", "The claim (in the ID token or userinfo) that lists the user's groups."
+    )
+    oidc_creator_group: str | None = _option(
+        None, "Only members of this group may create sessions and spaces (403 for others)."
+    )
+    guests: bool = _option(
+        True, "With OpenID Connect: people without an account may join by link with a "
+        "name (--no-guests: joining needs a login too)."
+    )
+    login_idle_hours: float = _option(
+        8.0, "Hours without a request after which a login ends."
+    )
+    login_hours: float = _option(
+        12.0, "Hours after which a login ends however active (log in again)."
     )
     public_url: str | None = _option(
         None, "Base URL for the links Sprankel hands out (default: from the request)."
@@ -147,6 +190,10 @@ class Settings:
     )
     joins_per_session_per_minute: int = _option(
         600, "Join attempts a minute on one session, from all addresses. Per process.",
+    )
+    logins_per_minute: int = _option(
+        30, "Logins one client address may start a minute (each keeps a pending record in "
+        "the store for 10 minutes). Per process.",
     )
     members_per_minute: int = _option(
         120, "Koffiehoek members one address may add a minute. Per process.",
@@ -290,6 +337,34 @@ def validate(settings: Settings) -> None:
         folder = Path(settings.audit_log).expanduser().parent
         if not folder.is_dir():
             raise ConfigError(f"--audit-log: the folder {folder} does not exist.")
+    if settings.secret_key:
+        from .kernel.tokens import parse_keys
+
+        try:
+            parse_keys(settings.secret_key)
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
+    if min(settings.token_lifetime_hours, settings.token_hours_after_end,
+           settings.member_token_days) <= 0:
+        raise ConfigError("--token-lifetime-hours, --token-hours-after-end and "
+                          "--member-token-days must be above 0.")
+
+    if settings.oidc_issuer:
+        from .identity.provider import issuer_allowed
+
+        if not issuer_allowed(settings.oidc_issuer):
+            raise ConfigError("--oidc-issuer must be an https:// URL (http only on the "
+                              "loopback address, for a provider on the same machine).")
+        if not settings.oidc_client_id:
+            raise ConfigError("--oidc-issuer needs --oidc-client-id.")
+        if not settings.public_url:
+            raise ConfigError("--oidc-issuer needs --public-url: the redirect URI registered "
+                              "at the provider is {public URL}/auth/callback.")
+        if "openid" not in settings.oidc_scopes.split():
+            raise ConfigError("--oidc-scopes must include openid.")
+    if min(settings.login_idle_hours, settings.login_hours) <= 0:
+        raise ConfigError("--login-idle-hours and --login-hours must be above 0.")
+
     contact = settings.security_contact
     if contact and not contact.startswith(("mailto:", "https://", "tel:")):
         raise ConfigError("--security-contact must start with mailto:, https:// or tel: "

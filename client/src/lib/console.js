@@ -6,6 +6,7 @@ import { AuditPanel } from "./audit-panel.js";
 import { announce, h, replaceChildren } from "./dom.js";
 import { language, t } from "./i18n.js";
 import { addNote, deleteNote, KEYS, readNotes, setNoteDone } from "./model.js";
+import { peopleAdmin } from "./people-admin.js";
 import { people } from "./presence.js";
 import { qrSvg } from "./qr.js";
 import { VersionsPanel } from "./versions.js";
@@ -54,6 +55,15 @@ export class Console {
     this.versions = new VersionsPanel({ api: ctx.api }); // keeps its own state across renders
     // Built once: what it loaded stays across re-renders of the console.
     this.audit = new AuditPanel({ api: ctx.api, me: ctx.me?.id });
+    const base = "/participants";
+    this.admin = peopleAdmin({
+      kind: "session",
+      selfId: ctx.me?.id,
+      load: async () => (await ctx.api.call("GET", base)).participants,
+      remove: (id) => ctx.api.call("DELETE", `${base}/${encodeURIComponent(id)}`),
+      setFacilitator: (id, on) => ctx.api.call(on ? "PUT" : "DELETE", `${base}/${encodeURIComponent(id)}/facilitator`),
+    });
+    ctx.awareness.on("change", () => this.admin.refreshSoon());
     this.render();
   }
 
@@ -109,7 +119,8 @@ export class Console {
           this.audit.node,
           this.renderNotes(),
           this.versions.node,
-          this.peopleNode)),
+          this.peopleNode,
+          this.admin.node)),
     ]);
     this.renderPeople();
   }

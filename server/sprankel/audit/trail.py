@@ -90,11 +90,16 @@ class Actor:
                      _str(data.get("account")))
 
 
-def actor(who: _Who | None, account: str | None = None) -> Actor:
-    """The actor of a participant (facilitation's Participant), or the server for None."""
+def actor(who: _Who | None) -> Actor:
+    """The actor of a participant (facilitation's Participant), or the server for None.
+
+    A participant who joined with a login brings the account (`sub` at the issuer)."""
     if who is None:
         return Actor(None, SYSTEM)
-    return Actor(who.id, who.role, account)
+    account = getattr(who, "account", None)
+    named = (f"{account.get('sub')}@{account.get('iss')}"
+             if isinstance(account, Mapping) and account.get("sub") else None)
+    return Actor(who.id, who.role, named)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from typing import Any, Protocol, TypeVar
 
 from pycrdt import Doc
 
+from .. import status
 from ..audit import AuditTrail
 from ..audit.trail import Sink
 from ..broker import Broker, Subscription
@@ -24,9 +25,11 @@ from ..kernel.clock import Cancel, Clock, SystemClock
 from ..kernel.errors import AppError, NotFound
 from ..kernel.tokens import TokenSigner
 from ..store import Store
+from ..sync.access import Access
 from . import documents as docs
 from .control import control_state
 from .model import PARTICIPANT, SESSION, Participant, Round, Session
+from .roles import FACILITATOR
 
 log = logging.getLogger("sprankel.facilitation")
 
@@ -48,6 +51,8 @@ class Documents(Protocol):
 
     @property
     def open_rooms(self) -> list[str]: ...
+    async def close_where(self, prefix: str, match: Callable[[Access], bool], code: int,
+                          reason: str) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,21 @@ def session_event(session: Session) -> dict[str, Any]:
     return {"type": "session", "session_id": session.id, "locked": session.locked,
             "ended": session.ended, "version": session.version,
             "drafts_open": drafts_open(session)}
+
+
+def participant_event(sid: str, pid: str, change: str) -> dict[str, Any]:
+    """A participant was removed ("removed") or their role changed ("role"): every
+    process closes that participant's connections to the session's documents."""
+    return {"type": "participant", "session_id": sid, "participant_id": pid,
+            "change": change}
+
+
+# What a participant's open connections are closed with, by the change.
+_PARTICIPANT_CLOSE = {
+    "removed": (status.CLOSE_FORBIDDEN, "you were removed from this session"),
+    "role": (status.CLOSE_ACCESS_CHANGED, "your role changed: reconnect"),
+    "expired": (status.CLOSE_UNAUTHORIZED, "the session has ended and its tokens expired"),
+}
 
 
 DeadlineHandler = Callable[[str, str, int], Awaitable[None]]
@@ -274,6 +294,9 @@ class Core:
         if event.get("type") == "deleted":
             self.spawn(self.forget(event["session_id"]))
             return
+        if event.get("type") == "participant":
+            self.spawn(self._close_participant(event))
+            return
         if event.get("type") != "session":
             return
         sid = event["session_id"]
@@ -289,10 +312,37 @@ class Core:
             self._ended_handled.add(sid)
         self.spawn(self._refresh(sid, ended_now=ended_now))
 
+    async def _close_participant(self, event: dict[str, Any]) -> None:
+        sid, pid = event.get("session_id"), event.get("participant_id")
+        close = _PARTICIPANT_CLOSE.get(str(event.get("change")))
+        if not isinstance(sid, str) or not isinstance(pid, str) or close is None:
+            return
+        closed = await self.documents.close_where(
+            docs.session_prefix(sid), lambda access: access.user.get("id") == pid, *close)
+        if closed:
+            log.info("participant connections closed session=%s id=%s change=%s count=%d",
+                     sid, pid, event.get("change"), closed)
+
+    async def close_guests_after_end(self, sid: str, ended_at: int) -> None:
+        """When a session's non-facilitator tokens expire (some hours after its end),
+        close the connections of participants and observers that are still open here."""
+        when = ended_at + self.signer.lifetimes.after_end_ms
+
+        async def close() -> None:
+            forget()
+            await self.documents.close_where(
+                docs.session_prefix(sid), lambda access: access.user.get("role") != FACILITATOR,
+                *_PARTICIPANT_CLOSE["expired"])
+
+        forget = self.call_at(when, close)
+
     async def _refresh(self, sid: str, ended_now: bool) -> None:
         """Another process (or this one) changed a session: re-arm, close what must close."""
         try:
-            self.arm(await self.session(sid))
+            session = await self.session(sid)
+            self.arm(session)
+            if ended_now and session.ended_at is not None:
+                await self.close_guests_after_end(sid, session.ended_at)
             if ended_now:
                 for hook in self.on_session_ended:
                     await hook(sid)

@@ -15,6 +15,7 @@ one section per concern, each reached by name:
     engine.hidden     reveal, hidden ideas, hold back; brainwriting sheets
     engine.ideas      ideas added through the API; the board's ideas
     engine.votes      votes and ratings, the caller's own, published results
+    engine.people     removing a participant; co-facilitators
     engine.versions   the board's version history: snapshots, preview, restore
     engine.retention  deleting a session and all it owns; the sweep after retention_days
     engine.core       collaborators (clock, signer, store), flags, on_session_ended, and
@@ -42,6 +43,7 @@ from .agenda import Agenda
 from .core import RECONCILE_S, Core, Documents
 from .hidden import Hidden
 from .ideas import Ideas
+from .people import People
 from .retention import DEFAULT_SWEEP_S, Retention
 from .sessions import Sessions
 from .versions import DEFAULT_INTERVAL_S, Versions
@@ -62,6 +64,7 @@ class Engine:
         self.ideas = Ideas(self.core, self.hidden)
         self.sessions = Sessions(self.core, self.agenda, self.versions, retention_days)
         self.retention = Retention(self.core, retention_days, retention_sweep_s)
+        self.people = People(self.core)
         self.core.on_deadline = self.agenda.on_deadline
 
     async def start(self) -> None:

@@ -148,9 +148,19 @@ class Participant:
     role: str
     color: str
     joined_at: int
+    # Removed by a facilitator: the record stays (their ideas keep an author), the token
+    # and every connection stop working.
+    removed_at: int | None = None
+    # The login account that joined (identity/): {"iss", "sub"}, for access only; never
+    # in public(), the documents or an export.
+    account: dict[str, str] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+    @property
+    def removed(self) -> bool:
+        return self.removed_at is not None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Participant:

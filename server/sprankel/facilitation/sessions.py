@@ -9,7 +9,7 @@ from typing import Any
 from ..audit import actor
 from ..kernel.errors import Forbidden, Unauthorized
 from ..kernel.ids import new_id, new_join_code
-from ..kernel.tokens import Claims
+from ..kernel.tokens import Claims, TokenRefused
 from . import rounds
 from .agenda import Agenda
 from .core import Core
@@ -39,12 +39,15 @@ class Sessions:
         self.agenda = agenda
         self.versions = versions
 
-    async def create(self, fields: dict[str, Any]) -> tuple[Session, Participant, str]:
+    async def create(self, fields: dict[str, Any], account: dict[str, str] | None = None
+                     ) -> tuple[Session, Participant, str]:
+        """A new session and its facilitator; `account` is the login's reference
+        ({iss, sub}, identity/), kept for access only."""
         core = self.core
         now = core.clock.now_ms()
         sid = new_id()
         facilitator = Participant(new_id(), sid, fields["facilitator_name"], FACILITATOR,
-                                  PARTICIPANT_COLORS[0], now)
+                                  PARTICIPANT_COLORS[0], now, account=account)
         session = Session(
             id=sid, title=fields["title"], goal=fields["goal"], language=fields["language"],
             join_code=new_join_code(), facilitator_id=facilitator.id, created_at=now,
@@ -66,9 +69,12 @@ class Sessions:
         return session, facilitator, self.token_for(facilitator)
 
     def token_for(self, who: Participant) -> str:
-        return self.core.signer.sign(Claims(who.session_id, who.id, who.role))
+        signer = self.core.signer
+        return signer.sign(Claims(who.session_id, who.id, who.role,
+                                  signer.expiry(signer.lifetimes.session_ms)))
 
-    async def join(self, sid: str, fields: dict[str, Any]) -> tuple[Participant, str]:
+    async def join(self, sid: str, fields: dict[str, Any],
+                   account: dict[str, str] | None = None) -> tuple[Participant, str]:
         # By id: joining is how a caller gets a token, so no one has authenticated yet.
         session = await self.core.session(sid)
         if session.ended:
@@ -83,7 +89,8 @@ class Sessions:
         store = self.core.store
         existing = await store.list_records(PARTICIPANT, f"{sid}/")
         color = PARTICIPANT_COLORS[len(existing) % len(PARTICIPANT_COLORS)]
-        who = Participant(new_id(), sid, fields["name"], role, color, self.core.clock.now_ms())
+        who = Participant(new_id(), sid, fields["name"], role, color, self.core.clock.now_ms(),
+                          account=account)
         await store.put_record(PARTICIPANT, participant_key(sid, who.id), who.to_json())
         await self.core.audit.record(sid, "participant.joined", actor(who), who.id, role=role)
         log.info("participant joined session=%s id=%s role=%s", sid, who.id, role)
@@ -98,10 +105,9 @@ class Sessions:
 
     async def authenticate(self, sid: str, token: str | None) -> tuple[Session, Participant]:
         """The session and the caller a token stands for; raises 401, 403 or 404."""
-        claims = self.core.signer.verify(token or "")
-        if claims is None:
-            raise Unauthorized("a valid token is required (Authorization: Bearer TOKEN)"
-                               if token else "no token: send Authorization: Bearer TOKEN")
+        if not token:
+            raise Unauthorized("no token: send Authorization: Bearer TOKEN")
+        claims = self.core.signer.check(token)
         if claims.session_id != sid:
             raise Forbidden("this token belongs to another session")
         session = await self.core.session(sid)
@@ -109,7 +115,23 @@ class Sessions:
                                                 participant_key(sid, claims.participant_id))
         if data is None:
             raise Unauthorized("this token's participant no longer exists")
-        return session, Participant.from_json(data)
+        who = Participant.from_json(data)
+        if who.removed:
+            raise Unauthorized("you were removed from this session", "removed")
+        expires = self.expires_at(session, who, claims.expires_at)
+        if expires is not None and expires <= self.core.signer.now_ms():
+            raise TokenRefused("the session has ended and its tokens have expired",
+                               "token_expired")
+        return session, who
+
+    def expires_at(self, session: Session, who: Participant, token_expiry: int | None
+                   ) -> int | None:
+        """When the caller's access ends (ms): their token's expiry, and for participants
+        and observers the end of the session plus --token-hours-after-end."""
+        ends = [token_expiry] if token_expiry is not None else []
+        if session.ended_at is not None and who.role != FACILITATOR:
+            ends.append(session.ended_at + self.core.signer.lifetimes.after_end_ms)
+        return min(ends) if ends else None
 
     async def participants(self, session: Session) -> list[Participant]:
         """Everyone who joined, in the order they joined."""
