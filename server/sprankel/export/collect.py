@@ -24,7 +24,7 @@ from typing import Any
 from pycrdt import Array, Doc, Map
 
 from .. import __version__
-from ..audit.trail import AUDIT, Actor
+from ..audit.trail import AUDIT
 from ..audit.trail import Entry as AuditRecord
 from ..facilitation import documents as docs
 from ..facilitation.model import PARTICIPANT, SESSION, Participant
@@ -273,17 +273,14 @@ def _audit(records: list[AuditRecord], session: SessionRecord,
             return pid
         return pseudonyms.setdefault(pid, f"participant-{len(pseudonyms) + 1}")
 
-    def _account(who: Actor) -> str | None:
-        # The account is for access; a record names only the accounts of facilitators,
-        # who answer for what they did (docs/identity.md, docs/records.md).
-        return who.account if who.role == "facilitator" else None
-
     out = []
     for e in records:
         object_id = shown(e.object_id) if e.object_type == "participant" else e.object_id
         out.append(AuditEntry(
             e.seq, _time(e.at) or datetime.fromtimestamp(0, UTC), e.action,
-            AuditActor(shown(e.actor.participant_id), e.actor.role, _account(e.actor)),
+            # The account is for access only, never in an export: the stored trail and the
+            # operator's sink keep it (docs/identity.md, docs/records.md).
+            AuditActor(shown(e.actor.participant_id), e.actor.role, None),
             e.object_type, object_id or "", e.details))
     return out
 
