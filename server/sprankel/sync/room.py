@@ -85,7 +85,7 @@ class Room:
     async def load(self) -> None:
         # Subscribe first: an update another process stores while we read is not missed.
         self._subscription = await self._broker.subscribe(
-            self.name, self._on_remote_update, self._on_remote_awareness
+            self.name, self._on_remote_update, self._on_remote_awareness, self._own_awareness
         )
         stored = await self._store.load(self.name)
         if stored:
@@ -211,6 +211,11 @@ class Room:
             return
         if relay:
             self._queue_awareness(relay, publish=False)
+
+    def _own_awareness(self) -> bytes | None:
+        """The states of this process's connections, for a process that opens the document."""
+        entries = self.awareness.own_entries()
+        return _awareness_payload(entries) if entries else None
 
     # Fan-out
 

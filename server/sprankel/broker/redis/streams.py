@@ -8,7 +8,10 @@ store (``recover``), which covers entries a restarted Redis lost or a trim remov
 (every update is stored before it is published).
 
 One task reads every stream this process has open with one blocking XREAD; a
-stream opened meanwhile wakes it through the process's own ``wake:`` stream.
+stream opened meanwhile wakes it through the process's own ``wake:`` stream. On a
+Redis Cluster one XREAD may only name keys of one slot, so there each open stream
+has its own reading task (one blocking connection per open document and event
+channel, on the node of its slot).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, cast
 
 from ..._redis import REDIS_ERRORS, Backoff
-from ..base import AwarenessHandler, EventHandler, UpdateHandler
+from ..base import AwarenessHandler, EventHandler, OwnAwareness, UpdateHandler
 from ._helpers import as_bytes, call, log, merge
 from .connection import BLOCK_MS, Connection
 
@@ -39,6 +42,7 @@ H = TypeVar("H")
 class DocumentSubscriber:
     on_update: UpdateHandler
     on_awareness: AwarenessHandler
+    own_awareness: OwnAwareness | None = None
 
 
 @dataclass
@@ -98,7 +102,8 @@ class StreamReader:
         self._streams: dict[str, _Stream[Any]] = {}
         self._wake_key = conn.keys.wake(conn.process_id)
         self._wake_id = b"0-0"
-        self.background: set[asyncio.Task[None]] = set()  # wake-ups still under way
+        self.background: set[asyncio.Task[None]] = set()  # wake-ups, cluster readers
+        self._cluster_readers: dict[str, asyncio.Task[None]] = {}
 
     def document(self, document: str) -> DocumentStream | None:
         stream = self._streams.get(self._conn.keys.updates(document))
@@ -121,6 +126,9 @@ class StreamReader:
         if stream.handlers or self._streams.get(stream.key) is not stream:
             return False
         del self._streams[stream.key]
+        reader = self._cluster_readers.pop(stream.key, None)
+        if reader is not None:
+            reader.cancel()
         return True
 
     async def _open(self, key: str, name: str, kind: type[S]) -> S:
@@ -131,10 +139,13 @@ class StreamReader:
             if stream is None:
                 stream = kind(key, name, position)
                 self._streams[key] = stream
-                # In the background: a slow Redis must not hold up the caller any longer.
-                wake = asyncio.create_task(self._wake_reader(), name="wake redis reader")
-                self.background.add(wake)
-                wake.add_done_callback(self.background.discard)
+                if self._conn.cluster:
+                    self._start_cluster_reader(stream)
+                else:
+                    # In the background: a slow Redis must not hold up the caller longer.
+                    wake = asyncio.create_task(self._wake_reader(), name="wake redis reader")
+                    self.background.add(wake)
+                    wake.add_done_callback(self.background.discard)
         assert isinstance(stream, kind)  # the keys of the two kinds never meet
         return stream
 
@@ -151,6 +162,21 @@ class StreamReader:
             return b"0-0"
         return as_bytes(newest[0][0]) if newest else b"0-0"
 
+    async def _recover_document(self, stream: DocumentStream) -> None:
+        if self._recover is None or not stream.handlers:
+            return
+        try:
+            parts = await self._recover(stream.name)
+        except Exception as error:
+            log.warning("could not re-read %s from the store after a Redis blip: %s",
+                        stream.name, error)
+            return
+        if not parts:
+            return
+        state = await merge(parts)
+        for subscriber in list(stream.handlers):
+            call(subscriber.on_update, state, stream.key)
+
     async def _wake_reader(self) -> None:
         with contextlib.suppress(*REDIS_ERRORS):
             async with asyncio.timeout(SUBSCRIBE_WAIT_S), self._conn.redis.pipeline(
@@ -160,7 +186,39 @@ class StreamReader:
                 pipe.expire(self._wake_key, self._stream_ttl_s)  # gone after the process
                 await pipe.execute()
 
+    def _start_cluster_reader(self, stream: _Stream[Any]) -> None:
+        task = asyncio.create_task(self._read_one(stream), name=f"redis reader {stream.key}")
+        self._cluster_readers[stream.key] = task
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+
+    async def _read_one(self, stream: _Stream[Any]) -> None:
+        """A cluster's reader of one stream: XREAD on its slot's node, then the next."""
+        reader = self._conn.reader
+        backoff = Backoff()
+        missed = False
+        while self._streams.get(stream.key) is stream:
+            try:
+                reply = await reader.xread({stream.key: stream.last_id}, count=_READ_COUNT,
+                                           block=BLOCK_MS)
+            except REDIS_ERRORS as error:
+                # A failover: the client finds the promoted replica on a later try.
+                self._conn.link.failed("reading updates", error)
+                missed = True
+                await backoff.sleep()
+                continue
+            self._conn.link.ok()
+            backoff.reset()
+            for key, entries in cast(list[Any], reply or []):
+                self._dispatch(as_bytes(key).decode(), entries)
+            if missed:
+                missed = False
+                if isinstance(stream, DocumentStream):
+                    await self._recover_document(stream)
+
     async def read_loop(self) -> None:
+        if self._conn.cluster:
+            return  # each stream has its own reader (_read_one)
         reader = self._conn.reader
         backoff = Backoff()
         missed = False
@@ -202,18 +260,7 @@ class StreamReader:
         if self._recover is None:
             return
         for stream in list(self._streams.values()):
-            if not isinstance(stream, DocumentStream) or not stream.handlers:
-                continue
-            try:
-                parts = await self._recover(stream.name)
-            except Exception as error:
-                log.warning("could not re-read %s from the store after a Redis blip: %s",
-                            stream.name, error)
-                continue
-            if not parts:
-                continue
-            state = await merge(parts)
-            for subscriber in list(stream.handlers):
-                call(subscriber.on_update, state, stream.key)
+            if isinstance(stream, DocumentStream):
+                await self._recover_document(stream)
         log.info("caught up with the store after a Redis blip documents=%d",
                  sum(1 for s in self._streams.values() if isinstance(s, DocumentStream)))
