@@ -167,6 +167,24 @@ async def test_subscription_starts_now_and_ends_on_close(pair: Pair) -> None:
     assert received.items == [after]
 
 
+async def test_a_process_that_subscribes_gets_the_awareness_others_hold(pair: Pair) -> None:
+    held = b"\x01state of a's client"
+    await pair.a.subscribe("doc", Inbox(), Inbox(), lambda: held)
+    await pair.b.subscribe("other", Inbox(), Inbox(), lambda: b"\x01not this document")
+    newcomer = Inbox()
+    await pair.b.subscribe("doc", Inbox(), newcomer, lambda: None)
+    assert await newcomer.wait_for(1) == [held]
+
+
+async def test_nobody_answers_for_a_process_without_states(pair: Pair) -> None:
+    await pair.a.subscribe("doc", Inbox(), Inbox(), lambda: None)
+    newcomer = Inbox()
+    await pair.b.subscribe("doc", Inbox(), newcomer, lambda: None)
+    await pair.a.publish_awareness("doc", b"\x01later")
+    # The first thing that arrives is what a publishes later: no empty answer before it.
+    assert await newcomer.wait_for(1) == [b"\x01later"]
+
+
 async def test_awareness_reaches_other_process_not_its_own(pair: Pair) -> None:
     a_awareness, b_awareness = Inbox(), Inbox()
     await pair.a.subscribe("doc", Inbox(), a_awareness)
