@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 from pycrdt import Doc, Text
 
+from redis_cluster import RedisCluster, redis_cluster, unique_prefix
 from redis_server import RedisServer
+from sprankel._redis import RedisTarget
 from sprankel.broker import Broker, PresenceEntry
 from sprankel.broker.memory import MemoryBroker, MemoryHub
 from sprankel.broker.redis import RedisBroker
@@ -29,7 +31,11 @@ class Pair:
     make: Callable[[], Broker]  # a third process, when a case needs one
 
 
-@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+__all__ = ["redis_cluster"]  # the fixture, imported for pytest
+
+
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis),
+                        pytest.param("cluster", marks=pytest.mark.redis)])
 async def pair(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Pair]:
     started: list[Broker] = []
     redis: RedisServer | None = None
@@ -38,6 +44,13 @@ async def pair(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[
 
         def make() -> Broker:
             return MemoryBroker(hub)
+    elif request.param == "cluster":
+        # One cluster for the whole run; each case under its own prefix.
+        cluster: RedisCluster = request.getfixturevalue("redis_cluster")
+        target, prefix = RedisTarget(cluster.url, cluster=True), unique_prefix()
+
+        def make() -> Broker:
+            return RedisBroker(target, key_prefix=prefix, heartbeat_s=0.2, presence_ttl_s=1.0)
     else:
         redis = RedisServer(tmp_path).start()
         url = redis.url

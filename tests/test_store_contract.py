@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 from pycrdt import Doc, Map, Text
 
+from redis_cluster import RedisCluster, redis_cluster, unique_prefix
 from redis_server import RedisServer
+from sprankel._redis import RedisTarget
 from sprankel.store import Store
 from sprankel.store.redis import RedisStore
 from sprankel.store.sqlite import SQLiteStore
@@ -22,15 +24,25 @@ from sprankel.store.sqlite import SQLiteStore
 StoreFactory = Callable[..., Awaitable[Store]]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
+__all__ = ["redis_cluster"]  # the fixture, imported for pytest
+
+
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis),
+                        pytest.param("cluster", marks=pytest.mark.redis)])
 async def open_store(request: pytest.FixtureRequest, tmp_path: Path
                      ) -> AsyncIterator[StoreFactory]:
     started: list[Store] = []
     redis = RedisServer(tmp_path).start() if request.param == "redis" else None
+    cluster: RedisCluster | None = (request.getfixturevalue("redis_cluster")
+                                    if request.param == "cluster" else None)
+    prefix = unique_prefix()  # the cluster is shared by the whole run
 
     async def open_store(compact_after: int = 500) -> Store:
         if redis is not None:
             store: Store = RedisStore(redis.url, compact_after=compact_after)
+        elif cluster is not None:
+            store = RedisStore(RedisTarget(cluster.url, cluster=True),
+                               compact_after=compact_after, key_prefix=prefix)
         else:
             store = SQLiteStore(tmp_path / "store.sqlite3", compact_after=compact_after)
         await store.start()
