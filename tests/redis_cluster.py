@@ -62,6 +62,9 @@ class RedisCluster:
         """One node's URL: the cluster client finds the others (with --redis-cluster)."""
         return self.alive()[0].url
 
+    def sprankel_flags(self) -> list[str]:
+        return ["--redis-cluster"]
+
     def alive(self) -> list[RedisServer]:
         return [n for n in self.nodes if n.process is not None]
 

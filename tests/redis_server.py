@@ -25,11 +25,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
+from pycrdt import Map
 
 from server_process import ServerProcess, free_port
+from yclient import YClient
 
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -224,7 +226,16 @@ def _encode(*args: str) -> bytes:
 # Sprankel processes sharing one Redis
 
 
-def start_processes(start: Callable[..., ServerProcess], redis: RedisServer, count: int,
+class RedisLike(Protocol):
+    """A RedisServer or a RedisCluster (tests/redis_cluster.py), as Sprankel reaches it."""
+
+    @property
+    def url(self) -> str: ...
+
+    def sprankel_flags(self) -> list[str]: ...
+
+
+def start_processes(start: Callable[..., ServerProcess], redis: RedisLike, count: int,
                     *flags: str, data_dirs: list[Path] | None = None) -> list[ServerProcess]:
     """`count` open-documents servers on their own ports, all on this Redis, started at once.
 
@@ -238,6 +249,27 @@ def start_processes(start: Callable[..., ServerProcess], redis: RedisServer, cou
 
     with ThreadPoolExecutor(count) as pool:
         return list(pool.map(one, range(count)))
+
+
+def awareness_names(client: YClient) -> set[str]:
+    return {state["user"]["name"] for state in client.awareness.values() if state}
+
+
+async def edit_on_each(servers: list[ServerProcess], document: str) -> None:
+    """One client per process edits and sets its awareness; each sees everything."""
+    clients = [await YClient(f"{s.ws_url}/{document}").connect() for s in servers]
+    try:
+        for i, client in enumerate(clients):
+            await client.set_awareness({"user": {"name": f"user-{i}"}})
+            await client.change(lambda d, i=i: d.get("ideas", type=Map).__setitem__(f"k{i}", i))
+        for client in clients:
+            await client.wait_for(
+                lambda c=client: len(c.doc.get("ideas", type=Map)) == len(servers), timeout=20)
+            await client.wait_for(lambda c=client: len(awareness_names(c)) == len(servers),
+                                  timeout=20)
+    finally:
+        for client in clients:
+            await client.close()
 
 
 def presence(server: ServerProcess, document: str) -> list[dict[str, Any]]:

@@ -13,13 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pycrdt import Map
 
 from conftest import ServerFactory
 from redis_server import (
     SPRANKEL_ACL,
     SPRANKEL_PASSWORD,
     RedisServer,
+    edit_on_each,
     make_certificates,
     start_processes,
 )
@@ -27,31 +27,10 @@ from server_process import ServerProcess
 from sprankel._redis import RedisTarget, RedisUnavailable
 from sprankel.broker.redis import RedisBroker
 from sprankel.store.redis import RedisStore
-from yclient import YClient
 
 pytestmark = pytest.mark.redis
 
 DOCS = Path(__file__).parent.parent / "docs" / "scaling.md"
-
-
-def names(client: YClient) -> set[str]:
-    return {state["user"]["name"] for state in client.awareness.values() if state}
-
-
-async def edit_on_both(servers: list[ServerProcess], document: str) -> None:
-    """One client per process edits and sets its awareness; both see everything."""
-    clients = [await YClient(f"{s.ws_url}/{document}").connect() for s in servers]
-    try:
-        for i, client in enumerate(clients):
-            await client.set_awareness({"user": {"name": f"user-{i}"}})
-            await client.change(lambda d, i=i: d.get("ideas", type=Map).__setitem__(f"k{i}", i))
-        for client in clients:
-            await client.wait_for(lambda c=client: len(c.doc.get("ideas", type=Map)) == 2,
-                                  timeout=20)
-            await client.wait_for(lambda c=client: len(names(c)) == 2, timeout=20)
-    finally:
-        for client in clients:
-            await client.close()
 
 
 @pytest.fixture
@@ -70,7 +49,7 @@ async def test_a_named_user_with_the_documented_acl_serves_two_processes(
     assert acl_redis.url.startswith(f"redis://sprankel:{SPRANKEL_PASSWORD}@")
     servers = start_processes(start_server, acl_redis, 2, "--store", "redis",
                               data_dirs=[tmp_path / "a", tmp_path / "b"])
-    await edit_on_both(servers, "sessions/acl/board")
+    await edit_on_each(servers, "sessions/acl/board")
     for server in servers:
         assert "WRONGPASS" not in server.log() and "NOPERM" not in server.log()
     # redis-py asks for CLIENT SETINFO and carries on when refused: optional in the docs.
@@ -114,7 +93,7 @@ async def test_two_processes_share_redis_over_tls(
         assert redis.url.startswith("rediss://")
         servers = start_processes(start_server, redis, 2, "--store", "redis",
                                   data_dirs=[tmp_path / "a", tmp_path / "b"])
-        await edit_on_both(servers, "sessions/tls/board")
+        await edit_on_each(servers, "sessions/tls/board")
         for server in servers:
             server.stop()
 

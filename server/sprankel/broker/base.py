@@ -24,6 +24,8 @@ AwarenessHandler = Callable[[bytes], None]
 EventHandler = Callable[[dict[str, Any]], None]
 # The awareness payload of the states this process's own connections hold, or None.
 OwnAwareness = Callable[[], bytes | None]
+# Publish and store a document's whole state again (after a failover lost writes).
+Resend = Callable[[], None]
 
 
 @dataclass(frozen=True)
@@ -67,13 +69,15 @@ class Broker(ABC):
     @abstractmethod
     async def subscribe(
         self, document: str, on_update: UpdateHandler, on_awareness: AwarenessHandler,
-        own_awareness: OwnAwareness | None = None,
+        own_awareness: OwnAwareness | None = None, resend: Resend | None = None,
     ) -> Subscription:
         """Receive other processes' updates and awareness for a document from now on.
 
         on_awareness also receives, soon after, the states the other processes hold
         (each answers with its ``own_awareness``); this process answers theirs with
-        ``own_awareness`` when it is given.
+        ``own_awareness`` when it is given. ``resend`` is called when Redis may have
+        lost updates it had acknowledged (a Redis Cluster failover: replication is
+        asynchronous), so that the other processes and the store get them again.
         """
 
     @abstractmethod

@@ -20,6 +20,7 @@ from .base import (
     EventHandler,
     OwnAwareness,
     PresenceEntry,
+    Resend,
     Subscription,
     UpdateHandler,
 )
@@ -73,8 +74,9 @@ class MemoryBroker(Broker):
 
     async def subscribe(
         self, document: str, on_update: UpdateHandler, on_awareness: AwarenessHandler,
-        own_awareness: OwnAwareness | None = None,
+        own_awareness: OwnAwareness | None = None, resend: Resend | None = None,
     ) -> Subscription:
+        # resend is never needed: nothing between the "processes" loses a message.
         subscriber = _DocSubscriber(self.process_id, on_update, on_awareness, own_awareness)
         # What the other "processes" hold reaches the newcomer, as with Redis.
         for other in self._others(document):

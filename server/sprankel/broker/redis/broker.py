@@ -26,6 +26,7 @@ from ..base import (
     EventHandler,
     OwnAwareness,
     PresenceEntry,
+    Resend,
     Subscription,
     UpdateHandler,
 )
@@ -117,9 +118,9 @@ class RedisBroker(Broker):
 
     async def subscribe(
         self, document: str, on_update: UpdateHandler, on_awareness: AwarenessHandler,
-        own_awareness: OwnAwareness | None = None,
+        own_awareness: OwnAwareness | None = None, resend: Resend | None = None,
     ) -> Subscription:
-        subscriber = DocumentSubscriber(on_update, on_awareness, own_awareness)
+        subscriber = DocumentSubscriber(on_update, on_awareness, own_awareness, resend)
         stream = await self._reader.open_document(document)
         stream.handlers.append(subscriber)
         await self._awareness.subscribe(document)

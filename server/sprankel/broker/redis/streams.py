@@ -24,8 +24,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, cast
 
+from redis.asyncio.cluster import RedisCluster
+
 from ..._redis import REDIS_ERRORS, Backoff
-from ..base import AwarenessHandler, EventHandler, OwnAwareness, UpdateHandler
+from ..base import AwarenessHandler, EventHandler, OwnAwareness, Resend, UpdateHandler
 from ._helpers import as_bytes, call, log, merge
 from .connection import BLOCK_MS, Connection
 
@@ -43,6 +45,7 @@ class DocumentSubscriber:
     on_update: UpdateHandler
     on_awareness: AwarenessHandler
     own_awareness: OwnAwareness | None = None
+    resend: Resend | None = None
 
 
 @dataclass
@@ -92,6 +95,10 @@ class EventStream(_Stream[EventHandler]):
 
 
 S = TypeVar("S", bound=_Stream[Any])
+
+
+def _run(resend: Resend) -> None:
+    resend()
 
 
 class StreamReader:
@@ -177,6 +184,14 @@ class StreamReader:
         for subscriber in list(stream.handlers):
             call(subscriber.on_update, state, stream.key)
 
+    def _resend(self, stream: DocumentStream) -> None:
+        """After a failover: a promoted replica may lack the newest writes of its master
+        (replication is asynchronous), in the stream and in a Redis store alike. Each
+        process then publishes and stores its whole state of the document once more."""
+        for subscriber in list(stream.handlers):
+            if subscriber.resend is not None:
+                call(_run, subscriber.resend, stream.key)
+
     async def _wake_reader(self) -> None:
         with contextlib.suppress(*REDIS_ERRORS):
             async with asyncio.timeout(SUBSCRIBE_WAIT_S), self._conn.redis.pipeline(
@@ -193,16 +208,21 @@ class StreamReader:
         task.add_done_callback(self.background.discard)
 
     async def _read_one(self, stream: _Stream[Any]) -> None:
-        """A cluster's reader of one stream: XREAD on its slot's node, then the next."""
+        """A cluster's reader of one stream: XREAD on its slot's node, then the next.
+
+        The cluster client follows a failover by itself (it retries on the promoted
+        replica), so a failover shows as a new node for the stream's slot, often
+        without an error: either one makes this process catch up and resend.
+        """
         reader = self._conn.reader
         backoff = Backoff()
         missed = False
+        node = self._node_of(stream.key)
         while self._streams.get(stream.key) is stream:
             try:
                 reply = await reader.xread({stream.key: stream.last_id}, count=_READ_COUNT,
                                            block=BLOCK_MS)
             except REDIS_ERRORS as error:
-                # A failover: the client finds the promoted replica on a later try.
                 self._conn.link.failed("reading updates", error)
                 missed = True
                 await backoff.sleep()
@@ -211,10 +231,24 @@ class StreamReader:
             backoff.reset()
             for key, entries in cast(list[Any], reply or []):
                 self._dispatch(as_bytes(key).decode(), entries)
-            if missed:
-                missed = False
+            now = self._node_of(stream.key)
+            if missed or now != node:
+                missed, node = False, now
                 if isinstance(stream, DocumentStream):
+                    log.info("redis cluster: %s is on %s now: catching up", stream.name, now)
                     await self._recover_document(stream)
+                    self._resend(stream)
+
+    def _node_of(self, key: str) -> str | None:
+        """The cluster node that holds a key's slot, as the client knows it now."""
+        reader = self._conn.reader
+        if not isinstance(reader, RedisCluster):
+            return None
+        try:
+            node = reader.get_node_from_key(key)
+        except REDIS_ERRORS:
+            return None  # the slot map is being read again
+        return None if node is None else str(node.name)
 
     async def read_loop(self) -> None:
         if self._conn.cluster:

@@ -1,0 +1,77 @@
+"""Sprankel on a real Redis Cluster (three masters, three replicas): --redis-cluster.
+
+Two processes with the Redis store on the cluster converge, with awareness; a master
+killed with SIGKILL while clients edit, and its replica promoted, costs nothing: the
+clients converge, and a process started afterwards loads every edit from the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pycrdt import Doc, Map
+
+from conftest import ServerFactory
+from redis_cluster import RedisCluster, redis_cluster
+from redis_server import edit_on_each, start_processes
+from yclient import YClient
+
+pytestmark = pytest.mark.redis
+
+__all__ = ["redis_cluster"]  # the fixture, imported for pytest
+
+
+def ideas(doc: Doc[Any]) -> Map[Any]:
+    return doc.get("ideas", type=Map)
+
+
+async def test_two_processes_on_a_cluster_converge_with_awareness(
+        redis_cluster: RedisCluster, start_server: ServerFactory, tmp_path: Path) -> None:
+    servers = start_processes(start_server, redis_cluster, 2, "--store", "redis",
+                              data_dirs=[tmp_path / "a", tmp_path / "b"])
+    await edit_on_each(servers, "sessions/cluster/board")
+    for server in servers:
+        assert "redis broker connected" in server.log()
+
+
+async def test_a_master_killed_while_clients_edit_loses_nothing(
+        start_server: ServerFactory, tmp_path: Path) -> None:
+    document = "sessions/failover/board"
+    edits = 30
+    with RedisCluster(tmp_path / "cluster") as cluster:
+        servers = start_processes(start_server, cluster, 2, "--store", "redis",
+                                  data_dirs=[tmp_path / "a", tmp_path / "b"])
+        clients = [await YClient(f"{servers[i % 2].ws_url}/{document}").connect()
+                   for i in range(4)]
+
+        async def edit(i: int, client: YClient, batch: str) -> None:
+            for j in range(edits):
+                await client.change(lambda d, j=j: ideas(d).__setitem__(f"{batch}{i}-{j}", j))
+                await asyncio.sleep(0.02)  # pacing: the failover falls among the edits
+
+        # The master of the document's slot: its stream, presence and stored log.
+        killed = asyncio.create_task(asyncio.to_thread(
+            cluster.kill_master_of, f"sprankel:upd:{{{document}}}"))
+        await asyncio.gather(*(edit(i, c, "during") for i, c in enumerate(clients)))
+        await killed
+        await asyncio.gather(*(edit(i, c, "after") for i, c in enumerate(clients)))
+        expected = 2 * edits * len(clients)
+        for client in clients:
+            await client.wait_for(lambda c=client: len(ideas(c.doc)) == expected, timeout=60)
+            assert client.close_code is None  # nobody had to reconnect
+        assert all(ideas(c.doc).to_py() == ideas(clients[0].doc).to_py() for c in clients)
+        for client in clients:
+            await client.close()
+        for server in servers:
+            server.stop()
+            # It noticed the failover and stored and published its state once more.
+            assert f"{document} is on 127.0.0.1:" in server.log(), server.log()
+        # Everything is in the store too, also what the killed master had not replicated.
+        fresh = start_processes(start_server, cluster, 1, "--store", "redis",
+                                data_dirs=[tmp_path / "c"])[0]
+        async with YClient(f"{fresh.ws_url}/{document}") as reader:
+            await reader.wait_for(lambda: len(ideas(reader.doc)) == expected, timeout=20)
+        fresh.stop()
