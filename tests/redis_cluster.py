@@ -20,7 +20,13 @@ from types import TracebackType
 
 import pytest
 
-from redis_server import RedisServer
+from redis_server import SPRANKEL_ACL, SPRANKEL_PASSWORD, RedisServer
+
+# On a cluster Sprankel's user also needs the slot map (CLUSTER SLOTS), the command table
+# redis-py reads at start (COMMAND) and sharded pub/sub (docs/scaling.md).
+SPRANKEL_CLUSTER_ACL = (
+    f"{SPRANKEL_ACL} +cluster|slots +command +spublish +ssubscribe +sunsubscribe"
+)
 
 REDIS_CLI = shutil.which("redis-cli")
 NODE_TIMEOUT_MS = 2000  # how soon the nodes agree that a master is gone
@@ -61,6 +67,17 @@ class RedisCluster:
     def url(self) -> str:
         """One node's URL: the cluster client finds the others (with --redis-cluster)."""
         return self.alive()[0].url
+
+    def add_sprankel_user(self, acl: str = SPRANKEL_CLUSTER_ACL) -> str:
+        """The user ``sprankel`` on every node (ACLs are per node); returns its URL."""
+        for node in self.alive():
+            reply = node.command("ACL", "SETUSER", "sprankel", "reset", "on",
+                                 f">{SPRANKEL_PASSWORD}", *acl.split())
+            assert reply.startswith(b"+OK"), reply
+        return self.url.replace("redis://", f"redis://sprankel:{SPRANKEL_PASSWORD}@")
+
+    def acl_denials(self) -> set[str]:
+        return set().union(*(node.acl_denials() for node in self.alive()))
 
     def sprankel_flags(self) -> list[str]:
         return ["--redis-cluster"]

@@ -15,11 +15,13 @@ import pytest
 from pycrdt import Doc, Map
 
 from conftest import ServerFactory
-from redis_cluster import RedisCluster, redis_cluster
+from redis_cluster import SPRANKEL_CLUSTER_ACL, RedisCluster, redis_cluster
 from redis_server import edit_on_each, start_processes
 from yclient import YClient
 
 pytestmark = pytest.mark.redis
+
+DOCS = Path(__file__).parent.parent / "docs" / "scaling.md"
 
 __all__ = ["redis_cluster"]  # the fixture, imported for pytest
 
@@ -35,6 +37,21 @@ async def test_two_processes_on_a_cluster_converge_with_awareness(
     await edit_on_each(servers, "sessions/cluster/board")
     for server in servers:
         assert "redis broker connected" in server.log()
+
+
+async def test_a_named_user_with_the_documented_cluster_acl_serves_two_processes(
+        redis_cluster: RedisCluster, start_server: ServerFactory, tmp_path: Path) -> None:
+    url = redis_cluster.add_sprankel_user()
+    servers = [start_server("--open-documents", "--store", "redis", "--redis-cluster",
+                            data_dir=tmp_path / name,
+                            env={"REDIS_URL": url}) for name in ("a", "b")]
+    await edit_on_each(servers, "sessions/cluster-acl/board")
+    assert redis_cluster.acl_denials() <= {"client|setinfo"}
+
+
+def test_the_documented_cluster_acl_is_the_tested_one() -> None:
+    documented = " ".join(DOCS.read_text().split())
+    assert f"user sprankel on >PASSWORD {SPRANKEL_CLUSTER_ACL}" in documented
 
 
 async def test_a_master_killed_while_clients_edit_loses_nothing(

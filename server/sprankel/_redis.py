@@ -124,7 +124,7 @@ def refusal(error: BaseException, target: RedisTarget) -> str | None:
     password rotated in Redis and in the secret store may arrive a little apart).
     """
     text = str(error)
-    if isinstance(error, AuthenticationError) or (
+    if isinstance(error, AuthenticationError) or "no permissions" in text or (
         isinstance(error, ResponseError)
         and text.startswith(("WRONGPASS", "NOAUTH", "NOPERM", "invalid username-password"))
     ):
