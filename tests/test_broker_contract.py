@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from pycrdt import Doc, Text
 
-from redis_cluster import RedisCluster, redis_cluster, unique_prefix
-from redis_server import RedisServer
+from redis_cluster import RedisCluster, redis_cluster, unique_prefix, valkey_cluster
+from redis_server import RedisServer, require_valkey_server
 from sprankel._redis import RedisTarget
 from sprankel.broker import Broker, PresenceEntry
 from sprankel.broker.memory import MemoryBroker, MemoryHub
@@ -31,11 +31,13 @@ class Pair:
     make: Callable[[], Broker]  # a third process, when a case needs one
 
 
-__all__ = ["redis_cluster"]  # the fixture, imported for pytest
+__all__ = ["redis_cluster", "valkey_cluster"]  # the fixtures, imported for pytest
 
 
 @pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis),
-                        pytest.param("cluster", marks=pytest.mark.redis)])
+                        pytest.param("cluster", marks=pytest.mark.redis),
+                        pytest.param("valkey", marks=pytest.mark.redis),
+                        pytest.param("valkey-cluster", marks=pytest.mark.redis)])
 async def pair(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Pair]:
     started: list[Broker] = []
     redis: RedisServer | None = None
@@ -44,15 +46,17 @@ async def pair(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[
 
         def make() -> Broker:
             return MemoryBroker(hub)
-    elif request.param == "cluster":
+    elif request.param.endswith("cluster"):
         # One cluster for the whole run; each case under its own prefix.
-        cluster: RedisCluster = request.getfixturevalue("redis_cluster")
+        cluster: RedisCluster = request.getfixturevalue(
+            "valkey_cluster" if request.param == "valkey-cluster" else "redis_cluster")
         target, prefix = RedisTarget(cluster.url, cluster=True), unique_prefix()
 
         def make() -> Broker:
             return RedisBroker(target, key_prefix=prefix, heartbeat_s=0.2, presence_ttl_s=1.0)
     else:
-        redis = RedisServer(tmp_path).start()
+        redis = RedisServer(tmp_path, binary=(require_valkey_server()
+                                              if request.param == "valkey" else None)).start()
         url = redis.url
 
         def make() -> Broker:
@@ -160,12 +164,15 @@ async def test_documents_are_kept_apart(pair: Pair) -> None:
 
 
 async def test_subscription_starts_now_and_ends_on_close(pair: Pair) -> None:
+    # A third process sees "before" arrive, so it has really gone out before b subscribes
+    # (a witness on another document would not do: on a cluster it lives on another node).
     witness = Inbox()
-    await pair.b.subscribe("witness", witness, Inbox())
+    third = pair.make()
+    await third.start()
+    await third.subscribe("doc", witness, Inbox())
     before, after, later = yjs_update("before"), yjs_update("after"), yjs_update("later")
     await pair.a.publish_update("doc", before)
-    await pair.a.publish_update("witness", yjs_update("sent"))
-    await witness.wait_for(1)  # so "before" has really gone out before b subscribes
+    await witness.wait_for(1)
 
     received = Inbox()
     subscription = await pair.b.subscribe("doc", received, Inbox())
@@ -178,6 +185,7 @@ async def test_subscription_starts_now_and_ends_on_close(pair: Pair) -> None:
     await pair.a.publish_update("doc", later)
     assert await marker.wait_for(1) == [later]
     assert received.items == [after]
+    await third.close()
 
 
 async def test_a_process_that_subscribes_gets_the_awareness_others_hold(pair: Pair) -> None:

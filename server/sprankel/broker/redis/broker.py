@@ -95,6 +95,7 @@ class RedisBroker(Broker):
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(_FLUSH_ON_CLOSE_S):
                 await self._outbox.wait_sent()
+        await self._reader.stop_cluster_readers()
         self._tasks.extend(self._reader.background)
         await self._stop_tasks()
         with contextlib.suppress(*REDIS_ERRORS):

@@ -133,10 +133,18 @@ class StreamReader:
         if stream.handlers or self._streams.get(stream.key) is not stream:
             return False
         del self._streams[stream.key]
-        reader = self._cluster_readers.pop(stream.key, None)
-        if reader is not None:
-            reader.cancel()
+        # A cluster reader ends after its current XREAD (cancelling it mid-read would
+        # leave its connection half-read): see _read_one.
+        self._cluster_readers.pop(stream.key, None)
         return True
+
+    async def stop_cluster_readers(self) -> None:
+        """Let every cluster reader finish its XREAD and end (closing the broker)."""
+        readers = list(self._cluster_readers.values())
+        self._cluster_readers.clear()
+        self._streams.clear()
+        if readers:
+            await asyncio.wait(readers, timeout=BLOCK_MS / 1000 + 2)
 
     async def _open(self, key: str, name: str, kind: type[S]) -> S:
         stream = self._streams.get(key)
@@ -229,8 +237,10 @@ class StreamReader:
                 continue
             self._conn.link.ok()
             backoff.reset()
-            for key, entries in cast(list[Any], reply or []):
-                self._dispatch(as_bytes(key).decode(), entries)
+            if self._streams.get(stream.key) is not stream:
+                return  # released meanwhile (a new subscriber has its own reader)
+            for _, entries in cast(list[Any], reply or []):
+                self._deliver(stream, entries)
             now = self._node_of(stream.key)
             if missed or now != node:
                 missed, node = False, now
@@ -281,6 +291,10 @@ class StreamReader:
         stream = self._streams.get(key)
         if stream is None:
             return  # unsubscribed meanwhile
+        self._deliver(stream, entries)
+
+    def _deliver(self, stream: _Stream[Any],
+                 entries: list[tuple[bytes, dict[bytes, bytes]]]) -> None:
         for entry_id, fields in entries:
             stream.last_id = entry_id
             if fields.get(b"p", b"").decode() == self._conn.process_id:
