@@ -46,12 +46,14 @@ def room_scenarios(quick: bool) -> dict[str, RoomScenario]:
             "medium-room": RoomScenario(1, 20, 2, 5),
             "small-rooms": RoomScenario(10, 5, 1, 5),
             "redis-pair": RoomScenario(1, 50, 0.5, 5),
+            "cluster-pair": RoomScenario(1, 50, 0.5, 5),
         }
     return {
         "big-room": RoomScenario(1, 200, 0.5, 20),
         "medium-room": RoomScenario(1, 50, 2, 15),
         "small-rooms": RoomScenario(50, 8, 1, 15),
         "redis-pair": RoomScenario(1, 200, 0.5, 20),
+        "cluster-pair": RoomScenario(1, 200, 0.5, 20),
     }
 
 
@@ -252,7 +254,7 @@ def run_all(args: argparse.Namespace) -> int:
     for scenario in chosen:
         _log(f"scenario {scenario}")
         results[scenario] = {}
-        if scenario not in ("export", "redis-pair") and args.repeat > 1:
+        if scenario not in ("export", "redis-pair", "cluster-pair") and args.repeat > 1:
             runs: dict[str, list[Result]] = {name: [] for name in chosen_servers}
             for _ in range(args.repeat):  # interleaved: A B C A B C, so drift hits all alike
                 for name in chosen_servers:
@@ -264,14 +266,15 @@ def run_all(args: argparse.Namespace) -> int:
         if scenario == "export":
             results[scenario]["sprankel"] = run_export(args.quick)
             continue
-        if scenario == "redis-pair":
+        if scenario in ("redis-pair", "cluster-pair"):
+            server = "sprankel-redis" if scenario == "redis-pair" else "sprankel-cluster"
             missing = redis_available()
             if missing:
                 _log(f"  skipped: {missing}")
-                results[scenario]["sprankel-redis"] = {"error": missing}
+                results[scenario][server] = {"error": missing}
                 continue
-            results[scenario]["sprankel-redis"] = _with_server(
-                "sprankel-redis", _scenario_body(scenario, rooms, args)
+            results[scenario][server] = _with_server(
+                server, _scenario_body(scenario, rooms, args)
             )
             continue
         for name in chosen_servers:
