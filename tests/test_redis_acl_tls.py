@@ -26,6 +26,7 @@ from redis_server import (
 from server_process import ServerProcess
 from sprankel._redis import RedisTarget, RedisUnavailable
 from sprankel.broker.redis import RedisBroker
+from sprankel.config import ConfigError, Settings, validate
 from sprankel.store.redis import RedisStore
 
 pytestmark = pytest.mark.redis
@@ -122,3 +123,20 @@ async def test_tls_files_need_a_rediss_url(start_server: ServerFactory, tmp_path
     with pytest.raises(RuntimeError, match="server exited"):
         await asyncio.to_thread(server.start, 30)
     assert "REDIS_URL must start with rediss://" in server.log()
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"redis_cluster": True}, "need REDIS_URL"),
+    ({"redis_ca_file": "ca.crt"}, "need REDIS_URL"),
+    ({"redis_url": "redis://h:1/0", "redis_ca_file": "ca.crt"}, "must start with rediss://"),
+    ({"redis_url": "rediss://h:1/0", "redis_cert_file": "client.crt"}, "go together"),
+    ({"redis_url": "rediss://h:1/0", "redis_ca_file": "missing.crt"}, "no such file"),
+])
+def test_redis_options_that_cannot_work_are_refused(
+        options: dict[str, object], message: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ca.crt").write_text("")
+    (tmp_path / "client.crt").write_text("")
+    with pytest.raises(ConfigError, match=message):
+        validate(Settings(**options))  # type: ignore[arg-type]
