@@ -1,7 +1,8 @@
-"""One suite every store passes: the SQLite store and the Redis store.
+"""One suite every store passes: the SQLite, Redis and PostgreSQL stores.
 
 Each case gets a factory of stores that share one backing storage (one SQLite file,
-or one redis-server), so "two processes" are two stores from the same factory.
+one redis-server or one PostgreSQL database), so "two processes" are two stores from
+the same factory.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from redis_cluster import RedisCluster, redis_cluster, unique_prefix, valkey_clu
 from redis_server import RedisServer, require_valkey_server
 from sprankel._redis import RedisTarget
 from sprankel.store import Store
+from sprankel.store.postgres import PostgresStore
 from sprankel.store.redis import RedisStore
 from sprankel.store.sqlite import SQLiteStore
 
@@ -30,7 +32,8 @@ __all__ = ["redis_cluster", "valkey_cluster"]  # the fixtures, imported for pyte
 @pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis),
                         pytest.param("cluster", marks=pytest.mark.redis),
                         pytest.param("valkey", marks=pytest.mark.redis),
-                        pytest.param("valkey-cluster", marks=pytest.mark.redis)])
+                        pytest.param("valkey-cluster", marks=pytest.mark.redis),
+                        pytest.param("postgres", marks=pytest.mark.postgres)])
 async def open_store(request: pytest.FixtureRequest, tmp_path: Path
                      ) -> AsyncIterator[StoreFactory]:
     started: list[Store] = []
@@ -42,6 +45,7 @@ async def open_store(request: pytest.FixtureRequest, tmp_path: Path
                                 else "redis_cluster")
         if request.param.endswith("cluster") else None)
     prefix = unique_prefix()  # the cluster is shared by the whole run
+    database = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
 
     async def open_store(compact_after: int = 500) -> Store:
         if redis is not None:
@@ -49,6 +53,8 @@ async def open_store(request: pytest.FixtureRequest, tmp_path: Path
         elif cluster is not None:
             store = RedisStore(RedisTarget(cluster.url, cluster=True),
                                compact_after=compact_after, key_prefix=prefix)
+        elif database is not None:
+            store = PostgresStore(database, compact_after=compact_after)
         else:
             store = SQLiteStore(tmp_path / "store.sqlite3", compact_after=compact_after)
         await store.start()

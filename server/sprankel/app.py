@@ -24,6 +24,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from . import __version__, pages, wellknown
+from .api.admin import AdminFeature
 from .api.export import ExportFeature
 from .api.presence import PresenceFeature
 from .api.routing import api_routes
@@ -61,6 +62,11 @@ def build_store(settings: Settings) -> Store:
 
         return RedisStore(RedisTarget.from_settings(settings),
                           compact_after=settings.compact_after)
+    if settings.store == "postgres":
+        from .store.postgres import PostgresStore
+
+        assert settings.database_url is not None
+        return PostgresStore(settings.database_url, compact_after=settings.compact_after)
     return SQLiteStore(settings.database_path, compact_after=settings.compact_after)
 
 
@@ -107,6 +113,7 @@ def build_features(services: Services) -> list[Feature]:
         KoffiehoekFeature(services, sessions.engine),
         ExportFeature(services, sessions.engine),
         PresenceFeature(services),
+        AdminFeature(services, sessions.engine),
     ]
 
 

@@ -33,7 +33,12 @@ class Settings:
     data_dir: Path = _option(
         Path("sprankel-data"), "Folder for the SQLite database and the generated secret key."
     )
-    store: str = _option("sqlite", "Where documents and sessions are kept: sqlite or redis.")
+    store: str = _option(
+        "sqlite", "Where documents and sessions are kept: sqlite, redis or postgres.")
+    database_url: str | None = _option(
+        None, "PostgreSQL for --store postgres (postgresql://user:password@host:port/db).",
+        env="DATABASE_URL",
+    )
     redis_url: str | None = _option(
         None, "Redis for presence and fan-out between processes (redis://host:port/db).",
         env="REDIS_URL",
@@ -85,6 +90,18 @@ class Settings:
     )
     chat_retention_days: int = _option(
         7, "Days a Koffiehoek chat message is kept before it is deleted for good."
+    )
+    session_retention_days: float = _option(
+        0.0, "Days an ended session is kept when it names no retention_days of its own, "
+        "then deleted with everything stored for it; 0 keeps such sessions until deleted."
+    )
+    retention_sweep_s: float = _option(
+        3600.0, "Seconds between the sweeps that delete sessions past their retention "
+        "period (one process does each sweep)."
+    )
+    version_interval_s: float = _option(
+        300.0, "Seconds between the board versions taken while a board changes (versions "
+        "are also taken before every reveal, lock, restore and end)."
     )
     per_message_deflate: bool = _option(
         False, "Compress WebSocket messages (costs memory per connection and CPU)."
@@ -243,17 +260,27 @@ def validate(settings: Settings) -> None:
             "its own copy of each document and users on different processes would not see "
             "each other's edits."
         )
-    if settings.store not in ("sqlite", "redis"):
-        raise ConfigError(f"--store must be sqlite or redis, not {settings.store!r}.")
+    if settings.store not in ("sqlite", "redis", "postgres"):
+        raise ConfigError(
+            f"--store must be sqlite, redis or postgres, not {settings.store!r}.")
     if settings.store == "redis" and not settings.redis_url:
         raise ConfigError("--store redis needs REDIS_URL.")
     _validate_redis(settings)
+    if settings.store == "postgres":
+        url = settings.database_url or ""
+        if not url.startswith(("postgresql://", "postgres://")):
+            raise ConfigError("--store postgres needs --database-url (or DATABASE_URL) "
+                              "postgresql://user:password@host:port/database.")
     for name in ("max_value_depth", "max_type_depth", "max_update_structs", "max_document_size"):
         if getattr(settings, name) < 2:
             raise ConfigError(f"--{name.replace('_', '-')} must be at least 2.")
     if settings.max_message_size < 1024:
         raise ConfigError("--max-message-size must be at least 1024 bytes.")
     trusted_proxy_networks(settings.trusted_proxies)
+    if settings.session_retention_days < 0:
+        raise ConfigError("--session-retention-days must be 0 (keep) or more.")
+    if settings.retention_sweep_s <= 0 or settings.version_interval_s <= 0:
+        raise ConfigError("--retention-sweep-s and --version-interval-s must be above 0.")
     if settings.header_timeout_s <= 0:
         raise ConfigError("--header-timeout-s must be above 0.")
     for f in dataclasses.fields(settings):

@@ -22,4 +22,7 @@ CLOSE_UNAUTHORIZED = 4401  # missing, malformed or expired token
 CLOSE_FORBIDDEN = 4403  # valid token, but not for this document
 CLOSE_NOT_FOUND = 4404  # no such session or document
 CLOSE_GONE = 4410  # the session has ended
+# The session was deleted (by its facilitator, the operator or its retention period): as
+# if it never existed, which is what the API (404) and a new connection (4404) say after.
+CLOSE_DELETED = CLOSE_NOT_FOUND
 CLOSE_DOCUMENT_FULL = 4413  # the document reached --max-document-size: only deleting is allowed

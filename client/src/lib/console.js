@@ -6,6 +6,7 @@ import { language, t } from "./i18n.js";
 import { addNote, deleteNote, KEYS, readNotes, setNoteDone } from "./model.js";
 import { people } from "./presence.js";
 import { qrSvg } from "./qr.js";
+import { VersionsPanel } from "./versions.js";
 
 const KINDS = ["ideate", "brainwrite", "group", "rate", "vote", "discuss", "warmup"];
 
@@ -48,6 +49,7 @@ export class Console {
     ctx.board.getMap(KEYS.notes).observeDeep(() => this.drawNotes?.());
     ctx.awareness.on("change", () => this.renderPeople());
     this.peopleNode = h("section", { class: "card", "aria-labelledby": "console-people" });
+    this.versions = new VersionsPanel({ api: ctx.api }); // keeps its own state across renders
     this.render();
   }
 
@@ -101,6 +103,7 @@ export class Console {
           this.renderModeration(s),
           this.renderExport(),
           this.renderNotes(),
+          this.versions.node,
           this.peopleNode)),
     ]);
     this.renderPeople();
@@ -206,7 +209,10 @@ export class Console {
         t(follow ? "console.follow.stop" : "console.follow")),
         h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", id: "end-session", disabled: s.ended,
           onclick: () => { if (confirm(t("console.end.confirm"))) this.run(t("console.end.session"), () => this.ctx.api.end()); } },
-        t("console.end.session"))));
+        t("console.end.session")),
+        h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", id: "delete-session",
+          onclick: () => { if (confirm(t("console.delete.confirm"))) this.run(t("console.delete"), async () => { await this.ctx.api.call("DELETE", ""); location.assign("/"); }); } },
+        t("console.delete"))));
   }
 
   renderModeration(s) {

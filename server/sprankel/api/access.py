@@ -62,6 +62,9 @@ def session_authorizer(engine: Engine, open_documents: bool = False) -> Authoriz
             return may_write_document(kind, role, pid, owner, flags.locked, flags.ended,
                                       flags.drafts_open)
 
+        if kind == "board":
+            # Named (by id) in the board's next version: who was there while it changed.
+            await engine.versions.note_active(sid, pid)
         anonymous = session.anonymous
 
         def unnamed() -> bool:

@@ -40,6 +40,15 @@ _IDEA = obj({
     "created_at": MS, "hidden": BOOL,
 }, closed=False)
 
+_VERSION_FIELDS: dict[str, Any] = {
+    "id": STR, "at": MS, "trigger": {"enum": ["interval", "reveal", "lock", "restore", "end"]},
+    "ideas": INT, "elements": INT, "bytes": INT,
+    "active": {"type": "array", "items": {"type": "object"},
+               "description": "who connected or edited since the version before: id and "
+                              "role, and the name unless the session is anonymous"},
+}
+_VERSION = obj(_VERSION_FIELDS, closed=False)
+
 _MY_VOTES = obj({"round_id": STR, "votes": {"type": "object",
                                                  "additionalProperties": INT},
                      "budget": INT, "used": INT, "left": INT,
@@ -77,6 +86,16 @@ _RESPONSES: dict[str, Any] = {
     "BoardIdeas": obj({"ideas": {"type": "array", "items": _IDEA}}, closed=False),
     "HiddenIdeas": obj({"ideas": {"type": "array", "items": _IDEA}}, closed=False),
     "Held": obj({"idea_id": STR, "held_back": BOOL}),
+    "Versions": obj({"versions": {"type": "array", "items": _VERSION}}, closed=False),
+    "VersionPreview": obj({**_VERSION_FIELDS, "board": obj({
+        "ideas": {"type": "array", "items": _IDEA},
+        "clusters": {"type": "array", "items": {"type": "object"}},
+        "notes": {"type": "array", "items": {"type": "object"}},
+        "whiteboard": obj({"elements": {"type": "array", "items": {"type": "object"}},
+                           "files": {"type": "array", "items": STR}}, closed=False),
+    }, closed=False)}, closed=False),
+    "Purged": obj({"deleted": {"type": "array", "items": STR}}, closed=False),
+    "Restored": obj({"restored": _VERSION, "before": _VERSION}, closed=False),
     "MyVotes": _MY_VOTES,
     "MyRatings": obj({"round_id": {"type": ["string", "null"]},
                           "ratings": {"type": "object"}}, closed=False),

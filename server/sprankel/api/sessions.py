@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 from .. import links, status
 from ..facilitation import Engine
 from ..facilitation.control import public_round
-from ..facilitation.documents import board_name, drafts_prefix
+from ..facilitation.documents import board_name, drafts_prefix, session_prefix
 from ..facilitation.model import Participant, Session
 from ..facilitation.roles import FACILITATOR, OBSERVER
 from ..feature import Feature
@@ -35,6 +35,7 @@ from ._http import bearer
 from ._limits import per_address, per_path_param, refusal
 from .access import session_authorizer
 from .endpoint import Body, Call, CallHandler, Endpoint
+from .versions import VersionsApi
 
 Caller = Call[Session, Participant]  # what routing.py hands an endpoint with a token
 Public = Call[None, None]  # and a public one (its body only)
@@ -50,15 +51,25 @@ class SessionsFeature(Feature):
 
     def __init__(self, services: Services, signer: TokenSigner) -> None:
         self.services = services
-        self.engine = Engine(services.store, services.broker, services.rooms, signer)
+        settings = services.settings
+        self.engine = Engine(services.store, services.broker, services.rooms, signer,
+                             version_interval_s=settings.version_interval_s,
+                             retention_days=settings.session_retention_days,
+                             retention_sweep_s=settings.retention_sweep_s)
         self.engine.core.on_session_ended.append(self._close_drafts)
+        self.engine.core.on_session_deleted.append(self._drop_documents)
 
     async def _close_drafts(self, session_id: str) -> None:
         await self.services.rooms.close_connections(drafts_prefix(session_id),
                                                     status.CLOSE_GONE, "the session has ended")
 
+    async def _drop_documents(self, session_id: str) -> None:
+        await self.services.rooms.drop(session_prefix(session_id), status.CLOSE_DELETED,
+                                       "the session was deleted")
+
     def endpoints(self) -> Sequence[Endpoint]:
-        return SessionsApi(self.services, self.engine).endpoints()
+        api = SessionsApi(self.services, self.engine)
+        return [*api.endpoints(), *VersionsApi(self.engine, api.caller).endpoints()]
 
     def authorizers(self) -> Mapping[str, Authorizer]:
         open_documents = self.services.settings.open_documents
@@ -78,7 +89,7 @@ class SessionsApi:
 
     # Helpers
 
-    async def _caller(self, request: Request) -> tuple[Session, Participant]:
+    async def caller(self, request: Request) -> tuple[Session, Participant]:
         """The authenticate of every endpoint with a token (routing.py calls it)."""
         return await self.engine.sessions.authenticate(request.path_params["sid"], bearer(request))
 
@@ -199,16 +210,19 @@ class SessionsApi:
 
     async def add_idea(self, request: Request, call: Caller) -> Response:
         added = await self.engine.ideas.add(call.session, call.who, call.body)
+        await self.engine.versions.note_active(call.session.id, call.who.id)
         return JSONResponse(added.to_json(), status_code=201)
 
     async def edit_idea(self, request: Request, call: Caller) -> Response:
         idea_id = checks.identifier(request.path_params["idea_id"], "idea_id")
         idea = await self.engine.ideas.edit(call.session, call.who, idea_id, call.body)
+        await self.engine.versions.note_active(call.session.id, call.who.id)
         return JSONResponse(idea.to_json())
 
     async def delete_idea(self, request: Request, call: Caller) -> Response:
         idea_id = checks.identifier(request.path_params["idea_id"], "idea_id")
         await self.engine.ideas.delete(call.session, call.who, idea_id)
+        await self.engine.versions.note_active(call.session.id, call.who.id)
         return Response(status_code=204)
 
     async def list_ideas(self, request: Request, call: Caller) -> Response:
@@ -286,7 +300,7 @@ class SessionsApi:
               **more: Any) -> Endpoint:
             auth = more.get("auth", True)
             return Endpoint(method, path, handler, summary, body, response, status,
-                            authenticate=self._caller if auth else None, **more)
+                            authenticate=self.caller if auth else None, **more)
 
         out = [
             e("POST", "/api/sessions", self.create_session, "Create a session",

@@ -24,7 +24,7 @@ EXIT_OK = 0
 EXIT_NOT_FOUND = 1  # also: no data folder, or a store that cannot be read
 EXIT_USAGE = 2
 
-REDIS_WAIT_S = 5.0
+REDIS_WAIT_S = 5.0  # Redis or PostgreSQL
 
 
 class _NoData(Exception):
@@ -44,6 +44,12 @@ def _open_store(settings: Settings) -> Store:
 
         # A command should say soon that Redis is not there, not wait as long as a server.
         return RedisStore(RedisTarget.from_settings(settings), startup_wait_s=REDIS_WAIT_S)
+    if settings.store == "postgres":
+        if not settings.database_url:
+            raise _NoData("--store postgres needs DATABASE_URL.")
+        from ..store.postgres import PostgresStore
+
+        return PostgresStore(settings.database_url, startup_wait_s=REDIS_WAIT_S)
     if not settings.database_path.exists():
         # Never create an empty database where the user expected their data.
         raise _NoData(
@@ -61,7 +67,8 @@ async def export_text(settings: Settings, session_id: str, fmt: str,
     store = _open_store(settings)
     try:
         await store.start()
-    except (RuntimeError, OSError, sqlite3.Error) as error:  # RedisUnavailable is a RuntimeError
+    # RedisUnavailable and PostgresUnavailable are RuntimeErrors.
+    except (RuntimeError, OSError, sqlite3.Error) as error:
         raise _Unreadable(str(error)) from error
     try:
         model = await collect(StoreSource(store), session_id)

@@ -44,6 +44,9 @@ class Documents(Protocol):
 
     async def close_connections(self, prefix: str, code: int, reason: str) -> None: ...
 
+    @property
+    def open_rooms(self) -> list[str]: ...
+
 
 @dataclass(frozen=True)
 class Flags:
@@ -84,6 +87,9 @@ class Core:
         # What a running round's deadline calls (the agenda sets it: Agenda.on_deadline).
         self.on_deadline: DeadlineHandler | None = None
         self.on_session_ended: list[Callable[[str], Awaitable[None]]] = []
+        # What a deleted session's open documents need (the edge drops its rooms).
+        self.on_session_deleted: list[Callable[[str], Awaitable[None]]] = []
+        self._deleted: set[str] = set()
         self._flags: dict[str, Flags] = {}
         self._timers: dict[str, tuple[int, Cancel]] = {}  # session id -> (deadline, timer)
         self._events: Subscription | None = None
@@ -239,10 +245,31 @@ class Core:
                 if data is not None and (known is None or data.get("version", 0) > known.version):
                     self._on_event(session_event(Session.from_json(data)))
 
+    async def forget(self, sid: str) -> None:
+        """The session was deleted: no timer, no writes on open connections, and its open
+        documents dropped (once per process; the event of the deletion calls it too)."""
+        if sid in self._deleted:
+            return
+        self._deleted.add(sid)
+        armed = self._timers.pop(sid, None)
+        if armed is not None:
+            armed[1].cancel()
+        self._flags[sid] = Flags(True, True, 2**62)
+        for hook in self.on_session_deleted:
+            try:
+                await hook(sid)
+            except Exception:
+                log.exception("dropping a deleted session's documents failed id=%s", sid)
+
     # Events of other processes (and of this one)
 
     def _on_event(self, event: dict[str, Any]) -> None:
-        if event.get("type") != "session" or not isinstance(event.get("session_id"), str):
+        if not isinstance(event.get("session_id"), str):
+            return
+        if event.get("type") == "deleted":
+            self.spawn(self.forget(event["session_id"]))
+            return
+        if event.get("type") != "session":
             return
         sid = event["session_id"]
         version = int(event.get("version", 0))

@@ -19,6 +19,7 @@ from .errors import WrongPhase
 from .model import Idea, Participant, Round, Session, idea_order
 from .roles import require_facilitator
 from .validation import IDEA_COLORS
+from .versions import Versions
 from .votes import Votes
 
 log = logging.getLogger("sprankel.facilitation")
@@ -36,9 +37,10 @@ class HiddenIdea:
 
 
 class Hidden:
-    def __init__(self, core: Core, votes: Votes) -> None:
+    def __init__(self, core: Core, votes: Votes, versions: Versions) -> None:
         self.core = core
         self.votes = votes
+        self.versions = versions
 
     async def reveal(self, session: Session, round_id: str) -> Round:
         """Facilitator: hidden rounds move their ideas onto the board (ending the round
@@ -71,6 +73,7 @@ class Hidden:
         rnd = rounds.find(session, round_id)
         if rnd.revealed:
             return session
+        await self.versions.take(sid, "reveal")
         held = set(rnd.held_back)
         anonymous = session.anonymous or rnd.anonymous
         people = {p.id: p for p in await self.core.participants(sid)}

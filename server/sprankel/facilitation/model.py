@@ -94,7 +94,7 @@ class Session:
     vote_budget: int = DEFAULT_VOTE_BUDGET
     allow_observers: bool = True
     participants_can_export: bool = False
-    retention_days: int | None = None
+    retention_days: float | None = None  # days kept after the end; None: until deleted
     state: str = "open"  # "open" or "ended"
     locked: bool = False
     started_at: int | None = None  # when the first round started

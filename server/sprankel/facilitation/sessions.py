@@ -15,6 +15,7 @@ from .core import Core
 from .errors import SessionEnded
 from .model import PARTICIPANT, SESSION, Participant, Session, participant_key
 from .roles import FACILITATOR, OBSERVER, require_facilitator
+from .versions import Versions
 
 log = logging.getLogger("sprankel.facilitation")
 
@@ -22,10 +23,20 @@ PARTICIPANT_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e
                       "#17becf", "#bcbd22", "#ff7f0e", "#7f7f7f")
 
 
+def _whole(days: float) -> float | None:
+    """The server's default as the session keeps it: 30, not 30.0; 0 is none."""
+    if days <= 0:
+        return None
+    return int(days) if float(days).is_integer() else days
+
+
 class Sessions:
-    def __init__(self, core: Core, agenda: Agenda) -> None:
+    def __init__(self, core: Core, agenda: Agenda, versions: Versions,
+                 default_retention_days: float = 0.0) -> None:
         self.core = core
+        self.default_retention_days = default_retention_days
         self.agenda = agenda
+        self.versions = versions
 
     async def create(self, fields: dict[str, Any]) -> tuple[Session, Participant, str]:
         core = self.core
@@ -39,7 +50,9 @@ class Sessions:
             anonymous=fields["anonymous"], vote_budget=fields["vote_budget"],
             allow_observers=fields["allow_observers"],
             participants_can_export=fields["participants_can_export"],
-            retention_days=fields["retention_days"],
+            # The server's default when the session names none, so that the export says
+            # when it goes (retention.py deletes it then).
+            retention_days=fields["retention_days"] or _whole(self.default_retention_days),
         )
         await core.store.put_record(PARTICIPANT, participant_key(sid, facilitator.id),
                                     facilitator.to_json())
@@ -102,6 +115,8 @@ class Sessions:
 
     async def set_locked(self, session: Session, who: Participant, locked: bool) -> Session:
         require_facilitator(who)
+        if locked and not session.ended:
+            await self.versions.take(session.id, "lock")
 
         def change(s: Session) -> None:
             rounds.check_open(s)
@@ -113,6 +128,8 @@ class Sessions:
 
     async def end(self, session: Session, who: Participant) -> Session:
         require_facilitator(who)
+        rounds.check_open(session)
+        await self.versions.take(session.id, "end")
         now = self.core.clock.now_ms()
         was_active: list[str] = []
 

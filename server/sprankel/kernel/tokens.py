@@ -84,14 +84,19 @@ class TokenSigner:
 
 
 def load_or_create_key(configured: str | None, data_dir: Path) -> bytes:
-    """The configured secret key, or the one kept in the data folder (created once).
-
-    Several worker processes may start at the same moment: the key is written to a
-    temporary file and linked into place, so every process ends up with the same key.
-    """
+    """The configured secret key, or the one kept in the data folder (created once)."""
     if configured:
         return configured.encode("utf-8")
-    path = data_dir / KEY_FILE
+    return load_or_create_secret(data_dir / KEY_FILE)
+
+
+def load_or_create_secret(path: Path) -> bytes:
+    """A random secret kept in a 0600 file of the data folder, created once.
+
+    Several worker processes may start at the same moment: the secret is written to a
+    temporary file and linked into place, so every process ends up with the same one.
+    """
+    data_dir = path.parent
     for _ in range(50):
         try:
             key = path.read_bytes().strip()
@@ -101,7 +106,7 @@ def load_or_create_key(configured: str | None, data_dir: Path) -> bytes:
             os.chmod(path, 0o600)  # a key file of an older version may be world-readable
             return key
         data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        tmp = data_dir / f".{KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        tmp = data_dir / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(secrets.token_urlsafe(48).encode("ascii"))
@@ -112,4 +117,4 @@ def load_or_create_key(configured: str | None, data_dir: Path) -> bytes:
         finally:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
-    raise RuntimeError(f"could not read or create the secret key in {path}")
+    raise RuntimeError(f"could not read or create the secret in {path}")

@@ -159,6 +159,19 @@ class RoomManager:
                 for conn in list(room.connections):
                     conn.close(code, reason)
 
+    async def drop(self, prefix: str, code: int, reason: str) -> None:
+        """Forget the documents whose name starts with prefix (they are being deleted):
+        close their connections and leave memory without writing anything back."""
+        for name in [n for n in self._rooms if n.startswith(prefix)]:
+            room = self._rooms.pop(name)
+            timer = self._evictions.pop(name, None)
+            if timer is not None:
+                timer.cancel()
+            for conn in list(room.connections):
+                conn.close(code, reason)
+            await room.discard()
+            log.info("room dropped doc=%s", name)
+
     # Loading and eviction
 
     async def _load(self, name: str) -> Room:
