@@ -54,14 +54,16 @@ class RedisCluster:
         if REDIS_CLI is None:
             pytest.skip("redis-cli is not installed (apt-get install redis-tools)")
         self.workdir = workdir
-        self.nodes = [
-            RedisServer(workdir / f"node-{i}", port=port, extra=(
-                "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-                "--cluster-node-timeout", str(NODE_TIMEOUT_MS),
-                # A replica whose master died takes over even if it lagged a little.
-                "--cluster-replica-validity-factor", "0"), binary=binary)
-            for i, port in enumerate(_free_cluster_port() for _ in range(masters * 2))
-        ]
+        self.binary = binary
+        self.nodes = [self._node(i) for i in range(masters * 2)]
+
+    def _node(self, index: int) -> RedisServer:
+        return RedisServer(self.workdir / f"node-{index}-{uuid.uuid4().hex[:6]}",
+                           port=_free_cluster_port(), binary=self.binary, extra=(
+                               "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                               "--cluster-node-timeout", str(NODE_TIMEOUT_MS),
+                               # A replica whose master died takes over even if it lagged.
+                               "--cluster-replica-validity-factor", "0"))
 
     @property
     def url(self) -> str:
@@ -86,8 +88,16 @@ class RedisCluster:
         return [n for n in self.nodes if n.process is not None]
 
     def start(self, timeout: float = 60) -> RedisCluster:
-        for node in self.nodes:
-            node.start()
+        for index in range(len(self.nodes)):
+            for attempt in range(5):
+                try:
+                    self.nodes[index].start()
+                    break
+                except RuntimeError as error:
+                    # Another test took the port (or its bus port) since it was chosen.
+                    if "Address already in use" not in str(error) or attempt == 4:
+                        raise
+                    self.nodes[index] = self._node(index)
         assert REDIS_CLI is not None
         subprocess.run(
             [REDIS_CLI, "--cluster", "create", *(f"127.0.0.1:{n.port}" for n in self.nodes),

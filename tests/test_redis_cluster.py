@@ -19,6 +19,7 @@ from pycrdt import Doc, Map
 from conftest import ServerFactory
 from redis_cluster import SPRANKEL_CLUSTER_ACL, RedisCluster, redis_cluster, valkey_cluster
 from redis_server import edit_on_each, require_valkey_server, start_processes
+from server_process import ServerProcess
 from yclient import YClient
 
 pytestmark = pytest.mark.redis
@@ -74,25 +75,11 @@ async def test_a_master_killed_while_clients_edit_loses_nothing(
                                   data_dirs=[tmp_path / "a", tmp_path / "b"])
         clients = [await YClient(f"{servers[i % 2].ws_url}/{document}").connect()
                    for i in range(4)]
-
-        async def edit(i: int, client: YClient, batch: str) -> None:
-            for j in range(edits):
-                await client.change(lambda d, j=j: ideas(d).__setitem__(f"{batch}{i}-{j}", j))
-                await asyncio.sleep(0.02)  # pacing: the failover falls among the edits
-
-        # The master of the document's slot: its stream, presence and stored log.
-        killed = asyncio.create_task(asyncio.to_thread(
-            cluster.kill_master_of, f"sprankel:upd:{{{document}}}"))
-        await asyncio.gather(*(edit(i, c, "during") for i, c in enumerate(clients)))
-        await killed
-        await asyncio.gather(*(edit(i, c, "after") for i, c in enumerate(clients)))
-        expected = 2 * edits * len(clients)
-        for client in clients:
-            await client.wait_for(lambda c=client: len(ideas(c.doc)) == expected, timeout=60)
-            assert client.close_code is None  # nobody had to reconnect
-        assert all(ideas(c.doc).to_py() == ideas(clients[0].doc).to_py() for c in clients)
-        for client in clients:
-            await client.close()
+        try:
+            await _edit_through_a_failover(cluster, servers, clients, document, edits)
+        finally:
+            for client in clients:
+                await client.close()
         for server in servers:
             server.stop()
             # It noticed the failover and stored and published its state once more.
@@ -101,5 +88,30 @@ async def test_a_master_killed_while_clients_edit_loses_nothing(
         fresh = start_processes(start_server, cluster, 1, "--store", "redis",
                                 data_dirs=[tmp_path / "c"])[0]
         async with YClient(f"{fresh.ws_url}/{document}") as reader:
-            await reader.wait_for(lambda: len(ideas(reader.doc)) == expected, timeout=20)
+            await reader.wait_for(lambda: len(ideas(reader.doc)) == 2 * edits * 4, timeout=20)
         fresh.stop()
+
+
+async def _edit_through_a_failover(cluster: RedisCluster, servers: list[ServerProcess],
+                                   clients: list[YClient], document: str, edits: int) -> None:
+    async def edit(i: int, client: YClient, batch: str) -> None:
+        for j in range(edits):
+            await client.change(lambda d, j=j: ideas(d).__setitem__(f"{batch}{i}-{j}", j))
+            await asyncio.sleep(0.02)  # pacing: the failover falls among the edits
+
+    # The master of the document's slot: its stream, presence and stored log.
+    killed = asyncio.create_task(asyncio.to_thread(
+        cluster.kill_master_of, f"sprankel:upd:{{{document}}}"))
+    await asyncio.gather(*(edit(i, c, "during") for i, c in enumerate(clients)))
+    await killed
+    await asyncio.gather(*(edit(i, c, "after") for i, c in enumerate(clients)))
+    expected = 2 * edits * len(clients)
+    for client in clients:
+        try:
+            await client.wait_for(lambda c=client: len(ideas(c.doc)) == expected, timeout=60)
+        except TimeoutError:
+            seen = [(len(ideas(c.doc)), c.close_code) for c in clients]
+            raise AssertionError(f"not converged: (ideas, close code) {seen} of {expected}; logs:\n"
+                                 + "\n".join(s.log()[-3000:] for s in servers)) from None
+        assert client.close_code is None  # nobody had to reconnect
+    assert all(ideas(c.doc).to_py() == ideas(clients[0].doc).to_py() for c in clients)
