@@ -45,7 +45,8 @@ __all__ = ["redis_cluster", "valkey_cluster"]  # the fixture, imported for pytes
 @pytest.fixture(params=["redis", "cluster", "valkey-cluster"])
 def redis(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RedisLike]:
     if request.param.endswith("cluster"):
-        yield request.getfixturevalue(request.param.replace("-", "_"))
+        yield request.getfixturevalue(
+            "valkey_cluster" if request.param == "valkey-cluster" else "redis_cluster")
         return
     with RedisServer(tmp_path / "redis") as server:
         yield server

@@ -110,7 +110,7 @@ class StreamReader:
         self._wake_key = conn.keys.wake(conn.process_id)
         self._wake_id = b"0-0"
         self.background: set[asyncio.Task[None]] = set()  # wake-ups, cluster readers
-        self._cluster_readers: dict[str, asyncio.Task[None]] = {}
+        self._cluster_readers: set[asyncio.Task[None]] = set()  # also released ones, until done
 
     def document(self, document: str) -> DocumentStream | None:
         stream = self._streams.get(self._conn.keys.updates(document))
@@ -132,16 +132,14 @@ class StreamReader:
             stream.handlers.remove(handler)
         if stream.handlers or self._streams.get(stream.key) is not stream:
             return False
-        del self._streams[stream.key]
         # A cluster reader ends after its current XREAD (cancelling it mid-read would
         # leave its connection half-read): see _read_one.
-        self._cluster_readers.pop(stream.key, None)
+        del self._streams[stream.key]
         return True
 
     async def stop_cluster_readers(self) -> None:
         """Let every cluster reader finish its XREAD and end (closing the broker)."""
-        readers = list(self._cluster_readers.values())
-        self._cluster_readers.clear()
+        readers = list(self._cluster_readers)
         self._streams.clear()
         if readers:
             await asyncio.wait(readers, timeout=BLOCK_MS / 1000 + 2)
@@ -211,9 +209,9 @@ class StreamReader:
 
     def _start_cluster_reader(self, stream: _Stream[Any]) -> None:
         task = asyncio.create_task(self._read_one(stream), name=f"redis reader {stream.key}")
-        self._cluster_readers[stream.key] = task
-        self.background.add(task)
-        task.add_done_callback(self.background.discard)
+        for tasks in (self._cluster_readers, self.background):
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
 
     async def _read_one(self, stream: _Stream[Any]) -> None:
         """A cluster's reader of one stream: XREAD on its slot's node, then the next.
