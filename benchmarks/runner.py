@@ -46,6 +46,7 @@ def room_scenarios(quick: bool) -> dict[str, RoomScenario]:
             "medium-room": RoomScenario(1, 20, 2, 5),
             "small-rooms": RoomScenario(10, 5, 1, 5),
             "redis-pair": RoomScenario(1, 50, 0.5, 5),
+            "cluster-pair": RoomScenario(1, 50, 0.5, 5),
             "postgres": RoomScenario(10, 5, 1, 5),
         }
     return {
@@ -53,6 +54,7 @@ def room_scenarios(quick: bool) -> dict[str, RoomScenario]:
         "medium-room": RoomScenario(1, 50, 2, 15),
         "small-rooms": RoomScenario(50, 8, 1, 15),
         "redis-pair": RoomScenario(1, 200, 0.5, 20),
+        "cluster-pair": RoomScenario(1, 200, 0.5, 20),
         "postgres": RoomScenario(50, 8, 1, 15),  # many small rooms: appends of 50 rooms at once
     }
 
@@ -268,7 +270,7 @@ def run_all(args: argparse.Namespace) -> int:
     for scenario in chosen:
         _log(f"scenario {scenario}")
         results[scenario] = {}
-        if scenario not in ("export", "redis-pair", "postgres") and args.repeat > 1:
+        if scenario not in ("export", "redis-pair", "cluster-pair", "postgres") and args.repeat > 1:
             runs: dict[str, list[Result]] = {name: [] for name in chosen_servers}
             for _ in range(args.repeat):  # interleaved: A B C A B C, so drift hits all alike
                 for name in chosen_servers:
@@ -293,14 +295,15 @@ def run_all(args: argparse.Namespace) -> int:
                         _with_server(name, _scenario_body(scenario, rooms, args)))
             results[scenario] = {name: merge_runs(r) for name, r in store_runs.items()}
             continue
-        if scenario == "redis-pair":
+        if scenario in ("redis-pair", "cluster-pair"):
+            server = "sprankel-redis" if scenario == "redis-pair" else "sprankel-cluster"
             missing = redis_available()
             if missing:
                 _log(f"  skipped: {missing}")
-                results[scenario]["sprankel-redis"] = {"error": missing}
+                results[scenario][server] = {"error": missing}
                 continue
-            results[scenario]["sprankel-redis"] = _with_server(
-                "sprankel-redis", _scenario_body(scenario, rooms, args)
+            results[scenario][server] = _with_server(
+                server, _scenario_body(scenario, rooms, args)
             )
             continue
         for name in chosen_servers:

@@ -5,6 +5,8 @@
 - ``pycrdt-websocket``: the Python peer, in its own venv benchmarks/.work/pycrdt-websocket-venv.
 - ``sprankel``: ``sprankel serve --open-documents`` from the project's .venv.
 - ``sprankel-redis``: two ``sprankel serve`` processes sharing a redis-server started here.
+- ``sprankel-cluster``: the same two processes on a Redis Cluster started here (three
+  masters, three replicas, ``--redis-cluster``).
 - ``sprankel-postgres``: one ``sprankel serve --store postgres`` on a PostgreSQL started
   here (pg_cluster.py), with PostgreSQL's default durability.
 
@@ -230,22 +232,61 @@ def start_sprankel(flags: Sequence[str] = ()) -> Target:
                   cleanup=[data_dir])
 
 
-def start_sprankel_redis_pair(flags: Sequence[str] = ()) -> Target:
-    """Two Sprankel processes on two ports, sharing a redis-server started here."""
-    redis_port = free_port()
-    data_dir = Path(tempfile.mkdtemp(prefix="sprankel-bench-redis-"))
-    redis_log = _log_path("redis")
-    redis = _spawn(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--dir", str(data_dir)], redis_log)
-    _wait_listening(redis_port, redis, redis_log)
+def _start_redis_cluster(data_dir: Path) -> tuple[list[subprocess.Popen[bytes]], list[Path],
+                                                    int]:
+    """Six cluster nodes (three masters with a replica each), joined; returns one port."""
+    ports: list[int] = []
+    while len(ports) < 6:
+        port = free_port()
+        if port + 10000 <= 65535 and port not in ports:  # the cluster bus is port + 10000
+            ports.append(port)
+    processes, logs = [], []
+    for port in ports:
+        node_dir = data_dir / f"node-{port}"
+        node_dir.mkdir(parents=True)
+        log = _log_path(f"redis-cluster-{port}")
+        processes.append(_spawn(
+            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(node_dir), "--cluster-enabled", "yes",
+             "--cluster-config-file", "nodes.conf"], log))
+        logs.append(log)
+        _wait_listening(port, processes[-1], log)
+    subprocess.run(["redis-cli", "--cluster", "create", *(f"127.0.0.1:{p}" for p in ports),
+                    "--cluster-replicas", "1", "--cluster-yes"],
+                   check=True, capture_output=True, timeout=60)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        states = [subprocess.run(["redis-cli", "-p", str(p), "cluster", "info"],
+                                 capture_output=True, text=True).stdout for p in ports]
+        if all("cluster_state:ok" in state for state in states):
+            return processes, logs, ports[0]
+        time.sleep(0.2)
+    raise RuntimeError("the Redis Cluster did not reach cluster_state:ok")
+
+
+def start_sprankel_redis_pair(flags: Sequence[str] = (), cluster: bool = False) -> Target:
+    """Two Sprankel processes on two ports, sharing a redis-server (or a cluster) started
+    here."""
+    name = "sprankel-cluster" if cluster else "sprankel-redis"
+    data_dir = Path(tempfile.mkdtemp(prefix=f"{name}-bench-"))
+    processes: list[subprocess.Popen[bytes]] = []
+    logs: list[Path] = []
+    if cluster:
+        processes, logs, redis_port = _start_redis_cluster(data_dir)
+        flags = [*flags, "--redis-cluster"]
+    else:
+        redis_port = free_port()
+        redis_log = _log_path("redis")
+        redis = _spawn(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1",
+                        "--save", "", "--appendonly", "no", "--dir", str(data_dir)], redis_log)
+        _wait_listening(redis_port, redis, redis_log)
+        processes, logs = [redis], [redis_log]
     env = {"REDIS_URL": f"redis://127.0.0.1:{redis_port}/0"}
-    processes = [redis]
-    logs = [redis_log]
     urls = []
     try:
         for index in range(2):
             port = free_port()
-            log = _log_path(f"sprankel-redis-{index}")
+            log = _log_path(f"{name}-{index}")
             process = _spawn(_sprankel_argv(port, data_dir / "shared", flags), log, env=env,
                              cwd=REPO_ROOT)
             processes.append(process)
@@ -253,10 +294,10 @@ def start_sprankel_redis_pair(flags: Sequence[str] = ()) -> Target:
             _wait_listening(port, process, log, http_path="/healthz")
             urls.append(f"ws://127.0.0.1:{port}/ws/{{room}}")
     except Exception:
-        Target("sprankel-redis", "", processes, logs, cleanup=[data_dir]).stop()
+        Target(name, "", processes, logs, cleanup=[data_dir]).stop()
         raise
-    # The redis-server counts as part of the server: its CPU is in the measurement.
-    return Target("sprankel-redis", urls[0], processes, logs, second_url_template=urls[1],
+    # The redis-servers count as part of the server: their CPU is in the measurement.
+    return Target(name, urls[0], processes, logs, second_url_template=urls[1],
                   cleanup=[data_dir])
 
 
@@ -285,6 +326,8 @@ def start(name: str) -> Target:
         return start_sprankel()
     if name == "sprankel-redis":
         return start_sprankel_redis_pair()
+    if name == "sprankel-cluster":
+        return start_sprankel_redis_pair(cluster=True)
     if name == "sprankel-postgres":
         return start_sprankel_postgres()
     raise ValueError(f"unknown server {name!r}")

@@ -89,6 +89,7 @@ SCENARIO_TITLES = {
     "board-join": "Joining a 5,000-idea board",
     "idle": "Idle connections",
     "redis-pair": "Big room over two processes with Redis",
+    "cluster-pair": "Big room over two processes with a Redis Cluster",
     "export": "Markdown export of a 5,000-idea session",
     "postgres": "Many small rooms, SQLite and PostgreSQL store",
 }
@@ -176,10 +177,20 @@ def render_table(data: dict[str, Any]) -> str:
 
 
 def _redis_rows(results: dict[str, dict[str, Result]]) -> list[str]:
-    if "redis-pair" not in results:
+    rows = _pair_rows(results, "redis-pair", "sprankel-redis", None)
+    # The cluster beside one Redis: the ratio to one process, and to one Redis.
+    single_redis = results.get("redis-pair", {}).get("sprankel-redis", {})
+    rows += _pair_rows(results, "cluster-pair", "sprankel-cluster",
+                       single_redis if "error" not in single_redis else None)
+    return rows
+
+
+def _pair_rows(results: dict[str, dict[str, Result]], scenario: str, server: str,
+               redis: Result | None) -> list[str]:
+    if scenario not in results:
         return []
-    title = SCENARIO_TITLES["redis-pair"]
-    pair = results["redis-pair"].get("sprankel-redis", {})
+    title = SCENARIO_TITLES[scenario]
+    pair = results[scenario].get(server, {})
     if "error" in pair:
         return [f"| {title} | not measured: {pair['error']} | — | — | n/a | | <= 2x of one "
                 "process | n/a |"]
@@ -191,8 +202,11 @@ def _redis_rows(results: dict[str, dict[str, Result]]) -> list[str]:
         base = single.get(key)
         ratio = value / base if value is not None and base else None
         met = "n/a" if ratio is None else ("yes" if ratio <= 2.0 else "no")
-        rows.append(f"| {title} | {label} | — | — | {_fmt(value, digits)} | "
-                    f"{'n/a' if ratio is None else f'{ratio:.2f}x of one process'} | "
+        text = "n/a" if ratio is None else f"{ratio:.2f}x of one process"
+        other = redis.get(key) if redis is not None else None
+        if other and value is not None:
+            text += f", {value / other:.2f}x of one Redis"
+        rows.append(f"| {title} | {label} | — | — | {_fmt(value, digits)} | {text} | "
                     f"<= 2x of one process | {met} |")
     lost = pair.get("lost")
     rows.append(f"| {title} | deliveries missing 15 s after the window | — | — | "

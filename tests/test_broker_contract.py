@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 from pycrdt import Doc, Text
 
-from redis_server import RedisServer
+from redis_cluster import RedisCluster, redis_cluster, unique_prefix, valkey_cluster
+from redis_server import RedisServer, require_valkey_server
+from sprankel._redis import RedisTarget
 from sprankel.broker import Broker, PresenceEntry
 from sprankel.broker.memory import MemoryBroker, MemoryHub
 from sprankel.broker.redis import RedisBroker
@@ -29,7 +31,13 @@ class Pair:
     make: Callable[[], Broker]  # a third process, when a case needs one
 
 
-@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+__all__ = ["redis_cluster", "valkey_cluster"]  # the fixtures, imported for pytest
+
+
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis),
+                        pytest.param("cluster", marks=pytest.mark.redis),
+                        pytest.param("valkey", marks=pytest.mark.redis),
+                        pytest.param("valkey-cluster", marks=pytest.mark.redis)])
 async def pair(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Pair]:
     started: list[Broker] = []
     redis: RedisServer | None = None
@@ -38,8 +46,17 @@ async def pair(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[
 
         def make() -> Broker:
             return MemoryBroker(hub)
+    elif request.param.endswith("cluster"):
+        # One cluster for the whole run; each case under its own prefix.
+        cluster: RedisCluster = request.getfixturevalue(
+            "valkey_cluster" if request.param == "valkey-cluster" else "redis_cluster")
+        target, prefix = RedisTarget(cluster.url, cluster=True), unique_prefix()
+
+        def make() -> Broker:
+            return RedisBroker(target, key_prefix=prefix, heartbeat_s=0.2, presence_ttl_s=1.0)
     else:
-        redis = RedisServer(tmp_path).start()
+        redis = RedisServer(tmp_path, binary=(require_valkey_server()
+                                              if request.param == "valkey" else None)).start()
         url = redis.url
 
         def make() -> Broker:
@@ -147,12 +164,15 @@ async def test_documents_are_kept_apart(pair: Pair) -> None:
 
 
 async def test_subscription_starts_now_and_ends_on_close(pair: Pair) -> None:
+    # A third process sees "before" arrive, so it has really gone out before b subscribes
+    # (a witness on another document would not do: on a cluster it lives on another node).
     witness = Inbox()
-    await pair.b.subscribe("witness", witness, Inbox())
+    third = pair.make()
+    await third.start()
+    await third.subscribe("doc", witness, Inbox())
     before, after, later = yjs_update("before"), yjs_update("after"), yjs_update("later")
     await pair.a.publish_update("doc", before)
-    await pair.a.publish_update("witness", yjs_update("sent"))
-    await witness.wait_for(1)  # so "before" has really gone out before b subscribes
+    await witness.wait_for(1)
 
     received = Inbox()
     subscription = await pair.b.subscribe("doc", received, Inbox())
@@ -165,6 +185,25 @@ async def test_subscription_starts_now_and_ends_on_close(pair: Pair) -> None:
     await pair.a.publish_update("doc", later)
     assert await marker.wait_for(1) == [later]
     assert received.items == [after]
+    await third.close()
+
+
+async def test_a_process_that_subscribes_gets_the_awareness_others_hold(pair: Pair) -> None:
+    held = b"\x01state of a's client"
+    await pair.a.subscribe("doc", Inbox(), Inbox(), lambda: held)
+    await pair.b.subscribe("other", Inbox(), Inbox(), lambda: b"\x01not this document")
+    newcomer = Inbox()
+    await pair.b.subscribe("doc", Inbox(), newcomer, lambda: None)
+    assert await newcomer.wait_for(1) == [held]
+
+
+async def test_nobody_answers_for_a_process_without_states(pair: Pair) -> None:
+    await pair.a.subscribe("doc", Inbox(), Inbox(), lambda: None)
+    newcomer = Inbox()
+    await pair.b.subscribe("doc", Inbox(), newcomer, lambda: None)
+    await pair.a.publish_awareness("doc", b"\x01later")
+    # The first thing that arrives is what a publishes later: no empty answer before it.
+    assert await newcomer.wait_for(1) == [b"\x01later"]
 
 
 async def test_awareness_reaches_other_process_not_its_own(pair: Pair) -> None:

@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 from pycrdt import Doc, Map, Text
 
-from redis_server import RedisServer
+from redis_cluster import RedisCluster, redis_cluster, unique_prefix, valkey_cluster
+from redis_server import RedisServer, require_valkey_server
+from sprankel._redis import RedisTarget
 from sprankel.store import Store
 from sprankel.store.postgres import PostgresStore
 from sprankel.store.redis import RedisStore
@@ -24,17 +26,33 @@ from sprankel.store.sqlite import SQLiteStore
 StoreFactory = Callable[..., Awaitable[Store]]
 
 
+__all__ = ["redis_cluster", "valkey_cluster"]  # the fixtures, imported for pytest
+
+
 @pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis),
+                        pytest.param("cluster", marks=pytest.mark.redis),
+                        pytest.param("valkey", marks=pytest.mark.redis),
+                        pytest.param("valkey-cluster", marks=pytest.mark.redis),
                         pytest.param("postgres", marks=pytest.mark.postgres)])
 async def open_store(request: pytest.FixtureRequest, tmp_path: Path
                      ) -> AsyncIterator[StoreFactory]:
     started: list[Store] = []
-    redis = RedisServer(tmp_path).start() if request.param == "redis" else None
+    redis = (RedisServer(tmp_path, binary=(require_valkey_server()
+                                           if request.param == "valkey" else None)).start()
+             if request.param in ("redis", "valkey") else None)
+    cluster: RedisCluster | None = (
+        request.getfixturevalue("valkey_cluster" if request.param == "valkey-cluster"
+                                else "redis_cluster")
+        if request.param.endswith("cluster") else None)
+    prefix = unique_prefix()  # the cluster is shared by the whole run
     database = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
 
     async def open_store(compact_after: int = 500) -> Store:
         if redis is not None:
             store: Store = RedisStore(redis.url, compact_after=compact_after)
+        elif cluster is not None:
+            store = RedisStore(RedisTarget(cluster.url, cluster=True),
+                               compact_after=compact_after, key_prefix=prefix)
         elif database is not None:
             store = PostgresStore(database, compact_after=compact_after)
         else:

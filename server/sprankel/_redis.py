@@ -10,19 +10,31 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import ssl
 import threading
 import time
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from redis.asyncio import Redis
-from redis.backoff import NoBackoff
-from redis.exceptions import RedisError
+from redis.asyncio.cluster import RedisCluster
+from redis.backoff import ExponentialBackoff, NoBackoff
+from redis.exceptions import AuthenticationError, RedisClusterException, RedisError, ResponseError
 from redis.retry import Retry
+
+from .config import Settings
 
 log = logging.getLogger("sprankel.redis")
 
-# What a Redis call raises when Redis is down, restarting, slow or refusing work.
-REDIS_ERRORS: tuple[type[BaseException], ...] = (RedisError, OSError, TimeoutError)
+# What a Redis call raises when Redis is down, restarting, slow or refusing work (a
+# cluster that cannot be reached raises RedisClusterException, which is no RedisError).
+REDIS_ERRORS: tuple[type[BaseException], ...] = (
+    RedisError, RedisClusterException, OSError, TimeoutError,
+)
+
+# A single Redis or a Redis Cluster: both offer the commands Sprankel uses.
+Client = Redis | RedisCluster
 
 # Seconds a process waits for Redis at start-up before it refuses to start.
 STARTUP_WAIT_S = 30.0
@@ -58,40 +70,116 @@ def safe_url(url: str) -> str:
     return urlunsplit((parts.scheme, f"{user}:***@{host}", parts.path, parts.query, ""))
 
 
-def connect(url: str, socket_timeout: float = 5.0) -> Redis:
+@dataclass(frozen=True)
+class RedisTarget:
+    """Where Redis is and how to reach it: the URL (``redis://user:password@host:port/0``,
+    ``rediss://`` for TLS), whether it is a Redis Cluster, and the TLS files."""
+
+    url: str
+    cluster: bool = False
+    ca_file: str | None = None  # the CA that signed Redis's certificate (rediss://)
+    cert_file: str | None = None  # a client certificate, when Redis asks for one
+    key_file: str | None = None
+
+    @classmethod
+    def of(cls, target: RedisTarget | str) -> RedisTarget:
+        return target if isinstance(target, RedisTarget) else cls(target)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RedisTarget:
+        assert settings.redis_url is not None
+        return cls(settings.redis_url, settings.redis_cluster, settings.redis_ca_file,
+                   settings.redis_cert_file, settings.redis_key_file)
+
+    @property
+    def tls(self) -> bool:
+        return urlsplit(self.url).scheme == "rediss"
+
+    @property
+    def safe_url(self) -> str:
+        return safe_url(self.url)
+
+
+def connect(target: RedisTarget | str, socket_timeout: float = 5.0) -> Client:
+    target = RedisTarget.of(target)
+    options: dict[str, Any] = {
+        "socket_connect_timeout": 2.0,
+        "socket_timeout": socket_timeout,
+    }
+    if target.tls:
+        options.update(ssl_ca_certs=target.ca_file, ssl_certfile=target.cert_file,
+                       ssl_keyfile=target.key_file, ssl_cert_reqs="required")
+    if target.cluster:
+        # A few quick retries ride out a failover (the client re-reads the slot map
+        # after a MOVED or a lost node); longer outages are the callers' loops' work.
+        return RedisCluster.from_url(
+            target.url, retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 3), **options,
+        )
     # One quick retry reconnects a pooled connection that went stale while Redis
     # restarted; longer outages are handled by the callers' own loops.
     return Redis.from_url(
-        url,
-        socket_connect_timeout=2.0,
-        socket_timeout=socket_timeout,
-        retry=Retry(NoBackoff(), 1),
-        health_check_interval=0,
+        target.url, retry=Retry(NoBackoff(), 1), health_check_interval=0, **options,
     )
 
 
-async def wait_until_reachable(client: Redis, url: str, who: str, wait_s: float) -> None:
-    """Ping until Redis answers, logging each attempt; RedisUnavailable after wait_s."""
+def refusal(error: BaseException, target: RedisTarget) -> str | None:
+    """What to fix when Redis answers but refuses us (login, TLS); None for other faults.
+
+    Waiting does not repair these, but the start-up wait still runs its course (a
+    password rotated in Redis and in the secret store may arrive a little apart).
+    """
+    text = str(error)
+    if isinstance(error, AuthenticationError) or "no permissions" in text or (
+        isinstance(error, ResponseError)
+        and text.startswith(("WRONGPASS", "NOAUTH", "NOPERM", "invalid username-password"))
+    ):
+        return (f"Redis at {target.safe_url} refused the login ({text}): check the user "
+                "name and password in REDIS_URL and that the user exists and is on, with "
+                "the ACL rules of docs/scaling.md.")
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, ssl.SSLError) or "SSL" in str(cause):
+            return (f"TLS with Redis at {target.safe_url} failed ({cause}): check "
+                    "--redis-ca-file (the CA that signed Redis's certificate), "
+                    "--redis-cert-file and --redis-key-file if Redis asks for a client "
+                    "certificate, and that REDIS_URL starts with rediss:// only for a TLS port.")
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
+async def wait_until_reachable(client: Client, target: RedisTarget | str, who: str,
+                               wait_s: float) -> None:
+    """Ping until Redis answers, logging each attempt; RedisUnavailable after wait_s.
+
+    A refusal (a wrong password, an untrusted certificate) is logged once, clearly,
+    and is the message of the RedisUnavailable at the end of the wait.
+    """
+    target = RedisTarget.of(target)
+    url = target.safe_url
     deadline = time.monotonic() + wait_s
+    refused: str | None = None
     while True:
         try:
             await client.ping()
             return
         except REDIS_ERRORS as error:
             if _stop_waiting.is_set():
-                raise RedisUnavailable(
-                    f"stopped while waiting for Redis at {safe_url(url)}"
-                ) from error
+                raise RedisUnavailable(f"stopped while waiting for Redis at {url}") from error
+            reason = refusal(error, target)
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise RedisUnavailable(
-                    f"Redis at {safe_url(url)} did not answer for {wait_s:.0f} s ({error}). "
+                    f"{reason} Gave up after {wait_s:.0f} s." if reason else
+                    f"Redis at {url} did not answer for {wait_s:.0f} s ({error}). "
                     "Check REDIS_URL and that Redis is running."
                 ) from error
-            log.warning(
-                "%s waiting for Redis at %s: %s (giving up in %.0f s)",
-                who, safe_url(url), error, remaining,
-            )
+            if reason is None:
+                log.warning("%s waiting for Redis at %s: %s (giving up in %.0f s)",
+                            who, url, error, remaining)
+            elif reason != refused:
+                log.error("%s cannot use Redis: %s Retrying for %.0f s, then giving up.",
+                          who, reason, remaining)
+            refused = reason
             await asyncio.sleep(min(1.0, remaining))
 
 

@@ -59,10 +59,11 @@ _HTTP_ERRORS = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
 
 def build_store(settings: Settings) -> Store:
     if settings.store == "redis":
+        from ._redis import RedisTarget
         from .store.redis import RedisStore
 
-        assert settings.redis_url is not None
-        return RedisStore(settings.redis_url, compact_after=settings.compact_after)
+        return RedisStore(RedisTarget.from_settings(settings),
+                          compact_after=settings.compact_after)
     if settings.store == "postgres":
         from .store.postgres import PostgresStore
 
@@ -73,10 +74,11 @@ def build_store(settings: Settings) -> Store:
 
 def build_broker(settings: Settings, store: Store) -> Broker:
     if settings.redis_url:
+        from ._redis import RedisTarget
         from .broker.redis import RedisBroker
 
         # After a Redis blip the broker re-reads open documents from the store to fill gaps.
-        return RedisBroker(settings.redis_url, recover=store.load)
+        return RedisBroker(RedisTarget.from_settings(settings), recover=store.load)
     return MemoryBroker()
 
 

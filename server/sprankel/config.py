@@ -43,6 +43,19 @@ class Settings:
         None, "Redis for presence and fan-out between processes (redis://host:port/db).",
         env="REDIS_URL",
     )
+    redis_cluster: bool = _option(
+        False, "REDIS_URL is one node of a Redis Cluster (or Valkey cluster): use the cluster "
+        "client, hash-tagged keys and sharded pub/sub.",
+    )
+    redis_ca_file: str | None = _option(
+        None, "PEM file of the CA that signed Redis's TLS certificate (with a rediss:// URL).",
+    )
+    redis_cert_file: str | None = _option(
+        None, "PEM client certificate for Redis, when Redis asks for one (tls-auth-clients).",
+    )
+    redis_key_file: str | None = _option(
+        None, "PEM private key of --redis-cert-file.",
+    )
     open_documents: bool = _option(
         False,
         "Serve documents outside sessions without a token (development, interop, benchmarks).",
@@ -307,6 +320,7 @@ def validate(settings: Settings) -> None:
             f"--store must be sqlite, redis or postgres, not {settings.store!r}.")
     if settings.store == "redis" and not settings.redis_url:
         raise ConfigError("--store redis needs REDIS_URL.")
+    _validate_redis(settings)
     if settings.store == "postgres":
         url = settings.database_url or ""
         if not url.startswith(("postgresql://", "postgres://")):
@@ -376,6 +390,22 @@ def validate(settings: Settings) -> None:
                             settings.allowed_origins)
     except ValueError as error:
         raise ConfigError(str(error)) from None
+
+def _validate_redis(settings: Settings) -> None:
+    tls_files = (settings.redis_ca_file, settings.redis_cert_file, settings.redis_key_file)
+    if not settings.redis_url:
+        if settings.redis_cluster or any(tls_files):
+            raise ConfigError("--redis-cluster and the --redis-*-file options need REDIS_URL.")
+        return
+    if any(tls_files) and not settings.redis_url.startswith("rediss://"):
+        raise ConfigError("--redis-ca-file, --redis-cert-file and --redis-key-file are for "
+                          "TLS: REDIS_URL must start with rediss://.")
+    if bool(settings.redis_cert_file) != bool(settings.redis_key_file):
+        raise ConfigError("--redis-cert-file and --redis-key-file go together.")
+    for name, path in zip(("ca", "cert", "key"), tls_files, strict=True):
+        if path and not Path(path).is_file():
+            raise ConfigError(f"--redis-{name}-file {path}: no such file.")
+
 
 def trusted_proxy_networks(value: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     """The networks of --trusted-proxies; a ConfigError names a malformed entry."""

@@ -2,7 +2,9 @@
 
 - Document updates: every process that has a document open receives the updates
   the others applied (reliable: the Redis broker re-reads a stream after a blip).
-- Awareness (cursors, names): relayed best-effort.
+- Awareness (cursors, names): relayed best-effort. A process that opens a document
+  also gets the states the other processes' connections hold (``own_awareness``), so
+  its clients see everyone at once, not at the next renewal (up to 30 s later).
 - Events: small JSON notifications between processes (a session was locked, ...).
 - Presence: who is connected to which document, across all processes.
 - Once-only work: a lease that exactly one process holds at a time.
@@ -20,6 +22,10 @@ from typing import Any
 UpdateHandler = Callable[[bytes], None]
 AwarenessHandler = Callable[[bytes], None]
 EventHandler = Callable[[dict[str, Any]], None]
+# The awareness payload of the states this process's own connections hold, or None.
+OwnAwareness = Callable[[], bytes | None]
+# Publish and store a document's whole state again (after a failover lost writes).
+Resend = Callable[[], None]
 
 
 @dataclass(frozen=True)
@@ -62,9 +68,17 @@ class Broker(ABC):
 
     @abstractmethod
     async def subscribe(
-        self, document: str, on_update: UpdateHandler, on_awareness: AwarenessHandler
+        self, document: str, on_update: UpdateHandler, on_awareness: AwarenessHandler,
+        own_awareness: OwnAwareness | None = None, resend: Resend | None = None,
     ) -> Subscription:
-        """Receive other processes' updates and awareness for a document from now on."""
+        """Receive other processes' updates and awareness for a document from now on.
+
+        on_awareness also receives, soon after, the states the other processes hold
+        (each answers with its ``own_awareness``); this process answers theirs with
+        ``own_awareness`` when it is given. ``resend`` is called when Redis may have
+        lost updates it had acknowledged (a Redis Cluster failover: replication is
+        asynchronous), so that the other processes and the store get them again.
+        """
 
     @abstractmethod
     async def publish_update(self, document: str, update: bytes) -> None:

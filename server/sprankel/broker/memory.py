@@ -18,7 +18,9 @@ from .base import (
     AwarenessHandler,
     Broker,
     EventHandler,
+    OwnAwareness,
     PresenceEntry,
+    Resend,
     Subscription,
     UpdateHandler,
 )
@@ -29,6 +31,7 @@ class _DocSubscriber:
     process: str
     on_update: UpdateHandler
     on_awareness: AwarenessHandler
+    own_awareness: OwnAwareness | None = None
 
 
 @dataclass
@@ -70,9 +73,16 @@ class MemoryBroker(Broker):
                 del self.hub.presence[document]
 
     async def subscribe(
-        self, document: str, on_update: UpdateHandler, on_awareness: AwarenessHandler
+        self, document: str, on_update: UpdateHandler, on_awareness: AwarenessHandler,
+        own_awareness: OwnAwareness | None = None, resend: Resend | None = None,
     ) -> Subscription:
-        subscriber = _DocSubscriber(self.process_id, on_update, on_awareness)
+        # resend is never needed: nothing between the "processes" loses a message.
+        subscriber = _DocSubscriber(self.process_id, on_update, on_awareness, own_awareness)
+        # What the other "processes" hold reaches the newcomer, as with Redis.
+        for other in self._others(document):
+            payload = other.own_awareness() if other.own_awareness is not None else None
+            if payload:
+                _deliver(on_awareness, payload)
         subscribers = self.hub.documents[document]
         subscribers.append(subscriber)
 

@@ -43,10 +43,11 @@ def _open_store(settings: Settings) -> Store:
     if settings.store == "redis":
         if not settings.redis_url:
             raise _NoData("--store redis needs REDIS_URL.")
+        from .._redis import RedisTarget
         from ..store.redis import RedisStore
 
         # A command should say soon that Redis is not there, not wait as long as a server.
-        return RedisStore(settings.redis_url, startup_wait_s=REDIS_WAIT_S)
+        return RedisStore(RedisTarget.from_settings(settings), startup_wait_s=REDIS_WAIT_S)
     if settings.store == "postgres":
         if not settings.database_url:
             raise _NoData("--store postgres needs DATABASE_URL.")

@@ -8,6 +8,12 @@ Keys, under a prefix (``sprankel:`` by default):
 - ``recs:{kind}``      a sorted set of the record keys of a kind, for listing by prefix
 - ``readyz``           the readiness probe's write (expires after a minute)
 
+On a Redis Cluster (``--redis-cluster``) the part a transaction spans is a hash tag,
+so that it lives in one slot: ``doc:{{name}}:snap`` and ``doc:{{name}}:log`` (one
+document's two keys), ``rec:{{kind}}:{key}`` and ``recs:{{kind}}`` (a kind's records
+and their index: ``put_record`` changes both at once). The single-node names stay
+as they were, so existing data is found after an upgrade.
+
 It is as durable as the Redis behind it: an operator who needs no data loss runs
 Redis with ``appendonly yes`` (docs/scaling.md). While Redis is unreachable every
 call retries for a while (``retry_s``) before it fails, so a short blip delays
@@ -22,14 +28,15 @@ import random
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, cast
 
-from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
 from .._redis import (
     REDIS_ERRORS,
     STARTUP_WAIT_S,
     Backoff,
+    Client,
     Link,
+    RedisTarget,
     RedisUnavailable,
     connect,
     wait_until_reachable,
@@ -46,24 +53,25 @@ _MGET_CHUNK = 500
 class RedisStore(Store):
     def __init__(
         self,
-        url: str,
+        target: RedisTarget | str,
         compact_after: int = 500,
         key_prefix: str = "sprankel:",
         retry_s: float = 10.0,
         startup_wait_s: float = STARTUP_WAIT_S,
     ) -> None:
-        self._url = url
+        self._target = RedisTarget.of(target)
         self._compact_after = compact_after
         self._prefix = key_prefix
         self._retry_s = retry_s
         self._startup_wait_s = startup_wait_s
-        self._client: Redis | None = None
-        self._link = Link("redis store", url)
+        self._client: Client | None = None
+        self._link = Link("redis store", self._target.url)
+        self._tagged = self._target.cluster
 
     async def start(self) -> None:
-        self._client = connect(self._url)
+        self._client = connect(self._target)
         try:
-            await wait_until_reachable(self._client, self._url, "redis store",
+            await wait_until_reachable(self._client, self._target, "redis store",
                                        self._startup_wait_s)
         except RedisUnavailable:
             await self._client.aclose()
@@ -235,7 +243,7 @@ class RedisStore(Store):
     # Helpers
 
     @property
-    def _redis(self) -> Redis:
+    def _redis(self) -> Client:
         if self._client is None:
             raise RuntimeError("the store is not started")
         return self._client
@@ -259,16 +267,23 @@ class RedisStore(Store):
             return result
 
     def _snap_key(self, name: str) -> str:
-        return f"{self._prefix}doc:{name}:snap"
+        return f"{self._prefix}doc:{self._tag(name)}:snap"
 
     def _log_key(self, name: str) -> str:
-        return f"{self._prefix}doc:{name}:log"
+        return f"{self._prefix}doc:{self._tag(name)}:log"
 
     def _record_key(self, kind: str, key: str) -> str:
+        if self._tagged:
+            return f"{self._prefix}rec:{{{kind}}}:{key}"  # kinds are names in the code: no }
         return f"{self._prefix}rec:{len(kind)}:{kind}:{key}"
 
     def _index_key(self, kind: str) -> str:
-        return f"{self._prefix}recs:{kind}"
+        return f"{self._prefix}recs:{self._tag(kind)}"
+
+    def _tag(self, part: str) -> str:
+        # A hash tag is the text up to the first "}": every key of one name shares it,
+        # also when the name holds a "}".
+        return f"{{{part}}}" if self._tagged else part
 
 
 def _encode(value: JSON) -> str:

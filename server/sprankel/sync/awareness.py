@@ -149,6 +149,10 @@ class AwarenessBook:
             relay.append(entry.raw)
         return relay
 
+    def own_entries(self) -> list[bytes]:
+        """The states of the client ids local connections own, as they were relayed."""
+        return [raw for client_id, (_, raw) in self.states.items() if client_id in self._owners]
+
     def release(self, conn: Publisher) -> list[bytes]:
         """A connection closed: give up its ids; returns the removals to relay."""
         gone = []

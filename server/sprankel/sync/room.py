@@ -85,7 +85,8 @@ class Room:
     async def load(self) -> None:
         # Subscribe first: an update another process stores while we read is not missed.
         self._subscription = await self._broker.subscribe(
-            self.name, self._on_remote_update, self._on_remote_awareness
+            self.name, self._on_remote_update, self._on_remote_awareness, self._own_awareness,
+            self._resend,
         )
         stored = await self._store.load(self.name)
         if stored:
@@ -224,6 +225,16 @@ class Room:
             return
         if relay:
             self._queue_awareness(relay, publish=False)
+
+    def _resend(self) -> None:
+        """Store and publish the whole document again: Redis lost writes (a failover)."""
+        if self.failed is None and self._pump is not None:
+            self.apply_local_update(self.doc.get_update())
+
+    def _own_awareness(self) -> bytes | None:
+        """The states of this process's connections, for a process that opens the document."""
+        entries = self.awareness.own_entries()
+        return _awareness_payload(entries) if entries else None
 
     # Fan-out
 

@@ -2,6 +2,16 @@
 
 Pub/sub, not a stream: a lost cursor position is replaced by the next one. Each
 message on ``aw:{document}`` is the sending process's id, a space, and the payload.
+On a Redis Cluster the channels are sharded (SSUBSCRIBE/SPUBLISH): a message goes
+only to the node of the document's slot and its replicas, not to every node.
+
+A process that opens a document asks the others for what they hold: it sends a
+query (the payload ``?``) once Redis confirmed its subscription, and every process
+with the document open answers with the states of its own connections. So a client
+sees the people on other processes at once, not at their next renewal (the stock
+client renews every 15 s, and drops a state after 30 s). A query, rather than a
+snapshot kept in Redis, costs nothing while cursors move: only an open sends one
+message and gets one answer per process that holds states.
 """
 
 from __future__ import annotations
@@ -11,11 +21,18 @@ import contextlib
 from typing import Any
 
 from redis.asyncio.client import PubSub
+from redis.asyncio.cluster import ClusterPubSub, RedisCluster
 
 from ..._redis import REDIS_ERRORS, Backoff
-from ._helpers import call
+from ._helpers import call, log
 from .connection import Connection
+from .outbox import Outbox
 from .streams import SUBSCRIBE_WAIT_S, StreamReader
+
+QUERY = b"?"  # an awareness payload never is one byte: it is a count and entries
+# A cluster client polls each node's pub/sub connection in turn: this is the wait on
+# each, so a message waits a few of these at most.
+_CLUSTER_POLL_S = 0.02
 
 
 class Awareness:
@@ -25,10 +42,11 @@ class Awareness:
     update stream is.
     """
 
-    def __init__(self, conn: Connection, reader: StreamReader) -> None:
+    def __init__(self, conn: Connection, reader: StreamReader, outbox: Outbox) -> None:
         self._conn = conn
         self._reader = reader
-        self._pubsub: PubSub | None = None
+        self._outbox = outbox
+        self._pubsub: PubSub | ClusterPubSub | None = None
         self._confirmed: dict[str, asyncio.Event] = {}  # channel -> Redis confirmed it
 
     async def subscribe(self, document: str) -> None:
@@ -36,22 +54,28 @@ class Awareness:
         confirmed = self._confirmed.setdefault(channel, asyncio.Event())
         pubsub = self._pubsub
         if pubsub is None:
-            return  # the listener subscribes to every open document when it reconnects
+            return  # the listener subscribes (and asks) for every open document when back
         try:
             async with asyncio.timeout(SUBSCRIBE_WAIT_S):
-                await pubsub.subscribe(channel)
-                # Wait for Redis to confirm, so awareness sent right after this call arrives.
+                await self._subscribe(pubsub, channel)
+                # Wait for Redis to confirm, so awareness sent right after this call
+                # arrives, and so do the answers to the query.
                 await confirmed.wait()
         except REDIS_ERRORS as error:
             self._conn.link.failed("subscribing to awareness", error)
+        self._outbox.add_awareness(document, QUERY)
 
     async def unsubscribe(self, document: str) -> None:
         channel = self._conn.keys.awareness(document)
         self._confirmed.pop(channel, None)
-        if self._pubsub is not None:
+        pubsub = self._pubsub
+        if pubsub is not None:
             with contextlib.suppress(*REDIS_ERRORS):
                 async with asyncio.timeout(SUBSCRIBE_WAIT_S):
-                    await self._pubsub.unsubscribe(channel)
+                    if isinstance(pubsub, ClusterPubSub):
+                        await pubsub.sunsubscribe(channel)
+                    else:
+                        await pubsub.unsubscribe(channel)
 
     async def listen_loop(self) -> None:
         backoff = Backoff()
@@ -62,36 +86,79 @@ class Awareness:
             try:
                 for event in self._confirmed.values():
                     event.clear()
-                await pubsub.subscribe(own_channel, *self._confirmed)
+                await self._subscribe(pubsub, own_channel, *self._confirmed)
                 self._pubsub = pubsub
+                # What changed while we were away: ask again.
+                for channel in self._confirmed:
+                    self._outbox.add_awareness(
+                        self._conn.keys.document_of_awareness(channel), QUERY)
                 while True:
-                    message = await pubsub.get_message(timeout=1.0)
+                    message = await self._next(pubsub)
                     if message is not None:
                         self._on_message(message)
                         self._conn.link.ok()
                         backoff.reset()
             except REDIS_ERRORS as error:
                 self._conn.link.failed("receiving awareness", error)
+                await self._refresh_slots()
             finally:
                 self._pubsub = None
                 with contextlib.suppress(*REDIS_ERRORS):
                     await pubsub.aclose()  # type: ignore[no-untyped-call]
             await backoff.sleep()
 
+    async def _subscribe(self, pubsub: PubSub | ClusterPubSub, *channels: str) -> None:
+        if isinstance(pubsub, ClusterPubSub):
+            await pubsub.ssubscribe(*channels)
+        else:
+            await pubsub.subscribe(*channels)
+
+    async def _next(self, pubsub: PubSub | ClusterPubSub) -> dict[str, Any] | None:
+        if isinstance(pubsub, ClusterPubSub):
+            message = await pubsub.get_sharded_message(timeout=_CLUSTER_POLL_S)
+        else:
+            message = await pubsub.get_message(timeout=1.0)
+        return message
+
+    async def _refresh_slots(self) -> None:
+        # After a failover the slot map names the dead master until it is read again.
+        redis = self._conn.redis
+        if isinstance(redis, RedisCluster):
+            with contextlib.suppress(*REDIS_ERRORS):
+                async with asyncio.timeout(SUBSCRIBE_WAIT_S):
+                    await redis.nodes_manager.initialize()
+
     def _on_message(self, message: dict[str, Any]) -> None:
         channel = message["channel"].decode()
-        if message["type"] == "subscribe":
+        kind = message["type"]
+        if kind in ("subscribe", "ssubscribe"):
             confirmed = self._confirmed.get(channel)
             if confirmed is not None:
                 confirmed.set()
             return
-        if message["type"] != "message":
+        if kind not in ("message", "smessage"):
             return
         sender, _, payload = bytes(message["data"]).partition(b" ")
         if sender.decode() == self._conn.process_id:
             return
-        stream = self._reader.document(self._conn.keys.document_of_awareness(channel))
+        document = self._conn.keys.document_of_awareness(channel)
+        stream = self._reader.document(document)
         if stream is None:
+            return
+        if payload == QUERY:
+            self._answer(document, stream.handlers)
             return
         for subscriber in list(stream.handlers):
             call(subscriber.on_awareness, payload, channel)
+
+    def _answer(self, document: str, subscribers: list[Any]) -> None:
+        for subscriber in list(subscribers):
+            if subscriber.own_awareness is None:
+                continue
+            try:
+                payload = subscriber.own_awareness()
+            except Exception:
+                log.exception("reading this process's awareness of %s failed", document)
+                continue
+            if payload:
+                self._outbox.add_awareness(document, payload)

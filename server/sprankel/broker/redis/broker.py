@@ -19,12 +19,14 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ..._redis import REDIS_ERRORS, STARTUP_WAIT_S
+from ..._redis import REDIS_ERRORS, STARTUP_WAIT_S, RedisTarget
 from ..base import (
     AwarenessHandler,
     Broker,
     EventHandler,
+    OwnAwareness,
     PresenceEntry,
+    Resend,
     Subscription,
     UpdateHandler,
 )
@@ -53,7 +55,7 @@ class _Closer(Subscription):
 class RedisBroker(Broker):
     def __init__(
         self,
-        url: str,
+        target: RedisTarget | str,
         *,
         recover: Recover | None = None,
         key_prefix: str = "sprankel:",
@@ -63,12 +65,12 @@ class RedisBroker(Broker):
         presence_ttl_s: float = 10.0,
         startup_wait_s: float = STARTUP_WAIT_S,
     ) -> None:
-        self._conn = Connection(url, Keys(key_prefix))
+        self._conn = Connection(RedisTarget.of(target), Keys(key_prefix))
         self.process_id = self._conn.process_id
         self._startup_wait_s = startup_wait_s
         self._reader = StreamReader(self._conn, recover, stream_ttl_s)
-        self._awareness = Awareness(self._conn, self._reader)
         self._outbox = Outbox(self._conn, stream_max_len, stream_ttl_s)
+        self._awareness = Awareness(self._conn, self._reader, self._outbox)
         self._presence = Presence(self._conn, heartbeat_s, presence_ttl_s)
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -93,6 +95,7 @@ class RedisBroker(Broker):
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(_FLUSH_ON_CLOSE_S):
                 await self._outbox.wait_sent()
+        await self._reader.stop_cluster_readers()
         self._tasks.extend(self._reader.background)
         await self._stop_tasks()
         with contextlib.suppress(*REDIS_ERRORS):
@@ -115,9 +118,10 @@ class RedisBroker(Broker):
     # Documents
 
     async def subscribe(
-        self, document: str, on_update: UpdateHandler, on_awareness: AwarenessHandler
+        self, document: str, on_update: UpdateHandler, on_awareness: AwarenessHandler,
+        own_awareness: OwnAwareness | None = None, resend: Resend | None = None,
     ) -> Subscription:
-        subscriber = DocumentSubscriber(on_update, on_awareness)
+        subscriber = DocumentSubscriber(on_update, on_awareness, own_awareness, resend)
         stream = await self._reader.open_document(document)
         stream.handlers.append(subscriber)
         await self._awareness.subscribe(document)

@@ -7,46 +7,54 @@ import os
 import socket
 import uuid
 
-from redis.asyncio import Redis
-
-from ..._redis import REDIS_ERRORS, Link, RedisUnavailable, connect, wait_until_reachable
+from ..._redis import (
+    REDIS_ERRORS,
+    Client,
+    Link,
+    RedisTarget,
+    RedisUnavailable,
+    connect,
+    wait_until_reachable,
+)
 from .keys import Keys
 
 BLOCK_MS = 1000  # a blocking XREAD returns at least this often
 
 
 class Connection:
-    def __init__(self, url: str, keys: Keys) -> None:
-        self.url = url
+    def __init__(self, target: RedisTarget, keys: Keys) -> None:
+        self.target = target
+        self.cluster = target.cluster
         self.keys = keys
         self.process_id = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         # One for all loops: one log line when Redis goes away, one when it is back.
-        self.link = Link("redis broker", url)
-        self._client: Redis | None = None
-        self._reader: Redis | None = None  # its own connection for blocking reads
+        self.link = Link("redis broker", target.url)
+        self._client: Client | None = None
+        self._reader: Client | None = None  # its own connections for blocking reads
 
     @property
     def started(self) -> bool:
         return self._client is not None
 
     @property
-    def redis(self) -> Redis:
+    def redis(self) -> Client:
         if self._client is None:
             raise RuntimeError("the broker is not started")
         return self._client
 
     @property
-    def reader(self) -> Redis:
+    def reader(self) -> Client:
         if self._reader is None:
             raise RuntimeError("the broker is not started")
         return self._reader
 
     async def open(self, startup_wait_s: float) -> None:
         """Connect, waiting up to startup_wait_s for Redis (then RedisUnavailable)."""
-        self._client = connect(self.url)
-        self._reader = connect(self.url, socket_timeout=BLOCK_MS / 1000 + 5)
+        self._client = connect(self.target)
+        self._reader = connect(self.target, socket_timeout=BLOCK_MS / 1000 + 5)
         try:
-            await wait_until_reachable(self._client, self.url, "redis broker", startup_wait_s)
+            await wait_until_reachable(self._client, self.target, "redis broker",
+                                       startup_wait_s)
         except RedisUnavailable:
             await self.close()
             raise

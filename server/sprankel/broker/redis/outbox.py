@@ -104,6 +104,8 @@ class Outbox:
                 key = keys.events(channel)
                 pipe.xadd(key, {"p": pid, "e": data}, maxlen=self._stream_max_len)
                 pipe.expire(key, self._stream_ttl_s)
+            # Sharded on a cluster: only the node of the document's slot hears it.
+            publish = pipe.spublish if self._conn.cluster else pipe.publish
             for doc, payload in awareness:
-                pipe.publish(keys.awareness(doc), pid + b" " + payload)
+                publish(keys.awareness(doc), pid + b" " + payload)
             await pipe.execute()
