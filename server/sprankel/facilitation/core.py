@@ -33,6 +33,9 @@ T = TypeVar("T")
 EVENTS_CHANNEL = "sprankel:facilitation"
 RECONCILE_S = 5.0  # how often flags of sessions in use are re-read from the store
 IN_USE_S = 60.0
+# At start, the control documents of sessions open or ended this recently are checked
+# against their records (a process that died between a change and its control write).
+RECENT_END_MS = 3_600_000
 
 
 class Documents(Protocol):
@@ -43,6 +46,11 @@ class Documents(Protocol):
     async def apply_server_change(self, name: str, change: Callable[[Doc[Any]], None]) -> None: ...
 
     async def close_connections(self, prefix: str, code: int, reason: str) -> None: ...
+
+    @property
+    def stopping(self) -> bool:
+        """True once the process shuts down: documents can no longer be changed."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -104,7 +112,33 @@ class Core:
         for session in sessions:
             self.remember(session)
             self.arm(session)
+        now = self.clock.now_ms()
+        recent = [s for s in sessions
+                  if not s.ended or (s.ended_at or 0) > now - RECENT_END_MS]
+        if recent:
+            self.spawn(self._catch_up_controls(recent), "catch up control documents")
         return sessions
+
+    async def _catch_up_controls(self, sessions: list[Session]) -> None:
+        """A process that stopped (or was killed) between a change of a record and the
+        write of its control document left the document behind the record, and nothing
+        else would rewrite it: clients would see a round running that ended. Rewrite each
+        control document whose version is older than its record's."""
+        for session in sessions:
+            try:
+                written = await self.documents.read(
+                    docs.control_name(session.id), lambda doc: docs.read_control(doc))
+                version = written.get("version")
+                if isinstance(version, (int, float)) and version >= session.version:
+                    continue
+                current = await self.session(session.id)  # it may have changed since
+                log.info("control document behind its record session=%s version=%s/%d",
+                         session.id, version, current.version)
+                await self.write_control(current)
+            except NotFound:
+                continue
+            except Exception:
+                log.exception("catching up a control document failed session=%s", session.id)
 
     async def stop(self) -> None:
         if self._events is not None:

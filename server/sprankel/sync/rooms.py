@@ -82,6 +82,11 @@ class RoomManager:
             return Refusal(status.CLOSE_INTERNAL_ERROR, "access could not be checked")
 
     @property
+    def stopping(self) -> bool:
+        """True once shutdown() began: no room is loaded or changed any more."""
+        return self._stopping
+
+    @property
     def open_rooms(self) -> list[str]:
         return list(self._rooms)
 
