@@ -244,6 +244,11 @@ class Core:
         timer = self.clock.call_at(deadline, lambda: on_deadline(session.id, round_id, deadline))
         self._timers[session.id] = (deadline, timer)
 
+    @property
+    def running_rounds(self) -> int:
+        """Sessions with a running round's timer armed here (every process arms them all)."""
+        return len(self._timers)
+
     def timer_fired(self, sid: str) -> None:
         """The deadline handler's first step: the session's timer is spent."""
         self._timers.pop(sid, None)
