@@ -62,17 +62,17 @@ class SprankelCollector(Collector):
         yield _gauge("sessions_running", "Sessions with a running round (each process keeps "
                      "every running round's timer, so this is the count of the whole server).",
                      self.running_rounds())
-        for name, help_text, counter in (
-            ("messages_in", "y-websocket messages received, by type.", stats.messages_in),
-            ("bytes_in", "Bytes of y-websocket messages received, by type.", stats.bytes_in),
-            ("messages_out", "y-websocket messages sent (one per socket), by type.",
-             stats.messages_out),
-            ("bytes_out", "Bytes of y-websocket messages sent, by type.", stats.bytes_out),
-        ):
-            family = CounterMetricFamily(PREFIX + name, help_text, labels=["type"])
-            for kind, value in sorted(list(counter.items())):
-                family.add_metric([kind], value)
-            yield family
+        for way, counts in (("in", stats.incoming()), ("out", stats.outgoing())):
+            done = "received" if way == "in" else "sent (one per socket)"
+            messages = CounterMetricFamily(PREFIX + f"messages_{way}", f"y-websocket messages "
+                                           f"{done}, by type.", labels=["type"])
+            size = CounterMetricFamily(PREFIX + f"bytes_{way}", f"Bytes of y-websocket "
+                                       f"messages {done}, by type.", labels=["type"])
+            for kind, (count, total) in sorted(counts.items()):
+                messages.add_metric([kind], count)
+                size.add_metric([kind], total)
+            yield messages
+            yield size
         closed = CounterMetricFamily(
             PREFIX + "ws_closed", "WebSockets the server refused or closed, by close code "
             "(1001 shutdown, 1008 policy, 1011 store failed, 1013 try again later, 44xx "
