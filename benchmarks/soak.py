@@ -22,6 +22,7 @@ import asyncio
 import json
 import os
 import random
+import secrets
 import signal
 import socket
 import subprocess
@@ -47,6 +48,8 @@ class Sample:
     open_fds: int
     clients: int
     sessions_created: int
+    documents: int  # sprankel_documents_in_memory: rooms loaded (evicted after the grace)
+    connections: int  # sprankel_connections_open, as the server counts them
 
 
 @dataclass
@@ -115,7 +118,7 @@ class Soak:
         session = SoakSession(created["id"], created["facilitator_token"],
                               created["join_code"], time.monotonic())
         self.sessions.append(session)
-        await self.connect(session, session.facilitator, "control")
+        await self.connect(session, session.facilitator, "control", awareness=False)
 
     async def end_session(self, session: SoakSession) -> None:
         self.sessions.remove(session)
@@ -130,9 +133,10 @@ class Soak:
         self.result.joins += 1
         await self.connect(session, joined["token"], "board")
 
-    async def connect(self, session: SoakSession, token: str, document: str) -> None:
+    async def connect(self, session: SoakSession, token: str, document: str,
+                      awareness: bool = True) -> None:
         client = LoadClient(f"{self.ws_base}/sessions/{session.sid}/{document}?token={token}",
-                            sender_id=self.next_sender, deflate=False)
+                            sender_id=self.next_sender, deflate=False, awareness=awareness)
         self.next_sender += 1
         await client.open(timeout=30)
         session.clients.append(client)
@@ -173,12 +177,31 @@ def open_fds(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
+METRICS_TOKEN = secrets.token_urlsafe(24)
+
+
+def server_metrics(port: int) -> dict[str, float]:
+    """The unlabelled samples of the server's /metrics (the text format, line by line)."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/metrics",
+                                     headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        text = response.read().decode()
+    out = {}
+    for line in text.splitlines():
+        name, _, value = line.partition(" ")
+        if line and not line.startswith("#") and "{" not in name:
+            out[name] = float(value)
+    return out
+
+
 def start_server(data_dir: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
     with open(log, "wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "sprankel.cli", "serve", "--port", str(port),
              "--data-dir", str(data_dir), "--room-grace-s", "2", "--log-level", "warning",
-             "--sessions-per-minute", "0", "--joins-per-minute", "0"],
+             "--sessions-per-minute", "0", "--joins-per-minute", "0",
+             "--joins-per-session-per-minute", "0",
+             "--metrics", f"--metrics-token={METRICS_TOKEN}"],  # it may start with "-"
             stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -190,7 +213,8 @@ def start_server(data_dir: Path, port: int, log: Path) -> subprocess.Popen[bytes
                 break
             time.sleep(0.2)
     process.kill()
-    raise RuntimeError(f"the server did not start; see {log}")
+    process.wait()
+    raise RuntimeError(f"the server did not start:\n{log.read_text(errors='replace')}")
 
 
 def growth(values: list[float], times: list[float]) -> float | None:
@@ -220,9 +244,12 @@ async def soak(minutes: float, sessions: int, clients: int, session_minutes: flo
                         result.errors.append(f"{type(error).__name__}: {error}")
                 if now >= next_sample:
                     process = sample(server.pid)
+                    seen = await asyncio.to_thread(server_metrics, port)
                     result.samples.append(Sample(
                         round(now - started, 1), round(process.rss_bytes / 2**20, 2),
-                        open_fds(server.pid), runner.open_clients, result.sessions_created))
+                        open_fds(server.pid), runner.open_clients, result.sessions_created,
+                        int(seen.get("sprankel_documents_in_memory", -1)),
+                        int(seen.get("sprankel_connections_open", -1))))
                     next_sample += sample_s
                 await asyncio.sleep(step_s)
             for session in list(runner.sessions):
@@ -249,10 +276,10 @@ def report(result: SoakResult) -> str:
     lines = [f"soak: {result.minutes:g} min, {result.sessions_created} sessions, "
              f"{result.joins} joins, {result.leaves} leaves, {result.ideas} ideas, "
              f"{len(result.errors)} errors",
-             "  t (s)   RSS (MiB)   fds   clients   sessions"]
+             "  t (s)   RSS (MiB)   fds   clients   sessions   documents   connections"]
     for s in result.samples:
         lines.append(f"  {s.at_s:6.0f}   {s.rss_mib:9.1f}   {s.open_fds:3d}   {s.clients:7d}"
-                     f"   {s.sessions_created:8d}")
+                     f"   {s.sessions_created:8d}   {s.documents:9d}   {s.connections:11d}")
     lines.append(f"growth after the warm-up (last third - first third): RSS "
                  f"{result.rss_growth_mib} MiB, fds {result.fds_growth}")
     lines.extend(f"error: {e}" for e in result.errors)
