@@ -134,6 +134,7 @@ def test_metrics_that_could_be_public_are_refused_at_start() -> None:
         (["--metrics", "--metrics-address", "0.0.0.0:9100"], "must be a loopback address"),
         (["--metrics", "--metrics-address", "localhost"], "must be a loopback address"),
         (["--metrics-token", TOKEN], "need --metrics"),
+        (["--metrics", "--metrics-token", "short"], "at least 16 characters"),
         (["--metrics", "--metrics-token", TOKEN, "--workers", "2"], "needs REDIS_URL"),
     ):
         result = subprocess.run(

@@ -3,6 +3,10 @@
 Every process keeps serving its own clients during the outage; when Redis is back
 (empty: it kept nothing), every client converges on every edit, no process has
 crashed, and each log says what happened in one line each way.
+
+Nothing acknowledged is lost: a room stores an update before it sends it to anyone
+(sync/room.py), so what a client received from another is stored; here every edit of
+every client reaches every client, and a client that joins afterwards.
 """
 
 from __future__ import annotations

@@ -295,6 +295,9 @@ def _validate_metrics(settings: Settings) -> None:
             "--metrics needs --metrics-token (a bearer token for /metrics on the server's "
             "port) or --metrics-address (a separate loopback address such as "
             "127.0.0.1:9100), so that the metrics are never public by accident.")
+    if settings.metrics_token is not None and len(settings.metrics_token) < 16:
+        raise ConfigError("--metrics-token must be at least 16 characters (e.g. python3 -c "
+                          "'import secrets; print(secrets.token_urlsafe(32))').")
     if settings.workers > 1 and address is None:
         raise ConfigError(
             "--metrics with --workers above 1 needs --metrics-address: every worker serves "
