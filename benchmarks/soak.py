@@ -6,10 +6,11 @@ going: each has a facilitator and participants who join through the API, open
 the board and control documents with their tokens, add ideas and leave again;
 every --session-minutes a session is ended and a new one created, so rooms are
 loaded and evicted all along. Every --sample-s it reads the server's resident
-memory and open file descriptors from /proc, and at the end reports both over
-time and their growth: the mean of the last third of the samples minus the mean
-of the first third after a warm-up, so a leak shows as growth that does not
-settle.
+memory and open file descriptors from /proc (and the documents and connections
+the server counts, from its /metrics), and at the end reports both over time and
+their growth: from the first sample to the last, and a minute over the second
+half of the run, where what a warm-up fills has levelled off and a leak still
+rises.
 
     python -m benchmarks.soak                    # 10 minutes
     python -m benchmarks.soak --minutes 3 --json
@@ -38,7 +39,7 @@ from typing import Any
 from .load_client import LoadClient
 from .procstat import sample
 
-WARM_UP_S = 30.0  # caches, the first sessions' records, the allocator's arenas
+ROUND_S = 10  # each session's round, ended by its deadline
 
 
 @dataclass
@@ -61,8 +62,10 @@ class SoakResult:
     ideas: int = 0
     errors: list[str] = field(default_factory=list)
     samples: list[Sample] = field(default_factory=list)
-    rss_growth_mib: float | None = None
+    rss_growth_mib: float | None = None  # last sample minus the first
     fds_growth: float | None = None
+    rss_mib_per_min_late: float | None = None  # the slope over the second half
+    fds_per_min_late: float | None = None
 
 
 class Http:
@@ -119,6 +122,14 @@ class Soak:
                               created["join_code"], time.monotonic())
         self.sessions.append(session)
         await self.connect(session, session.facilitator, "control", awareness=False)
+        # A short hidden round that ends by its deadline: the timer, its lease and the
+        # reveal run all along as well.
+        rnd = await self.http.call(
+            "POST", f"/api/sessions/{session.sid}/rounds",
+            {"kind": "ideate", "prompt": "Wat nu?", "duration_s": ROUND_S, "hidden": True},
+            session.facilitator)
+        await self.http.call("POST", f"/api/sessions/{session.sid}/rounds/{rnd['id']}/start",
+                             {}, session.facilitator)
 
     async def end_session(self, session: SoakSession) -> None:
         self.sessions.remove(session)
@@ -217,12 +228,18 @@ def start_server(data_dir: Path, port: int, log: Path) -> subprocess.Popen[bytes
     raise RuntimeError(f"the server did not start:\n{log.read_text(errors='replace')}")
 
 
-def growth(values: list[float], times: list[float]) -> float | None:
-    kept = [v for v, t in zip(values, times, strict=True) if t >= WARM_UP_S]
-    if len(kept) < 6:
+def late_slope(values: list[float], times: list[float]) -> float | None:
+    """Growth a minute over the second half of the run (least squares): memory that a
+    warm-up fills (caches, the allocator's arenas) levels off, a leak keeps rising."""
+    half = [(t, v) for t, v in zip(times, values, strict=True) if t >= times[-1] / 2]
+    if len(half) < 4:
         return None
-    third = len(kept) // 3
-    return sum(kept[-third:]) / third - sum(kept[:third]) / third
+    mean_t = sum(t for t, _ in half) / len(half)
+    mean_v = sum(v for _, v in half) / len(half)
+    spread = sum((t - mean_t) ** 2 for t, _ in half)
+    if spread == 0:
+        return None
+    return 60 * sum((t - mean_t) * (v - mean_v) for t, v in half) / spread
 
 
 async def soak(minutes: float, sessions: int, clients: int, session_minutes: float,
@@ -264,11 +281,16 @@ async def soak(minutes: float, sessions: int, clients: int, session_minutes: flo
             if server.returncode not in (0, -signal.SIGTERM):
                 log = (Path(folder) / "server.log").read_text(errors="replace")[-2000:]
                 result.errors.append(f"server exited with {server.returncode}: {log}")
+    if not result.samples:
+        return result
+    first, last = result.samples[0], result.samples[-1]
+    result.rss_growth_mib = round(last.rss_mib - first.rss_mib, 2)
+    result.fds_growth = last.open_fds - first.open_fds
     times = [s.at_s for s in result.samples]
-    rss = growth([s.rss_mib for s in result.samples], times)
-    fds = growth([float(s.open_fds) for s in result.samples], times)
-    result.rss_growth_mib = None if rss is None else round(rss, 2)
-    result.fds_growth = None if fds is None else round(fds, 1)
+    rss = late_slope([s.rss_mib for s in result.samples], times)
+    fds = late_slope([float(s.open_fds) for s in result.samples], times)
+    result.rss_mib_per_min_late = None if rss is None else round(rss, 3)
+    result.fds_per_min_late = None if fds is None else round(fds, 3)
     return result
 
 
@@ -280,8 +302,9 @@ def report(result: SoakResult) -> str:
     for s in result.samples:
         lines.append(f"  {s.at_s:6.0f}   {s.rss_mib:9.1f}   {s.open_fds:3d}   {s.clients:7d}"
                      f"   {s.sessions_created:8d}   {s.documents:9d}   {s.connections:11d}")
-    lines.append(f"growth after the warm-up (last third - first third): RSS "
-                 f"{result.rss_growth_mib} MiB, fds {result.fds_growth}")
+    lines.append(f"growth, first to last sample: RSS {result.rss_growth_mib} MiB, fds "
+                 f"{result.fds_growth}; over the second half, a minute: RSS "
+                 f"{result.rss_mib_per_min_late} MiB, fds {result.fds_per_min_late}")
     lines.extend(f"error: {e}" for e in result.errors)
     return "\n".join(lines)
 
