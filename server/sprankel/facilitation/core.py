@@ -33,8 +33,9 @@ T = TypeVar("T")
 EVENTS_CHANNEL = "sprankel:facilitation"
 RECONCILE_S = 5.0  # how often flags of sessions in use are re-read from the store
 IN_USE_S = 60.0
-# At start, the control documents of sessions open or ended this recently are checked
-# against their records (a process that died between a change and its control write).
+# At start, the control documents of sessions with a round running, or a round or the
+# session ended this recently, are checked against their records (a process that died
+# between a change and its control write). Older sessions are not loaded for it.
 RECENT_END_MS = 3_600_000
 
 
@@ -113,8 +114,7 @@ class Core:
             self.remember(session)
             self.arm(session)
         now = self.clock.now_ms()
-        recent = [s for s in sessions
-                  if not s.ended or (s.ended_at or 0) > now - RECENT_END_MS]
+        recent = [s for s in sessions if _in_use_lately(s, now - RECENT_END_MS)]
         if recent:
             self.spawn(self._catch_up_controls(recent), "catch up control documents")
         return sessions
@@ -307,3 +307,11 @@ class Core:
             pass
         except Exception:
             log.exception("refreshing session failed id=%s", sid)
+
+
+def _in_use_lately(session: Session, since_ms: int) -> bool:
+    if session.active_round is not None:
+        return True
+    current = session.current_round
+    ended = max(session.ended_at or 0, (current.ended_at or 0) if current else 0)
+    return ended > since_ms
