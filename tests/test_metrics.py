@@ -3,15 +3,22 @@ and they move with real traffic (a session, its sockets, edits, refusals, a roun
 
 from __future__ import annotations
 
+import asyncio
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from pycrdt import Map
 
 from api_harness import Api, refused
 from conftest import ServerFactory
+from redis_server import RedisServer
 from server_process import ServerProcess, free_port
 
 TOKEN = "metrics-token-for-the-test-0123456789"
@@ -153,3 +160,38 @@ def test_metrics_with_workers_need_a_port_per_worker() -> None:
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": "server", "REDIS_URL": "redis://127.0.0.1:1"})
     assert result.returncode == 2
     assert "needs --metrics-address" in result.stderr
+
+
+@pytest.fixture
+def redis(tmp_path: Path) -> Iterator[RedisServer]:
+    with RedisServer(tmp_path / "redis") as server:
+        yield server
+
+
+@pytest.mark.redis
+async def test_every_worker_serves_its_own_metrics_on_its_port(
+        redis: RedisServer, start_server: ServerFactory) -> None:
+    """--workers 2 with --metrics-address PORT: worker 0 on PORT, worker 1 on PORT + 1 (each
+    worker binds its own; nobody else listens there)."""
+    port = free_port()
+    while True:  # PORT + 1 must be free as well
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port + 1)) != 0:
+                break
+        port = free_port()
+    start_server("--workers", "2", "--open-documents", "--metrics", "--metrics-address",
+                 f"127.0.0.1:{port}", env={"REDIS_URL": redis.url})
+    async with httpx.AsyncClient(timeout=10) as http:
+        for worker_port in (port, port + 1):
+            deadline = time.monotonic() + 30
+            while True:  # the supervisor reports ready when the first worker is
+                try:
+                    response = await http.get(f"http://127.0.0.1:{worker_port}/metrics")
+                    break
+                except httpx.ConnectError:
+                    assert time.monotonic() < deadline, f"nothing on {worker_port}"
+                    await asyncio.sleep(0.2)
+            assert response.status_code == 200
+            seen = samples(response.text)
+            assert value(seen, "sprankel_redis_components_down") == 0
+            assert value(seen, "process_resident_memory_bytes") > 0
