@@ -1,4 +1,5 @@
-"""Markdown export of a big session: the path of `sprankel export`, timed.
+"""Markdown export of a big session: the path of `sprankel export`, timed; and the archive
+package (`--format zip`: every export, the whiteboard files, MDTO metadata) of the same.
 
 A sample session (the tests' `store_sample_session`: records, a board of
 N ideas with clusters, notes and whiteboard) is written into a fresh SQLite
@@ -43,11 +44,17 @@ def measure(ideas: int, repeats: int) -> dict[str, float | int]:
         settings = Settings(data_dir=Path(folder))
         session_id = asyncio.run(_prepare(settings, ideas))
         whole: list[float] = []
-        text = ""
+        text: str | bytes = ""
         for _ in range(repeats):
             start = time.perf_counter()
             text = asyncio.run(export_text(settings, session_id, "md"))
             whole.append((time.perf_counter() - start) * 1000)
+        archive: list[float] = []
+        package: str | bytes = b""
+        for _ in range(repeats):
+            start = time.perf_counter()
+            package = asyncio.run(export_text(settings, session_id, "zip"))
+            archive.append((time.perf_counter() - start) * 1000)
     model = sample_session(ideas)
     rendering: list[float] = []
     for _ in range(repeats):
@@ -59,7 +66,9 @@ def measure(ideas: int, repeats: int) -> dict[str, float | int]:
         "repeats": repeats,
         "markdown_p50_ms": statistics.median(whole),
         "render_only_p50_ms": statistics.median(rendering),
-        "markdown_bytes": len(text.encode()),
+        "markdown_bytes": len(text.encode() if isinstance(text, str) else text),
+        "zip_p50_ms": statistics.median(archive),
+        "zip_bytes": len(package),
     }
 
 

@@ -26,7 +26,7 @@ import random
 import sys
 import tempfile
 import time
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -55,6 +55,9 @@ class RoomLoadConfig:
     connect_timeout: float = 60.0
     drain_timeout: float = 15.0
     server_pids: Sequence[int] = ()
+    # When set, asked for the server's processes as the window opens instead (processes
+    # that the server started while the clients connected count too).
+    pid_source: Callable[[], Sequence[int]] | None = None
     # Clients whose index is odd connect to the second URL template (two server processes).
     second_url_template: str | None = None
     # The interpreter of the worker processes (the runner passes its venv with uvloop).
@@ -318,10 +321,11 @@ async def run_room_load(config: RoomLoadConfig) -> RoomLoadResult:
         for worker in workers:
             worker.write({"type": "go", "start_ns": start_ns})
         await asyncio.sleep((start_ns - time.time_ns()) / 1e9)
-        before = sample_processes(config.server_pids)
+        pids = config.pid_source() if config.pid_source else config.server_pids
+        before = sample_processes(pids)
         machine_before = machine_busy_seconds()
         await asyncio.sleep(config.duration)
-        after = sample_processes(config.server_pids)
+        after = sample_processes(pids)
         machine_after = machine_busy_seconds()
 
         window_timeout = config.duration + 60

@@ -31,7 +31,7 @@ from . import servers
 SERVERS = ("node", "pycrdt-websocket", "sprankel")
 SCENARIOS = (
     "big-room", "medium-room", "small-rooms", "first-join", "board-join", "idle",
-    "redis-pair", "export",
+    "redis-pair", "export", "postgres",
 )
 DOC = servers.REPO_ROOT / "docs" / "benchmarks.md"
 RESULTS_DIR = servers.WORK_DIR / "results"

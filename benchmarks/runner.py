@@ -46,12 +46,14 @@ def room_scenarios(quick: bool) -> dict[str, RoomScenario]:
             "medium-room": RoomScenario(1, 20, 2, 5),
             "small-rooms": RoomScenario(10, 5, 1, 5),
             "redis-pair": RoomScenario(1, 50, 0.5, 5),
+            "postgres": RoomScenario(10, 5, 1, 5),
         }
     return {
         "big-room": RoomScenario(1, 200, 0.5, 20),
         "medium-room": RoomScenario(1, 50, 2, 15),
         "small-rooms": RoomScenario(50, 8, 1, 15),
         "redis-pair": RoomScenario(1, 200, 0.5, 20),
+        "postgres": RoomScenario(50, 8, 1, 15),  # many small rooms: appends of 50 rooms at once
     }
 
 
@@ -105,6 +107,7 @@ def run_room(target: servers.Target, scenario: RoomScenario, args: argparse.Name
         clients_per_room=scenario.clients, rate=scenario.rate, duration=scenario.duration,
         processes=args.processes, server_pids=target.pids, python=sys.executable,
         second_url_template=target.second_url_template, room_prefix=name,
+        pid_source=lambda: target.pids,
     )
     wait_for_quiet()
     spy = None
@@ -183,6 +186,19 @@ def _with_server(name: str, body: Callable[[servers.Target], Result]) -> Result:
         target.stop()
 
 
+# The store rows: the same load on one process with SQLite and with PostgreSQL.
+STORE_SERVERS = ("sprankel", "sprankel-postgres")
+
+
+def postgres_available() -> str | None:
+    """Why the PostgreSQL row cannot run, or None when it can."""
+    from . import pg_cluster
+
+    if pg_cluster.binaries() is None:
+        return "PostgreSQL is not installed (apt-get install postgresql)"
+    return None
+
+
 def redis_available() -> str | None:
     """Why the two-process row cannot run, or None when it can."""
     broker = servers.REPO_ROOT / "server" / "sprankel" / "broker" / "redis" / "__init__.py"
@@ -252,7 +268,7 @@ def run_all(args: argparse.Namespace) -> int:
     for scenario in chosen:
         _log(f"scenario {scenario}")
         results[scenario] = {}
-        if scenario not in ("export", "redis-pair") and args.repeat > 1:
+        if scenario not in ("export", "redis-pair", "postgres") and args.repeat > 1:
             runs: dict[str, list[Result]] = {name: [] for name in chosen_servers}
             for _ in range(args.repeat):  # interleaved: A B C A B C, so drift hits all alike
                 for name in chosen_servers:
@@ -263,6 +279,19 @@ def run_all(args: argparse.Namespace) -> int:
             continue
         if scenario == "export":
             results[scenario]["sprankel"] = run_export(args.quick)
+            continue
+        if scenario == "postgres":
+            missing = postgres_available()
+            if missing:
+                _log(f"  skipped: {missing}")
+                results[scenario] = {name: {"error": missing} for name in STORE_SERVERS}
+                continue
+            store_runs: dict[str, list[Result]] = {name: [] for name in STORE_SERVERS}
+            for _ in range(args.repeat):  # interleaved, as above
+                for name in STORE_SERVERS:
+                    store_runs[name].append(
+                        _with_server(name, _scenario_body(scenario, rooms, args)))
+            results[scenario] = {name: merge_runs(r) for name, r in store_runs.items()}
             continue
         if scenario == "redis-pair":
             missing = redis_available()
@@ -279,14 +308,23 @@ def run_all(args: argparse.Namespace) -> int:
             results[scenario][name] = _with_server(name, body)
     data = {"meta": meta, "results": results}
     path = run.write_json(f"results-{time.strftime('%Y%m%dT%H%M%S')}.json", data)
-    from .table import render_table, update_doc
+    from .table import render_store_table, render_table, update_doc, update_store_doc
 
-    table = render_table(data)
-    print(table)
     _log(f"raw results: {path}")
+    # The store comparison has its own block, so that running it alone (it needs no
+    # Node or pycrdt-websocket) leaves the main table as it was.
+    if "postgres" in results:
+        store_table = render_store_table(data)
+        print(store_table)
+        if not args.no_write:
+            update_store_doc(run.DOC, data, store_table)
+    if set(results) - {"postgres"}:
+        table = render_table(data)
+        print(table)
+        if not args.no_write:
+            update_doc(run.DOC, data, table)
     if not args.no_write:
-        update_doc(run.DOC, data, table)
-        _log(f"table written to {run.DOC}")
+        _log(f"tables written to {run.DOC}")
     return 0
 
 

@@ -5,6 +5,8 @@
 - ``pycrdt-websocket``: the Python peer, in its own venv benchmarks/.work/pycrdt-websocket-venv.
 - ``sprankel``: ``sprankel serve --open-documents`` from the project's .venv.
 - ``sprankel-redis``: two ``sprankel serve`` processes sharing a redis-server started here.
+- ``sprankel-postgres``: one ``sprankel serve --store postgres`` on a PostgreSQL started
+  here (pg_cluster.py), with PostgreSQL's default durability.
 
 Everything this module starts is stopped by ``Target.stop()``; nothing listens
 beyond 127.0.0.1.
@@ -24,7 +26,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,6 +115,10 @@ class Target:
     second_url_template: str | None = None
     extra_pids: list[int] = field(default_factory=list)  # e.g. redis-server
     cleanup: list[Path] = field(default_factory=list)
+    # Processes whose descendants count too, found afresh each time (PostgreSQL's
+    # postmaster starts a backend per connection as the pool grows).
+    extra_roots: list[int] = field(default_factory=list)
+    on_stop: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def pids(self) -> list[int]:
@@ -120,6 +126,8 @@ class Target:
         pids: list[int] = []
         for process in self.processes:
             pids.extend(tree(process.pid))
+        for root in self.extra_roots:
+            pids.extend(tree(root))
         return pids + self.extra_pids
 
     def alive(self) -> bool:
@@ -137,6 +145,8 @@ class Target:
                 process.wait()
         for path in self.cleanup:
             shutil.rmtree(path, ignore_errors=True)
+        for stop in self.on_stop:
+            stop()
 
     def log_tail(self, lines: int = 20) -> str:
         out = []
@@ -250,6 +260,22 @@ def start_sprankel_redis_pair(flags: Sequence[str] = ()) -> Target:
                   cleanup=[data_dir])
 
 
+def start_sprankel_postgres(flags: Sequence[str] = ()) -> Target:
+    """One Sprankel process whose store is a PostgreSQL started here (its CPU counts)."""
+    from . import pg_cluster
+
+    cluster = pg_cluster.start(free_port())
+    try:
+        target = start_sprankel(["--store", "postgres", "--database-url", cluster.url, *flags])
+    except Exception:
+        cluster.stop()
+        raise
+    target.name = "sprankel-postgres"
+    target.extra_roots.append(cluster.postmaster_pid())
+    target.on_stop.append(cluster.stop)
+    return target
+
+
 def start(name: str) -> Target:
     if name == "node":
         return start_node()
@@ -259,4 +285,6 @@ def start(name: str) -> Target:
         return start_sprankel()
     if name == "sprankel-redis":
         return start_sprankel_redis_pair()
+    if name == "sprankel-postgres":
+        return start_sprankel_postgres()
     raise ValueError(f"unknown server {name!r}")

@@ -13,6 +13,8 @@ Getter = Callable[[Result], float | None]
 
 START = "<!-- results:start -->"
 END = "<!-- results:end -->"
+STORE_START = "<!-- store-results:start -->"
+STORE_END = "<!-- store-results:end -->"
 COLUMNS = ("node", "pycrdt-websocket", "sprankel")
 BUSY_CORES = 0.5  # other load during a window above which its latency is marked
 
@@ -88,6 +90,7 @@ SCENARIO_TITLES = {
     "idle": "Idle connections",
     "redis-pair": "Big room over two processes with Redis",
     "export": "Markdown export of a 5,000-idea session",
+    "postgres": "Many small rooms, SQLite and PostgreSQL store",
 }
 
 
@@ -212,7 +215,58 @@ def _export_rows(results: dict[str, dict[str, Result]]) -> list[str]:
         f"{_fmt(export.get('render_only_p50_ms'), 1)} | | | |",
         f"| {title} | Markdown size (KiB) | — | — | "
         f"{_fmt((export.get('markdown_bytes') or 0) / 1024, 1)} | | | |",
+        f"| {title} | archive zip (every export, whiteboard, MDTO), p50 (ms) | — | — | "
+        f"{_fmt(export.get('zip_p50_ms'), 1)} | | | |",
+        f"| {title} | archive zip size (KiB) | — | — | "
+        f"{_fmt((export.get('zip_bytes') or 0) / 1024, 1)} | | | |",
     ]
+
+
+_STORE_METRICS = (
+    ("fan-out latency p50 (ms)", "latency_p50_ms", 1),
+    ("fan-out latency p99 (ms)", "latency_p99_ms", 1),
+    ("server CPU, PostgreSQL's processes included (cores)", "server_cpu_cores", 2),
+    ("deliveries missing 15 s after the window", "lost", 0),
+    ("deliveries expected", "deliveries_expected", 0),
+    ("other load on the machine (cores)", "other_load_cores", 2),
+)
+
+
+def render_store_table(data: dict[str, Any]) -> str:
+    """SQLite and PostgreSQL under the same load, and their ratio."""
+    row = data["results"]["postgres"]
+    sqlite, postgres = row.get("sprankel", {}), row.get("sprankel-postgres", {})
+    lines = ["| Metric | SQLite store | PostgreSQL store | PostgreSQL / SQLite |",
+             "| --- | ---: | ---: | ---: |"]
+    for error in {r["error"] for r in (sqlite, postgres) if "error" in r}:
+        lines.append(f"| not measured: {error} | | | |")
+    if len(lines) > 2:
+        return "\n".join(lines)
+    for label, key, digits in _STORE_METRICS:
+        a, b = sqlite.get(key), postgres.get(key)
+        ratio = f"{b / a:.2f}x" if a and b is not None and key != "deliveries_expected" else ""
+        lines.append(f"| {label} | {_fmt(a, digits)} | {_fmt(b, digits)} | {ratio} |")
+    return "\n".join(lines)
+
+
+def update_store_doc(doc: Path, data: dict[str, Any], table: str) -> None:
+    meta = data["meta"]
+    block = (
+        f"{STORE_START}\n"
+        f"Measured {meta['date']} at revision `{meta['revision']}`"
+        f"{' (quick sizes: not for comparison)' if meta['quick'] else ''}: "
+        f"{meta['scenarios'].get('postgres', '')}.\n\n"
+        f"Machine: {meta['machine']}.\n\n{table}\n{STORE_END}"
+    )
+    _replace_block(doc, STORE_START, STORE_END, block)
+
+
+def _replace_block(doc: Path, start: str, end: str, block: str) -> None:
+    text = doc.read_text() if doc.exists() else "# Benchmarks\n"
+    if start not in text:
+        text += f"\n{start}\n{end}\n"
+    text = re.sub(re.escape(start) + r".*?" + re.escape(end), lambda _: block, text, flags=re.S)
+    doc.write_text(text)
 
 
 def update_doc(doc: Path, data: dict[str, Any], table: str) -> None:
@@ -228,8 +282,4 @@ def update_doc(doc: Path, data: dict[str, Any], table: str) -> None:
         f"Machine: {meta['machine']}.\n\n{versions}\n\nRoom sizes in this run:\n{scenarios}\n\n"
         f"{table}\n{END}"
     )
-    text = doc.read_text() if doc.exists() else f"# Benchmarks\n\n{START}\n{END}\n"
-    if START not in text:
-        text += f"\n{START}\n{END}\n"
-    text = re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _: block, text, flags=re.S)
-    doc.write_text(text)
+    _replace_block(doc, START, END, block)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from api_harness import Api
+from postgres_server import PostgresServer, session_server
 from server_process import ServerProcess
 
 ServerFactory = Callable[..., ServerProcess]
@@ -41,3 +42,15 @@ async def api(start_server: ServerFactory) -> AsyncIterator[Api]:
 def open_server(start_server: ServerFactory) -> ServerProcess:
     """A server with open documents (no tokens), as for interop and sync tests."""
     return start_server("--open-documents", "--room-grace-s", "0.5")
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresServer]:
+    """One real PostgreSQL for the whole run (tests/postgres_server.py); started on first use."""
+    yield from session_server()
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster: PostgresServer) -> str:
+    """A fresh database of this test's own, owned by an ordinary role."""
+    return postgres_cluster.database()

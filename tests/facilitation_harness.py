@@ -41,7 +41,9 @@ async def process(path: Path, clock: ManualClock, hub: MemoryHub | None = None,
     await store.start()
     await broker.start()
     rooms = RoomManager(store, broker, grace_s=0.05, outbox_limit=1 << 20)
-    engine = Engine(store, broker, rooms, TokenSigner(KEY), clock, reconcile_s=reconcile_s)
+    # The tokens expire on the same manual clock the rules run on.
+    engine = Engine(store, broker, rooms, TokenSigner(KEY, now_ms=clock.now_ms), clock,
+                    reconcile_s=reconcile_s)
     await engine.start()
     try:
         yield Process(engine, rooms, store, broker)

@@ -54,7 +54,7 @@ def test_every_reference_in_the_document_resolves() -> None:
     class _Engine:  # the endpoint table needs no running engine
         pass
 
-    endpoints = SessionsApi(None, _Engine()).endpoints()  # type: ignore[arg-type]
+    endpoints = SessionsApi(None, _Engine(), None).endpoints()  # type: ignore[arg-type]
     document = openapi_document(endpoints)
     refs: list[str] = []
 

@@ -229,4 +229,8 @@ async def test_command_exports_the_same_summary_from_the_data_folder(
     for doc in (cli_json, api_json):
         doc.pop("generated_at")
     assert cli_json["session"]["retention_until"] is not None
+    # The store's trail holds the JSON download too, recorded after its answer was built.
+    downloaded = cli_json["audit"].pop()
+    assert downloaded["action"] == "export.downloaded"
+    assert downloaded["details"] == {"format": "json"}
     assert cli_json == api_json

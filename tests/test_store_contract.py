@@ -1,7 +1,8 @@
-"""One suite every store passes: the SQLite store and the Redis store.
+"""One suite every store passes: the SQLite, Redis and PostgreSQL stores.
 
 Each case gets a factory of stores that share one backing storage (one SQLite file,
-or one redis-server), so "two processes" are two stores from the same factory.
+one redis-server or one PostgreSQL database), so "two processes" are two stores from
+the same factory.
 """
 
 from __future__ import annotations
@@ -16,21 +17,26 @@ from pycrdt import Doc, Map, Text
 
 from redis_server import RedisServer
 from sprankel.store import Store
+from sprankel.store.postgres import PostgresStore
 from sprankel.store.redis import RedisStore
 from sprankel.store.sqlite import SQLiteStore
 
 StoreFactory = Callable[..., Awaitable[Store]]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis),
+                        pytest.param("postgres", marks=pytest.mark.postgres)])
 async def open_store(request: pytest.FixtureRequest, tmp_path: Path
                      ) -> AsyncIterator[StoreFactory]:
     started: list[Store] = []
     redis = RedisServer(tmp_path).start() if request.param == "redis" else None
+    database = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
 
     async def open_store(compact_after: int = 500) -> Store:
         if redis is not None:
             store: Store = RedisStore(redis.url, compact_after=compact_after)
+        elif database is not None:
+            store = PostgresStore(database, compact_after=compact_after)
         else:
             store = SQLiteStore(tmp_path / "store.sqlite3", compact_after=compact_after)
         await store.start()

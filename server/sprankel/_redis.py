@@ -42,6 +42,11 @@ def stop_waiting() -> None:
     _stop_waiting.set()
 
 
+def stop_requested() -> bool:
+    """True once stop_waiting() was called (the PostgreSQL store's start-up asks too)."""
+    return _stop_waiting.is_set()
+
+
 def safe_url(url: str) -> str:
     """The URL without its password, for log lines."""
     parts = urlsplit(url)

@@ -24,7 +24,10 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from . import __version__, metrics, pages, wellknown
+from .api.admin import AdminFeature
+from .api.audit import AuditFeature
 from .api.export import ExportFeature
+from .api.identity import IdentityFeature
 from .api.presence import PresenceFeature
 from .api.routing import api_routes
 from .api.sessions import SessionsFeature
@@ -33,7 +36,7 @@ from .broker import Broker
 from .broker.memory import MemoryBroker
 from .config import Settings, validate
 from .feature import Feature
-from .kernel.tokens import TokenSigner, load_or_create_key
+from .kernel.tokens import Lifetimes, TokenSigner, load_or_create_keys
 from .logs import RequestIds
 from .origins import RequestCheckMiddleware, RequestPolicy
 from .ratelimits import Limits
@@ -61,6 +64,11 @@ def build_store(settings: Settings) -> Store:
 
         assert settings.redis_url is not None
         return RedisStore(settings.redis_url, compact_after=settings.compact_after)
+    if settings.store == "postgres":
+        from .store.postgres import PostgresStore
+
+        assert settings.database_url is not None
+        return PostgresStore(settings.database_url, compact_after=settings.compact_after)
     return SQLiteStore(settings.database_path, compact_after=settings.compact_after)
 
 
@@ -99,13 +107,22 @@ def build_services(settings: Settings, store: Store | None = None) -> Services:
 def build_features(services: Services) -> list[Feature]:
     """Every feature of the product, in start order; each gets its collaborators here."""
     settings = services.settings
-    signer = TokenSigner(load_or_create_key(settings.secret_key, settings.data_dir))
-    sessions = SessionsFeature(services, signer)
+    hour_ms = 3_600_000
+    lifetimes = Lifetimes(session_ms=int(settings.token_lifetime_hours * hour_ms),
+                          after_end_ms=int(settings.token_hours_after_end * hour_ms),
+                          member_ms=int(settings.member_token_days * 24 * hour_ms))
+    signer = TokenSigner(load_or_create_keys(settings.secret_key, settings.data_dir),
+                         lifetimes=lifetimes)
+    identity = IdentityFeature(services)
+    sessions = SessionsFeature(services, signer, identity.gate)
     return [
+        identity,
         sessions,
-        KoffiehoekFeature(services, sessions.engine),
+        KoffiehoekFeature(services, sessions.engine, identity.gate),
         ExportFeature(services, sessions.engine),
+        AuditFeature(sessions.engine),
         PresenceFeature(services),
+        AdminFeature(services, sessions.engine),
     ]
 
 
@@ -186,6 +203,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
         *api_routes([e for feature in features for e in feature.endpoints()]),
         *([Route("/metrics", metrics.endpoint(registry, settings.metrics_token))]
           if registry is not None and settings.metrics_token else []),
+        *[route for feature in features for route in feature.routes()],
         *pages.routes(),
     ]
     app = Starlette(routes=routes, lifespan=lifespan,

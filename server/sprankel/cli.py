@@ -1,4 +1,4 @@
-"""The `sprankel` command: serve, export."""
+"""The `sprankel` command: serve, export, admin."""
 
 from __future__ import annotations
 
@@ -38,14 +38,19 @@ def _export_parser(sub: Any) -> None:
     parser = sub.add_parser(
         "export",
         help="export a session's results without a running server",
-        description="Write a session's summary from the data folder (or the Redis store).",
+        description="Write a session's summary from the data folder (or the Redis or "
+                    "PostgreSQL store).",
     )
     parser.add_argument("session_id", help="the session's id")
-    parser.add_argument("--format", choices=["md", "json", "csv"], default="md")
+    parser.add_argument("--format", choices=["md", "json", "csv", "zip"], default="md",
+                        help="md, json, csv, or zip: the archive package with MDTO metadata")
     parser.add_argument("-o", "--output", type=Path, default=None,
                         help="file to write (default: standard output)")
     parser.add_argument("--data-dir", type=Path, default=None, help="the server's data folder")
-    parser.add_argument("--store", default=None, help="sqlite or redis")
+    parser.add_argument("--store", default=None,
+                        help="sqlite, redis or postgres (with DATABASE_URL)")
+    parser.add_argument("--archive-creator", default=None, metavar="ORGANISATION",
+                        help="the zip's MDTO archiefvormer (as sprankel serve --archive-creator)")
     parser.add_argument("--timezone", default=None, metavar="ZONE",
                         help="time zone of the times in the summary, e.g. Europe/Amsterdam "
                              "(default: UTC)")
@@ -57,6 +62,9 @@ def parser() -> argparse.ArgumentParser:
     sub = main_parser.add_subparsers(dest="command", required=True)
     _serve_parser(sub)
     _export_parser(sub)
+    from .admin.command import add_parser
+
+    add_parser(sub)
     return main_parser
 
 
@@ -93,13 +101,23 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "export":
         try:
-            settings = Settings.from_env(data_dir=args.data_dir, store=args.store)
+            settings = Settings.from_env(data_dir=args.data_dir, store=args.store,
+                                         archive_creator=args.archive_creator)
         except ValueError as error:
             print(f"sprankel: {error}", file=sys.stderr)
             return 2
         from .export.command import run_export
 
         return run_export(settings, args.session_id, args.format, args.output, args.timezone)
+    if args.command == "admin":
+        try:
+            settings = Settings.from_env(data_dir=args.data_dir, store=args.store)
+        except ValueError as error:
+            print(f"sprankel: {error}", file=sys.stderr)
+            return 2
+        from .admin.command import run
+
+        return run(settings, args)
     return 2
 
 

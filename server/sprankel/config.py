@@ -33,7 +33,12 @@ class Settings:
     data_dir: Path = _option(
         Path("sprankel-data"), "Folder for the SQLite database and the generated secret key."
     )
-    store: str = _option("sqlite", "Where documents and sessions are kept: sqlite or redis.")
+    store: str = _option(
+        "sqlite", "Where documents and sessions are kept: sqlite, redis or postgres.")
+    database_url: str | None = _option(
+        None, "PostgreSQL for --store postgres (postgresql://user:password@host:port/db).",
+        env="DATABASE_URL",
+    )
     redis_url: str | None = _option(
         None, "Redis for presence and fan-out between processes (redis://host:port/db).",
         env="REDIS_URL",
@@ -73,11 +78,66 @@ class Settings:
     chat_retention_days: int = _option(
         7, "Days a Koffiehoek chat message is kept before it is deleted for good."
     )
+    session_retention_days: float = _option(
+        0.0, "Days an ended session is kept when it names no retention_days of its own, "
+        "then deleted with everything stored for it; 0 keeps such sessions until deleted."
+    )
+    retention_sweep_s: float = _option(
+        3600.0, "Seconds between the sweeps that delete sessions past their retention "
+        "period (one process does each sweep)."
+    )
+    version_interval_s: float = _option(
+        300.0, "Seconds between the board versions taken while a board changes (versions "
+        "are also taken before every reveal, lock, restore and end)."
+    )
     per_message_deflate: bool = _option(
         False, "Compress WebSocket messages (costs memory per connection and CPU)."
     )
     secret_key: str | None = _option(
-        None, "Key that signs access tokens; generated and kept in the data folder when unset."
+        None, "Keys that sign access tokens, comma-separated, newest first: new tokens are "
+        "signed with the first, every listed key verifies (rotation, docs/identity.md). "
+        "Generated and kept in the data folder when unset."
+    )
+    token_lifetime_hours: float = _option(
+        720.0, "Hours a session token (a join or console link's) is valid after it is "
+        "issued; an open connection whose token expires is closed with 4401."
+    )
+    token_hours_after_end: float = _option(
+        12.0, "Hours after a session ended that its participants' and observers' tokens "
+        "stop working (facilitators keep theirs, for the export, until it expires)."
+    )
+    member_token_days: float = _option(
+        30.0, "Days a Koffiehoek member token stays valid without use: every visit of the "
+        "space renews it (a sliding lifetime)."
+    )
+    # Login with the organisation's account (OpenID Connect, docs/identity.md).
+    oidc_issuer: str | None = _option(
+        None, "The OpenID provider's issuer URL (https; discovery is read from it). Set, "
+        "creating sessions and spaces needs a login; unset, Sprankel has no accounts."
+    )
+    oidc_client_id: str | None = _option(None, "Sprankel's client id at the OpenID provider.")
+    oidc_client_secret: str | None = _option(
+        None, "Sprankel's client secret at the OpenID provider (a confidential client)."
+    )
+    oidc_scopes: str = _option(
+        "openid profile email", "The scopes asked for at login (space-separated); add the "
+        "one that carries the groups if the provider needs it."
+    )
+    oidc_groups_claim: str = _option(
+        "groups", "The claim (in the ID token or userinfo) that lists the user's groups."
+    )
+    oidc_creator_group: str | None = _option(
+        None, "Only members of this group may create sessions and spaces (403 for others)."
+    )
+    guests: bool = _option(
+        True, "With OpenID Connect: people without an account may join by link with a "
+        "name (--no-guests: joining needs a login too)."
+    )
+    login_idle_hours: float = _option(
+        8.0, "Hours without a request after which a login ends."
+    )
+    login_hours: float = _option(
+        12.0, "Hours after which a login ends however active (log in again)."
     )
     public_url: str | None = _option(
         None, "Base URL for the links Sprankel hands out (default: from the request)."
@@ -98,6 +158,14 @@ class Settings:
     metrics_address: str | None = _option(
         None, "A separate loopback HOST:PORT for the metrics, without a token (e.g. "
         "127.0.0.1:9100); with --workers N, worker k serves on PORT + k."
+    )
+    audit_log: str = _option(
+        "stderr", "Where every audit entry goes as one JSON line: stderr, or a file path "
+        "(created 0600, appended to; several workers may share it)."
+    )
+    archive_creator: str = _option(
+        "", "The organisation that keeps the records (MDTO archiefvormer in export.zip), "
+        "e.g. 'Ministerie van Binnenlandse Zaken'; empty: named as not configured."
     )
     awareness_client_ids: int = _option(
         4, "Awareness client ids one connection may own (a browser uses one per document); "
@@ -138,6 +206,10 @@ class Settings:
     )
     joins_per_session_per_minute: int = _option(
         600, "Join attempts a minute on one session, from all addresses. Per process.",
+    )
+    logins_per_minute: int = _option(
+        30, "Logins one client address may start a minute (each keeps a pending record in "
+        "the store for 10 minutes). Per process.",
     )
     members_per_minute: int = _option(
         120, "Koffiehoek members one address may add a minute. Per process.",
@@ -246,16 +318,26 @@ def validate(settings: Settings) -> None:
             "its own copy of each document and users on different processes would not see "
             "each other's edits."
         )
-    if settings.store not in ("sqlite", "redis"):
-        raise ConfigError(f"--store must be sqlite or redis, not {settings.store!r}.")
+    if settings.store not in ("sqlite", "redis", "postgres"):
+        raise ConfigError(
+            f"--store must be sqlite, redis or postgres, not {settings.store!r}.")
     if settings.store == "redis" and not settings.redis_url:
         raise ConfigError("--store redis needs REDIS_URL.")
+    if settings.store == "postgres":
+        url = settings.database_url or ""
+        if not url.startswith(("postgresql://", "postgres://")):
+            raise ConfigError("--store postgres needs --database-url (or DATABASE_URL) "
+                              "postgresql://user:password@host:port/database.")
     for name in ("max_value_depth", "max_type_depth", "max_update_structs", "max_document_size"):
         if getattr(settings, name) < 2:
             raise ConfigError(f"--{name.replace('_', '-')} must be at least 2.")
     if settings.max_message_size < 1024:
         raise ConfigError("--max-message-size must be at least 1024 bytes.")
     trusted_proxy_networks(settings.trusted_proxies)
+    if settings.session_retention_days < 0:
+        raise ConfigError("--session-retention-days must be 0 (keep) or more.")
+    if settings.retention_sweep_s <= 0 or settings.version_interval_s <= 0:
+        raise ConfigError("--retention-sweep-s and --version-interval-s must be above 0.")
     if settings.header_timeout_s <= 0:
         raise ConfigError("--header-timeout-s must be above 0.")
     for f in dataclasses.fields(settings):
@@ -270,6 +352,37 @@ def validate(settings: Settings) -> None:
     if settings.log_format not in ("text", "json"):
         raise ConfigError(f"--log-format must be text or json, not {settings.log_format!r}.")
     _validate_metrics(settings)
+    if settings.audit_log != "stderr":
+        folder = Path(settings.audit_log).expanduser().parent
+        if not folder.is_dir():
+            raise ConfigError(f"--audit-log: the folder {folder} does not exist.")
+    if settings.secret_key:
+        from .kernel.tokens import parse_keys
+
+        try:
+            parse_keys(settings.secret_key)
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
+    if min(settings.token_lifetime_hours, settings.token_hours_after_end,
+           settings.member_token_days) <= 0:
+        raise ConfigError("--token-lifetime-hours, --token-hours-after-end and "
+                          "--member-token-days must be above 0.")
+
+    if settings.oidc_issuer:
+        from .identity.provider import issuer_allowed
+
+        if not issuer_allowed(settings.oidc_issuer):
+            raise ConfigError("--oidc-issuer must be an https:// URL (http only on the "
+                              "loopback address, for a provider on the same machine).")
+        if not settings.oidc_client_id:
+            raise ConfigError("--oidc-issuer needs --oidc-client-id.")
+        if not settings.public_url:
+            raise ConfigError("--oidc-issuer needs --public-url: the redirect URI registered "
+                              "at the provider is {public URL}/auth/callback.")
+        if "openid" not in settings.oidc_scopes.split():
+            raise ConfigError("--oidc-scopes must include openid.")
+    if min(settings.login_idle_hours, settings.login_hours) <= 0:
+        raise ConfigError("--login-idle-hours and --login-hours must be above 0.")
 
     contact = settings.security_contact
     if contact and not contact.startswith(("mailto:", "https://", "tel:")):

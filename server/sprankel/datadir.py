@@ -11,9 +11,11 @@ traceback at the first write.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 FOLDER_MODE = 0o700
 FILE_MODE = 0o600
@@ -54,3 +56,45 @@ def _write_probe(data_dir: Path) -> None:
         os.close(fd)
         with contextlib.suppress(FileNotFoundError):
             probe.unlink()
+
+
+# The admin API of a running server (api/admin.py) and the `sprankel admin` command meet
+# here: the server keeps its token and where it listens in the data folder, 0600.
+ADMIN_TOKEN_FILE = "admin_token"
+ADMIN_FILE = "admin.json"
+
+
+def write_admin_file(data_dir: Path, url: str) -> None:
+    """Where this process's admin API answers; the last process to start writes it."""
+    path = data_dir / ADMIN_FILE
+    tmp = data_dir / f".{ADMIN_FILE}.{os.getpid()}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump({"url": url, "pid": os.getpid()}, f)
+    os.replace(tmp, path)
+
+
+def read_admin_file(data_dir: Path) -> dict[str, Any] | None:
+    """The admin API of the server running on this data folder, or None: no server (its
+    process is gone, or there never was one)."""
+    try:
+        data = json.loads((data_dir / ADMIN_FILE).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("pid"), int):
+        return None
+    try:
+        os.kill(data["pid"], 0)
+    except ProcessLookupError:
+        return None  # a stale file of a server that crashed
+    except PermissionError:
+        pass  # alive, and another user's
+    return data
+
+
+def remove_admin_file(data_dir: Path) -> None:
+    """At this process's stop, unless another process wrote the file since."""
+    path = data_dir / ADMIN_FILE
+    with contextlib.suppress(FileNotFoundError, ValueError):
+        if json.loads(path.read_text(encoding="utf-8")).get("pid") == os.getpid():
+            path.unlink()

@@ -5,6 +5,7 @@ A feature is built with the collaborators it needs passed in (the store, the roo
 another feature's engine), and then offers:
 
     endpoints()    its HTTP endpoints, each declared once (api/endpoint.py)
+    routes()       routes that are no JSON endpoint (the login's redirects)
     authorizers()  document-name prefix -> who may open those documents (sync/access.py)
     start()        after the store, the broker and every feature before it
     stop()         before them, in reverse order
@@ -18,6 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from starlette.routing import BaseRoute
+
 from .api.endpoint import Endpoint
 from .sync.access import Authorizer
 
@@ -26,6 +29,9 @@ class Feature:
     """The defaults: no endpoints, no documents, nothing to start or stop."""
 
     def endpoints(self) -> Sequence[Endpoint]:
+        return ()
+
+    def routes(self) -> Sequence[BaseRoute]:
         return ()
 
     def authorizers(self) -> Mapping[str, Authorizer]:

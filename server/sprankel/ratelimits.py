@@ -173,6 +173,7 @@ class Limits:
     members: RateLimiter  # Koffiehoek members created, per address
     members_per_space: RateLimiter
     sockets: SocketLimits
+    logins: RateLimiter  # logins started (/login), per address
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
@@ -186,4 +187,5 @@ class Limits:
             members_per_space=RateLimiter(s.members_per_space_per_minute),
             sockets=SocketLimits(ConcurrencyLimit(s.ws_per_address),
                                  ConcurrencyLimit(s.ws_per_document), s.ws_messages_per_s),
+            logins=RateLimiter(s.logins_per_minute),
         )

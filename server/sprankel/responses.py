@@ -26,9 +26,11 @@ def error(status: int, code: str, message: str,
                         headers=headers)
 
 
-def download(text: str, filename: str, media_type: str) -> Response:
-    """A file the browser saves as `filename` (plain ASCII: export/filename.py)."""
-    return Response(text.encode("utf-8"), media_type=media_type, headers={
+def download(content: str | bytes, filename: str, media_type: str) -> Response:
+    """A file the browser saves as `filename` (plain ASCII: export/filename.py); text is
+    sent as UTF-8."""
+    body = content.encode("utf-8") if isinstance(content, str) else content
+    return Response(body, media_type=media_type, headers={
         "Content-Disposition": f'attachment; filename="{filename}"',
         # A session's results are not for shared caches or later visitors.
         "Cache-Control": "no-store",

@@ -1,11 +1,15 @@
 // The facilitator console: agenda from templates, round controls (start, pause, resume,
-// extend, end, reveal), moderation of hidden ideas, lock, follow me, exports, notes.
+// extend, end, reveal), moderation of hidden ideas, lock, follow me, exports (and the archive
+// zip), the audit trail (audit-panel.js), notes.
 import { download } from "./api.js";
+import { AuditPanel } from "./audit-panel.js";
 import { announce, h, replaceChildren } from "./dom.js";
 import { language, t } from "./i18n.js";
 import { addNote, deleteNote, KEYS, readNotes, setNoteDone } from "./model.js";
+import { peopleAdmin } from "./people-admin.js";
 import { people } from "./presence.js";
 import { qrSvg } from "./qr.js";
+import { VersionsPanel } from "./versions.js";
 
 const KINDS = ["ideate", "brainwrite", "group", "rate", "vote", "discuss", "warmup"];
 
@@ -48,6 +52,18 @@ export class Console {
     ctx.board.getMap(KEYS.notes).observeDeep(() => this.drawNotes?.());
     ctx.awareness.on("change", () => this.renderPeople());
     this.peopleNode = h("section", { class: "card", "aria-labelledby": "console-people" });
+    this.versions = new VersionsPanel({ api: ctx.api }); // keeps its own state across renders
+    // Built once: what it loaded stays across re-renders of the console.
+    this.audit = new AuditPanel({ api: ctx.api, me: ctx.me?.id });
+    const base = "/participants";
+    this.admin = peopleAdmin({
+      kind: "session",
+      selfId: ctx.me?.id,
+      load: async () => (await ctx.api.call("GET", base)).participants,
+      remove: (id) => ctx.api.call("DELETE", `${base}/${encodeURIComponent(id)}`),
+      setFacilitator: (id, on) => ctx.api.call(on ? "PUT" : "DELETE", `${base}/${encodeURIComponent(id)}/facilitator`),
+    });
+    ctx.awareness.on("change", () => this.admin.refreshSoon());
     this.render();
   }
 
@@ -100,8 +116,11 @@ export class Console {
           this.renderSession(s),
           this.renderModeration(s),
           this.renderExport(),
+          this.audit.node,
           this.renderNotes(),
-          this.peopleNode)),
+          this.versions.node,
+          this.peopleNode,
+          this.admin.node)),
     ]);
     this.renderPeople();
   }
@@ -206,7 +225,10 @@ export class Console {
         t(follow ? "console.follow.stop" : "console.follow")),
         h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", id: "end-session", disabled: s.ended,
           onclick: () => { if (confirm(t("console.end.confirm"))) this.run(t("console.end.session"), () => this.ctx.api.end()); } },
-        t("console.end.session"))));
+        t("console.end.session")),
+        h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", id: "delete-session",
+          onclick: () => { if (confirm(t("console.delete.confirm"))) this.run(t("console.delete"), async () => { await this.ctx.api.call("DELETE", ""); location.assign("/"); }); } },
+        t("console.delete"))));
   }
 
   renderModeration(s) {
@@ -229,7 +251,7 @@ export class Console {
       download(`/api/sessions/${encodeURIComponent(this.ctx.sid)}/export.${format}`, this.ctx.token, `sprankel.${format}`));
     return h("section", { class: "card", "aria-labelledby": "console-export" },
       h("h3", { id: "console-export" }, t("console.export")),
-      h("div", { class: "round-actions" }, ["md", "json", "csv"].map((format) =>
+      h("div", { class: "round-actions" }, ["md", "json", "csv", "zip"].map((format) =>
         h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", dataset: { export: format },
           onclick: () => exportFile(format) }, t(`console.export.${format}`)))));
   }

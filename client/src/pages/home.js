@@ -1,4 +1,5 @@
 // Home: create a session, then show the join link (with QR code) and the way to the console.
+import { accountGate, accountLine, loadMe, startName } from "../lib/account.js";
 import { api } from "../lib/api.js";
 import { setupPage, showError } from "../lib/chrome.js";
 import { announce, h, replaceChildren, safeHref } from "../lib/dom.js";
@@ -7,8 +8,9 @@ import { qrSvg } from "../lib/qr.js";
 import { remembered } from "../lib/storage.js";
 
 const root = document.getElementById("app");
+await loadMe();
 let created = null;
-let form = { title: "", goal: "", name: remembered.name(), language: language(), anonymous: false, share: false, vote_budget: 5 };
+let form = { title: "", goal: "", name: startName(remembered.name()), language: language(), anonymous: false, share: false, vote_budget: 5 };
 
 function field(id, label, input, hint) {
   return h("div", { class: "utrecht-form-field" },
@@ -121,7 +123,7 @@ function renderRecent() {
 }
 
 function render() {
-  replaceChildren(root, [created ? renderCreated() : [renderForm(), renderRecent()]]);
+  replaceChildren(root, [accountLine(), created ? renderCreated() : [accountGate("create") || renderForm(), renderRecent()]]);
 }
 
 setupPage(render);

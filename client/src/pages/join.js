@@ -1,4 +1,5 @@
 // Join: ask for a display name (remembered), get a participant token, open the session.
+import { accountGate, accountLine, loadMe, startName } from "../lib/account.js";
 import { api } from "../lib/api.js";
 import { setupPage, showError } from "../lib/chrome.js";
 import { h, pageData, replaceChildren } from "../lib/dom.js";
@@ -9,7 +10,8 @@ const data = pageData();
 const root = document.getElementById("app");
 const code = new URLSearchParams(location.search).get("code")
   || new URLSearchParams(location.hash.slice(1)).get("code") || data.code || "";
-let name = remembered.name();
+await loadMe();
+let name = startName(remembered.name());
 let observer = false;
 
 function render() {
@@ -38,7 +40,10 @@ function render() {
       else showError(error, err);
     }
   };
+  const gate = accountGate("join");
+  if (gate) return replaceChildren(root, [gate]);
   replaceChildren(root, [
+    accountLine(),
     h("form", { class: "card join-form", onsubmit: submit, novalidate: true },
       h("h1", { class: "utrecht-heading-1" }, t("join.title")),
       data.title ? h("p", { class: "session-title" }, data.title) : null,

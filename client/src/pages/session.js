@@ -189,5 +189,9 @@ function start(creds) {
   });
   layout.select(store.ui.view, false);
   drafts?.loaded.then(() => ideaBoard.setDrafts(drafts.doc));
+  store.onNewToken = (token, role) => {
+    remembered.setSession(sid, { ...(remembered.session(sid) || {}), token, role });
+    location.replace(role === "facilitator" ? `/s/${encodeURIComponent(sid)}/console` : `/s/${encodeURIComponent(sid)}`);
+  };
   store.refresh();
 }

@@ -1,22 +1,27 @@
 // The Koffiehoek (/k/{space}): a team's drop-in space. Join with a name, see who is around
 // (now and today), chat in short messages, nudge for coffee, answer the icebreaker of the day,
 // and turn a message into a brainstorm. Quiet by design: no read receipts, no typing status.
+import { accountGate, accountLine, loadMe, startName } from "../lib/account.js";
 import { api, ApiError, download } from "../lib/api.js";
 import { errorText, setupPage, showError } from "../lib/chrome.js";
 import { announce, h, pageData, replaceChildren, safeHref } from "../lib/dom.js";
 import { language, onLanguage, t } from "../lib/i18n.js";
+import { peopleAdmin } from "../lib/people-admin.js";
 import { remembered } from "../lib/storage.js";
 import { Connection, openDocument } from "../lib/sync.js";
 
 const data = pageData();
 const app = document.getElementById("app");
 
+await loadMe();
 if (data.page === "space-new") setupPage(renderCreate);
 else startSpace();
 
 // --- open a new space -------------------------------------------------------------------
 
 function renderCreate() {
+  const gate = accountGate("create");
+  if (gate) return replaceChildren(app, [gate]);
   const error = h("p", { class: "utrecht-form-field-error-message", role: "alert", tabindex: "-1", hidden: true });
   const submit = async (e) => {
     e.preventDefault();
@@ -34,12 +39,13 @@ function renderCreate() {
     }
   };
   replaceChildren(app, [
+    accountLine(),
     h("form", { class: "card create-form", onsubmit: submit, novalidate: true },
       h("h1", { class: "utrecht-heading-1" }, t("space.new.title")),
       h("p", {}, t("space.new.intro")),
       error,
       field("space-name", t("space.new.name"), h("input", { id: "space-name", class: "utrecht-textbox", maxlength: 80, required: true })),
-      field("your-name", t("join.name"), h("input", { id: "your-name", class: "utrecht-textbox", maxlength: 60, required: true, value: remembered.name(), autocomplete: "nickname" })),
+      field("your-name", t("join.name"), h("input", { id: "your-name", class: "utrecht-textbox", maxlength: 60, required: true, value: startName(remembered.name()), autocomplete: "nickname" })),
       h("button", { type: "submit", class: "utrecht-button utrecht-button--primary-action" }, t("space.new.submit"))),
   ]);
 }
@@ -85,9 +91,25 @@ async function startSpace() {
   const error = h("p", { class: "utrecht-form-field-error-message", role: "alert", tabindex: "-1", hidden: true });
   const composer = h("form", { class: "chat-form", onsubmit: (e) => post(e) });
 
+  // Every visit renews the member token (a sliding lifetime): keep the newest.
+  const keepToken = () => {
+    if (typeof overview?.token === "string" && overview.token) {
+      known.token = overview.token;
+      remembered.setSpace(sid, known);
+    }
+  };
+  keepToken();
+  const admin = overview.created_by_me ? peopleAdmin({
+    kind: "space",
+    selfId: overview.me.id,
+    load: async () => (await call("GET", "")).members || [],
+    remove: (id) => call("DELETE", `/members/${encodeURIComponent(id)}`),
+  }) : null;
+
   async function refresh() {
     try {
       overview = await call("GET", "");
+      keepToken();
       renderSide();
     } catch {
       // The indicator shows the connection; the next refresh tries again.
@@ -218,7 +240,8 @@ async function startSpace() {
           h("section", { class: "card", "aria-labelledby": "chat-heading" },
             h("h2", { id: "chat-heading", class: "panel-title" }, t("space.chat")),
             list, error, composer),
-          sessionsNode),
+          sessionsNode,
+          admin ? admin.node : null),
         presentNode),
     ]);
     renderMessages();
@@ -246,6 +269,8 @@ async function startSpace() {
 }
 
 function renderJoin(sid) {
+  const gate = accountGate("join");
+  if (gate) return replaceChildren(app, [gate]);
   const error = h("p", { class: "utrecht-form-field-error-message", role: "alert", tabindex: "-1", hidden: true });
   const title = h("p", { class: "session-title" });
   api("GET", `/spaces/${encodeURIComponent(sid)}/about`).then((about) => { title.textContent = about.name; }, () => {});
@@ -267,7 +292,7 @@ function renderJoin(sid) {
       h("h1", { class: "utrecht-heading-1" }, t("space.join.title")),
       title,
       error,
-      field("name", t("join.name"), h("input", { id: "name", class: "utrecht-textbox", maxlength: 60, required: true, value: remembered.name(), autocomplete: "nickname" })),
+      field("name", t("join.name"), h("input", { id: "name", class: "utrecht-textbox", maxlength: 60, required: true, value: startName(remembered.name()), autocomplete: "nickname" })),
       h("button", { type: "submit", class: "utrecht-button utrecht-button--primary-action" }, t("space.join.submit"))),
   ]);
 }

@@ -104,6 +104,9 @@ export class SessionStore {
     }
     this.personal = fresh;
     this.denied = null;
+    // The caller's role changed (made or no longer co-facilitator): the server hands a token
+    // with the new role, and the page starts again under it.
+    if (typeof raw.token === "string" && raw.token) this.onNewToken?.(raw.token, raw.me?.role);
     const who = fresh.me;
     if (who && typeof who.name === "string" && (who.name !== this.me.name || who.role !== this.me.role)) {
       Object.assign(this.me, { name: who.name, role: who.role || this.me.role, id: who.id || this.me.id });

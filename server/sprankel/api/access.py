@@ -7,8 +7,10 @@ flags, which every process updates from the broker's events, so a lock or the en
 a session takes effect at once on connections that are already open everywhere.
 
 Refusals (the connection is accepted, then closed with the code and reason):
-    4401  no token, or a token that is malformed, forged or revoked
-    4403  a token of another session; another participant's drafts; an observer's drafts
+    4401  no token, or a token that is malformed, forged, revoked or expired (also
+          while connected: at the token's expiry the connection is closed with 4401)
+    4403  a token of another session; another participant's drafts; an observer's drafts;
+          a participant who was removed (also while connected, on every process)
     4404  no such session, or a name under sessions/ that is no session document
     4410  the drafts of a session that has ended
 
@@ -62,13 +64,20 @@ def session_authorizer(engine: Engine, open_documents: bool = False) -> Authoriz
             return may_write_document(kind, role, pid, owner, flags.locked, flags.ended,
                                       flags.drafts_open)
 
+        if kind == "board":
+            # Named (by id) in the board's next version: who was there while it changed.
+            await engine.versions.note_active(sid, pid)
         anonymous = session.anonymous
+        claims = engine.core.signer.verify(params.get("token") or "")
+        expires_at = engine.sessions.expires_at(session, who,
+                                                claims.expires_at if claims else None)
 
         def unnamed() -> bool:
             return anonymous
 
         # Presence and cursors live on the board; the control document is the server's own.
         return Access(user=who.public(), can_write=can_write,
-                      may_publish_awareness=kind == "board", anonymous=unnamed)
+                      may_publish_awareness=kind == "board", anonymous=unnamed,
+                      expires_at=expires_at)
 
     return authorize

@@ -1,8 +1,12 @@
-"""GET /api/sessions/{id}/export.md|.json|.csv: a session's results as a download.
+"""GET /api/sessions/{id}/export.md|.json|.csv|.zip: a session's results as a download.
 
 Facilitators may always download; participants and observers only when the session
 allows it (`participants_can_export`). What they get is what the control document
-and the board already show them: published tallies and revealed ideas, no drafts.
+and the board already show them: published tallies and revealed ideas, no drafts; the
+audit trail (in the JSON export and the zip) only a facilitator gets. The zip is the
+archive package (export/archive.py): every export, the whiteboard as .excalidraw and
+SVG, the audit trail and MDTO metadata. Every download is an `export.downloaded` entry
+of the audit trail.
 Errors are JSON {error, message}: 401 without a valid token, 403 for a token of
 another session or a role that may not export, 404 for an unknown session, 422 for an
 unknown time zone (`?tz=Europe/Amsterdam` sets the summary's time zone; default UTC).
@@ -18,7 +22,10 @@ from datetime import tzinfo
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..audit import actor
 from ..export import MEDIA_TYPES, render
+from ..export.archive import MEDIA_TYPE as ZIP_MEDIA_TYPE
+from ..export.archive import render_archive
 from ..export.collect import SessionNotFound, collect
 from ..export.filename import export_filename
 from ..export.markdown import UnknownTimezone, session_day, timezone
@@ -44,19 +51,29 @@ _SUMMARIES = {
     "md": "The session's summary as Markdown (facilitators; participants when allowed)",
     "json": "Everything of the session as JSON, with a schema version (for the record)",
     "csv": "One row per idea as CSV (round, cluster, text, votes, author, created)",
+    "zip": "The archive package: every export, the whiteboard (.excalidraw, SVG), the audit "
+           "trail and MDTO metadata per item (for the records)",
 }
+FORMATS = ("md", "json", "csv", "zip")
 
 
 async def session_download(services: Services, session_id: str, fmt: str,
-                           zone: tzinfo) -> Response:
-    """A session's results in `fmt` as a download, as the documents hold them now.
-    The one place that names and answers a download (also a space's summary.md)."""
+                           zone: tzinfo, *, with_audit: bool = False) -> Response:
+    """A session's results in `fmt` as a download, as the documents hold them now (the
+    audit trail only `with_audit`). The one place that names and answers a download
+    (also a space's summary.md)."""
     try:
-        model = await collect(LiveSource(services.store, services.rooms), session_id)
+        # The trail is in the JSON export and the zip only (and for facilitators only).
+        model = await collect(LiveSource(services.store, services.rooms), session_id,
+                              audit=with_audit and fmt in ("json", "zip"))
     except SessionNotFound as missing:
         raise NotFound("no such session") from missing
     filename = export_filename(model.meta.title, session_day(model, zone), fmt)
     # Rendering 5,000 ideas takes a few hundred ms: off the event loop.
+    if fmt == "zip":
+        data = await asyncio.to_thread(render_archive, model,
+                                       services.settings.archive_creator, zone)
+        return download(data, filename, ZIP_MEDIA_TYPE)
     text = await asyncio.to_thread(render, model, fmt, zone)
     return download(text, filename, MEDIA_TYPES[fmt])
 
@@ -87,7 +104,11 @@ class ExportFeature(Feature):
             zone = timezone(tz_name)
         except UnknownTimezone as unknown:
             raise Invalid(str(unknown)) from unknown
-        return await session_download(self.services, session_id, fmt, zone)
+        answer = await session_download(self.services, session_id, fmt, zone,
+                                        with_audit=who.role == FACILITATOR)
+        await self.engine.core.audit.record(session_id, "export.downloaded", actor(who),
+                                            session_id, format=fmt)
+        return answer
 
     def _handler(self, fmt: str) -> CallHandler:
         async def handler(request: Request, call: Call[Session, Participant]) -> Response:
@@ -99,7 +120,7 @@ class ExportFeature(Feature):
         return [
             Endpoint("GET", f"/api/sessions/{{session_id}}/export.{fmt}", self._handler(fmt),
                      _SUMMARIES[fmt], errors=(401, 403, 404, 422),
-                     media_type=MEDIA_TYPES[fmt], parameters=(_TZ,),
+                     media_type=MEDIA_TYPES.get(fmt, ZIP_MEDIA_TYPE), parameters=(_TZ,),
                      authenticate=self._caller)
-            for fmt in ("md", "json", "csv")
+            for fmt in FORMATS
         ]

@@ -40,6 +40,15 @@ _IDEA = obj({
     "created_at": MS, "hidden": BOOL,
 }, closed=False)
 
+_VERSION_FIELDS: dict[str, Any] = {
+    "id": STR, "at": MS, "trigger": {"enum": ["interval", "reveal", "lock", "restore", "end"]},
+    "ideas": INT, "elements": INT, "bytes": INT,
+    "active": {"type": "array", "items": {"type": "object"},
+               "description": "who connected or edited since the version before: id and "
+                              "role, and the name unless the session is anonymous"},
+}
+_VERSION = obj(_VERSION_FIELDS, closed=False)
+
 _MY_VOTES = obj({"round_id": STR, "votes": {"type": "object",
                                                  "additionalProperties": INT},
                      "budget": INT, "used": INT, "left": INT,
@@ -69,14 +78,32 @@ _RESPONSES: dict[str, Any] = {
         "tallies": {"type": ["object", "null"]},
         "links": {"type": "object", "description": "join; facilitator (facilitators only)"},
         "hidden_ideas": {"type": "array", "items": _IDEA, "description": "facilitators only"},
+        "token": {"type": "string", "description": "only after the caller's role changed: "
+                                                   "a token with the new role"},
     }, closed=False),
-    "Participants": obj({"participants": {"type": "array", "items": {"type": "object"}}},
-                            closed=False),
+    "Participants": obj({"participants": {
+        "type": "array", "items": {"$ref": "#/components/schemas/Participant"}}}, closed=False),
+    "Participant": obj({"id": STR, "name": STR, "role": STR, "color": STR, "joined_at": MS,
+                        "removed": BOOL, "with_account": BOOL, "creator": BOOL},
+                       closed=False),
+    "Me": obj({"logged_in": BOOL, "login": BOOL, "guests": BOOL, "can_create": BOOL,
+               "name": STR, "email": {"type": ["string", "null"]},
+               "groups": {"type": "array", "items": STR}}, closed=False),
     "Round": _ROUND,
     "Idea": _IDEA,
     "BoardIdeas": obj({"ideas": {"type": "array", "items": _IDEA}}, closed=False),
     "HiddenIdeas": obj({"ideas": {"type": "array", "items": _IDEA}}, closed=False),
     "Held": obj({"idea_id": STR, "held_back": BOOL}),
+    "Versions": obj({"versions": {"type": "array", "items": _VERSION}}, closed=False),
+    "VersionPreview": obj({**_VERSION_FIELDS, "board": obj({
+        "ideas": {"type": "array", "items": _IDEA},
+        "clusters": {"type": "array", "items": {"type": "object"}},
+        "notes": {"type": "array", "items": {"type": "object"}},
+        "whiteboard": obj({"elements": {"type": "array", "items": {"type": "object"}},
+                           "files": {"type": "array", "items": STR}}, closed=False),
+    }, closed=False)}, closed=False),
+    "Purged": obj({"deleted": {"type": "array", "items": STR}}, closed=False),
+    "Restored": obj({"restored": _VERSION, "before": _VERSION}, closed=False),
     "MyVotes": _MY_VOTES,
     "MyRatings": obj({"round_id": {"type": ["string", "null"]},
                           "ratings": {"type": "object"}}, closed=False),
@@ -96,6 +123,18 @@ _RESPONSES: dict[str, Any] = {
     "StartedSession": obj({"session_id": STR, "facilitator_token": STR,
                                "links": obj({"facilitator": STR, "join": STR},
                                                 closed=False)}, closed=False),
+    # Audit trail (api/audit.py, audit/trail.py)
+    "AuditTrail": obj({
+        "entries": {"type": "array", "items": obj({
+            "seq": INT, "at": {"type": "integer", "description": "ms since the epoch"},
+            "session_id": STR, "action": STR,
+            "actor": obj({"participant_id": {"type": ["string", "null"]}, "role": STR,
+                          "account": {"type": ["string", "null"]}}, closed=False),
+            "object": obj({"type": STR, "id": STR}, closed=False),
+            "details": {"type": "object"},
+        }, closed=False)},
+        "next_after": {"type": ["integer", "null"]},
+    }, closed=False),
     # Export (api/export.py)
     "TimeZone": {"enum": TIME_ZONES, "default": "UTC"},
     # Presence (api/presence.py)

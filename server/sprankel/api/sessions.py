@@ -17,12 +17,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .. import links, status
+from ..audit import AuditSink
 from ..facilitation import Engine
 from ..facilitation.control import public_round
-from ..facilitation.documents import board_name, drafts_prefix
+from ..facilitation.documents import board_name, drafts_prefix, session_prefix
 from ..facilitation.model import Participant, Session
 from ..facilitation.roles import FACILITATOR, OBSERVER
 from ..feature import Feature
+from ..identity.policy import display_name
 from ..kernel import validation as checks
 from ..kernel.errors import Invalid, NotFound
 from ..kernel.icebreakers import icebreakers
@@ -35,6 +37,8 @@ from ._http import bearer
 from ._limits import per_address, per_path_param, refusal
 from .access import session_authorizer
 from .endpoint import Body, Call, CallHandler, Endpoint
+from .identity import IdentityGate
+from .versions import VersionsApi
 
 Caller = Call[Session, Participant]  # what routing.py hands an endpoint with a token
 Public = Call[None, None]  # and a public one (its body only)
@@ -48,37 +52,53 @@ _LANGUAGE = {"name": "language", "in": "query",
 class SessionsFeature(Feature):
     """Facilitation: the engine of this process, the sessions API and its documents."""
 
-    def __init__(self, services: Services, signer: TokenSigner) -> None:
+    def __init__(self, services: Services, signer: TokenSigner, gate: IdentityGate) -> None:
         self.services = services
-        self.engine = Engine(services.store, services.broker, services.rooms, signer)
+        settings = services.settings
+        self.gate = gate
+        self.audit_sink = AuditSink(settings.audit_log)
+        self.engine = Engine(services.store, services.broker, services.rooms, signer,
+                             version_interval_s=settings.version_interval_s,
+                             retention_days=settings.session_retention_days,
+                             retention_sweep_s=settings.retention_sweep_s,
+                             audit_sink=self.audit_sink)
         self.engine.core.on_session_ended.append(self._close_drafts)
+        self.engine.core.on_session_deleted.append(self._drop_documents)
 
     async def _close_drafts(self, session_id: str) -> None:
         await self.services.rooms.close_connections(drafts_prefix(session_id),
                                                     status.CLOSE_GONE, "the session has ended")
 
+    async def _drop_documents(self, session_id: str) -> None:
+        await self.services.rooms.drop(session_prefix(session_id), status.CLOSE_DELETED,
+                                       "the session was deleted")
+
     def endpoints(self) -> Sequence[Endpoint]:
-        return SessionsApi(self.services, self.engine).endpoints()
+        api = SessionsApi(self.services, self.engine, self.gate)
+        return [*api.endpoints(), *VersionsApi(self.engine, api.caller).endpoints()]
 
     def authorizers(self) -> Mapping[str, Authorizer]:
         open_documents = self.services.settings.open_documents
         return {"sessions/": session_authorizer(self.engine, open_documents=open_documents)}
 
     async def start(self) -> None:
+        self.audit_sink.open()  # a file that cannot be opened stops the start, plainly
         await self.engine.start()
 
     async def stop(self) -> None:
         await self.engine.stop()
+        self.audit_sink.close()
 
 
 class SessionsApi:
-    def __init__(self, services: Services, engine: Engine) -> None:
+    def __init__(self, services: Services, engine: Engine, gate: IdentityGate) -> None:
         self.services = services
         self.engine = engine
+        self.gate = gate
 
     # Helpers
 
-    async def _caller(self, request: Request) -> tuple[Session, Participant]:
+    async def caller(self, request: Request) -> tuple[Session, Participant]:
         """The authenticate of every endpoint with a token (routing.py calls it)."""
         return await self.engine.sessions.authenticate(request.path_params["sid"], bearer(request))
 
@@ -93,7 +113,12 @@ class SessionsApi:
         return refusal(request, per_address(self.services.limits.sessions, "sessions created"))
 
     async def create_session(self, request: Request, call: Public) -> Response:
-        session, facilitator, token = await self.engine.sessions.create(call.body)
+        fields = dict(call.body)
+        account = await self.gate.creator(request, "a session")
+        if account is not None:
+            fields["facilitator_name"] = display_name(account, fields["facilitator_name"])
+        session, facilitator, token = await self.engine.sessions.create(
+            fields, account.reference() if account else None)
         return JSONResponse({
             "id": session.id, "facilitator_token": token, "join_code": session.join_code,
             "participant_id": facilitator.id,
@@ -109,12 +134,23 @@ class SessionsApi:
                                       "join attempts on this session"))
 
     async def join(self, request: Request, call: Public) -> Response:
-        who, token = await self.engine.sessions.join(request.path_params["sid"], call.body)
+        fields = dict(call.body)
+        account = await self.gate.joiner(request)
+        if account is not None:
+            fields["name"] = display_name(account, fields["name"])
+        who, token = await self.engine.sessions.join(
+            request.path_params["sid"], fields, account.reference() if account else None)
         return JSONResponse({"participant_id": who.id, "token": token, "role": who.role,
                              "name": who.name, "color": who.color}, status_code=201)
 
     async def get_session(self, request: Request, call: Caller) -> Response:
-        return JSONResponse(await self.view(request, call.session, call.who))
+        view = await self.view(request, call.session, call.who)
+        claims = self.engine.core.signer.verify(bearer(request) or "")
+        if claims is not None and claims.role != call.who.role:
+            # Made (or no longer) a co-facilitator: a token that says so, for the page
+            # to start again under the new role.
+            view["token"] = self.engine.sessions.token_for(call.who)
+        return JSONResponse(view)
 
     async def view(self, request: Request, session: Session, who: Participant
                    ) -> dict[str, Any]:
@@ -135,8 +171,8 @@ class SessionsApi:
             "current_round": public_round(current) if current else None,
             "deadline": current.deadline_ms if current else None,
             "server_time": self.engine.core.clock.now_ms(),
-            "participant_count": sum(1 for p in people if p.role != OBSERVER),
-            "observer_count": sum(1 for p in people if p.role == OBSERVER),
+            "participant_count": sum(1 for p in people if p.role != OBSERVER and not p.removed),
+            "observer_count": sum(1 for p in people if p.role == OBSERVER and not p.removed),
             "presence": presence,
             "presence_count": presence_count,
             "me": who.public(),
@@ -167,8 +203,29 @@ class SessionsApi:
         # Facilitators only: the declared roles are the only check (the engine's
         # participants() also serves the view, for everyone).
         people = await self.engine.sessions.participants(call.session)
-        return JSONResponse({"participants": [
-            {**p.public(), "joined_at": p.joined_at} for p in people]})
+        return JSONResponse({"participants": [self._listed(call.session, p) for p in people]})
+
+    @staticmethod
+    def _listed(session: Session, p: Participant) -> dict[str, Any]:
+        # The facilitator sees who joined with an account and who as a guest, never the
+        # account itself (it is kept for access only).
+        return {**p.public(), "joined_at": p.joined_at, "removed": p.removed,
+                "with_account": p.account is not None,
+                "creator": p.id == session.facilitator_id}
+
+    async def remove_participant(self, request: Request, call: Caller) -> Response:
+        pid = checks.identifier(request.path_params["pid"], "pid")
+        await self.engine.people.remove(call.session, call.who, pid)
+        return Response(status_code=204)
+
+    def co_facilitator(self, facilitates: bool) -> CallHandler:
+        async def handler(request: Request, call: Caller) -> Response:
+            pid = checks.identifier(request.path_params["pid"], "pid")
+            who = await self.engine.people.set_facilitator(call.session, call.who, pid,
+                                                           facilitates)
+            return JSONResponse(self._listed(call.session, who))
+
+        return handler
 
     # The agenda
 
@@ -199,16 +256,19 @@ class SessionsApi:
 
     async def add_idea(self, request: Request, call: Caller) -> Response:
         added = await self.engine.ideas.add(call.session, call.who, call.body)
+        await self.engine.versions.note_active(call.session.id, call.who.id)
         return JSONResponse(added.to_json(), status_code=201)
 
     async def edit_idea(self, request: Request, call: Caller) -> Response:
         idea_id = checks.identifier(request.path_params["idea_id"], "idea_id")
         idea = await self.engine.ideas.edit(call.session, call.who, idea_id, call.body)
+        await self.engine.versions.note_active(call.session.id, call.who.id)
         return JSONResponse(idea.to_json())
 
     async def delete_idea(self, request: Request, call: Caller) -> Response:
         idea_id = checks.identifier(request.path_params["idea_id"], "idea_id")
         await self.engine.ideas.delete(call.session, call.who, idea_id)
+        await self.engine.versions.note_active(call.session.id, call.who.id)
         return Response(status_code=204)
 
     async def list_ideas(self, request: Request, call: Caller) -> Response:
@@ -286,19 +346,30 @@ class SessionsApi:
               **more: Any) -> Endpoint:
             auth = more.get("auth", True)
             return Endpoint(method, path, handler, summary, body, response, status,
-                            authenticate=self._caller if auth else None, **more)
+                            authenticate=self.caller if auth else None, **more)
 
         out = [
-            e("POST", "/api/sessions", self.create_session, "Create a session",
-              b.NEW_SESSION, "CreatedSession", 201, auth=False, errors=(429,),
+            e("POST", "/api/sessions", self.create_session, "Create a session (with OpenID "
+              "Connect: a login, and the creator group if one is set)",
+              b.NEW_SESSION, "CreatedSession", 201, auth=False, errors=(401, 403, 429),
               guard=self._sessions_limit),
             e("GET", s, self.get_session, "The session as the caller may see it",
               response="SessionView"),
-            e("POST", s + "/participants", self.join, "Join with the join code",
-              b.JOIN, "Joined", 201, auth=False, errors=(403, 404, 410, 429),
+            e("POST", s + "/participants", self.join, "Join with the join code (with "
+              "--no-guests: a login too)",
+              b.JOIN, "Joined", 201, auth=False, errors=(401, 403, 404, 410, 429),
               guard=self._joins_limit),
             e("GET", s + "/participants", self.list_participants,
               "Everyone who joined (facilitator)", response="Participants", roles=f),
+            e("DELETE", s + "/participants/{pid}", self.remove_participant,
+              "Remove a participant: their token and connections stop working, their "
+              "ideas stay (facilitator)", status=204, errors=(401, 403, 404), roles=f),
+            e("PUT", s + "/participants/{pid}/facilitator", self.co_facilitator(True),
+              "Make a participant a co-facilitator (facilitator)", response="Participant",
+              errors=(401, 403, 404, 409), roles=f),
+            e("DELETE", s + "/participants/{pid}/facilitator", self.co_facilitator(False),
+              "Make a co-facilitator a participant again (facilitator)",
+              response="Participant", errors=(401, 403, 404, 409), roles=f),
             e("POST", s + "/rounds", self.add_round, "Add a round to the agenda (facilitator)",
               b.NEW_ROUND, "Round", 201, errors=(401, 403, 404, 410), roles=f),
             e("PATCH", s + "/rounds/{rid}", self.update_round, "Change a round (facilitator)",

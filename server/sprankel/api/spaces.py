@@ -3,7 +3,8 @@
     POST /api/spaces                          {name, your_name, language?} -> 201 member token
     GET  /api/spaces/{id}/about               name and language, for the join form
     POST /api/spaces/{id}/members             {name} -> 201 {member_id, token}
-    GET  /api/spaces/{id}                     the space as a member sees it
+    GET  /api/spaces/{id}                     the space as a member sees it (a renewed token)
+    DELETE /api/spaces/{id}/members/{mid}     remove a member (the space's creator)
     POST /api/spaces/{id}/messages            {text} -> 201 (429 when too fast)
     POST /api/spaces/{id}/coffee              "who wants coffee?" -> 201
     POST /api/spaces/{id}/icebreakers         {text} -> 201: the team's own question
@@ -31,6 +32,7 @@ from ..export.markdown import timezone
 from ..facilitation import Engine, validation
 from ..facilitation.model import Session
 from ..feature import Feature
+from ..identity.policy import display_name
 from ..kernel.errors import AppError, Forbidden, Invalid, NotFound
 from ..koffiehoek.chat import chat_name
 from ..koffiehoek.spaces import Koffiehoek, Member, RateLimited, Space
@@ -41,6 +43,7 @@ from ._http import bearer
 from ._limits import Rule, per_address, per_path_param, refusal, too_many
 from .endpoint import Authenticate, Body, Call, CallHandler, Endpoint, Guard
 from .export import session_download
+from .identity import IdentityGate
 
 InSpace = Call[Space, Member]  # what routing.py hands an endpoint with a member token
 Public = Call[None, None]
@@ -50,10 +53,11 @@ class KoffiehoekFeature(Feature):
     """Team spaces: their chat documents, their API, and sessions started from a message
     through the facilitation engine passed in."""
 
-    def __init__(self, services: Services, engine: Engine) -> None:
+    def __init__(self, services: Services, engine: Engine, gate: IdentityGate) -> None:
         settings = services.settings
         self.services = services
         self.engine = engine
+        self.gate = gate
         # The same signing key and clock as the sessions: a member token is a token.
         self.koffiehoek = Koffiehoek(services.store, services.broker, services.rooms,
                                      engine.core.signer,
@@ -62,7 +66,7 @@ class KoffiehoekFeature(Feature):
                                      space_posts_per_minute=settings.space_chat_per_minute)
 
     def endpoints(self) -> Sequence[Endpoint]:
-        return _endpoints(self.services, self.engine, self.koffiehoek)
+        return _endpoints(self.services, self.engine, self.koffiehoek, self.gate)
 
     def authorizers(self) -> Mapping[str, Authorizer]:
         return {"spaces/": chat_authorizer(self.koffiehoek)}
@@ -88,14 +92,17 @@ def chat_authorizer(koffiehoek: Koffiehoek) -> Authorizer:
         except AppError as refusal:
             return Refusal(status.CLOSE_UNAUTHORIZED, refusal.message)
         await koffiehoek.mark_seen(space.id, member)
+        claims = koffiehoek.signer.verify(params.get("token") or "")
         # Read-only, but the "here now" list is the awareness of this document.
         return Access(user={"id": member.id, "name": member.name}, can_write=READ_ONLY,
-                      may_publish_awareness=True)
+                      may_publish_awareness=True,
+                      expires_at=claims.expires_at if claims else None)
 
     return authorize
 
 
-def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek) -> list[Endpoint]:
+def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek,
+               gate: IdentityGate) -> list[Endpoint]:
     def base_url(request: Request) -> str:
         return links.base_url(services.settings.public_url, request)
 
@@ -109,7 +116,11 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek) -> li
         return await koffiehoek.space(request.path_params["space_id"]), None
 
     async def create(request: Request, call: Public) -> Response:
-        space, member, token = await koffiehoek.create_space(**call.body)
+        fields = dict(call.body)
+        account = await gate.creator(request, "a Koffiehoek space")
+        if account is not None:
+            fields["your_name"] = display_name(account, fields["your_name"])
+        space, member, token = await koffiehoek.create_space(**fields)
         return JSONResponse({"id": space.id, "member_id": member.id, "token": token,
                              "links": {"space": base_url(request) + links.space_path(space.id)}},
                             status_code=201)
@@ -119,7 +130,9 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek) -> li
         return JSONResponse({"id": space.id, "name": space.name, "language": space.language})
 
     async def join(request: Request, call: Public) -> Response:
-        member, token = await koffiehoek.join(request.path_params["space_id"], call.body["name"])
+        account = await gate.joiner(request)
+        name = display_name(account, call.body["name"]) if account else call.body["name"]
+        member, token = await koffiehoek.join(request.path_params["space_id"], name)
         return JSONResponse({"member_id": member.id, "token": token}, status_code=201)
 
     async def overview(request: Request, call: InSpace) -> Response:
@@ -132,6 +145,11 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek) -> li
             "name": space.name,
             "language": space.language,
             "me": member.to_json(),
+            # The sliding lifetime: every visit hands out a token valid for the full term.
+            "token": k.token_for(member),
+            "created_by_me": space.created_by == member.id,
+            "members": ([m.to_json() for m in await k.members(space.id)]
+                        if space.created_by == member.id else None),
             "retention_days": k.retention_days,
             "icebreaker": k.icebreaker_of_the_day(space),
             "own_icebreakers": list(space.icebreakers),
@@ -140,6 +158,10 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek) -> li
             "sessions": [s for s in sessions if s is not None],
             "chat_document": chat_name(space.id),
         })
+
+    async def remove_member(request: Request, call: InSpace) -> Response:
+        await koffiehoek.remove_member(call.session, call.who, request.path_params["member_id"])
+        return Response(status_code=204)
 
     async def post_message(request: Request, call: InSpace) -> Response:
         message = await koffiehoek.post(call.session, call.who, call.body["text"])
@@ -158,13 +180,15 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek) -> li
         if message.get("kind") != "message" or not message.get("text"):
             raise Invalid("only a chat message with text can become a brainstorm")
         goal = str(message["text"])
+        account = await gate.creator(request, "a session")
         fields = validation.new_session({
             "title": _title_from(goal),
             "goal": goal,
             "language": space.language,
             "facilitator_name": member.name,
         })
-        session, _, token = await engine.sessions.create(fields)
+        session, _, token = await engine.sessions.create(
+            fields, account.reference() if account else None)
         await koffiehoek.add_session(space, member, {
             "id": session.id, "title": session.title,
             "join_path": links.join_path(session.id, session.join_code),
@@ -205,16 +229,20 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek) -> li
     return [
         e("POST", "/api/spaces", create,
           "Create a team space (you become its first member)",
-          b.NEW_SPACE, "CreatedSpace", 201, auth=False, errors=(429,),
+          b.NEW_SPACE, "CreatedSpace", 201, auth=False, errors=(401, 403, 429),
           guard=guard(per_address(limits.spaces, "spaces created"))),
         e("GET", space + "/about", about, "A space's name and language, for the join form",
           response="SpaceAbout", auth=False, errors=(404,)),
         e("POST", space + "/members", join, "Join a space with a name", b.NEW_MEMBER,
-          "JoinedSpace", 201, auth=False, errors=(404, 429), authenticate=space_named,
+          "JoinedSpace", 201, auth=False, errors=(401, 403, 404, 429),
+          authenticate=space_named,
           guard=guard(per_address(limits.members, "members added"),
                       per_path_param(limits.members_per_space, "space_id",
                                      "members added to this space"))),
         e("GET", space, overview, "The space as a member sees it", response="SpaceView"),
+        e("DELETE", space + "/members/{member_id}", remove_member,
+          "Remove a member: their token and chat connections stop working, their messages "
+          "stay (the space's creator)", status=204, errors=(401, 403, 404)),
         e("POST", space + "/messages", post_message, "Post a chat message", b.CHAT_POST,
           "ChatMessage", 201, errors=(401, 404, 429)),
         e("POST", space + "/coffee", coffee, "Ask who wants coffee", b.NO_BODY, "ChatMessage",
@@ -222,7 +250,7 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek) -> li
         e("POST", space + "/icebreakers", add_icebreaker, "Add the team's own warm-up question",
           b.NEW_ICEBREAKER, "OwnIcebreakers", 201),
         e("POST", space + "/sessions", start_session, "Start a brainstorm from a chat message",
-          b.START_FROM_MESSAGE, "StartedSession", 201, errors=(401, 404, 429),
+          b.START_FROM_MESSAGE, "StartedSession", 201, errors=(401, 403, 404, 429),
           guard=guard(per_address(limits.sessions, "sessions created"))),
         e("GET", space + "/sessions/{session_id}/summary.md", summary,
           "A session's summary (its starter; everyone when it allows export)",

@@ -82,6 +82,10 @@ class Broker(ABC):
     async def subscribe_events(self, channel: str, handler: EventHandler) -> Subscription:
         """Receive the events of a channel from now on, including this process's own."""
 
+    async def forget(self, document: str) -> None:
+        """Drop what the broker keeps of a deleted document (the Redis update stream)."""
+        return None
+
     @abstractmethod
     async def presence_join(self, entry: PresenceEntry) -> None: ...
 

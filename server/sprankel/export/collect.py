@@ -24,6 +24,8 @@ from typing import Any
 from pycrdt import Array, Doc, Map
 
 from .. import __version__
+from ..audit.trail import AUDIT, Actor
+from ..audit.trail import Entry as AuditRecord
 from ..facilitation import documents as docs
 from ..facilitation.model import PARTICIPANT, SESSION, Participant
 from ..facilitation.model import Round as RoundRecord
@@ -31,6 +33,8 @@ from ..facilitation.model import Session as SessionRecord
 from ..sync.reading import to_plain_fast
 from .model import (
     NOTE_KINDS,
+    AuditActor,
+    AuditEntry,
     Cluster,
     Idea,
     Note,
@@ -46,7 +50,7 @@ from .model import (
     link_results,
 )
 from .sources import Source
-from .whiteboard import whiteboard_frames
+from .whiteboard import scene_elements, scene_files, whiteboard_frames
 
 
 class SessionNotFound(LookupError):
@@ -107,7 +111,11 @@ def _board(doc: Doc[Any], shallow: bool) -> dict[str, Any]:
     if docs.ELEMENTS in doc.keys():  # noqa: SIM118
         data = to_plain_fast(doc.get(docs.ELEMENTS, type=Array), shallow)
         elements = data if isinstance(data, list) else []
+    assets: Any = {}
+    if docs.ASSETS in doc.keys():  # noqa: SIM118
+        assets = to_plain_fast(doc.get(docs.ASSETS, type=Map), shallow)
     return {
+        "assets": assets if isinstance(assets, dict) else {},
         "ideas": entries(docs.IDEAS),
         "clusters": entries(docs.CLUSTERS),
         "notes": entries(docs.NOTES),
@@ -217,6 +225,11 @@ def _notes(raw: list[dict[str, Any]]) -> list[Note]:
     return notes
 
 
+def _whole(days: float | None) -> float | None:
+    """Whole days as an int, so the JSON says 30, not 30.0."""
+    return int(days) if days is not None and float(days).is_integer() else days
+
+
 def _retention(session: SessionRecord) -> date | None:
     # Kept for retention_days after the session ended; unknown while it is still open.
     ended = _time(session.ended_at)
@@ -225,9 +238,10 @@ def _retention(session: SessionRecord) -> date | None:
     return (ended + timedelta(days=session.retention_days)).date()
 
 
-async def collect(source: Source, session_id: str, now: datetime | None = None
-                  ) -> SessionExport:
-    """The view model of one session; raises SessionNotFound."""
+async def collect(source: Source, session_id: str, now: datetime | None = None, *,
+                  audit: bool = True) -> SessionExport:
+    """The view model of one session; raises SessionNotFound. Without `audit` the trail is
+    not read (the model's is empty): for callers who may not see it, or do not show it."""
     data = await source.record(SESSION, session_id)
     if data is None:
         raise SessionNotFound(f"no session {session_id!r}")
@@ -235,15 +249,50 @@ async def collect(source: Source, session_id: str, now: datetime | None = None
     records = await source.records(PARTICIPANT, f"{session_id}/")
     people = {p.id: p for p in (Participant.from_json(r) for r in records.values())}
     board = await source.read(docs.board_name(session_id), _board)
+    trail = await source.records(AUDIT, f"{session_id}/") if audit else {}
+    entries = _audit([AuditRecord.from_json(trail[key]) for key in sorted(trail)], session,
+                     people)
     # Thousands of ideas take a while to arrange: off the event loop, like the reading.
     return await asyncio.to_thread(
-        _model, session, people, board, now or datetime.now(UTC))
+        _model, session, people, board, now or datetime.now(UTC), entries)
+
+
+def _audit(records: list[AuditRecord], session: SessionRecord,
+           people: dict[str, Participant]) -> list[AuditEntry]:
+    """The trail as the export carries it. In an anonymous session the ids of participants
+    and observers become `participant-N` (N in the order they first appear): the trail
+    never names an idea's author anyway, and this way no id of the session's people
+    reaches the record at all, as with the rest of an anonymous session's export."""
+    pseudonyms: dict[str, str] = {}
+
+    def shown(pid: str | None) -> str | None:
+        if pid is None or not session.anonymous or pid == session.facilitator_id:
+            return pid
+        person = people.get(pid)
+        if person is not None and person.role == "facilitator":
+            return pid
+        return pseudonyms.setdefault(pid, f"participant-{len(pseudonyms) + 1}")
+
+    def _account(who: Actor) -> str | None:
+        # The account is for access; a record names only the accounts of facilitators,
+        # who answer for what they did (docs/identity.md, docs/records.md).
+        return who.account if who.role == "facilitator" else None
+
+    out = []
+    for e in records:
+        object_id = shown(e.object_id) if e.object_type == "participant" else e.object_id
+        out.append(AuditEntry(
+            e.seq, _time(e.at) or datetime.fromtimestamp(0, UTC), e.action,
+            AuditActor(shown(e.actor.participant_id), e.actor.role, _account(e.actor)),
+            e.object_type, object_id or "", e.details))
+    return out
 
 
 def _model(session: SessionRecord, people: dict[str, Participant], board: dict[str, Any],
-           now: datetime) -> SessionExport:
+           now: datetime, audit: list[AuditEntry] | None = None) -> SessionExport:
     rounds = [_vote_budget(session, _round(k, r)) for k, r in enumerate(session.rounds, 1)]
     by_id = {r.id: r for r in rounds}
+    scene = scene_elements(board["elements"])
     participants = [p for p in people.values() if p.role == "participant"]
     facilitator = people.get(session.facilitator_id)
     meta = SessionMeta(
@@ -273,5 +322,9 @@ def _model(session: SessionRecord, people: dict[str, Participant], board: dict[s
         notes=_notes(board["notes"]),
         generated_at=now,
         generator=f"sprankel {__version__}",
+        audit=audit or [],
+        retention_days=_whole(session.retention_days),
+        scene=scene,
+        scene_files=scene_files(board["assets"], scene),
     )
     return canonical(model)

@@ -9,7 +9,9 @@ language, anonymous, created/started/ended, `retention_until`, facilitator, stat
 applied, `timings` with planned, started, ended, active, paused and extended time,
 `held_back`, `revealed`, published `tallies` and `ratings` by idea id), `clusters`,
 `ideas` (stable id, text, round, cluster, author unless anonymous, created, votes,
-rating, top), `whiteboard` (texts by frame) and `notes` (note, decision or action).
+rating, top), `whiteboard` (texts by frame), `notes` (note, decision or action) and
+`audit` (the audit trail in order: seq, at, action, actor {participant_id, role,
+account}, object_type, object_id, details; empty for callers other than a facilitator).
 
 Times are ISO 8601 in UTC with a "Z", dates ISO 8601, durations whole seconds. Keys
 keep the order of the view model and maps are sorted by key, so the same session
@@ -24,23 +26,34 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from .model import SCHEMA_VERSION, SessionExport, iso
+from .model import SCHEMA_VERSION, AuditEntry, SessionExport, iso
 
 SCHEMA_ID = "urn:sprankel:session-export"
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A view-model value as JSON values: ISO times, dataclasses as objects, maps sorted."""
     if isinstance(value, datetime):
         return iso(value)
     if isinstance(value, date):
         return value.isoformat()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in sorted(value.items())}
+        return {str(k): plain(v) for k, v in sorted(value.items())}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
+
+
+def audit_entries(entries: list[AuditEntry]) -> list[dict[str, Any]]:
+    """The trail as JSON values: what plain() gives, written out (a long trail is the
+    largest part of some exports, and plain() reads every dataclass's fields)."""
+    return [{"seq": e.seq, "at": iso(e.at), "action": e.action,
+             "actor": {"participant_id": e.actor.participant_id, "role": e.actor.role,
+                       "account": e.actor.account},
+             "object_type": e.object_type, "object_id": e.object_id,
+             "details": dict(sorted(e.details.items()))} for e in entries]
 
 
 def export_document(model: SessionExport) -> dict[str, Any]:
@@ -48,18 +61,19 @@ def export_document(model: SessionExport) -> dict[str, Any]:
     return {
         "schema": SCHEMA_ID,
         "schema_version": SCHEMA_VERSION,
-        "generated_at": _plain(model.generated_at),
+        "generated_at": plain(model.generated_at),
         "generator": model.generator,
-        "session": _plain(model.meta),
+        "session": plain(model.meta),
         "participant_count": model.participant_count,
         "observer_count": model.observer_count,
-        "participants": _plain(model.participants),
+        "participants": plain(model.participants),
         "held_back": model.held_back,
-        "rounds": _plain(model.rounds),
-        "clusters": _plain(model.clusters),
-        "ideas": _plain(model.ideas),
-        "whiteboard": _plain(model.whiteboard),
-        "notes": _plain(model.notes),
+        "rounds": plain(model.rounds),
+        "clusters": plain(model.clusters),
+        "ideas": plain(model.ideas),
+        "whiteboard": plain(model.whiteboard),
+        "notes": plain(model.notes),
+        "audit": audit_entries(model.audit),
     }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from typing import Any
 
 # Bump when a field of the JSON export changes meaning or disappears; adding fields is fine.
 SCHEMA_VERSION = 1
@@ -120,6 +121,26 @@ class Note:
 
 
 @dataclass(frozen=True)
+class AuditActor:
+    participant_id: str | None  # None: the server itself (a deadline)
+    role: str  # "facilitator", "participant", "observer" or "system"
+    account: str | None = None  # a logged-in user's account
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One action with consequences (audit/trail.py): no user text, no idea's author."""
+
+    seq: int
+    at: datetime
+    action: str
+    actor: AuditActor
+    object_type: str
+    object_id: str
+    details: dict[str, str | int | bool | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class SessionMeta:
     id: str
     title: str
@@ -147,6 +168,13 @@ class SessionExport:
     notes: list[Note]
     generated_at: datetime
     generator: str  # "sprankel 0.1.0"
+    # The audit trail in order; empty in exports for callers other than a facilitator.
+    audit: list[AuditEntry] = field(default_factory=list)
+    retention_days: float | None = None  # the session's setting (MDTO bewaartermijn)
+    # The whiteboard as Excalidraw elements in drawing order, and the image data they use
+    # (whiteboard.py scene_elements, scene_files): for the archive's .excalidraw and SVG.
+    scene: list[dict[str, Any]] = field(default_factory=list)
+    scene_files: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def held_back(self) -> int:
@@ -156,8 +184,10 @@ class SessionExport:
         return [i for i in self.ideas if i.round_id == round_id]
 
 
-# Control characters, bidirectional embeddings/overrides/isolates, lone surrogates.
-_DROPPED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# Control characters, bidirectional embeddings/overrides/isolates, lone surrogates, and the
+# noncharacters U+FFFE and U+FFFF (not allowed in XML: the archive's SVG and MDTO files).
+_DROPPED = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
 
 
 def clean_text(value: object) -> str:
@@ -165,8 +195,9 @@ def clean_text(value: object) -> str:
 
     Every line separator becomes "\\n" and tabs become spaces; other control characters
     (NUL, escape, C1), the bidirectional embedding, override and isolate controls (which
-    could reorder the text around them) and lone surrogates (which cannot be encoded) are
-    dropped. Joiners and marks stay: emoji sequences and Persian words need them.
+    could reorder the text around them), lone surrogates (which cannot be encoded) and
+    U+FFFE/U+FFFF (which XML cannot carry) are dropped. Joiners and marks stay: emoji
+    sequences and Persian words need them.
     """
     if value is None:
         return ""
@@ -218,7 +249,7 @@ def canonical(model: SessionExport) -> SessionExport:
     """The same session with every list in its defined order, whatever order it was read in.
 
     Ideas and notes by creation time then id, clusters by position then id,
-    participants by joining time then id, rounds by number.
+    participants by joining time then id, rounds by number, the audit trail by number.
     """
     return replace(
         model,
@@ -227,4 +258,5 @@ def canonical(model: SessionExport) -> SessionExport:
         clusters=sorted(model.clusters, key=lambda c: (c.position, c.id)),
         ideas=sorted(model.ideas, key=lambda i: (_time_key(i.created_at), i.id)),
         notes=sorted(model.notes, key=lambda n: (_time_key(n.created_at), n.id)),
+        audit=sorted(model.audit, key=lambda e: e.seq),
     )

@@ -16,6 +16,11 @@ from typing import Any
 from .model import WhiteboardFrame, clean_text
 
 _FRAME_TYPES = ("frame", "magicframe")
+# Embedded web pages load a third party's page in every viewer: the browser drops them, and
+# so does the archive.
+_DROPPED_TYPES = ("embeddable", "iframe")
+# Image data Excalidraw files may carry: raster data: URLs only (an SVG image could script).
+_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 
 
 def _elements(items: Iterable[Any]) -> list[Mapping[str, Any]]:
@@ -70,3 +75,37 @@ def whiteboard_frames(items: Iterable[Any]) -> list[WhiteboardFrame]:
     ]
     result.append(WhiteboardFrame(None, None, [text for _, text in sorted(texts[None])]))
     return [f for f in result if f.texts]
+
+
+def scene_elements(items: Iterable[Any]) -> list[dict[str, Any]]:
+    """The whiteboard's live elements as plain JSON, in drawing order (their fractional
+    index `pos`, then id), for the .excalidraw and SVG files of the archive."""
+    ordered: list[tuple[str, str, dict[str, Any]]] = []
+    for item in items:
+        if not isinstance(item, Mapping):
+            continue
+        pos = item.get("pos")
+        for el in _elements([item]):
+            if el.get("type") in _DROPPED_TYPES:
+                continue
+            plain = json.loads(json.dumps(el, default=str))
+            ordered.append((pos if isinstance(pos, str) else "", str(el["id"]), plain))
+    ordered.sort(key=lambda t: (t[0], t[1]))
+    return [el for _, _, el in ordered]
+
+
+def scene_files(assets: Mapping[str, Any], elements: list[dict[str, Any]]
+                ) -> dict[str, dict[str, Any]]:
+    """The image data the elements use, as Excalidraw's `files`: raster data: URLs only."""
+    used = {str(el.get("fileId")) for el in elements if el.get("type") == "image"}
+    out: dict[str, dict[str, Any]] = {}
+    for file_id in sorted(used):
+        file = assets.get(file_id)
+        if not isinstance(file, Mapping):
+            continue
+        mime, url = file.get("mimeType"), file.get("dataURL")
+        if mime in _IMAGE_TYPES and isinstance(url, str) and url.startswith(f"data:{mime};base64,"):
+            created = file.get("created")
+            out[file_id] = {"id": file_id, "mimeType": mime, "dataURL": url,
+                            "created": created if isinstance(created, int | float) else 0}
+    return out

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from ..audit import actor
 from ..kernel.errors import NotFound
 from ..kernel.icebreakers import pick_icebreaker
 from ..kernel.ids import new_id
@@ -46,6 +47,8 @@ class Agenda:
 
         changed = await self.core.change(session.id, change)
         await self.core.after(changed)
+        await self.core.audit.record(session.id, "round.added", actor(who), rnd.id,
+                                     kind=rnd.kind)
         return rounds.find(changed, rnd.id)
 
     async def update_round(self, session: Session, who: Participant, round_id: str,
@@ -66,6 +69,8 @@ class Agenda:
 
         changed = await self.core.change(session.id, change)
         await self.core.after(changed)
+        await self.core.audit.record(session.id, "round.changed", actor(who), round_id,
+                                     fields=",".join(sorted(fields)))
         return rounds.find(changed, round_id)
 
     async def delete_round(self, session: Session, who: Participant, round_id: str) -> None:
@@ -79,6 +84,7 @@ class Agenda:
             s.rounds.remove(rnd)
 
         await self.core.after(await self.core.change(session.id, change))
+        await self.core.audit.record(session.id, "round.deleted", actor(who), round_id)
 
     # The timer and the phases of a round
 
@@ -86,7 +92,15 @@ class Agenda:
                            action: str, seconds: int | None = None) -> Round:
         require_facilitator(who)
         if action == "reveal":
-            return await self.hidden.reveal(session, round_id)
+            was_active = rounds.find(session, round_id).active
+            revealed = await self.hidden.reveal(session, round_id)
+            if was_active and revealed.state == "ended" and revealed.is_hidden:
+                # A hidden round that still ran ends with its reveal.
+                await self.core.audit.record(session.id, "round.ended", actor(who), round_id,
+                                             kind=revealed.kind)
+            await self.core.audit.record(session.id, "round.revealed", actor(who), round_id,
+                                         kind=revealed.kind)
+            return revealed
         participant_ids: list[str] = []
         if action == "start":
             participant_ids = [p.id for p in await self.core.participants(session.id)
@@ -111,10 +125,15 @@ class Agenda:
 
         changed = await self.core.change(session.id, change)
         rnd = rounds.find(changed, round_id)
+        details: dict[str, str | int] = {"kind": rnd.kind}
+        if action == "extend" and seconds is not None:
+            details["seconds"] = seconds
+        await self.core.audit.record(session.id, _ACTIONS[action], actor(who), round_id,
+                                     **details)
         if action == "start" and rnd.kind == "brainwrite":
             await self.hidden.pass_sheets(changed, rnd)
         if action == "end":
-            changed = await self.round_ended(changed, rnd)
+            changed = await self.round_ended(changed, rnd, who)
         await self.core.after(changed)
         return rounds.find(changed, round_id)
 
@@ -157,6 +176,8 @@ class Agenda:
                 if outcome[0].what == "rotated":
                     await self.hidden.pass_sheets(session, rnd)
                 else:
+                    await self.core.audit.record(sid, "round.ended", actor(None), round_id,
+                                                 kind=rnd.kind, deadline=True)
                     session = await self.round_ended(session, rnd)
             await self.core.after(session)
         except NotFound:
@@ -180,13 +201,20 @@ class Agenda:
 
     # What follows the end of a round
 
-    async def round_ended(self, session: Session, rnd: Round) -> Session:
-        """What follows the end of a round: results published, hidden ideas revealed."""
+    async def round_ended(self, session: Session, rnd: Round,
+                          who: Participant | None = None) -> Session:
+        """What follows the end of a round: results published, hidden ideas revealed
+        (in the trail as a reveal by whoever ended the round, or by the server)."""
         if rnd.kind in ("vote", "rate"):
-            return await self.votes.publish_results(session.id, rnd.id)
-        if rnd.is_hidden and rnd.auto_reveal:
-            return await self.hidden.reveal_ideas(session.id, rnd.id)
-        return session
+            after = await self.votes.publish_results(session.id, rnd.id)
+        elif rnd.is_hidden and rnd.auto_reveal:
+            after = await self.hidden.reveal_ideas(session.id, rnd.id)
+        else:
+            return session
+        if not rnd.revealed and rounds.find(after, rnd.id).revealed:
+            await self.core.audit.record(session.id, "round.revealed", actor(who), rnd.id,
+                                         kind=rnd.kind, automatic=True)
+        return after
 
     def finish_interrupted(self, sessions: list[Session]) -> None:
         """At start: finish, in the background, the rounds whose end a stop interrupted."""
@@ -213,6 +241,11 @@ class Agenda:
                 continue
             except Exception:
                 log.exception("finishing a round end failed session=%s round=%s", sid, round_id)
+
+
+# The trail's name of each round action.
+_ACTIONS = {"start": "round.started", "pause": "round.paused", "resume": "round.resumed",
+            "extend": "round.extended", "end": "round.ended"}
 
 
 def _apply_round_fields(rnd: Round, fields: dict[str, Any]) -> None:

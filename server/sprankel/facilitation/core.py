@@ -17,14 +17,19 @@ from typing import Any, Protocol, TypeVar
 
 from pycrdt import Doc
 
+from .. import status
+from ..audit import AuditTrail
+from ..audit.trail import Sink
 from ..broker import Broker, Subscription
 from ..kernel.clock import Cancel, Clock, SystemClock
 from ..kernel.errors import AppError, NotFound
 from ..kernel.tokens import TokenSigner
 from ..store import Store
+from ..sync.access import Access
 from . import documents as docs
 from .control import control_state
 from .model import PARTICIPANT, SESSION, Participant, Round, Session
+from .roles import FACILITATOR
 
 log = logging.getLogger("sprankel.facilitation")
 
@@ -53,6 +58,11 @@ class Documents(Protocol):
         """True once the process shuts down: documents can no longer be changed."""
         ...
 
+    @property
+    def open_rooms(self) -> list[str]: ...
+    async def close_where(self, prefix: str, match: Callable[[Access], bool], code: int,
+                          reason: str) -> int: ...
+
 
 @dataclass(frozen=True)
 class Flags:
@@ -78,21 +88,42 @@ def session_event(session: Session) -> dict[str, Any]:
             "drafts_open": drafts_open(session)}
 
 
+def participant_event(sid: str, pid: str, change: str) -> dict[str, Any]:
+    """A participant was removed ("removed") or their role changed ("role"): every
+    process closes that participant's connections to the session's documents."""
+    return {"type": "participant", "session_id": sid, "participant_id": pid,
+            "change": change}
+
+
+# What a participant's open connections are closed with, by the change.
+_PARTICIPANT_CLOSE = {
+    "removed": (status.CLOSE_FORBIDDEN, "you were removed from this session"),
+    "role": (status.CLOSE_ACCESS_CHANGED, "your role changed: reconnect"),
+    "expired": (status.CLOSE_UNAUTHORIZED, "the session has ended and its tokens expired"),
+}
+
+
 DeadlineHandler = Callable[[str, str, int], Awaitable[None]]
 
 
 class Core:
     def __init__(self, store: Store, broker: Broker, documents: Documents, signer: TokenSigner,
-                 clock: Clock | None = None, reconcile_s: float = RECONCILE_S) -> None:
+                 clock: Clock | None = None, reconcile_s: float = RECONCILE_S,
+                 audit_sink: Sink | None = None) -> None:
         self.store = store
         self.reconcile_s = reconcile_s
         self.broker = broker
         self.documents = documents
         self.signer = signer
         self.clock: Clock = clock or SystemClock()
+        # Every action with consequences is recorded here (audit/trail.py).
+        self.audit = AuditTrail(store, self.clock, audit_sink)
         # What a running round's deadline calls (the agenda sets it: Agenda.on_deadline).
         self.on_deadline: DeadlineHandler | None = None
         self.on_session_ended: list[Callable[[str], Awaitable[None]]] = []
+        # What a deleted session's open documents need (the edge drops its rooms).
+        self.on_session_deleted: list[Callable[[str], Awaitable[None]]] = []
+        self._deleted: set[str] = set()
         self._flags: dict[str, Flags] = {}
         self._timers: dict[str, tuple[int, Cancel]] = {}  # session id -> (deadline, timer)
         self._events: Subscription | None = None
@@ -278,10 +309,34 @@ class Core:
                 if data is not None and (known is None or data.get("version", 0) > known.version):
                     self._on_event(session_event(Session.from_json(data)))
 
+    async def forget(self, sid: str) -> None:
+        """The session was deleted: no timer, no writes on open connections, and its open
+        documents dropped (once per process; the event of the deletion calls it too)."""
+        if sid in self._deleted:
+            return
+        self._deleted.add(sid)
+        armed = self._timers.pop(sid, None)
+        if armed is not None:
+            armed[1].cancel()
+        self._flags[sid] = Flags(True, True, 2**62)
+        for hook in self.on_session_deleted:
+            try:
+                await hook(sid)
+            except Exception:
+                log.exception("dropping a deleted session's documents failed id=%s", sid)
+
     # Events of other processes (and of this one)
 
     def _on_event(self, event: dict[str, Any]) -> None:
-        if event.get("type") != "session" or not isinstance(event.get("session_id"), str):
+        if not isinstance(event.get("session_id"), str):
+            return
+        if event.get("type") == "deleted":
+            self.spawn(self.forget(event["session_id"]))
+            return
+        if event.get("type") == "participant":
+            self.spawn(self._close_participant(event))
+            return
+        if event.get("type") != "session":
             return
         sid = event["session_id"]
         version = int(event.get("version", 0))
@@ -296,10 +351,37 @@ class Core:
             self._ended_handled.add(sid)
         self.spawn(self._refresh(sid, ended_now=ended_now))
 
+    async def _close_participant(self, event: dict[str, Any]) -> None:
+        sid, pid = event.get("session_id"), event.get("participant_id")
+        close = _PARTICIPANT_CLOSE.get(str(event.get("change")))
+        if not isinstance(sid, str) or not isinstance(pid, str) or close is None:
+            return
+        closed = await self.documents.close_where(
+            docs.session_prefix(sid), lambda access: access.user.get("id") == pid, *close)
+        if closed:
+            log.info("participant connections closed session=%s id=%s change=%s count=%d",
+                     sid, pid, event.get("change"), closed)
+
+    async def close_guests_after_end(self, sid: str, ended_at: int) -> None:
+        """When a session's non-facilitator tokens expire (some hours after its end),
+        close the connections of participants and observers that are still open here."""
+        when = ended_at + self.signer.lifetimes.after_end_ms
+
+        async def close() -> None:
+            forget()
+            await self.documents.close_where(
+                docs.session_prefix(sid), lambda access: access.user.get("role") != FACILITATOR,
+                *_PARTICIPANT_CLOSE["expired"])
+
+        forget = self.call_at(when, close)
+
     async def _refresh(self, sid: str, ended_now: bool) -> None:
         """Another process (or this one) changed a session: re-arm, close what must close."""
         try:
-            self.arm(await self.session(sid))
+            session = await self.session(sid)
+            self.arm(session)
+            if ended_now and session.ended_at is not None:
+                await self.close_guests_after_end(sid, session.ended_at)
             if ended_now:
                 for hook in self.on_session_ended:
                     await hook(sid)

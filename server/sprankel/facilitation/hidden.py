@@ -11,6 +11,7 @@ from typing import Any
 
 from pycrdt import Doc
 
+from ..audit import actor
 from ..kernel.errors import Conflict, NotFound
 from . import authorship, rounds
 from . import documents as docs
@@ -19,6 +20,7 @@ from .errors import WrongPhase
 from .model import Idea, Participant, Round, Session, idea_order
 from .roles import require_facilitator
 from .validation import IDEA_COLORS
+from .versions import Versions
 from .votes import Votes
 
 log = logging.getLogger("sprankel.facilitation")
@@ -36,9 +38,10 @@ class HiddenIdea:
 
 
 class Hidden:
-    def __init__(self, core: Core, votes: Votes) -> None:
+    def __init__(self, core: Core, votes: Votes, versions: Versions) -> None:
         self.core = core
         self.votes = votes
+        self.versions = versions
 
     async def reveal(self, session: Session, round_id: str) -> Round:
         """Facilitator: hidden rounds move their ideas onto the board (ending the round
@@ -71,6 +74,7 @@ class Hidden:
         rnd = rounds.find(session, round_id)
         if rnd.revealed:
             return session
+        await self.versions.take(sid, "reveal")
         held = set(rnd.held_back)
         anonymous = session.anonymous or rnd.anonymous
         people = {p.id: p for p in await self.core.participants(sid)}
@@ -150,6 +154,9 @@ class Hidden:
                 r.held_back.remove(idea_id)
 
         await self.core.after(await self.core.change(session.id, change))
+        # The idea's id and the facilitator who acted: never its author (anonymous rounds).
+        await self.core.audit.record(session.id, "idea.held_back" if held else "idea.released",
+                                     actor(who), idea_id, round_id=round_id)
 
     async def drafts(self, sid: str, pid: str, round_id: str) -> list[Idea]:
         """A participant's hidden ideas of one round."""

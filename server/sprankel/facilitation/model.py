@@ -94,7 +94,7 @@ class Session:
     vote_budget: int = DEFAULT_VOTE_BUDGET
     allow_observers: bool = True
     participants_can_export: bool = False
-    retention_days: int | None = None
+    retention_days: float | None = None  # days kept after the end; None: until deleted
     state: str = "open"  # "open" or "ended"
     locked: bool = False
     started_at: int | None = None  # when the first round started
@@ -148,9 +148,19 @@ class Participant:
     role: str
     color: str
     joined_at: int
+    # Removed by a facilitator: the record stays (their ideas keep an author), the token
+    # and every connection stop working.
+    removed_at: int | None = None
+    # The login account that joined (identity/): {"iss", "sub"}, for access only; never
+    # in public(), the documents or an export.
+    account: dict[str, str] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+    @property
+    def removed(self) -> bool:
+        return self.removed_at is not None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Participant:

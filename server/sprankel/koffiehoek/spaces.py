@@ -2,14 +2,19 @@
 
 Records (JSON in the store):
     space          ID             {id, name, language, created_at, icebreakers, session_ids,
-                                   started_by: {session id: member id}}
+                                   started_by: {session id: member id}, created_by: MID}
     space-member   ID/MID         {id, space_id, name, joined_at}
     space-seen     ID/YYYY-MM-DD  {members: {MID: {name, first, last}}}
     space-rate     ID/MID         {times: [ms, ...]}  a member's recent posts, for the rate limit
     space-rate     ID             {times: [ms, ...]}  the space's recent posts (all members)
 
 A member's token is a kernel/tokens.py token whose session is ``k:ID``: the same
-signature and key as a session's, and a scope no session id can take.
+signature and key as a session's, and a scope no session id can take. It expires after
+--member-token-days; every visit of the space hands out a fresh one (a sliding lifetime).
+
+The member who created a space may remove others: the member record goes, so the token
+stops working at once, and every process closes that member's chat connections with
+4403 (an event on the broker's MEMBERS_CHANNEL). Their chat messages stay.
 """
 
 from __future__ import annotations
@@ -19,13 +24,14 @@ import contextlib
 import datetime
 import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..broker import Broker
+from .. import status
+from ..broker import Broker, Subscription
 from ..kernel.clock import Clock, SystemClock
-from ..kernel.errors import AppError, Invalid, NotFound, Unauthorized
+from ..kernel.errors import AppError, Forbidden, Invalid, NotFound, Unauthorized
 from ..kernel.icebreakers import ICEBREAKERS
 from ..kernel.ids import new_id
 from ..kernel.languages import DEFAULT_LANGUAGE, LANGUAGES
@@ -52,6 +58,7 @@ RATE_WINDOW_MS = 10_000
 RATE_MAX_POSTS = 5  # per member per window: a chat, not a firehose
 COFFEE_MESSAGE_TTL_MS = 15 * 60_000
 EXPIRY_INTERVAL_S = 600.0
+MEMBERS_CHANNEL = "sprankel:koffiehoek"
 
 
 class RateLimited(AppError):
@@ -85,17 +92,20 @@ class Space:
     session_ids: tuple[str, ...]
     # session id -> the member who started it (and so facilitates it)
     started_by: Mapping[str, str] = field(default_factory=dict)
+    # The member who created the space, and so may remove members (None: an older space).
+    created_by: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "language": self.language,
                 "created_at": self.created_at, "icebreakers": list(self.icebreakers),
-                "session_ids": list(self.session_ids), "started_by": dict(self.started_by)}
+                "session_ids": list(self.session_ids), "started_by": dict(self.started_by),
+                "created_by": self.created_by}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Space:
         return cls(data["id"], data["name"], data["language"], int(data["created_at"]),
                    tuple(data.get("icebreakers", ())), tuple(data.get("session_ids", ())),
-                   dict(data.get("started_by", {})))
+                   dict(data.get("started_by", {})), data.get("created_by"))
 
 
 class Koffiehoek:
@@ -112,13 +122,23 @@ class Koffiehoek:
         self.retention_days = retention_days
         self.clock: Clock = clock or SystemClock()
         self._expiry: asyncio.Task[None] | None = None
+        self._events: Subscription | None = None
+        self._closing: set[asyncio.Task[int]] = set()
+        # Told after a member was removed (an audit trail): the space, who removed, whom.
+        self.on_member_removed: list[Callable[[Space, Member, Member], Awaitable[None]]] = []
 
     # Life cycle: expire old messages now and then, in one process at a time.
 
     async def start(self) -> None:
+        self._events = await self.broker.subscribe_events(MEMBERS_CHANNEL, self._on_event)
         self._expiry = asyncio.create_task(self._expire_periodically(), name="chat expiry")
 
     async def stop(self) -> None:
+        if self._events is not None:
+            await self._events.close()
+            self._events = None
+        if self._closing:
+            await asyncio.gather(*self._closing, return_exceptions=True)
         if self._expiry is not None:
             self._expiry.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -138,10 +158,12 @@ class Koffiehoek:
     async def create_space(self, name: str, your_name: str, language: str
                            ) -> tuple[Space, Member, str]:
         """A new space and its first member; the fields as space_fields() parsed them."""
-        space = Space(new_id(), name, language, self.clock.now_ms(), (), ())
+        member_id = new_id()
+        space = Space(new_id(), name, language, self.clock.now_ms(), (), (),
+                      created_by=member_id)
         await self.store.put_record(SPACE, space.id, space.to_json())
         log.info("space created id=%s", space.id)
-        member, token = await self._add_member(space, your_name)
+        member, token = await self._add_member(space, your_name, member_id)
         return space, member, token
 
     async def space(self, space_id: str) -> Space:
@@ -154,23 +176,65 @@ class Koffiehoek:
         space = await self.space(space_id)
         return await self._add_member(space, name)
 
-    async def _add_member(self, space: Space, name: str) -> tuple[Member, str]:
-        member = Member(new_id(), space.id, name, self.clock.now_ms())
+    async def _add_member(self, space: Space, name: str, member_id: str | None = None
+                          ) -> tuple[Member, str]:
+        member = Member(member_id or new_id(), space.id, name, self.clock.now_ms())
         await self.store.put_record(MEMBER, f"{space.id}/{member.id}", member.to_json())
         await self.mark_seen(space.id, member)
-        token = self.signer.sign(Claims(TOKEN_SCOPE + space.id, member.id, "participant"))
-        return member, token
+        return member, self.token_for(member)
+
+    def token_for(self, member: Member) -> str:
+        """A member token valid for --member-token-days from now (renewed on each visit)."""
+        signer = self.signer
+        return signer.sign(Claims(TOKEN_SCOPE + member.space_id, member.id, "participant",
+                                  signer.expiry(signer.lifetimes.member_ms)))
+
+    async def members(self, space_id: str) -> list[Member]:
+        records = await self.store.list_records(MEMBER, f"{space_id}/")
+        found = [Member(d["id"], d["space_id"], d["name"], int(d["joined_at"]))
+                 for d in records.values()]
+        return sorted(found, key=lambda m: (m.joined_at, m.id))
+
+    async def remove_member(self, space: Space, by: Member, member_id: str) -> None:
+        """Remove a member (the space's creator only): token and connections stop."""
+        if space.created_by is None or space.created_by != by.id:
+            raise Forbidden("only the member who created this space may remove members")
+        if member_id == by.id:
+            raise Forbidden("you cannot remove yourself")
+        key = f"{space.id}/{member_id}"
+        data = await self.store.get_record(MEMBER, key) if _plausible(member_id) else None
+        if data is None:
+            raise NotFound("no such member in this space")
+        await self.store.delete_record(MEMBER, key)
+        await self.broker.publish_event(MEMBERS_CHANNEL, {
+            "type": "member-removed", "space_id": space.id, "member_id": member_id})
+        log.info("member removed space=%s id=%s by=%s", space.id, member_id, by.id)
+        removed = Member(data["id"], data["space_id"], data["name"], int(data["joined_at"]))
+        for hook in self.on_member_removed:
+            await hook(space, by, removed)
+
+    def _on_event(self, event: dict[str, Any]) -> None:
+        space_id, member_id = event.get("space_id"), event.get("member_id")
+        if event.get("type") != "member-removed" or not isinstance(space_id, str) \
+                or not isinstance(member_id, str):
+            return
+        task = asyncio.create_task(self.rooms.close_where(
+            f"spaces/{space_id}/", lambda access: access.user.get("id") == member_id,
+            status.CLOSE_FORBIDDEN, "you were removed from this space"))
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     async def authenticate(self, space_id: str, token: str | None) -> tuple[Space, Member]:
-        claims = self.signer.verify(token or "")
-        if claims is None:
+        if not token:
             raise Unauthorized("a valid member token is required: join the space first")
+        claims = self.signer.check(token)
         space = await self.space(space_id)
         if claims.session_id != TOKEN_SCOPE + space.id:
             raise Unauthorized("this token belongs to another space")
         data = await self.store.get_record(MEMBER, f"{space.id}/{claims.participant_id}")
         if data is None:
-            raise Unauthorized("this member no longer exists")
+            raise Unauthorized("this member no longer exists (removed from the space)",
+                               "removed")
         return space, Member(data["id"], data["space_id"], data["name"], int(data["joined_at"]))
 
     # Who is around

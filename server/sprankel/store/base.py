@@ -75,6 +75,11 @@ class Store(ABC):
     async def delete(self, name: str) -> None:
         """Forget a document entirely (snapshot and log)."""
 
+    async def erase_freed(self) -> None:
+        """Make what was deleted unreadable in the store's files too (after a session's
+        deletion). The default does nothing: a store that overwrites at once needs nothing."""
+        return None
+
     # Records
 
     @abstractmethod

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import sqlite3
 import time
@@ -23,6 +24,8 @@ from ..datadir import FILE_MODE, FOLDER_MODE, make_private
 from .base import JSON, RecordUpdate, Store, compact_updates
 
 T = TypeVar("T")
+
+log = logging.getLogger("sprankel.store")
 
 PROBE_KIND = "_probe"  # the readiness probe's record: written, never read
 
@@ -134,6 +137,19 @@ class SQLiteStore(Store):
             self._log_lengths.pop(name, None)
 
         await self._run(delete)
+
+    async def erase_freed(self) -> None:
+        """secure_delete has zeroed the deleted rows in the database pages; the old page
+        images still sit in the write-ahead log until a checkpoint copies the pages back and
+        TRUNCATE empties the log file."""
+
+        def checkpoint(db: sqlite3.Connection) -> None:
+            busy, _, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if busy:
+                # Another process reads an old snapshot: the next checkpoint finishes it.
+                log.warning("WAL checkpoint after a deletion was blocked by a reader")
+
+        await self._run(checkpoint)
 
     # Records
 

@@ -32,6 +32,9 @@ class Access:
     # True while the connection's user must stay unnamed to peers: awareness then
     # carries no name and no id (see sync/awareness.py).
     anonymous: Callable[[], bool] = _never
+    # When the token behind the connection stops working (ms since the epoch): the
+    # connection is closed with 4401 then (sync/endpoint.py). None: never.
+    expires_at: int | None = None
 
 
 READ_ONLY = _never

@@ -8,7 +8,9 @@ y-websocket client retries forever.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from functools import partial
 
@@ -92,11 +94,19 @@ async def _connected(websocket: WebSocket, rooms: RoomManager, name: str, access
         conn.id, name, rooms.broker.process_id, conn.connected_at, conn.connected_at, access.user
     )
     log.info("ws open doc=%s conn=%s user=%s", name, conn.id, access.user.get("id", "-"))
+    expiry: asyncio.TimerHandle | None = None
+    if access.expires_at is not None:
+        # One timer per connection, on the wall clock the token's expiry is written in.
+        delay = max(0.0, access.expires_at / 1000 - time.time())
+        expiry = asyncio.get_running_loop().call_later(
+            delay, conn.close, status.CLOSE_UNAUTHORIZED, "the token has expired")
     try:
         room.add(conn)
         await _presence(rooms.broker.presence_join(presence), conn)
         await _receive_loop(websocket, handle, conn)
     finally:
+        if expiry is not None:
+            expiry.cancel()
         room.remove(conn)
         rooms.release(room)
         await _presence(rooms.broker.presence_leave(name, conn.id), conn)

@@ -108,6 +108,19 @@ class Room:
         if self._subscription is not None:
             await self._subscription.close()
 
+    async def discard(self) -> None:
+        """Stop without storing what is queued: the document is being deleted."""
+        if self.failed is None:
+            self.failed = RuntimeError(f"document {self.name} was deleted")
+        self._pending_updates.clear()
+        if self._pump is not None:
+            self._pump.cancel()
+            await asyncio.gather(self._pump, return_exceptions=True)
+        if self._subscription is not None:
+            await self._subscription.close()
+        async with self._progress:
+            self._progress.notify_all()
+
     # Connections
 
     def add(self, conn: Connection) -> None:

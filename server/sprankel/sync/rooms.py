@@ -165,10 +165,33 @@ class RoomManager:
 
     async def close_connections(self, prefix: str, code: int, reason: str) -> None:
         """Close every connection to documents whose name starts with prefix."""
+        await self.close_where(prefix, lambda access: True, code, reason)
+
+    async def close_where(self, prefix: str, match: Callable[[Access], bool], code: int,
+                          reason: str) -> int:
+        """Close the connections to documents under prefix whose access matches (one
+        user's, one role's); returns how many were closed."""
+        closed = 0
         for room in list(self._rooms.values()):
             if room.name.startswith(prefix):
                 for conn in list(room.connections):
-                    conn.close(code, reason)
+                    if not conn.closing and match(conn.access):
+                        conn.close(code, reason)
+                        closed += 1
+        return closed
+
+    async def drop(self, prefix: str, code: int, reason: str) -> None:
+        """Forget the documents whose name starts with prefix (they are being deleted):
+        close their connections and leave memory without writing anything back."""
+        for name in [n for n in self._rooms if n.startswith(prefix)]:
+            room = self._rooms.pop(name)
+            timer = self._evictions.pop(name, None)
+            if timer is not None:
+                timer.cancel()
+            for conn in list(room.connections):
+                conn.close(code, reason)
+            await room.discard()
+            log.info("room dropped doc=%s", name)
 
     # Loading and eviction
 

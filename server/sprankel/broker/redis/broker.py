@@ -134,6 +134,11 @@ class RedisBroker(Broker):
     async def publish_awareness(self, document: str, payload: bytes) -> None:
         self._outbox.add_awareness(document, payload)
 
+    async def forget(self, document: str) -> None:
+        # The update stream holds the document's recent updates, i.e. its text.
+        keys = self._conn.keys
+        await self._conn.redis.delete(keys.updates(document), keys.presence(document))
+
     # Events
 
     async def publish_event(self, channel: str, event: dict[str, Any]) -> None:

@@ -1,0 +1,1 @@
+"""`sprankel admin`: the operator's commands on a data folder (or the Redis store)."""
