@@ -87,3 +87,44 @@ async def test_a_round_that_ended_without_its_reveal_is_revealed_at_the_next_sta
             assert texts == ["Survivor"]
     finally:
         await api.aclose()
+
+
+async def test_a_control_document_behind_its_record_is_caught_up_at_the_next_start(
+        start_server: ServerFactory) -> None:
+    """The process stopped after a round's end and reveal reached the record but before
+    the control document was written (a deadline that fired while the process was shutting
+    down, or a SIGKILL): the next start rewrites the control document, or clients would see
+    the round running for ever (the intermittent failure of the test above under load)."""
+    server = start_server("--room-grace-s", "0.5")
+    api = Api(server)
+    try:
+        sid, f, code = await api.create()
+        ann = await api.join(sid, code, "Ann")
+        rid = await api.round(sid, f, hidden=False, duration_s=600)
+        started = await api.act(sid, f, rid, "start")
+        server.stop()
+
+        store = SQLiteStore(server.data_dir / "sprankel.sqlite3")
+        await store.start()
+        try:
+            def ended_and_revealed(data: dict[str, Any] | None) -> dict[str, Any]:
+                assert data is not None
+                session = Session.from_json(data)
+                finish(session.rounds[0], started["started_at"] + 1000)
+                session.rounds[0].revealed = True
+                session.version += 1
+                return session.to_json()
+
+            await store.update_record(SESSION, sid, ended_and_revealed)
+        finally:
+            await store.close()
+
+        server.start()
+        async with api.ws(f"sessions/{sid}/control", ann.token) as control:
+            def ended() -> bool:
+                current = control.doc.get("control", type=Map).get("round") or {}
+                return current.get("state") == "ended"
+
+            await control.wait_for(ended, timeout=20)
+    finally:
+        await api.aclose()

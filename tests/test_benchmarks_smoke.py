@@ -75,3 +75,22 @@ def test_join_scenarios_get_every_client_ready_with_the_whole_board(
     assert board["errors"] == []
     assert board["alone_joins"] == 2
     assert board["verified"] is True  # every join received all 200 ideas
+
+
+def test_soak_runs_sessions_with_joins_and_leaves_and_samples_the_server() -> None:
+    """benchmarks/soak.py at a tiny size: its own server, sessions replaced, clients coming
+    and going, and memory and open files sampled (the numbers are for docs/benchmarks.md)."""
+    result = run_module(
+        "benchmarks.soak", "--minutes", "0.15", "--sessions", "2", "--clients", "4",
+        "--session-minutes", "0.05", "--sample-s", "2", "--step-s", "0.2", "--json",
+        timeout=120,
+    )
+    assert result["errors"] == []
+    assert isinstance(result["sessions_created"], int) and result["sessions_created"] >= 3
+    assert isinstance(result["joins"], int) and result["joins"] >= 4
+    assert isinstance(result["leaves"], int) and result["leaves"] >= 1
+    samples = result["samples"]
+    assert isinstance(samples, list) and len(samples) >= 3
+    for sample in samples:
+        assert sample["rss_mib"] > 0 and sample["open_fds"] > 0
+        assert sample["documents"] >= 0 and sample["connections"] >= 0

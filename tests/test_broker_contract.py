@@ -303,3 +303,18 @@ async def test_lease_goes_to_exactly_one_of_many_contenders(pair: Pair) -> None:
         *(broker.acquire_once("timer", ttl_s=5) for broker in [pair.a, pair.b] * 10)
     )
     assert results.count(True) == 1
+
+
+async def test_expired_leases_do_not_pile_up_in_one_process() -> None:
+    """Each round's deadline takes its own lease key; the in-process broker forgets the
+    expired ones (Redis expires them itself), or a long-running server keeps them all
+    (found by benchmarks/soak.py's review)."""
+    hub = MemoryHub()
+    broker = MemoryBroker(hub)
+    for n in range(2000):
+        assert await broker.acquire_once(f"timer:s:r:{n}", ttl_s=0)  # expired at once
+    assert len(hub.leases) <= 300
+    assert await broker.acquire_once("held", ttl_s=60)
+    for n in range(400):
+        await broker.acquire_once(f"more:{n}", ttl_s=0)
+    assert not await broker.acquire_once("held", ttl_s=60)  # a live lease is never forgotten

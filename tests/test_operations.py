@@ -71,3 +71,20 @@ def test_unknown_api_path_gets_a_json_404(open_server: ServerProcess) -> None:
                                             "message": "no such API endpoint"}
     else:
         raise AssertionError("expected a 404")
+
+
+def test_every_request_gets_an_id_in_its_answer_and_its_log_line(
+        open_server: ServerProcess) -> None:
+    def request_id(sent: str | None) -> str:
+        request = urllib.request.Request(open_server.http_url + "/healthz")
+        if sent is not None:
+            request.add_header("X-Request-Id", sent)
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return str(response.headers["X-Request-Id"])
+
+    fresh = request_id(None)
+    assert len(fresh) == 16 and fresh != request_id(None)
+    assert request_id("from-the-proxy.42") == "from-the-proxy.42"  # a proxy's id is kept
+    replaced = request_id("bad id\u00e9; drop table")  # not a plain token: a new one
+    assert len(replaced) == 16 and " " not in replaced
+    assert f"req={fresh}" in open_server.log()  # the access line of that request

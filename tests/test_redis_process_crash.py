@@ -19,6 +19,7 @@ import pytest
 from pycrdt import Doc, Map
 from websockets.exceptions import ConnectionClosed
 
+from api_harness import Api
 from conftest import ServerFactory
 from redis_server import RedisServer, presence, start_processes
 from yclient import YClient
@@ -88,3 +89,83 @@ async def test_clients_of_a_killed_process_reconnect_elsewhere_and_converge(
     assert len(processes) == 1
     await a.close()
     await b_again.close()
+
+
+async def test_a_process_killed_in_the_middle_of_a_round_loses_nothing_acknowledged(
+    redis: RedisServer, start_server: ServerFactory
+) -> None:
+    """A real session, a running round, participants editing on both processes; one process
+    is SIGKILLed in the middle of the round.
+
+    "Acknowledged": a room stores an update before it sends it to anyone (sync/room.py,
+    `_run_pump`: `store.append`, then `_broadcast` and the broker), so an update that
+    another client received is stored. Every such update is still there afterwards, on
+    the survivor and after a restart of the whole server; every client converges; and the
+    round still ends at its deadline, on the survivor (its timer, once across processes).
+    """
+    survivor, victim = start_processes(start_server, redis, 2)
+    api = Api(survivor)
+    try:
+        sid, f, code = await api.create()
+        people = [await api.join(sid, code, name) for name in ("Ann", "Bob", "Cem", "Dua")]
+        rid = await api.round(sid, f, duration_s=6)
+        started = await api.act(sid, f, rid, "start")
+        board = f"sessions/{sid}/board"
+        # Ann and Bob on the survivor, Cem and Dua on the process that will die.
+        hosts = [survivor, survivor, victim, victim]
+        clients = [await YClient(f"{host.ws_url}/{board}?token={p.token}").connect()
+                   for host, p in zip(hosts, people, strict=True)]
+
+        async def edit(index: int, client: YClient) -> None:
+            for n in range(EDITS):
+                if index == 2 and n == EDITS // 2:
+                    assert victim.process is not None
+                    victim.process.send_signal(signal.SIGKILL)  # mid-round, mid-editing
+                with contextlib.suppress(ConnectionClosed):
+                    await client.change(
+                        lambda d, n=n: ideas(d).__setitem__(f"c{index}-{n}", n))
+                await asyncio.sleep(0.01)
+
+        await asyncio.gather(*(edit(i, c) for i, c in enumerate(clients)))
+        assert victim.process is not None and victim.process.wait(10) == -signal.SIGKILL
+
+        # What each client received from the others was stored first: acknowledged.
+        acknowledged = set()
+        for index, client in enumerate(clients):
+            acknowledged |= {k for k in ideas(client.doc) if not k.startswith(f"c{index}-")}
+        assert any(k.startswith(("c2-", "c3-")) for k in acknowledged)
+
+        # The victim's clients reconnect to the survivor with what they hold.
+        for index in (2, 3):
+            await clients[index].wait_closed()
+            clients[index] = await YClient(f"{survivor.ws_url}/{board}?token="
+                                           f"{people[index].token}",
+                                           doc=clients[index].doc).connect()
+        everything = 4 * EDITS
+        for client in clients:
+            await client.wait_for(lambda c=client: len(ideas(c.doc)) == everything,
+                                  timeout=30)
+        assert all(ideas(c.doc).to_py() == ideas(clients[0].doc).to_py() for c in clients)
+
+        # The round ends at its deadline although the process that may have held its
+        # timer lease is gone.
+        async with api.ws(f"sessions/{sid}/control", f.token) as control:
+            def ended() -> bool:
+                current = control.doc.get("control", type=Map).get("round") or {}
+                return current.get("state") == "ended"
+
+            await control.wait_for(ended, timeout=60)
+            ended_at = control.doc.get("control", type=Map)["round"]["ended_at"]
+            assert ended_at == started["deadline"]
+        for client in clients:
+            await client.close()
+
+        # The whole server restarts: everything acknowledged (and more) is stored.
+        survivor.stop()
+        survivor.start()
+        async with api.ws(board, f.token) as fresh:
+            stored = set(ideas(fresh.doc).keys())
+        assert acknowledged <= stored
+        assert len(stored) == everything
+    finally:
+        await api.aclose()

@@ -13,6 +13,7 @@ import random
 import ssl
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -183,6 +184,28 @@ async def wait_until_reachable(client: Client, target: RedisTarget | str, who: s
             await asyncio.sleep(min(1.0, remaining))
 
 
+class Health:
+    """Redis faults of this process, for /metrics: every Link reports here."""
+
+    def __init__(self) -> None:
+        self.reconnects = 0  # outages that ended (a component reached Redis again)
+        self.outage_s = 0.0  # seconds components spent without Redis, ended outages
+        self.links: weakref.WeakSet[Link] = weakref.WeakSet()
+
+    def down_s(self, now: float | None = None) -> float:
+        """Seconds of outages still going on, over every component that is down now."""
+        now = time.monotonic() if now is None else now
+        return sum(now - link.down_since for link in list(self.links)
+                   if link.down_since is not None)
+
+    @property
+    def components_down(self) -> int:
+        return sum(1 for link in list(self.links) if link.down_since is not None)
+
+
+HEALTH = Health()  # one per process, as the Redis connections are
+
+
 class Link:
     """Whether Redis answers, as seen by one component; logs each change once.
 
@@ -198,6 +221,7 @@ class Link:
         self.url = safe_url(url)
         self.down_since: float | None = None
         self.reported = False
+        HEALTH.links.add(self)
 
     @property
     def up(self) -> bool:
@@ -219,6 +243,8 @@ class Link:
         """Record a success; True when this ends an outage (reported or not)."""
         if self.down_since is None:
             return False
+        HEALTH.reconnects += 1
+        HEALTH.outage_s += time.monotonic() - self.down_since
         if self.reported:
             log.warning("%s reached Redis again after %.1f s: catching up",
                         self.who, time.monotonic() - self.down_since)

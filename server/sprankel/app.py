@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from . import __version__, pages, wellknown
+from . import __version__, metrics, pages, wellknown
 from .api.admin import AdminFeature
 from .api.audit import AuditFeature
 from .api.export import ExportFeature
@@ -37,6 +37,7 @@ from .broker.memory import MemoryBroker
 from .config import Settings, validate
 from .feature import Feature
 from .kernel.tokens import Lifetimes, TokenSigner, load_or_create_keys
+from .logs import RequestIds
 from .origins import RequestCheckMiddleware, RequestPolicy
 from .ratelimits import Limits
 from .responses import error
@@ -140,6 +141,10 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
                                  settings.allowed_origins)
     # The document sockets skip the middleware (server.py): the rooms check them.
     services.rooms.set_admission(policy.websocket_refusal)
+    registry = None
+    if settings.metrics:
+        engine = next(f for f in features if isinstance(f, SessionsFeature)).engine
+        registry = metrics.build_registry(services, lambda: engine.core.running_rounds)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -198,14 +203,18 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
         wellknown.route(settings),
         WebSocketRoute("/ws/{name:path}", websocket),
         *api_routes([e for feature in features for e in feature.endpoints()]),
+        *([Route("/metrics", metrics.endpoint(registry, settings.metrics_token))]
+          if registry is not None and settings.metrics_token else []),
         *[route for feature in features for route in feature.routes()],
         *pages.routes(),
     ]
     app = Starlette(routes=routes, lifespan=lifespan,
-                    middleware=[Middleware(SecurityHeadersMiddleware, policy=policy),
+                    middleware=[Middleware(RequestIds),
+                                Middleware(SecurityHeadersMiddleware, policy=policy),
                                 Middleware(RequestCheckMiddleware, policy=policy)],
                     exception_handlers={HTTPException: http_error})
     app.state.services = services
+    app.state.metrics = registry  # server.py serves it on --metrics-address as well
     return app
 
 

@@ -156,6 +156,22 @@ class Settings:
         None, "Base URL for the links Sprankel hands out (default: from the request)."
     )
     log_level: str = _option("info", "Log level: debug, info, warning or error.")
+    log_format: str = _option(
+        "text", "Log lines as text, or json: one JSON object per line (time, level, logger, "
+        "message, and the connection or request id where there is one)."
+    )
+    metrics: bool = _option(
+        False, "Serve Prometheus metrics (docs/operations.md): on /metrics with "
+        "--metrics-token, or without a token on --metrics-address only."
+    )
+    metrics_token: str | None = _option(
+        None, "Bearer token that /metrics on the server's own port asks for (without it, "
+        "that path answers 404)."
+    )
+    metrics_address: str | None = _option(
+        None, "A separate loopback HOST:PORT for the metrics, without a token (e.g. "
+        "127.0.0.1:9100); with --workers N, worker k serves on PORT + k."
+    )
     audit_log: str = _option(
         "stderr", "Where every audit entry goes as one JSON line: stderr, or a file path "
         "(created 0600, appended to; several workers may share it)."
@@ -347,6 +363,9 @@ def validate(settings: Settings) -> None:
     if settings.awareness_state_bytes < 256:
         raise ConfigError("--awareness-state-bytes must be at least 256: a cursor takes ~200.")
 
+    if settings.log_format not in ("text", "json"):
+        raise ConfigError(f"--log-format must be text or json, not {settings.log_format!r}.")
+    _validate_metrics(settings)
     if settings.audit_log != "stderr":
         folder = Path(settings.audit_log).expanduser().parent
         if not folder.is_dir():
@@ -405,6 +424,49 @@ def _validate_redis(settings: Settings) -> None:
     for name, path in zip(("ca", "cert", "key"), tls_files, strict=True):
         if path and not Path(path).is_file():
             raise ConfigError(f"--redis-{name}-file {path}: no such file.")
+
+
+def _validate_metrics(settings: Settings) -> None:
+    """Metrics are never public by accident: a token on the app's port, or loopback."""
+    address = metrics_listen_address(settings)  # raises on a malformed or public one
+    if not settings.metrics:
+        if settings.metrics_token or address:
+            raise ConfigError("--metrics-token and --metrics-address need --metrics.")
+        return
+    if not settings.metrics_token and address is None:
+        raise ConfigError(
+            "--metrics needs --metrics-token (a bearer token for /metrics on the server's "
+            "port) or --metrics-address (a separate loopback address such as "
+            "127.0.0.1:9100), so that the metrics are never public by accident.")
+    if settings.metrics_token is not None and len(settings.metrics_token) < 16:
+        raise ConfigError("--metrics-token must be at least 16 characters (e.g. python3 -c "
+                          "'import secrets; print(secrets.token_urlsafe(32))').")
+    if settings.workers > 1 and address is None:
+        raise ConfigError(
+            "--metrics with --workers above 1 needs --metrics-address: every worker serves "
+            "its own metrics on that port + its number (/metrics on the shared port would "
+            "answer from whichever worker a scrape reached).")
+
+
+def metrics_listen_address(settings: Settings) -> tuple[str, int] | None:
+    """The host and port of --metrics-address; a ConfigError unless it is loopback."""
+    value = settings.metrics_address
+    if not value:
+        return None
+    host, sep, port_text = value.rpartition(":")
+    host = host.strip("[]")
+    try:
+        port = int(port_text)
+        loopback = sep and ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+        port = -1
+    if not loopback or not 0 < port < 65536:
+        raise ConfigError(
+            f"--metrics-address must be a loopback address and port such as 127.0.0.1:9100 "
+            f"(served without a token), not {value!r}; for a public address use "
+            "--metrics-token on the server's own port.")
+    return host, port
 
 
 def trusted_proxy_networks(value: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:

@@ -14,7 +14,7 @@ import ipaddress
 import logging
 import math
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -42,8 +42,15 @@ def client_key(host: str | None) -> str:
     return str(address)
 
 
+# Every refusal by a limit, by the limit's name (metrics.py reads it): each one passes
+# warn_now_and_then, which logs only some of them.
+REFUSALS: Counter[str] = Counter()
+
+
 def warn_now_and_then(log: logging.Logger, limit: str, message: str, *args: object) -> None:
-    """One warning per limit every 10 s: a flood must not become a flood of log lines."""
+    """Counts a refusal by `limit`; one warning per limit every 10 s: a flood must not
+    become a flood of log lines."""
+    REFUSALS[limit] += 1
     now = time.monotonic()
     if now - _last_warning.get(limit, -math.inf) >= 10.0:
         _last_warning[limit] = now

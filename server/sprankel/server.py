@@ -22,7 +22,7 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from websockets.http11 import Request
 from websockets.protocol import State
 
-from . import redact
+from . import logs, metrics, redact
 from ._redis import stop_waiting
 from .app import create_app
 from .config import Settings, trusted_proxy_networks
@@ -41,11 +41,10 @@ DOCUMENT_SOCKETS = "/ws/"
 
 log = logging.getLogger("sprankel")
 
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
-
-
 def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(level=settings.log_level.upper(), format=LOG_FORMAT, stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logs.formatter(settings.log_format))  # text or JSON lines
+    logging.basicConfig(level=settings.log_level.upper(), handlers=[handler])
     redact.install()  # no token, join code or Authorization value reaches the log
 
 
@@ -234,5 +233,13 @@ def _find_services(app: object) -> Services | None:
 
 def serve(settings: Settings) -> None:
     """Serve in this one process (`--workers 1`); cli.py starts the supervisor otherwise."""
-    config = uvicorn_config(settings, create_app(settings))
-    SprankelServer(config).run()
+    app = create_app(settings)
+    serve_metrics(settings, app)
+    SprankelServer(uvicorn_config(settings, app)).run()
+
+
+def serve_metrics(settings: Settings, app: Any, slot: int = 0) -> None:
+    """The metrics on their own loopback address (--metrics-address), if asked for."""
+    registry = getattr(app.state, "metrics", None)
+    if registry is not None:
+        metrics.serve_separately(settings, registry, slot)

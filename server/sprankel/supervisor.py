@@ -39,7 +39,7 @@ from types import FrameType
 from ._redis import stop_waiting
 from .app import create_app
 from .config import Settings
-from .server import SprankelServer, configure_logging, uvicorn_config
+from .server import SprankelServer, configure_logging, serve_metrics, uvicorn_config
 
 log = logging.getLogger("sprankel.supervisor")
 
@@ -265,8 +265,9 @@ def worker_main(argv: list[str] | None = None) -> None:
                       settings.port, error)
             sys.exit(3)
     # The same app and document sockets' shortcut as in a single process.
-    config = uvicorn_config(settings, create_app(settings))
-    server = WorkerServer(config, args.ready_fd, args.slot)
+    app = create_app(settings)
+    serve_metrics(settings, app, args.slot)  # worker k: the metrics port + k
+    server = WorkerServer(uvicorn_config(settings, app), args.ready_fd, args.slot)
     asyncio.run(server.serve(sockets=[listener]))
     if not server.started:
         sys.exit(3)  # start-up failed; the log says why

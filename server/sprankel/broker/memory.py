@@ -25,6 +25,8 @@ from .base import (
     UpdateHandler,
 )
 
+_SWEEP_LEASES_ABOVE = 256
+
 
 @dataclass
 class _DocSubscriber:
@@ -130,10 +132,16 @@ class MemoryBroker(Broker):
 
     async def acquire_once(self, key: str, ttl_s: float) -> bool:
         now = time.monotonic()
-        expires = self.hub.leases.get(key)
+        leases = self.hub.leases
+        expires = leases.get(key)
         if expires is not None and expires > now:
             return False
-        self.hub.leases[key] = now + ttl_s
+        leases[key] = now + ttl_s
+        if len(leases) > _SWEEP_LEASES_ABOVE:
+            # Every round's deadline takes its own key: forget the expired ones, as Redis
+            # does with its PX expiry, or they pile up for the life of the process.
+            for stale in [k for k, until in leases.items() if until <= now]:
+                del leases[stale]
         return True
 
     def _others(self, document: str) -> list[_DocSubscriber]:

@@ -140,6 +140,14 @@ class Agenda:
     async def on_deadline(self, sid: str, round_id: str, deadline: int) -> None:
         """A running round's deadline passed (the core's timer calls this)."""
         self.core.timer_fired(sid)
+        if self.core.documents.stopping:
+            # This process is shutting down: its documents take no more changes, so a
+            # transition now would leave the round ended and its reveal (and control
+            # document) undone. The deadline stays in the record: the next process (or
+            # another one) arms it at start, already past, and ends the round at it.
+            log.info("round deadline left to the next start session=%s round=%s", sid,
+                     round_id)
+            return
         try:
             # Every process has this timer; the lease lets one of them do the work. The
             # transition below is idempotent as well, so a lost lease cannot double it.

@@ -38,6 +38,10 @@ T = TypeVar("T")
 EVENTS_CHANNEL = "sprankel:facilitation"
 RECONCILE_S = 5.0  # how often flags of sessions in use are re-read from the store
 IN_USE_S = 60.0
+# At start, the control documents of sessions with a round running, or a round or the
+# session ended this recently, are checked against their records (a process that died
+# between a change and its control write). Older sessions are not loaded for it.
+RECENT_END_MS = 3_600_000
 
 
 class Documents(Protocol):
@@ -48,6 +52,11 @@ class Documents(Protocol):
     async def apply_server_change(self, name: str, change: Callable[[Doc[Any]], None]) -> None: ...
 
     async def close_connections(self, prefix: str, code: int, reason: str) -> None: ...
+
+    @property
+    def stopping(self) -> bool:
+        """True once the process shuts down: documents can no longer be changed."""
+        ...
 
     @property
     def open_rooms(self) -> list[str]: ...
@@ -135,7 +144,32 @@ class Core:
         for session in sessions:
             self.remember(session)
             self.arm(session)
+        now = self.clock.now_ms()
+        recent = [s for s in sessions if _in_use_lately(s, now - RECENT_END_MS)]
+        if recent:
+            self.spawn(self._catch_up_controls(recent), "catch up control documents")
         return sessions
+
+    async def _catch_up_controls(self, sessions: list[Session]) -> None:
+        """A process that stopped (or was killed) between a change of a record and the
+        write of its control document left the document behind the record, and nothing
+        else would rewrite it: clients would see a round running that ended. Rewrite each
+        control document whose version is older than its record's."""
+        for session in sessions:
+            try:
+                written = await self.documents.read(
+                    docs.control_name(session.id), lambda doc: docs.read_control(doc))
+                version = written.get("version")
+                if isinstance(version, (int, float)) and version >= session.version:
+                    continue
+                current = await self.session(session.id)  # it may have changed since
+                log.info("control document behind its record session=%s version=%s/%d",
+                         session.id, version, current.version)
+                await self.write_control(current)
+            except NotFound:
+                continue
+            except Exception:
+                log.exception("catching up a control document failed session=%s", session.id)
 
     async def stop(self) -> None:
         if self._events is not None:
@@ -240,6 +274,11 @@ class Core:
         round_id, on_deadline = rnd.id, self.on_deadline
         timer = self.clock.call_at(deadline, lambda: on_deadline(session.id, round_id, deadline))
         self._timers[session.id] = (deadline, timer)
+
+    @property
+    def running_rounds(self) -> int:
+        """Sessions with a running round's timer armed here (every process arms them all)."""
+        return len(self._timers)
 
     def timer_fired(self, sid: str) -> None:
         """The deadline handler's first step: the session's timer is spent."""
@@ -350,3 +389,11 @@ class Core:
             pass
         except Exception:
             log.exception("refreshing session failed id=%s", sid)
+
+
+def _in_use_lately(session: Session, since_ms: int) -> bool:
+    if session.active_round is not None:
+        return True
+    current = session.current_round
+    ended = max(session.ended_at or 0, (current.ended_at or 0) if current else 0)
+    return ended > since_ms

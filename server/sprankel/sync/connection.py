@@ -25,6 +25,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from .. import status
 from .access import Access
+from .stats import SyncStats
 
 log = logging.getLogger("sprankel.sync")
 
@@ -54,7 +55,8 @@ def binary_frame(message: bytes) -> bytes:
 
 
 class Connection:
-    def __init__(self, websocket: WebSocket, document: str, access: Access, outbox_limit: int):
+    def __init__(self, websocket: WebSocket, document: str, access: Access, outbox_limit: int,
+                 stats: SyncStats | None = None):
         self.id = uuid.uuid4().hex[:16]
         self.document = document
         self.access = access
@@ -69,6 +71,7 @@ class Connection:
         self._outbox_limit = outbox_limit
         self._writer: asyncio.Task[None] | None = None
         self._close: tuple[int, str] | None = None
+        self._stats = stats
         extensions = websocket.scope.get("extensions") or {}
         self._write_frame: FrameWriter | None = extensions.get(FRAME_WRITER)
         self._writing = False  # the writer task is inside a send: nothing may overtake it
@@ -96,7 +99,7 @@ class Connection:
             return
         if self._queued_bytes + len(data) > self._outbox_limit:
             log.warning("slow client closed conn=%s doc=%s queued=%d", self.id, self.document,
-                        self._queued_bytes)
+                        self._queued_bytes, extra={"connection_id": self.id})
             self.close(status.CLOSE_TRY_AGAIN_LATER, "too far behind: reconnect to resync")
             return
         if self._outbox is None:
@@ -109,11 +112,19 @@ class Connection:
         """Ask the writer to close the socket; what is still queued is dropped."""
         if self._close is not None:
             return
+        if self._stats is not None:
+            self._stats.closed[code] += 1
         self._close = (code, reason)
         if self._outbox:
             self._outbox.clear()
         self._queued_bytes = 0
         self._start_writer()
+
+    def peer_closed(self, code: int) -> None:
+        """The client went away (not counted as closed by the server)."""
+        stats, self._stats = self._stats, None
+        self.close(code, "peer closed")
+        self._stats = stats
 
     async def wait_closed(self, timeout: float) -> None:
         """Wait until the writer has sent what it had and the close frame (cancel it after

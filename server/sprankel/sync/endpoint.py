@@ -16,7 +16,7 @@ from functools import partial
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from .. import status
+from .. import logs, status
 from ..broker import PresenceEntry
 from ..ratelimits import SocketLimits, TokenBucket, client_key, warn_now_and_then
 from .access import Access, Refusal
@@ -35,12 +35,13 @@ async def serve_document(websocket: WebSocket, rooms: RoomManager, name: str,
     limits = limits or SocketLimits.unlimited()
     await websocket.accept()
     if not is_valid_document_name(name):
+        rooms.stats.closed[status.CLOSE_BAD_REQUEST] += 1
         await websocket.close(status.CLOSE_BAD_REQUEST, "invalid document name")
         return
     # Counted before the token is checked (that costs a store read), released on any exit.
     address = client_key(websocket.client.host if websocket.client else None)
     if not limits.per_address.acquire(address):
-        await _over_limit(websocket, name, "too many connections from your address",
+        await _over_limit(websocket, rooms, name, "too many connections from your address",
                           limits.per_address.limit)
         return
     try:
@@ -54,11 +55,12 @@ async def _authorized(websocket: WebSocket, rooms: RoomManager, name: str,
     access = await rooms.authorize(name, websocket.query_params, websocket.headers)
     if isinstance(access, Refusal):
         log.info("ws refused doc=%s code=%d reason=%r", name, access.code, access.reason)
+        rooms.stats.closed[access.code] += 1
         await websocket.close(access.code, access.reason)
         return
     # Only connections with access count towards a document: outsiders cannot fill it.
     if not limits.per_document.acquire(name):
-        await _over_limit(websocket, name, "too many connections to this document",
+        await _over_limit(websocket, rooms, name, "too many connections to this document",
                           limits.per_document.limit)
         return
     try:
@@ -67,8 +69,10 @@ async def _authorized(websocket: WebSocket, rooms: RoomManager, name: str,
         limits.per_document.release(name)
 
 
-async def _over_limit(websocket: WebSocket, name: str, reason: str, limit: int) -> None:
+async def _over_limit(websocket: WebSocket, rooms: RoomManager, name: str, reason: str,
+                      limit: int) -> None:
     # 1013 (try again later): the y-websocket client reconnects with backoff.
+    rooms.stats.closed[status.CLOSE_TRY_AGAIN_LATER] += 1
     warn_now_and_then(log, reason, "ws over limit doc=%s reason=%r limit=%d", name, reason,
                       limit)
     await websocket.close(status.CLOSE_TRY_AGAIN_LATER, f"{reason}; try again later")
@@ -80,9 +84,11 @@ async def _connected(websocket: WebSocket, rooms: RoomManager, name: str, access
         room = await rooms.acquire(name)
     except Exception:
         log.exception("ws load failed doc=%s", name)
+        rooms.stats.closed[status.CLOSE_INTERNAL_ERROR] += 1
         await websocket.close(status.CLOSE_INTERNAL_ERROR, "document could not be loaded")
         return
-    conn = Connection(websocket, name, access, rooms.outbox_limit)
+    conn = Connection(websocket, name, access, rooms.outbox_limit, rooms.stats)
+    logs.connection_id.set(conn.id)  # this task's log lines carry it (logs.py)
     handle = partial(_handle, room, conn, limits.message_bucket())
     presence = PresenceEntry(
         conn.id, name, rooms.broker.process_id, conn.connected_at, conn.connected_at, access.user
@@ -105,7 +111,7 @@ async def _connected(websocket: WebSocket, rooms: RoomManager, name: str, access
         rooms.release(room)
         await _presence(rooms.broker.presence_leave(name, conn.id), conn)
         if not conn.closing:
-            conn.close(status.CLOSE_GOING_AWAY, "closed")
+            conn.peer_closed(status.CLOSE_GOING_AWAY)
         await conn.wait_closed(timeout=5)
         log.info("ws close doc=%s conn=%s code=%s", name, conn.id, conn.close_code)
 
@@ -124,7 +130,7 @@ async def _receive_loop(websocket: WebSocket, handle: Callable[[bytes], None],
         except (WebSocketDisconnect, RuntimeError):
             return
         if message["type"] == "websocket.disconnect":
-            conn.close(message.get("code", status.CLOSE_GOING_AWAY), "peer closed")
+            conn.peer_closed(message.get("code", status.CLOSE_GOING_AWAY))
             return
         data = message.get("bytes")
         if data is None:
@@ -152,8 +158,9 @@ def _handle(room: Room, conn: Connection, bucket: TokenBucket | None, data: byte
 
 
 def _refuse(conn: Connection, code: int, reason: str) -> None:
+    # Called from the socket's reader, outside the connection's task: the id goes explicitly.
     log.warning("ws bad input doc=%s conn=%s code=%d reason=%r", conn.document, conn.id, code,
-                reason)
+                reason, extra={"connection_id": conn.id})
     conn.close(code, reason)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -32,6 +33,7 @@ from .protocol import (
     SyncMessage,
 )
 from .restore import GUARDED, QUARANTINE, guarded_record, quarantine_record, restore
+from .stats import SyncStats
 from .type_depths import TypeDepths
 
 log = logging.getLogger("sprankel.sync")
@@ -51,9 +53,11 @@ class DocumentFull(InvalidPayload):
 
 class Room:
     def __init__(
-        self, name: str, store: Store, broker: Broker, limits: UpdateLimits | None = None
+        self, name: str, store: Store, broker: Broker, limits: UpdateLimits | None = None,
+        stats: SyncStats | None = None,
     ) -> None:
         self.name = name
+        self.stats = stats or SyncStats()
         self.doc: Doc[Any] = Doc()
         self.limits = limits or UpdateLimits()
         self.depths = TypeDepths(self.limits.max_type_depth)
@@ -69,6 +73,7 @@ class Room:
         # Awareness states known here and who owns each client id (RoomManager sets limits).
         self.awareness = AwarenessBook()
         self._pending_updates: list[bytes] = []
+        self._first_pending = 0.0  # perf_counter when the batch's first update was queued
         self._pending_remote: list[bytes] = []
         self._pending_awareness: list[bytes] = []  # entries to relay locally this turn
         self._outgoing_awareness: list[bytes] = []  # entries to publish to other processes
@@ -121,9 +126,9 @@ class Room:
 
     def add(self, conn: Connection) -> None:
         self.connections.add(conn)
-        conn.send(protocol.create_sync_step1_message(self.doc.get_state()))
+        self._send(conn, protocol.create_sync_step1_message(self.doc.get_state()))
         if self.awareness.states:
-            conn.send(self._awareness_snapshot())
+            self._send(conn, self._awareness_snapshot())
 
     def remove(self, conn: Connection) -> None:
         self.connections.discard(conn)
@@ -133,13 +138,14 @@ class Room:
 
     def handle(self, conn: Connection, frame: bytes) -> None:
         """Apply one frame from a client. Raises ProtocolError or InvalidPayload."""
+        self.stats.received(frame)
         message = protocol.decode_message(frame)
         if isinstance(message, SyncMessage):
             self._handle_sync(conn, message)
         elif isinstance(message, AwarenessMessage):
             self._handle_awareness(conn, message.payload)
         elif isinstance(message, QueryAwarenessMessage) and self.awareness.states:
-            conn.send(self._awareness_snapshot())
+            self._send(conn, self._awareness_snapshot())
 
     def _handle_sync(self, conn: Connection, message: SyncMessage) -> None:
         if message.step == protocol.SYNC_STEP1:
@@ -147,7 +153,7 @@ class Room:
                 update = self.doc.get_update(message.payload)
             except ValueError as error:
                 raise InvalidPayload("invalid state vector") from error
-            conn.send(protocol.create_sync_step2_message(update))
+            self._send(conn, protocol.create_sync_step2_message(update))
             return
         if not conn.access.can_write():
             return  # read-only: never applied, stored or forwarded
@@ -169,9 +175,7 @@ class Room:
             raise InvalidPayload("update cannot be applied") from error
         self.depths.commit(plan)
         self.size += len(message.payload)
-        self._pending_updates.append(message.payload)
-        self._queued += 1
-        self._wakeup.set()
+        self._queue_update(message.payload)
 
     def _handle_awareness(self, conn: Connection, payload: bytes) -> None:
         """Raises ProtocolError, InvalidPayload (1007) or AwarenessRefused (1008)."""
@@ -191,10 +195,15 @@ class Room:
         """Queue an update the server made to self.doc; returns its sequence number."""
         self._learn(update)  # trusted, never refused: later client items may build on it
         self.size += len(update)
+        self._queue_update(update)
+        return self._queued
+
+    def _queue_update(self, update: bytes) -> None:
+        if not self._pending_updates:
+            self._first_pending = time.perf_counter()
         self._pending_updates.append(update)
         self._queued += 1
         self._wakeup.set()
-        return self._queued
 
     async def wait_stored(self, sequence: int) -> None:
         async with self._progress:
@@ -260,8 +269,13 @@ class Room:
             self._broadcast(protocol.create_update_message(_merge(self._pending_remote)))
             self._pending_remote = []
 
+    def _send(self, conn: Connection, message: bytes) -> None:
+        self.stats.sent(message)
+        conn.send(message)
+
     def _broadcast(self, message: bytes) -> None:
         frame = binary_frame(message)  # encoded once, the same bytes for every socket
+        self.stats.sent(message, len(self.connections))
         for conn in self.connections:
             conn.send(message, frame)
 
@@ -275,14 +289,18 @@ class Room:
             if not self._pending_updates:
                 continue
             batch, self._pending_updates = self._pending_updates, []
+            first_pending = self._first_pending
             update = _merge(batch)
+            appending = time.perf_counter()
             try:
                 await self._store.append(self.name, update)
             except Exception as error:
                 await self._fail(error)
                 return
+            self.stats.store.observe(time.perf_counter() - appending)
             self._broadcast(protocol.create_update_message(update))
             await self._publish(self._broker.publish_update, update)
+            self.stats.fanout.observe(time.perf_counter() - first_pending)
             async with self._progress:
                 self._stored += len(batch)
                 self._progress.notify_all()

@@ -23,6 +23,7 @@ from .access import Access, Admission, Authorizer, Refusal
 from .awareness import AwarenessLimits
 from .guard import UpdateLimits
 from .room import Room
+from .stats import SyncStats
 
 T = TypeVar("T")
 
@@ -44,6 +45,7 @@ class RoomManager:
         self.grace_s = grace_s
         self.outbox_limit = outbox_limit
         self.awareness_limits = AwarenessLimits()  # app.py sets them from the settings
+        self.stats = SyncStats()  # shared by every room and connection (metrics.py reads it)
         self._default_authorizer: Authorizer = refuse_all
         self._authorizers: dict[str, Authorizer] = {}  # by document name prefix
         self._admission: Admission | None = None
@@ -82,8 +84,17 @@ class RoomManager:
             return Refusal(status.CLOSE_INTERNAL_ERROR, "access could not be checked")
 
     @property
+    def stopping(self) -> bool:
+        """True once shutdown() began: no room is loaded or changed any more."""
+        return self._stopping
+
+    @property
     def open_rooms(self) -> list[str]:
         return list(self._rooms)
+
+    @property
+    def open_connections(self) -> int:
+        return sum(len(room.connections) for room in self._rooms.values())
 
     # Using rooms
 
@@ -185,7 +196,7 @@ class RoomManager:
     # Loading and eviction
 
     async def _load(self, name: str) -> Room:
-        room = Room(name, self.store, self.broker, self.limits)
+        room = Room(name, self.store, self.broker, self.limits, self.stats)
         room.awareness.limits = self.awareness_limits
         try:
             await room.load()
