@@ -95,7 +95,7 @@ async def run_session(w: World) -> Ran:
 
     ids = {
         "ideate": await add_round({"kind": "ideate", "prompt": "Wat mis je?",
-                                   "duration_s": 300, "hidden": True}),
+                                   "duration_s": 300, "hidden": True, "auto_reveal": True}),
         "anon": await add_round({"kind": "ideate", "prompt": "Anoniem", "duration_s": 120,
                                  "anonymous": True}),
         "rate": await add_round({"kind": "rate", "prompt": "Beoordeel", "duration_s": 120}),
@@ -287,7 +287,8 @@ async def test_brainwriting_round_is_described_with_its_rotations(world: World) 
     sid, fac, people = await new_session(world, 3)
     rid = (await world.engine.agenda.add_round(await world.engine.sessions.get(sid),
                                                fac, v.round_fields(
-        {"kind": "brainwrite", "prompt": "Pass it on", "duration_s": 60, "ideas_per_sheet": 2},
+        {"kind": "brainwrite", "prompt": "Pass it on", "duration_s": 60, "ideas_per_sheet": 2,
+         "auto_reveal": True},
         partial=False))).id
     await world.engine.agenda.round_action(await world.engine.sessions.get(sid), fac, rid, "start")
     for who in people:

@@ -71,6 +71,7 @@ async def run_session(server: ServerProcess, client: httpx.AsyncClient,
 
     ideate = (await call(client, "POST", f"/api/sessions/{sid}/rounds", fac, {
         "kind": "ideate", "prompt": "What do you miss?", "duration_s": 300, "hidden": True,
+        "auto_reveal": True,
     }, 201))["id"]
     vote = (await call(client, "POST", f"/api/sessions/{sid}/rounds", fac, {
         "kind": "vote", "prompt": "Pick the best", "duration_s": 120,

@@ -68,6 +68,7 @@ ROUND_FIELDS: dict[str, Any] = {
     "max_votes_per_idea": int_range(1, v.MAX_BUDGET, True),
     "icebreaker": text(v.MAX_PROMPT, nullable=True),
     "rotations": int_range(0, 10, True), "ideas_per_sheet": int_range(1, 10, True),
+    "top_n": int_range(1, v.MAX_TOP_N, True),
 }
 
 # A warm-up needs no prompt (the icebreaker is the question); every other round does.
@@ -122,6 +123,8 @@ IDEA_PATCH = Body("IdeaPatch", {**obj({"text": text(v.MAX_IDEA),
                                        "color": optional_enum(v.IDEA_COLORS)}),
                                 "minProperties": 1}, v.idea_patch)
 VOTES = Body("Votes", obj({"count": int_range(0, v.MAX_BUDGET)}, ["count"]), v.votes)
+MERGE = Body("Merge", obj({"into": {"type": "string", "minLength": 1, "maxLength": MAX_ID}},
+                          ["into"]), v.merge)
 RATING = Body("Rating", obj({"originality": int_range(1, 5), "feasibility": int_range(1, 5)},
                             ["originality", "feasibility"]), v.rating)
 # POST actions that take nothing: an empty body or {} (anything else is a 422).
@@ -142,5 +145,5 @@ START_FROM_MESSAGE = Body("StartFromMessage", obj({"message_id": {
 # Every declared body, for the document's components (a body that no endpoint uses
 # is still described, as before).
 BODIES: tuple[Body, ...] = (NEW_SESSION, JOIN, NEW_ROUND, ROUND_PATCH, EXTEND, NEW_IDEA,
-                            IDEA_PATCH, VOTES, RATING, NO_BODY, NEW_SPACE, NEW_MEMBER,
+                            IDEA_PATCH, VOTES, MERGE, RATING, NO_BODY, NEW_SPACE, NEW_MEMBER,
                             CHAT_POST, NEW_ICEBREAKER, START_FROM_MESSAGE)

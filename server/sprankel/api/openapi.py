@@ -68,7 +68,13 @@ _RESPONSES: dict[str, Any] = {
         "my_ratings": {"type": ["object", "null"]},
         "tallies": {"type": ["object", "null"]},
         "links": {"type": "object", "description": "join; facilitator (facilitators only)"},
-        "hidden_ideas": {"type": "array", "items": _IDEA, "description": "facilitators only"},
+        "hidden_ideas": {"type": "array", "items": _IDEA, "description": "facilitators only: "
+                         "every hidden idea still to act on, with its state (waiting, "
+                         "held_back, merged) and merged_into"},
+        "my_hidden": {"type": "array", "items": obj({
+            "id": STR, "round_id": STR,
+            "state": {"enum": ["writing", "waiting", "held_back", "merged"]}}),
+            "description": "participants: their own hidden ideas not on the board yet"},
     }, closed=False),
     "Participants": obj({"participants": {"type": "array", "items": {"type": "object"}}},
                             closed=False),
@@ -77,6 +83,8 @@ _RESPONSES: dict[str, Any] = {
     "BoardIdeas": obj({"ideas": {"type": "array", "items": _IDEA}}, closed=False),
     "HiddenIdeas": obj({"ideas": {"type": "array", "items": _IDEA}}, closed=False),
     "Held": obj({"idea_id": STR, "held_back": BOOL}),
+    "RevealedIdea": obj({"idea_id": STR, "revealed": BOOL}),
+    "MergedIdea": obj({"idea_id": STR, "merged_into": STR}),
     "MyVotes": _MY_VOTES,
     "MyRatings": obj({"round_id": {"type": ["string", "null"]},
                           "ratings": {"type": "object"}}, closed=False),

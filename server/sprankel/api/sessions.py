@@ -153,6 +153,8 @@ class SessionsApi:
         if is_facilitator:
             hidden = await self.engine.hidden.ideas(session, who)
             view["hidden_ideas"] = [h.to_json() for h in hidden]
+        else:
+            view["my_hidden"] = await self.engine.hidden.mine(session, who)
         return view
 
     async def _presence(self, sid: str) -> list[dict[str, Any]]:
@@ -226,6 +228,16 @@ class SessionsApi:
             return JSONResponse({"idea_id": idea_id, "held_back": held})
 
         return handler
+
+    async def reveal_idea(self, request: Request, call: Caller) -> Response:
+        idea_id = checks.identifier(request.path_params["idea_id"], "idea_id")
+        await self.engine.hidden.reveal_one(call.session, call.who, idea_id)
+        return JSONResponse({"idea_id": idea_id, "revealed": True})
+
+    async def merge_idea(self, request: Request, call: Caller) -> Response:
+        idea_id = checks.identifier(request.path_params["idea_id"], "idea_id")
+        await self.engine.hidden.merge(call.session, call.who, idea_id, call.body)
+        return JSONResponse({"idea_id": idea_id, "merged_into": call.body})
 
     # Votes and ratings
 
@@ -327,11 +339,19 @@ class SessionsApi:
               "Hidden ideas of the current round, before reveal (facilitator)",
               response="HiddenIdeas", roles=f),
             e("POST", s + "/ideas/{idea_id}/hold", self.hold(True),
-              "Hold back a hidden idea (facilitator)", response="Held",
-              errors=(401, 403, 404, 423), roles=f),
+              "Hold back a hidden idea before the reveal (facilitator)", response="Held",
+              errors=(401, 403, 404, 410, 423), roles=f),
             e("POST", s + "/ideas/{idea_id}/release", self.hold(False),
-              "Release a held-back idea (facilitator)", response="Held",
-              errors=(401, 403, 404, 423), roles=f),
+              "Release a held-back (or merged) idea: it waits again, or after the "
+              "round's reveal goes onto the board (facilitator)", response="Held",
+              errors=(401, 403, 404, 410, 423), roles=f),
+            e("POST", s + "/ideas/{idea_id}/reveal", self.reveal_idea,
+              "Reveal one waiting hidden idea once writing has closed (facilitator)",
+              response="RevealedIdea", errors=(401, 403, 404, 410, 423), roles=f),
+            e("POST", s + "/ideas/{idea_id}/merge", self.merge_idea,
+              "Merge a waiting hidden idea into a duplicate of the same round "
+              "(facilitator)", b.MERGE, "MergedIdea", errors=(401, 403, 404, 410, 422, 423),
+              roles=f),
             e("GET", s + "/votes", self.get_votes, "My dots in the current voting round",
               response="MyVotes"),
             e("PUT", s + "/votes/{idea_id}", self.put_votes, "Set my dots on an idea",

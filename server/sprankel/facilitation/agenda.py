@@ -176,6 +176,8 @@ class Agenda:
         """What follows the end of a round: results published, hidden ideas revealed."""
         if rnd.kind in ("vote", "rate"):
             return await self.votes.publish_results(session.id, rnd.id)
+        # Writing has closed: what the facilitator reviews from now on is this copy.
+        await self.hidden.freeze(session, rnd)
         if rnd.is_hidden and rnd.auto_reveal:
             return await self.hidden.reveal_ideas(session.id, rnd.id)
         return session

@@ -31,6 +31,7 @@ MAX_IDEA = 1000
 MAX_DURATION_S = 24 * 3600
 MAX_EXTEND_S = 3600
 MAX_BUDGET = 100
+MAX_TOP_N = 50  # a vote round's top: more is no longer a top
 
 
 SESSION_FIELDS = ("title", "goal", "language", "settings", "facilitator_name")
@@ -80,7 +81,7 @@ def join(raw: Any) -> dict[str, Any]:
 
 ROUND_FIELDS = ("kind", "prompt", "duration_s", "hidden", "anonymous", "vote_budget",
                 "max_votes_per_idea", "icebreaker", "auto_reveal", "rotations",
-                "ideas_per_sheet")
+                "ideas_per_sheet", "top_n")
 
 
 def round_fields(raw: Any, *, partial: bool) -> dict[str, Any]:
@@ -102,7 +103,8 @@ def round_fields(raw: Any, *, partial: bool) -> dict[str, Any]:
         if name in body:
             out[name] = boolean(body, name)
     for name, low, high in (("vote_budget", 1, MAX_BUDGET), ("max_votes_per_idea", 1, MAX_BUDGET),
-                            ("rotations", 0, 10), ("ideas_per_sheet", 1, 10)):
+                            ("rotations", 0, 10), ("ideas_per_sheet", 1, 10),
+                            ("top_n", 1, MAX_TOP_N)):
         if name in body:
             out[name] = integer(body, name, low, high, required=False, nullable=True)
     if "icebreaker" in body:
@@ -151,6 +153,13 @@ def votes(raw: Any) -> int:
     body = body_object(raw)
     only_fields(body, ("count",))
     return required_int(body, "count", 0, MAX_BUDGET)
+
+
+def merge(raw: Any) -> str:
+    """The idea a hidden duplicate is merged into."""
+    body = body_object(raw)
+    only_fields(body, ("into",))
+    return identifier(body.get("into"), "into")
 
 
 def rating(raw: Any) -> tuple[int, int]:
