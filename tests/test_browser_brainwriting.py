@@ -28,7 +28,7 @@ def test_sheets_pass_on_and_are_revealed_after_the_last_turn(
     sid, token = session["id"], session["facilitator_token"]
     round_ = api.call("POST", f"/sessions/{sid}/rounds", token,
                       {"kind": "brainwrite", "prompt": "Hoe houden we contact?",
-                       "duration_s": TURN_S, "rotations": 1})
+                       "duration_s": TURN_S, "rotations": 1, "auto_reveal": True})
     users = [new_user(chromium, sprankel, name) for name in ("Anna", "Bram")]
     try:
         for user in users:

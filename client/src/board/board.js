@@ -150,7 +150,7 @@ export class IdeaBoard {
     return JSON.stringify([
       model.readIdeas(this.ctx.board), model.readClusters(this.ctx.board),
       drafts ? [model.readIdeas(drafts), model.readSheet(drafts)] : null,
-      s.current, s.tallies, s.myVotes, s.voteBudget, s.voteCap, s.myRatings, s.ratings,
+      s.current, s.myHidden, s.tallies, s.myVotes, s.voteBudget, s.voteCap, s.myRatings, s.ratings,
       s.locked, s.ended, s.settings, this.sort, this.editing?.id, this.ctx.me.role, language(),
       this.own.size, this.undo.undoStack.length, this.undo.redoStack.length,
     ]);
@@ -166,7 +166,7 @@ export class IdeaBoard {
     this.composerView.render();
     this.renderToolbar();
     this.ballot.renderBudget();
-    renderDrafts(this.draftsList, this.ctx.drafts, hiddenRound(s, Boolean(this.ctx.drafts)));
+    renderDrafts(this.draftsList, this.ctx.drafts, hiddenRound(s, Boolean(this.ctx.drafts)), s.myHidden);
     const ideas = this.sorted(model.readIdeas(this.ctx.board));
     const clusters = model.readClusters(this.ctx.board);
     const clusterIds = new Set(clusters.map((c) => c.id));

@@ -139,7 +139,9 @@ export class Console {
     const current = s.current?.id === round.id;
     const actions = [...(ACTIONS[round.state] || [])];
     if (round.state === "ended" && (!round.hidden || round.revealed)) actions.pop();
-    const label = (a) => t(`console.${a}`);
+    // An ended session takes no more actions: no Start on a planned round.
+    if (s.ended) actions.length = 0;
+    const label = (a) => t(a === "reveal" && round.hidden ? "console.reveal.all" : `console.${a}`);
     return h("li", { class: current ? "round current" : "round", dataset: { round: round.id, state: round.state } },
       h("p", { class: "round-line" },
         h("strong", {}, t(`kind.${round.kind}`)), ` · ${Math.round((round.duration_s || 0) / 60)} min · `,
@@ -169,7 +171,11 @@ export class Console {
         kind: values.kind, prompt: String(values.prompt).trim(), duration_s: Math.round(Number(values.minutes ?? values.duration_s / 60) * 60) || 60,
         hidden: Boolean(values.hidden), anonymous: Boolean(values.anonymous),
       };
-      if (values.kind === "vote") body.vote_budget = Number(values.vote_budget) || 3;
+      if (values.hidden || values.kind === "brainwrite") body.auto_reveal = Boolean(values.auto_reveal);
+      if (values.kind === "vote") {
+        body.vote_budget = Number(values.vote_budget) || 3;
+        body.top_n = Number(values.top_n) || 3;
+      }
       this.editing = null;
       this.run(t("console.round.save"), () => round ? this.ctx.api.updateRound(round.id, body) : this.ctx.api.addRound(body));
     };
@@ -183,8 +189,11 @@ export class Console {
       h("input", { id: "round-form-minutes", type: "number", min: 1, max: 120, class: "utrecht-textbox utrecht-textbox--number", value: String(Math.max(1, Math.round(values.duration_s / 60))), oninput: set("minutes") }),
       h("label", { for: "round-form-budget", class: "utrecht-form-label" }, t("console.round.budget")),
       h("input", { id: "round-form-budget", type: "number", min: 1, max: 20, class: "utrecht-textbox utrecht-textbox--number", value: String(values.vote_budget ?? 3), oninput: set("vote_budget") }),
+      h("label", { for: "round-form-top", class: "utrecht-form-label" }, t("console.round.top")),
+      h("input", { id: "round-form-top", type: "number", min: 1, max: 50, class: "utrecht-textbox utrecht-textbox--number", value: String(values.top_n ?? 3), oninput: set("top_n") }),
       h("div", { class: "checks" },
         h("label", {}, h("input", { type: "checkbox", id: "round-hidden", checked: Boolean(values.hidden), onchange: set("hidden") }), " ", t("console.round.hidden")),
+        h("label", {}, h("input", { type: "checkbox", id: "round-auto-reveal", checked: Boolean(values.auto_reveal), onchange: set("auto_reveal") }), " ", t("console.round.auto_reveal")),
         h("label", {}, h("input", { type: "checkbox", id: "round-anonymous", checked: Boolean(values.anonymous), onchange: set("anonymous") }), " ", t("console.round.anonymous"))),
       h("div", { class: "round-actions" },
         h("button", { type: "submit", class: "utrecht-button utrecht-button--primary-action" }, t("console.round.save")),
@@ -209,19 +218,51 @@ export class Console {
         t("console.end.session"))));
   }
 
+  /**
+   * The review of hidden ideas, round by round: hold back, release, merge duplicates, and
+   * (once writing has closed) reveal one at a time; "reveal all" is the round's own button.
+   */
   renderModeration(s) {
     const hidden = Array.isArray(s.hiddenIdeas) ? s.hiddenIdeas : [];
+    const rounds = s.agenda.filter((r) => hidden.some((i) => i.round_id === r.id));
     return h("section", { class: "card", "aria-labelledby": "console-moderation" },
       h("h3", { id: "console-moderation" }, t("console.moderation")),
       hidden.length === 0 ? h("p", {}, t("console.moderation.empty")) :
-        h("ul", { class: "moderation" }, hidden.map((idea) => h("li", { dataset: { hidden: idea.id } },
-          h("span", { id: `mod-${idea.id}` }, idea.text,
-            idea.author_name ? h("span", { class: "hint" }, ` — ${idea.author_name}`) : null),
-          h("button", {
-            type: "button", class: "utrecht-button utrecht-button--subtle", "aria-describedby": `mod-${idea.id}`,
-            onclick: () => this.run(t(idea.held_back ? "console.release" : "console.holdback"), () =>
-              this.ctx.api.call("POST", `/ideas/${encodeURIComponent(idea.id)}/${idea.held_back ? "release" : "hold"}`)),
-          }, t(idea.held_back ? "console.release" : "console.holdback"))))));
+        rounds.map((round) => this.renderReview(round, hidden.filter((i) => i.round_id === round.id))));
+  }
+
+  renderReview(round, ideas) {
+    const post = (idea, what, body) => this.ctx.api.call("POST", `/ideas/${encodeURIComponent(idea.id)}/${what}`, body);
+    const waiting = ideas.filter((i) => i.state === "waiting");
+    const closed = round.state === "ended";
+    const button = (idea, key, what, body) => h("button", {
+      type: "button", class: "utrecht-button utrecht-button--subtle", "aria-describedby": `mod-${idea.id}`,
+      dataset: { moderate: what }, onclick: () => this.run(t(key), () => post(idea, what, body)),
+    }, t(key));
+    const mergeForm = (idea) => {
+      const others = waiting.filter((o) => o.id !== idea.id);
+      if (others.length === 0) return null;
+      const select = h("select", { class: "utrecht-select", id: `merge-${idea.id}`, "aria-label": t("console.merge.into") },
+        others.map((o) => h("option", { value: o.id }, o.text.slice(0, 60))));
+      return h("span", { class: "merge" }, select,
+        h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", dataset: { moderate: "merge" },
+          "aria-describedby": `mod-${idea.id}`,
+          onclick: () => this.run(t("console.merge"), () => post(idea, "merge", { into: select.value })) },
+        t("console.merge")));
+    };
+    return h("div", { class: "review", dataset: { reviewRound: round.id } },
+      h("h4", {}, round.prompt || t(`kind.${round.kind}`), " · ",
+        t(round.revealed ? "console.review.held" : closed ? "console.review.closed" : "console.review.writing")),
+      h("ul", { class: "moderation" }, ideas.map((idea) => h("li", { dataset: { hidden: idea.id, state: idea.state } },
+        h("span", { id: `mod-${idea.id}` }, idea.text,
+          idea.author_name ? h("span", { class: "hint" }, ` — ${idea.author_name}`) : null,
+          h("span", { class: "hint" }, ` · ${t(`console.idea.${idea.state}`)}`)),
+        h("span", { class: "moderation-actions" },
+          idea.state === "waiting" ? [
+            closed ? button(idea, "console.reveal.one", "reveal") : null,
+            button(idea, "console.holdback", "hold"),
+            mergeForm(idea),
+          ] : button(idea, idea.state === "merged" ? "console.unmerge" : "console.release", "release"))))));
   }
 
   renderExport() {

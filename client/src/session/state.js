@@ -74,6 +74,8 @@ export function personalState(raw, receivedAt = Date.now()) {
     voteCap: raw.my_votes?.max_votes_per_idea ?? null,
     myRatings: raw.my_ratings && typeof raw.my_ratings === "object" ? raw.my_ratings : {},
     hiddenIdeas: raw.hidden_ideas || null,
+    // A participant's own hidden ideas and their state (waiting, held back, merged).
+    myHidden: Array.isArray(raw.my_hidden) ? raw.my_hidden : [],
     // server clock minus ours: add to Date.now() to get the server's time.
     clockOffset: serverTime - receivedAt,
     me: raw.me || null,
