@@ -112,9 +112,11 @@ def test_facilitator_and_two_participants_run_a_whole_session(
         # End the round: writing closes, nothing is revealed yet; the authors see why.
         console.locator("li.round[data-state=running] [data-action=end]").click()
         expect(anna.page.locator(".awaiting-reveal")).to_be_visible()
-        expect(anna.page.locator("[data-draft]", has_text="ongepasts").locator(".draft-state")
-               ).to_have_text("Tegengehouden door de begeleider")
-        expect(bram.page.locator("[data-draft] .draft-state")).to_have_text("Waiting to be revealed")
+        held_draft = anna.page.locator("[data-draft]", has_text="ongepasts")
+        expect(held_draft.locator(".draft-state")).to_have_text(
+            "Tegengehouden door de begeleider")
+        expect(bram.page.locator("[data-draft] .draft-state")).to_have_text(
+            "Waiting to be revealed")
         # One at a time, then the rest at once.
         moderated(console, "koffiepauze").locator("[data-moderate=reveal]").click()
         for user in users:

@@ -39,7 +39,7 @@ def test_every_idea_is_listed_once_in_its_round_also_without_votes() -> None:
     round_two = section(markdown, "Round 2")
     for k in range(60):
         assert len(re.findall(rf"^- idea number {k} — ", round_two, re.M)) == 1
-    assert any(i.votes == 0 for i in model.ideas)
+    assert any(not i.votes_by_round for i in model.ideas)
 
 
 def test_headings_are_title_agenda_rounds_clusters_and_sections() -> None:
@@ -105,7 +105,7 @@ def test_anonymous_session_names_nobody() -> None:
     for fmt in ("md", "json", "csv"):
         out = render(model, fmt)
         assert not any(name in out for name in names), fmt
-    assert "- **Participants:** 8 participants (anonymous session, names are not shown)" in \
+    assert "- **Participants:** 8 participants joined (anonymous session, names are not shown)" in \
         render(model, "md")
 
 
@@ -120,8 +120,10 @@ def test_rounds_that_did_not_run_say_so() -> None:
     model = sample_session(3)
     rounds = [dataclasses.replace(r, state="planned", timings=dataclasses.replace(
         r.timings, started_at=None, ended_at=None, active_s=None)) for r in model.rounds]
+    rounds = [dataclasses.replace(r, ran=False) for r in rounds]
     markdown = render(dataclasses.replace(model, rounds=rounds), "md")
-    assert markdown.count("; not started") == len(rounds)
+    assert markdown.count("; not run") == len(rounds)
+    assert markdown.count(" (not run)") == len(rounds)  # in the agenda too
 
 
 def test_the_example_in_the_docs_is_what_the_code_writes(tmp_path: Path) -> None:

@@ -156,7 +156,7 @@ async def test_facilitator_downloads_all_three_formats(start_server: ServerFacto
                               headers=bearer(s.facilitator))
         assert js.status_code == 200 and js.headers["content-type"] == "application/json"
         doc = json.loads(js.text)
-        assert doc["schema_version"] == 1 and doc["session"]["id"] == s.id
+        assert doc["schema_version"] == 2 and doc["session"]["id"] == s.id
         assert sorted(i["id"] for i in doc["ideas"]) == sorted(s.ideas.values())
         assert [r["method"]["kind"] for r in doc["rounds"]] == ["ideate", "vote"]
         assert doc["rounds"][0]["timings"]["started_at"].endswith("Z")
@@ -166,7 +166,7 @@ async def test_facilitator_downloads_all_three_formats(start_server: ServerFacto
                                  headers=bearer(s.facilitator))
         assert sheet.headers["content-type"] == "text/csv; charset=utf-8"
         rows = list(csv.DictReader(io.StringIO(sheet.content.decode("utf-8-sig"), newline="")))
-        assert {r["id"]: int(r["votes"]) for r in rows} == {
+        assert {r["id"]: int(r["votes round 2"]) for r in rows} == {
             s.ideas["A fixed coffee break at ten"]: 0, s.ideas["Walk and talk\nwith a buddy"]: 1,
             s.ideas["Quiz on Friday"]: 3, "hostile": 0}
         assert next(r for r in rows if r["id"] == "hostile")["text"] == HOSTILE

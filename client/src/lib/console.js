@@ -83,7 +83,7 @@ export class Console {
   /** Everything the console shows but the notes and the people (they draw themselves). */
   shown() {
     const s = this.ctx.session();
-    return JSON.stringify([s.agenda, s.current?.id, s.title, s.locked, s.ended, s.hiddenIdeas,
+    return JSON.stringify([s.agenda, s.current?.id, s.title, s.locked, s.ended, s.hiddenIdeas, s.settings,
       this.ctx.links(), this.ctx.follow.get(), this.editing, language()]);
   }
 
@@ -215,7 +215,31 @@ export class Console {
         t(follow ? "console.follow.stop" : "console.follow")),
         h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", id: "end-session", disabled: s.ended,
           onclick: () => { if (confirm(t("console.end.confirm"))) this.run(t("console.end.session"), () => this.ctx.api.end()); } },
-        t("console.end.session"))));
+        t("console.end.session"))),
+      this.renderTimeZone(s));
+  }
+
+  /** The session's time zone, in which the summary gives its times. */
+  renderTimeZone(s) {
+    const input = h("input", { id: "session-timezone", class: "utrecht-textbox", list: "timezones",
+      value: s.settings?.timezone || "", maxlength: 64, disabled: s.ended, autocomplete: "off" });
+    let zones = [];
+    try {
+      zones = Intl.supportedValuesOf("timeZone");
+    } catch {
+      zones = [];
+    }
+    const save = (e) => {
+      e.preventDefault();
+      const timezone = input.value.trim() || null;
+      this.run(t("console.timezone.save"), () => this.ctx.api.call("PATCH", "/settings", { timezone }));
+    };
+    return h("form", { class: "timezone-form", onsubmit: save },
+      h("label", { for: "session-timezone", class: "utrecht-form-label" }, t("console.timezone")),
+      input,
+      h("datalist", { id: "timezones" }, zones.map((z) => h("option", { value: z }))),
+      h("button", { type: "submit", class: "utrecht-button utrecht-button--secondary-action", disabled: s.ended },
+        t("console.timezone.save")));
   }
 
   /**
@@ -281,18 +305,26 @@ export class Console {
       h("li", { class: note.done ? "note done" : "note", dataset: { note: note.id } },
         note.kind === "action" ? h("input", { type: "checkbox", checked: note.done, "aria-labelledby": `note-${note.id}`,
           onchange: (e) => setNoteDone(this.ctx.board, note.id, e.target.checked) }) : null,
-        h("span", { id: `note-${note.id}` }, h("strong", {}, `${t(`console.note.${note.kind}`)}: `), note.text),
+        h("span", { id: `note-${note.id}` }, h("strong", {}, `${t(`console.note.${note.kind}`)}: `), note.text,
+          note.kind === "action" && typeof note.owner === "string" && note.owner
+            ? h("span", { class: "hint" }, ` · ${t("console.note.owner")}: ${note.owner}`) : null),
         h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", "aria-describedby": `note-${note.id}`,
           onclick: () => deleteNote(this.ctx.board, note.id) }, t("board.delete")))));
     this.drawNotes = draw;
     draw();
     let kind = "note";
     const text = h("input", { id: "note-text", class: "utrecht-textbox", maxlength: 500 });
+    // Who does an action item, by name (the summary names the owner; an anonymous
+    // session names nobody, so it asks for no one).
+    const anonymous = Boolean(this.ctx.session().settings?.anonymous);
+    const owner = h("input", { id: "note-owner", class: "utrecht-textbox", maxlength: 100, list: "note-owners", autocomplete: "off" });
+    const names = [...new Set(people(this.ctx.awareness).map((p) => p.name).filter(Boolean))];
     const add = (e) => {
       e.preventDefault();
       if (!text.value.trim()) return;
-      addNote(this.ctx.board, kind, text.value.trim(), this.ctx.me?.id);
+      addNote(this.ctx.board, kind, text.value.trim(), kind === "action" && !anonymous ? owner.value.trim() : null);
       text.value = "";
+      owner.value = "";
       text.focus();
     };
     return h("section", { class: "card", "aria-labelledby": "console-notes" },
@@ -305,6 +337,11 @@ export class Console {
           ["note", "decision", "action"].map((k) => h("option", { value: k }, t(`console.note.${k}`)))),
         h("label", { for: "note-text", class: "utrecht-form-label" }, t("console.note.text")),
         text,
+        anonymous ? null : [
+          h("label", { for: "note-owner", class: "utrecht-form-label" }, t("console.note.owner")),
+          owner,
+          h("datalist", { id: "note-owners" }, names.map((n) => h("option", { value: n }))),
+        ],
         h("button", { type: "submit", class: "utrecht-button utrecht-button--secondary-action" }, t("console.note.add"))));
   }
 

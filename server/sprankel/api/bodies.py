@@ -97,6 +97,7 @@ NEW_SESSION = Body("NewSession", obj({
         "anonymous": BOOL, "vote_budget": int_range(1, v.MAX_BUDGET),
         "allow_observers": BOOL, "participants_can_export": BOOL,
         "retention_days": int_range(1, 3650, True),
+        "timezone": {"oneOf": [{"$ref": "#/components/schemas/TimeZone"}, {"type": "null"}]},
     }), {"type": "null"}]},
 }, ["title"]), v.new_session)
 JOIN = Body("Join", obj({"name": text(MAX_NAME), "join_code": {"type": "string", "minLength": 1},
@@ -123,6 +124,10 @@ IDEA_PATCH = Body("IdeaPatch", {**obj({"text": text(v.MAX_IDEA),
                                        "color": optional_enum(v.IDEA_COLORS)}),
                                 "minProperties": 1}, v.idea_patch)
 VOTES = Body("Votes", obj({"count": int_range(0, v.MAX_BUDGET)}, ["count"]), v.votes)
+SETTINGS_PATCH = Body("SettingsPatch", {
+    **obj({"timezone": {"oneOf": [{"$ref": "#/components/schemas/TimeZone"},
+                                  {"type": "null"}]}}),
+    "minProperties": 1}, v.settings_patch)
 MERGE = Body("Merge", obj({"into": {"type": "string", "minLength": 1, "maxLength": MAX_ID}},
                           ["into"]), v.merge)
 RATING = Body("Rating", obj({"originality": int_range(1, 5), "feasibility": int_range(1, 5)},
@@ -145,5 +150,6 @@ START_FROM_MESSAGE = Body("StartFromMessage", obj({"message_id": {
 # Every declared body, for the document's components (a body that no endpoint uses
 # is still described, as before).
 BODIES: tuple[Body, ...] = (NEW_SESSION, JOIN, NEW_ROUND, ROUND_PATCH, EXTEND, NEW_IDEA,
-                            IDEA_PATCH, VOTES, MERGE, RATING, NO_BODY, NEW_SPACE, NEW_MEMBER,
-                            CHAT_POST, NEW_ICEBREAKER, START_FROM_MESSAGE)
+                            IDEA_PATCH, SETTINGS_PATCH, VOTES, MERGE, RATING, NO_BODY,
+                            NEW_SPACE, NEW_MEMBER, CHAT_POST, NEW_ICEBREAKER,
+                            START_FROM_MESSAGE)

@@ -19,9 +19,9 @@ from starlette.routing import Route
 
 from .. import __version__
 from ..facilitation import validation as v
+from ..kernel.timezones import TIME_ZONES
 from .bodies import BODIES, BOOL, INT, MS, ROUND_FIELDS, STR, obj
 from .endpoint import Endpoint
-from .export import TIME_ZONES
 
 _ROUND = obj({
     "id": STR, **ROUND_FIELDS, "prompt": STR,
@@ -83,6 +83,7 @@ _RESPONSES: dict[str, Any] = {
     "BoardIdeas": obj({"ideas": {"type": "array", "items": _IDEA}}, closed=False),
     "HiddenIdeas": obj({"ideas": {"type": "array", "items": _IDEA}}, closed=False),
     "Held": obj({"idea_id": STR, "held_back": BOOL}),
+    "Settings": obj({"settings": {"type": "object"}}),
     "RevealedIdea": obj({"idea_id": STR, "revealed": BOOL}),
     "MergedIdea": obj({"idea_id": STR, "merged_into": STR}),
     "MyVotes": _MY_VOTES,

@@ -165,6 +165,10 @@ class SessionsApi:
                 seen[user["id"]] = {k: user.get(k) for k in ("id", "name", "role", "color")}
         return sorted(seen.values(), key=lambda u: (str(u.get("name")), str(u.get("id"))))
 
+    async def change_settings(self, request: Request, call: Caller) -> Response:
+        session = await self.engine.sessions.change_settings(call.session, call.who, call.body)
+        return JSONResponse({"settings": session.settings_json()})
+
     async def list_participants(self, request: Request, call: Caller) -> Response:
         # Facilitators only: the declared roles are the only check (the engine's
         # participants() also serves the view, for everyone).
@@ -309,6 +313,9 @@ class SessionsApi:
             e("POST", s + "/participants", self.join, "Join with the join code",
               b.JOIN, "Joined", 201, auth=False, errors=(403, 404, 410, 429),
               guard=self._joins_limit),
+            e("PATCH", s + "/settings", self.change_settings,
+              "Change the session's settings: its time zone (facilitator)", b.SETTINGS_PATCH,
+              "Settings", errors=(401, 403, 404, 410, 422), roles=f),
             e("GET", s + "/participants", self.list_participants,
               "Everyone who joined (facilitator)", response="Participants", roles=f),
             e("POST", s + "/rounds", self.add_round, "Add a round to the agenda (facilitator)",

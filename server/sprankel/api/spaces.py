@@ -27,7 +27,6 @@ from starlette.responses import JSONResponse, Response
 
 from .. import links, status
 from ..export import MEDIA_TYPES
-from ..export.markdown import timezone
 from ..facilitation import Engine, validation
 from ..facilitation.model import Session
 from ..feature import Feature
@@ -184,7 +183,7 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek) -> li
             # being allowed to take the ideas (and names) of a session home.
             raise Forbidden("only the member who started this session may download its "
                             "summary; the session does not let participants export")
-        return await session_download(services, sid, "md", timezone(None))
+        return await session_download(services, sid, "md")
 
     def e(method: str, path: str, handler: CallHandler, summary: str,
           body: Body | None = None, response: str | None = None, status: int = 200,

@@ -56,7 +56,8 @@ def _open_store(settings: Settings) -> Store:
 
 async def export_text(settings: Settings, session_id: str, fmt: str,
                       tz: str | None = None) -> str:
-    """The export as text, read from the store the settings name."""
+    """The export as text, read from the store the settings name; times in `tz`, else the
+    session's own time zone (settings.timezone), else UTC."""
     store = _open_store(settings)
     try:
         await store.start()
@@ -66,7 +67,7 @@ async def export_text(settings: Settings, session_id: str, fmt: str,
         model = await collect(StoreSource(store), session_id)
     finally:
         await store.close()
-    return render(model, fmt, tz)
+    return render(model, fmt, tz or model.meta.timezone)
 
 
 def run_export(settings: Settings, session_id: str, fmt: str, out: Path | None,

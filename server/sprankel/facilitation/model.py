@@ -102,6 +102,7 @@ class Session:
     allow_observers: bool = True
     participants_can_export: bool = False
     retention_days: int | None = None
+    timezone: str | None = None  # IANA name: the times of the summary (else UTC)
     state: str = "open"  # "open" or "ended"
     locked: bool = False
     started_at: int | None = None  # when the first round started
@@ -132,6 +133,7 @@ class Session:
             "allow_observers": self.allow_observers,
             "participants_can_export": self.participants_can_export,
             "retention_days": self.retention_days,
+            "timezone": self.timezone,
         }
 
     def to_json(self) -> dict[str, Any]:

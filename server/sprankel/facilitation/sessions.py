@@ -39,7 +39,7 @@ class Sessions:
             anonymous=fields["anonymous"], vote_budget=fields["vote_budget"],
             allow_observers=fields["allow_observers"],
             participants_can_export=fields["participants_can_export"],
-            retention_days=fields["retention_days"],
+            retention_days=fields["retention_days"], timezone=fields["timezone"],
         )
         await core.store.put_record(PARTICIPANT, participant_key(sid, facilitator.id),
                                     facilitator.to_json())
@@ -97,6 +97,20 @@ class Sessions:
     async def participants(self, session: Session) -> list[Participant]:
         """Everyone who joined, in the order they joined."""
         return await self.core.participants(session.id)
+
+    async def change_settings(self, session: Session, who: Participant,
+                              fields: dict[str, Any]) -> Session:
+        """Facilitator: the settings that may change after creation (the time zone)."""
+        require_facilitator(who)
+
+        def change(s: Session) -> None:
+            rounds.check_open(s)
+            for name, value in fields.items():
+                setattr(s, name, value)
+
+        changed = await self.core.change(session.id, change)
+        await self.core.after(changed)
+        return changed
 
     # Lock, unlock, end
 

@@ -9,6 +9,7 @@ from typing import Any
 from ..kernel.errors import Invalid
 from ..kernel.languages import DEFAULT_LANGUAGE, LANGUAGES
 from ..kernel.limits import MAX_NAME
+from ..kernel.timezones import time_zone
 from ..kernel.validation import (
     body_object,
     boolean,
@@ -36,7 +37,9 @@ MAX_TOP_N = 50  # a vote round's top: more is no longer a top
 
 SESSION_FIELDS = ("title", "goal", "language", "settings", "facilitator_name")
 SETTINGS_FIELDS = ("anonymous", "vote_budget", "allow_observers", "participants_can_export",
-                   "retention_days")
+                   "retention_days", "timezone")
+# What can change after the session was created (PATCH .../settings).
+CHANGEABLE_SETTINGS = ("timezone",)
 
 
 def new_session(raw: Any) -> dict[str, Any]:
@@ -60,7 +63,22 @@ def new_session(raw: Any) -> dict[str, Any]:
         "participants_can_export": boolean(settings, "participants_can_export", False),
         "retention_days": integer(settings, "retention_days", 1, 3650, required=False,
                                   nullable=True),
+        "timezone": _time_zone_or_none(settings),
     }
+
+
+def _time_zone_or_none(settings: dict[str, Any]) -> str | None:
+    value = settings.get("timezone")
+    return None if value is None else time_zone(value, "settings.timezone")
+
+
+def settings_patch(raw: Any) -> dict[str, Any]:
+    """The settings a facilitator changes later: only those given."""
+    body = body_object(raw)
+    only_fields(body, CHANGEABLE_SETTINGS)
+    if not body:
+        raise Invalid(f"give at least one of {', '.join(CHANGEABLE_SETTINGS)}")
+    return {"timezone": _time_zone_or_none(body)} if "timezone" in body else {}
 
 
 JOIN_FIELDS = ("name", "join_code", "role")
