@@ -3,9 +3,10 @@
 import { download } from "./api.js";
 import { announce, h, replaceChildren } from "./dom.js";
 import { language, t } from "./i18n.js";
-import { addNote, deleteNote, KEYS, readNotes, setNoteDone } from "./model.js";
+import { addNote, deleteNote, KEYS, readIdeas, readNotes, setNoteDone } from "./model.js";
 import { people } from "./presence.js";
 import { qrSvg } from "./qr.js";
+import { renderResults } from "../board/results.js";
 
 const KINDS = ["ideate", "brainwrite", "group", "rate", "vote", "discuss", "warmup"];
 
@@ -48,6 +49,8 @@ export class Console {
     ctx.board.getMap(KEYS.notes).observeDeep(() => this.drawNotes?.());
     ctx.awareness.on("change", () => this.renderPeople());
     this.peopleNode = h("section", { class: "card", "aria-labelledby": "console-people" });
+    // Live: redrawn on every dot without rebuilding the console (which drops typing).
+    this.progressNode = h("p", { class: "vote-progress", id: "vote-progress", "aria-live": "polite" });
     this.render();
   }
 
@@ -78,6 +81,14 @@ export class Console {
   /** Re-renders when what the console shows changed (a rebuild drops what is being typed). */
   update() {
     if (this.shown() !== this.signature) this.render();
+    this.renderProgress();
+  }
+
+  /** How many placed all, some or none of their dots: counts only, never who or what. */
+  renderProgress() {
+    const p = this.ctx.session().voteProgress;
+    this.progressNode.hidden = !p;
+    this.progressNode.textContent = p ? t("console.progress", { all: p.all, some: p.some, none: p.none, of: p.participants }) : "";
   }
 
   /** Everything the console shows but the notes and the people (they draw themselves). */
@@ -99,6 +110,7 @@ export class Console {
           this.renderShare(),
           this.renderSession(s),
           this.renderModeration(s),
+          this.renderResults(s),
           this.renderExport(),
           this.renderNotes(),
           this.peopleNode)),
@@ -148,6 +160,7 @@ export class Console {
         h("span", { class: `state state-${round.state}` }, t(`state.${round.state}`)),
         round.hidden ? ` · ${t("console.round.hidden")}` : ""),
       h("p", { class: "round-prompt-line" }, round.prompt),
+      round.kind === "vote" && (round.state === "running" || round.state === "paused") ? this.progressNode : null,
       h("div", { class: "round-actions" },
         actions.map((action) => h("button", {
           type: "button", class: `utrecht-button ${action === "start" || action === "reveal" ? "utrecht-button--primary-action" : "utrecht-button--secondary-action"}`,
@@ -287,6 +300,13 @@ export class Console {
             button(idea, "console.holdback", "hold"),
             mergeForm(idea),
           ] : button(idea, idea.state === "merged" ? "console.unmerge" : "console.release", "release"))))));
+  }
+
+  renderResults(s) {
+    const results = renderResults(s.agenda, readIdeas(this.ctx.board), "console");
+    if (!results) return null;
+    return h("section", { class: "card", "aria-labelledby": "console-results" },
+      h("h3", { id: "console-results" }, t("results.title")), results);
   }
 
   renderExport() {

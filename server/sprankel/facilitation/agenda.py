@@ -113,6 +113,8 @@ class Agenda:
         rnd = rounds.find(changed, round_id)
         if action == "start" and rnd.kind == "brainwrite":
             await self.hidden.pass_sheets(changed, rnd)
+        if action == "start" and rnd.kind == "vote":
+            await self.votes.publish_progress(changed, rnd)  # nobody has voted yet
         if action == "end":
             changed = await self.round_ended(changed, rnd)
         await self.core.after(changed)
