@@ -331,14 +331,14 @@ async def test_votes_stay_out_of_the_export_until_they_are_published(world: Worl
     running = await collect(LiveSource(world.store, world.rooms), sid, NOW)
     assert running.rounds[1].tallies == {} and running.ideas[0].votes_by_round == {}
     markdown = render(running, "md")
-    assert "No votes were published." in markdown and "2 votes" not in markdown
+    assert "No dots were published." in markdown and "2 dots" not in markdown
 
     # The facilitator opens the tallies.
     await world.engine.hidden.reveal(await world.engine.sessions.get(sid), vote)
     opened = await collect(LiveSource(world.store, world.rooms), sid, NOW)
     assert opened.rounds[1].tallies == {added["id"]: 2}
     assert opened.ideas[0].votes_by_round == {vote: 2}
-    assert "1. Coffee — 2 votes · P0 · **top**" in render(opened, "md")
+    assert "1. Coffee — 2 dots · P0 · **top**" in render(opened, "md")
 
 
 async def test_an_anonymous_session_names_nobody_even_when_a_client_wrote_names(

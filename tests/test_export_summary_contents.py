@@ -62,7 +62,7 @@ def test_ideas_in_a_cluster_are_sorted_by_votes_then_time_and_top_ideas_marked()
     for idea in model.ideas:
         by_text.setdefault(idea.text, idea)
     cluster = section(markdown, "Round 2").split("\n### ")[1]
-    counts = [int(n) for n in re.findall(r" — (\d+) votes?", cluster)]
+    counts = [int(n) for n in re.findall(r" — (\d+) dots?", cluster)]
     assert counts == sorted(counts, reverse=True) and len(counts) > 10
     top = [i for i in model.ideas if i.top]
     assert top and len(re.findall(r"\*\*top\*\*", section(markdown, "Round 2"))) == len(top)
@@ -83,7 +83,7 @@ def test_dutch_summary_is_in_dutch() -> None:
     markdown = render(sample_session(10, "nl"), "md")
     for phrase in ("Samenvatting van de brainstormsessie", "## Agenda", "## Ronde 2: ",
                    "- **Werkvorm:** Ideeën bedenken", "gepland 10 minuten", "- **Bewaren tot:** "
-                   "27 november 2027", "### Niet geclusterd", "stemmen", "## Whiteboard",
+                   "27 november 2027", "### Niet geclusterd", "stippen", "## Whiteboard",
                    "### Besluiten", "### Actiepunten", "_Gemaakt op 27 november 2026 "):
         assert phrase in markdown
     for english in ("Round ", "votes", "Generated", "Method"):

@@ -256,28 +256,28 @@ async def test_every_fact_of_the_markdown_summary_is_what_happened(api: Api) -> 
     assert "Random coffee pairs" in quiet and "Lunch quiz" in quiet
     assert "- **Result:** 3 ideas from 3 contributors\n" in _section(md, "## Round 3:")
     first_dots = _section(md, "## Round 5:")
-    assert "- **Result:** 6 votes from 2 participants, spread over 3 ideas\n" in first_dots
+    assert "- **Result:** 6 dots from 2 participants, spread over 3 ideas\n" in first_dots
     assert "the top 3 counts as top" in first_dots
     assert "- **Result:** 1 idea rated by 2 participants\n" in _section(md, "## Round 6:")
     final = _section(md, "## Round 7:")
-    assert "- **Result:** 6 votes from 2 participants, spread over 4 ideas\n" in final
+    assert "- **Result:** 6 dots from 2 participants, spread over 4 ideas\n" in final
     assert "the top 2 counts as top" in final
     for vote_round in (first_dots, final):  # the late ideas are in no round's count
         assert "late" not in vote_round.lower() and "Stamped" not in vote_round
 
     # Votes per round, never summed; top only for each round's top N (ties included).
-    assert re.findall(r"^\d+\. (.+?) — (\d+) votes? · (\w+)( · \*\*top\*\*)?$", first_dots,
+    assert re.findall(r"^\d+\. (.+?) — (\d+) dots? · (\w+)( · \*\*top\*\*)?$", first_dots,
                       re.M) == [("Coffee at ten", "3", "Anna", " · **top**"),
                                 ("Walk and talk", "2", "Bram", " · **top**"),
                                 ("Random coffee pairs", "1", "Anna", " · **top**")]
-    assert re.findall(r"^\d+\. (.+?) — (\d+) votes? · (\w+)( · \*\*top\*\*)?$", final,
+    assert re.findall(r"^\d+\. (.+?) — (\d+) dots? · (\w+)( · \*\*top\*\*)?$", final,
                       re.M) == [("Walk and talk", "2", "Bram", " · **top**"),
                                 ("Random coffee pairs", "2", "Anna", " · **top**"),
                                 ("Coffee at ten", "1", "Anna", ""),
                                 ("Lunch quiz", "1", "Cleo", "")]
-    assert "- Coffee at ten — 3 votes in round 5 · 1 vote in round 7 · originality 4.0, " \
+    assert "- Coffee at ten — 3 dots in round 5 · 1 dot in round 7 · originality 4.0, " \
            "feasibility 3.0 (2 ratings) · Anna\n" in md
-    assert "4 votes" not in md  # Coffee at ten's two rounds are never added up
+    assert "4 dots" not in md  # Coffee at ten's two rounds are never added up
 
     # The late ideas are ideas of no round.
     outside = _section(md, "## Ideas outside a round")

@@ -145,8 +145,8 @@ async def test_facilitator_downloads_all_three_formats(start_server: ServerFacto
         assert "Together" in headings and "Not clustered" in headings
         assert inline <= {"text", "hardbreak", "strong_open", "strong_close", "em_open",
                           "em_close"}
-        assert "Quiz on Friday — 3 votes · Anna · **top**" in items
-        assert any(i.startswith("Walk and talk\\\nwith a buddy — 1 vote · Zoë") for i in items)
+        assert "Quiz on Friday — 3 dots · Anna · **top**" in items
+        assert any(i.startswith("Walk and talk\\\nwith a buddy — 1 dot · Zoë") for i in items)
         assert any(i.startswith("\\# Heading?\\\n\\[click\\](javascript:alert(1)) \\<script\\>")
                    for i in items)
         assert "- **Facilitator:** Fien" in md.text and "coffee!" in md.text

@@ -139,7 +139,10 @@ export class IdeaBoard {
     const n = model.readClusters(this.ctx.board).length + 1;
     const id = this.step(() => model.addCluster(this.ctx.board, t("board.cluster.default", { n })));
     this.render();
-    this.list.querySelector(`[data-focus-key="cluster-title-${id}"]`)?.focus();
+    // The default name is selected: what the user types replaces it (not "Groep 1Koffie").
+    const title = this.list.querySelector(`[data-focus-key="cluster-title-${id}"]`);
+    title?.focus();
+    title?.select?.();
     return id;
   }
 

@@ -175,8 +175,12 @@ export class Console {
 
   renderRoundForm(round) {
     const values = round ? { ...round } : { kind: "ideate", prompt: "", duration_s: 300, hidden: false, anonymous: false, vote_budget: 3 };
+    // Brainwriting's duration is per turn (one turn per sheet holder): the label says so.
+    const durationLabel = () => t(values.kind === "brainwrite" ? "console.round.duration.turn" : "console.round.duration");
+    const minutesLabel = h("label", { for: "round-form-minutes", class: "utrecht-form-label", id: "round-form-minutes-label" }, durationLabel());
     const set = (key) => (e) => {
       values[key] = e.target.type === "checkbox" ? e.target.checked : e.target.value;
+      if (key === "kind") minutesLabel.textContent = durationLabel();
     };
     const save = (e) => {
       e.preventDefault();
@@ -198,7 +202,7 @@ export class Console {
         KINDS.map((k) => h("option", { value: k, selected: values.kind === k }, t(`kind.${k}`)))),
       h("label", { for: "round-form-prompt", class: "utrecht-form-label" }, t("console.round.prompt")),
       h("input", { id: "round-form-prompt", class: "utrecht-textbox", value: values.prompt, maxlength: 300, oninput: set("prompt") }),
-      h("label", { for: "round-form-minutes", class: "utrecht-form-label" }, t("console.round.duration")),
+      minutesLabel,
       h("input", { id: "round-form-minutes", type: "number", min: 1, max: 120, class: "utrecht-textbox utrecht-textbox--number", value: String(Math.max(1, Math.round(values.duration_s / 60))), oninput: set("minutes") }),
       h("label", { for: "round-form-budget", class: "utrecht-form-label" }, t("console.round.budget")),
       h("input", { id: "round-form-budget", type: "number", min: 1, max: 20, class: "utrecht-textbox utrecht-textbox--number", value: String(values.vote_budget ?? 3), oninput: set("vote_budget") }),

@@ -83,6 +83,7 @@ _RESPONSES: dict[str, Any] = {
     "BoardIdeas": obj({"ideas": {"type": "array", "items": _IDEA}}, closed=False),
     "HiddenIdeas": obj({"ideas": {"type": "array", "items": _IDEA}}, closed=False),
     "Held": obj({"idea_id": STR, "held_back": BOOL}),
+    "SessionAbout": obj({"title": STR, "language": STR, "ended": BOOL}),
     "Settings": obj({"settings": {"type": "object"}}),
     "RevealedIdea": obj({"idea_id": STR, "revealed": BOOL}),
     "MergedIdea": obj({"idea_id": STR, "merged_into": STR}),

@@ -41,6 +41,8 @@ Public = Call[None, None]  # and a public one (its body only)
 
 ROUND_ACTIONS = ("start", "pause", "resume", "extend", "end", "reveal")
 
+_CODE = {"name": "code", "in": "query", "required": True, "schema": {"type": "string"},
+         "description": "the join code of the join link"}
 _LANGUAGE = {"name": "language", "in": "query",
              "schema": {"enum": list(LANGUAGES), "default": DEFAULT_LANGUAGE}}
 
@@ -112,6 +114,12 @@ class SessionsApi:
         who, token = await self.engine.sessions.join(request.path_params["sid"], call.body)
         return JSONResponse({"participant_id": who.id, "token": token, "role": who.role,
                              "name": who.name, "color": who.color}, status_code=201)
+
+    async def about(self, request: Request, call: Public) -> Response:
+        session = await self.engine.sessions.about(request.path_params["sid"],
+                                                   request.query_params.get("code", ""))
+        return JSONResponse({"title": session.title, "language": session.language,
+                             "ended": session.ended})
 
     async def get_session(self, request: Request, call: Caller) -> Response:
         return JSONResponse(await self.view(request, call.session, call.who))
@@ -310,6 +318,10 @@ class SessionsApi:
               guard=self._sessions_limit),
             e("GET", s, self.get_session, "The session as the caller may see it",
               response="SessionView"),
+            e("GET", s + "/about", self.about,
+              "What the join page names: title and whether it ended (with the join code)",
+              response="SessionAbout", auth=False, errors=(403, 404, 429),
+              guard=self._joins_limit, parameters=(_CODE,)),
             e("POST", s + "/participants", self.join, "Join with the join code",
               b.JOIN, "Joined", 201, auth=False, errors=(403, 404, 410, 429),
               guard=self._joins_limit),

@@ -52,6 +52,14 @@ class Sessions:
     def token_for(self, who: Participant) -> str:
         return self.core.signer.sign(Claims(who.session_id, who.id, who.role))
 
+    async def about(self, sid: str, code: str) -> Session:
+        """What the join page shows before anyone joins (the title, whether it ended):
+        only to a caller with the right join code."""
+        session = await self.core.session(sid)
+        if not hmac.compare_digest(code.encode(), session.join_code.encode()):
+            raise Forbidden("the join code is not valid for this session", "bad_join_code")
+        return session
+
     async def join(self, sid: str, fields: dict[str, Any]) -> tuple[Participant, str]:
         # By id: joining is how a caller gets a token, so no one has authenticated yet.
         session = await self.core.session(sid)
