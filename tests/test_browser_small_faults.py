@@ -77,6 +77,8 @@ def test_one_dot_the_focus_after_the_last_dot_and_a_new_groups_name(
     try:
         card = page.locator("[data-idea]", has_text="Koffie om tien")
         add = card.locator(".vote-add")
+        expect(add).to_be_visible()
+        expect(card.locator(".idea-actions")).to_have_count(0)  # only the dots while voting
         add.focus()
         page.keyboard.press("Enter")
         expect(page.locator(".budget")).to_contain_text("zijn op")

@@ -252,10 +252,17 @@ async def _session_summary(engine: Engine, sid: str, base: str, space: Space,
     }
 
 
+TITLE_WORDS = 60  # characters of a message that name the session started from it
+
+
 def _title_from(goal: str) -> str:
-    first_line = goal.splitlines()[0].strip() if goal.strip() else goal
-    short = first_line if len(first_line) <= 80 else first_line[:79].rstrip() + "…"
-    return "Brainstorm: " + short  # the same word in Dutch and English
+    """The message's first line as the session's title, cut at a word (no label before
+    it: "Brainstorm: Ik! Zullen we…" read as if someone shouted)."""
+    first_line = " ".join(goal.split("\n", 1)[0].split()) if goal.strip() else goal
+    if len(first_line) <= TITLE_WORDS:
+        return first_line
+    cut = first_line[:TITLE_WORDS].rsplit(" ", 1)[0].rstrip(" ,;:-")
+    return (cut or first_line[:TITLE_WORDS]) + "…"
 
 
 def _with_retry_after(handler: CallHandler) -> CallHandler:
