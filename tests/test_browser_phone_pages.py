@@ -60,7 +60,7 @@ def test_every_page_fits_a_phone_and_the_composer_stays_at_hand(
         page.mouse.wheel(0, 20000)
         page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
         box = page.locator("#idea-text").bounding_box()
-        assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= 740, box
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 740, box
         page.fill("#idea-text", "Nog een idee, onderaan geschreven")
         page.keyboard.press("Enter")
         expect(page.locator("#panel-board [data-idea]", has_text="onderaan")).to_be_visible()

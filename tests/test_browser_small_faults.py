@@ -113,8 +113,17 @@ def test_the_console_of_an_ended_session_the_brainwriting_turn_and_the_dark_them
         expect(console.locator("#round-form-minutes-label")).to_contain_text("per beurt")
         api.call("POST", f"/sessions/{sid}/rounds", fac,
                  {"kind": "ideate", "prompt": "Nog gepland", "duration_s": 60})
+        api.call("POST", f"/sessions/{sid}/rounds", fac,
+                 {"kind": "vote", "prompt": "Daarna stippen", "duration_s": 60})
         expect(console.locator("li.round[data-state=planned] [data-action=start]")
-               ).to_have_count(1)
+               ).to_have_count(2)
+        # The agenda is reordered with the keyboard: the focus stays on the moved round.
+        console.get_by_role("button", name="Eerder in de agenda: Daarna stippen").focus()
+        console.keyboard.press("Enter")
+        expect(console.locator("li.round .round-prompt-line").first).to_have_text(
+            "Daarna stippen")
+        expect(console.get_by_role("button", name="Eerder in de agenda: Daarna stippen")
+               ).to_be_focused()
         api.call("POST", f"/sessions/{sid}/end", fac)
         expect(console.locator("#end-session")).to_be_disabled()
         expect(console.locator("li.round [data-action=start]")).to_have_count(0)

@@ -167,10 +167,29 @@ export class Console {
           dataset: { action },
           onclick: () => this.run(label(action), () => this.ctx.api.roundAction(round.id, action, action === "extend" ? { seconds: 60 } : undefined)),
         }, label(action))),
-        round.state === "planned" ? [
+        round.state === "planned" && !s.ended ? [
+          this.moveButton(round, s, -1),
+          this.moveButton(round, s, 1),
           h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", onclick: () => { this.editing = round.id; this.render(); } }, t("console.round.edit")),
           h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", onclick: () => this.run(t("console.round.delete"), () => this.ctx.api.deleteRound(round.id)) }, t("console.round.delete")),
         ] : null));
+  }
+
+  /** Up (-1) or down (+1) one place in the agenda, with the keyboard focus kept on it. */
+  moveButton(round, s, step) {
+    const index = s.agenda.findIndex((r) => r.id === round.id);
+    const to = index + step;
+    const key = step < 0 ? "console.round.up" : "console.round.down";
+    return h("button", {
+      type: "button", class: "utrecht-button utrecht-button--subtle", dataset: { move: step < 0 ? "up" : "down" },
+      "aria-label": t(key, { prompt: round.prompt || t(`kind.${round.kind}`) }),
+      "aria-disabled": to < 0 || to >= s.agenda.length ? "true" : "false",
+      onclick: () => {
+        if (to < 0 || to >= s.agenda.length) return;
+        this.run(t(key, { prompt: round.prompt }), () => this.ctx.api.call("POST", `/rounds/${round.id}/move`, { position: to }))
+          .then(() => this.root.querySelector(`li[data-round="${round.id}"] [data-move="${step < 0 ? "up" : "down"}"]`)?.focus());
+      },
+    }, step < 0 ? "↑" : "↓");
   }
 
   renderRoundForm(round) {

@@ -115,6 +115,7 @@ ROUND_PATCH = Body("RoundPatch", {
     "if": _WARMUP,
     "then": {"properties": {"prompt": text(v.MAX_PROMPT, 0)}},
 }, _round_patch)
+MOVE = Body("Move", obj({"position": int_range(0, v.MAX_ROUNDS)}, ["position"]), v.move)
 EXTEND = Body("Extend", obj({"seconds": int_range(1, v.MAX_EXTEND_S)}, ["seconds"]),
               v.extend)
 NEW_IDEA = Body("NewIdea", obj({"text": text(v.MAX_IDEA), "round_id": ID_OR_NULL,
@@ -149,7 +150,7 @@ START_FROM_MESSAGE = Body("StartFromMessage", obj({"message_id": {
 
 # Every declared body, for the document's components (a body that no endpoint uses
 # is still described, as before).
-BODIES: tuple[Body, ...] = (NEW_SESSION, JOIN, NEW_ROUND, ROUND_PATCH, EXTEND, NEW_IDEA,
+BODIES: tuple[Body, ...] = (NEW_SESSION, JOIN, NEW_ROUND, ROUND_PATCH, MOVE, EXTEND, NEW_IDEA,
                             IDEA_PATCH, SETTINGS_PATCH, VOTES, MERGE, RATING, NO_BODY,
                             NEW_SPACE, NEW_MEMBER, CHAT_POST, NEW_ICEBREAKER,
                             START_FROM_MESSAGE)

@@ -199,6 +199,11 @@ class SessionsApi:
         await self.engine.agenda.delete_round(call.session, call.who, request.path_params["rid"])
         return Response(status_code=204)
 
+    async def move_round(self, request: Request, call: Caller) -> Response:
+        rnd = await self.engine.agenda.move_round(call.session, call.who,
+                                                  request.path_params["rid"], call.body)
+        return JSONResponse(public_round(rnd))
+
     def round_action(self, action: str) -> CallHandler:
         async def handler(request: Request, call: Caller) -> Response:
             seconds = call.body if action == "extend" else None
@@ -338,6 +343,9 @@ class SessionsApi:
               "Delete a planned round (facilitator)", status=204,
               errors=(401, 403, 404, 410, 423), roles=f),
         ]
+        out.append(e("POST", s + "/rounds/{rid}/move", self.move_round,
+                     "Move a planned round to another place in the agenda (facilitator)",
+                     b.MOVE, "Round", errors=(401, 403, 404, 410, 422, 423), roles=f))
         for action in ROUND_ACTIONS:
             out.append(e("POST", s + "/rounds/{rid}/" + action, self.round_action(action),
                          f"{action.capitalize()} the round (facilitator)",

@@ -80,6 +80,24 @@ class Agenda:
 
         await self.core.after(await self.core.change(session.id, change))
 
+    async def move_round(self, session: Session, who: Participant, round_id: str,
+                         position: int) -> Round:
+        """Facilitator: a planned round to another place in the agenda (0: first). Rounds
+        that ran keep their place: the agenda is the plan, the summary the order run."""
+        require_facilitator(who)
+
+        def change(s: Session) -> None:
+            rounds.check_open(s)
+            rnd = rounds.find(s, round_id)
+            if rnd.state != "planned":
+                raise WrongPhase(f"the round is {rnd.state}; only planned rounds move")
+            s.rounds.remove(rnd)
+            s.rounds.insert(min(position, len(s.rounds)), rnd)
+
+        changed = await self.core.change(session.id, change)
+        await self.core.after(changed)
+        return rounds.find(changed, round_id)
+
     # The timer and the phases of a round
 
     async def round_action(self, session: Session, who: Participant, round_id: str,

@@ -32,6 +32,7 @@ MAX_IDEA = 1000
 MAX_DURATION_S = 24 * 3600
 MAX_EXTEND_S = 3600
 MAX_BUDGET = 100
+MAX_ROUNDS = 1000  # an agenda's places (a move beyond the end goes last)
 MAX_TOP_N = 50  # a vote round's top: more is no longer a top
 
 
@@ -129,6 +130,13 @@ def round_fields(raw: Any, *, partial: bool) -> dict[str, Any]:
         out["icebreaker"] = (None if body["icebreaker"] is None
                              else text(body, "icebreaker", MAX_PROMPT))
     return out
+
+
+def move(raw: Any) -> int:
+    """A round's new place in the agenda (0: first)."""
+    body = body_object(raw)
+    only_fields(body, ("position",))
+    return required_int(body, "position", 0, MAX_ROUNDS)
 
 
 def extend(raw: Any) -> int:
