@@ -16,6 +16,7 @@ import { remembered } from "../lib/storage.js";
 import { Connection, openDocument, whenSynced } from "../lib/sync.js";
 import { RoundBanner } from "../lib/timer.js";
 import { WritingView } from "../lib/writing.js";
+import { Celebration } from "../session/celebrate.js";
 import { DraftsWatch } from "../session/drafts-watch.js";
 import { SessionHead } from "../session/head.js";
 import { SessionLayout } from "../session/layout.js";
@@ -163,8 +164,11 @@ function start(creds) {
     sid, creds, store, layout, canAdd: () => ideaBoard.canAdd(), openWriting: () => writing.open(),
   });
 
+  const celebration = new Celebration();
+  celebration.update(session());
   store.subscribe((what) => {
     if (what !== "session" && what !== "me") return;
+    celebration.update(session());
     roundBanner.update(session());
     ideaBoard.render();
     consoleView?.update();
