@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -31,6 +32,7 @@ from sprankel.export.model import (
     WhiteboardFrame,
     clean_text,
     link_results,
+    top_idea_ids,
 )
 from sprankel.facilitation import documents as docs
 from sprankel.facilitation.model import PARTICIPANT, SESSION, Participant, participant_key
@@ -84,7 +86,7 @@ def sample_session(
         ("ideate", RoundMethod("ideate", hidden=True, anonymous=anonymous), 600),
         ("group", RoundMethod("group"), 600),
         ("rate", RoundMethod("rate"), 300),
-        ("vote", RoundMethod("vote", vote_budget=5, max_votes_per_idea=3), 300),
+        ("vote", RoundMethod("vote", vote_budget=5, max_votes_per_idea=3, top_n=3), 300),
     ]
     cluster_list = [Cluster(f"c{k:03d}", text(2, k), k) for k in range(clusters)]
     idea_list = []
@@ -97,7 +99,8 @@ def sample_session(
             cluster_id=cluster_list[k % clusters].id if clusters and k % 7 else None,
             author=author.name if author else None,
             author_id=author.id if author else None,
-            created_at=START + timedelta(minutes=5, milliseconds=k * 37),
+            # While the ideation round (r2) ran: it starts at 6:20.
+            created_at=START + timedelta(minutes=6, seconds=30, milliseconds=k * 37),
         ))
     ratings = {
         i.id: Rating(round(rng.uniform(1, 5), 2), round(rng.uniform(1, 5), 2), participants)
@@ -121,6 +124,9 @@ def sample_session(
                                  paused_s=40 if kind == "ideate" else 0),
             held_back=1 if kind == "ideate" else 0,
             revealed=kind in ("ideate", "rate", "vote"),
+            ran=True,
+            voters=0,  # no vote records: the board and the round's tallies only
+            top=top_idea_ids(tallies) if kind == "vote" else [],
             tallies=tallies if kind == "vote" else {},
             ratings=ratings if kind == "rate" else {},
         ))
@@ -141,6 +147,7 @@ def sample_session(
         goal=text(10, 5) if texts else "Find ways to keep the chat at the coffee machine alive.",
         language=language,
         anonymous=anonymous,
+        timezone=None,
         created_at=START - timedelta(days=1),
         started_at=START,
         ended_at=clock,
@@ -148,11 +155,14 @@ def sample_session(
         facilitator=text(2, 7) if texts else "Facilitator",
         state="ended",
     )
+    authors = {i.author_id for i in idea_list if i.author_id}
+    people = [replace(p, contributed=p.id in authors) for p in people]
     return SessionExport(
         meta=meta,
         participants=[] if anonymous else people,
         participant_count=participants,
         observer_count=1,
+        contributor_count=len(authors),
         rounds=rounds,
         clusters=cluster_list,
         ideas=link_results(idea_list, rounds),

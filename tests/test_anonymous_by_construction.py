@@ -179,7 +179,7 @@ async def test_the_author_of_a_revealed_anonymous_hidden_idea_may_edit_it(api: A
     sid, f, code = await api.create()
     ann = await api.join(sid, code, "Ann")
     bob = await api.join(sid, code, "Bob")
-    rid = await api.round(sid, f, hidden=True, anonymous=True)
+    rid = await api.round(sid, f, hidden=True, anonymous=True, auto_reveal=True)
     await api.act(sid, f, rid, "start")
     idea = await api.call("POST", f"/sessions/{sid}/ideas", ann.token, {"text": "verborgen"},
                           expect=201)

@@ -47,7 +47,7 @@ async def test_a_facilitator_runs_a_whole_session(api: Api) -> None:
     assert warmup["icebreaker"] and warmup["prompt"] == warmup["icebreaker"]
     ideate = await api.call("POST", f"/sessions/{sid}/rounds", f_token,
                             {"kind": "ideate", "prompt": "How do we keep in touch?",
-                             "duration_s": 1, "hidden": True}, expect=201)
+                             "duration_s": 1, "hidden": True, "auto_reveal": True}, expect=201)
     vote = await api.call("POST", f"/sessions/{sid}/rounds", f_token,
                           {"kind": "vote", "prompt": "Which first?", "duration_s": 600,
                            "max_votes_per_idea": 2}, expect=201)

@@ -20,7 +20,7 @@ async def test_restart_in_the_middle_of_a_round(start_server: ServerFactory) -> 
     try:
         sid, f, code = await api.create()
         ann = await api.join(sid, code, "Ann")
-        rid = await api.round(sid, f, hidden=True, duration_s=3)
+        rid = await api.round(sid, f, hidden=True, duration_s=3, auto_reveal=True)
         started = await api.act(sid, f, rid, "start")
         await api.call("POST", f"/sessions/{sid}/ideas", ann.token, {"text": "Survivor"},
                        expect=201)
@@ -54,7 +54,7 @@ async def test_a_round_that_ended_without_its_reveal_is_revealed_at_the_next_sta
     try:
         sid, f, code = await api.create()
         ann = await api.join(sid, code, "Ann")
-        rid = await api.round(sid, f, hidden=True, duration_s=600)
+        rid = await api.round(sid, f, hidden=True, duration_s=600, auto_reveal=True)
         await api.act(sid, f, rid, "start")
         await api.call("POST", f"/sessions/{sid}/ideas", ann.token, {"text": "Survivor"},
                        expect=201)

@@ -28,7 +28,7 @@ def test_sheets_pass_on_and_are_revealed_after_the_last_turn(
     sid, token = session["id"], session["facilitator_token"]
     round_ = api.call("POST", f"/sessions/{sid}/rounds", token,
                       {"kind": "brainwrite", "prompt": "Hoe houden we contact?",
-                       "duration_s": TURN_S, "rotations": 1})
+                       "duration_s": TURN_S, "rotations": 1, "auto_reveal": True})
     users = [new_user(chromium, sprankel, name) for name in ("Anna", "Bram")]
     try:
         for user in users:
@@ -55,6 +55,11 @@ def test_sheets_pass_on_and_are_revealed_after_the_last_turn(
         expect(bram.locator(".drafts .sheet")).to_contain_text("Wekelijkse wandel-call",
                                                                timeout=WAIT_MS)
         screenshot(anna, "session-brainwriting")
+        # The writing view keeps the sheet in hand in view.
+        anna.click("#open-writing")
+        expect(anna.locator("dialog.writing .writing-sheet")).to_contain_text(
+            "Een gedeelde playlist")
+        anna.click("#close-writing")
         anna.fill("#idea-text", "Met een gedeelde playlist tijdens het wandelen")
         anna.keyboard.press("Enter")
         expect(anna.locator(".drafts [data-draft]")).to_have_count(2)

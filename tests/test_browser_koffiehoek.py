@@ -56,9 +56,19 @@ def test_two_colleagues_chat_and_start_a_brainstorm_from_a_message(
         assert axe_violations(page) == []
 
         # A message becomes a brainstorm; Anna lands in its console as the facilitator.
+        # It opens in another tab: the space stays where it was.
         page.locator(".chat-message", has_text="vrijdagborrel").locator("button").click()
-        expect(page).to_have_url(re.compile(r"/s/[^/]+/console$"))
-        expect(page.locator(".session-title")).to_contain_text("vrijdagborrel")
+        opened = page.locator(".chat-message", has_text="vrijdagborrel").locator(
+            ".started-console")
+        expect(opened).to_be_focused()
+        with page.context.expect_page() as new_tab:
+            opened.click()
+        console_tab = new_tab.value
+        expect(console_tab).to_have_url(re.compile(r"/s/[^/]+/console$"))
+        expect(console_tab.locator(".session-title")).to_have_text(
+            "Zullen we de <b>vrijdagborrel</b> online doen?")
+        assert "/k/" in page.url
+        console_tab.close()
         other.reload()
         expect(other.locator(".sessions")).to_contain_text("vrijdagborrel")
 

@@ -26,6 +26,13 @@ def idea_card(page: Page, text: str) -> Locator:
     return page.locator("#panel-board .clusters [data-idea]", has_text=text)
 
 
+def moderated(console: Page, text: str) -> Locator:
+    """The moderation item of the hidden idea with this text (other items name it too,
+    in their merge choices)."""
+    return console.locator(".moderation li").filter(
+        has=console.locator("span[id^=mod-]", has_text=text))
+
+
 def start_round_from_form(console: Page, kind: str, prompt: str, hidden: bool) -> None:
     console.click("#add-round")
     console.select_option("#round-form-kind", kind)
@@ -96,20 +103,36 @@ def test_facilitator_and_two_participants_run_a_whole_session(
         console.locator("#tab-console").click()
         expect(console.locator(".moderation li")).to_have_count(3)
         screenshot(console, "console")
-        held = console.locator(".moderation li", has_text="ongepasts")
-        held.locator("button").click()
-        expect(held.locator("button")).to_have_text("Toch tonen")
+        held = moderated(console, "ongepasts")
+        held.locator("[data-moderate=hold]").click()
+        expect(held.locator("[data-moderate=release]")).to_have_text("Vrijgeven")
         assert "Random coffee pairs" not in anna.page.content()
         assert "koffiepauze" not in bram.page.content()
 
-        # End the round: the hidden ideas are revealed on everyone's board.
+        # End the round: writing closes, nothing is revealed yet; the authors see why.
         console.locator("li.round[data-state=running] [data-action=end]").click()
+        expect(anna.page.locator(".awaiting-reveal")).to_be_visible()
+        held_draft = anna.page.locator("[data-draft]", has_text="ongepasts")
+        expect(held_draft.locator(".draft-state")).to_have_text(
+            "Tegengehouden door de begeleider")
+        expect(bram.page.locator("[data-draft] .draft-state")).to_have_text(
+            "Waiting to be revealed")
+        # One at a time, then the rest at once.
+        moderated(console, "koffiepauze").locator("[data-moderate=reveal]").click()
         for user in users:
             user.page.locator("#tab-board").click()
             expect(idea_card(user.page, "Een vaste koffiepauze om 10 uur")).to_be_visible()
+        assert "Random coffee pairs" not in anna.page.locator("#panel-board").inner_text()
+        console.locator("#tab-console").click()
+        console.locator("li.round[data-state=ended] [data-action=reveal]").click()
+        for user in users:
+            user.page.locator("#tab-board").click()
             expect(idea_card(user.page, "Random coffee pairs")).to_be_visible()
         for user in users:  # the held-back idea reaches no board, not even its author's
-            expect(user.page.locator("#panel-board")).not_to_contain_text("ongepasts")
+            expect(user.page.locator("#panel-board [data-idea]", has_text="ongepasts")
+                   ).to_have_count(0)
+        # Its author still sees it, held back, in her own list.
+        expect(anna.page.locator("[data-draft]", has_text="ongepasts")).to_be_visible()
 
         # Cluster: Anna puts both ideas in one new group with the keyboard-friendly select.
         anna_page = anna.page

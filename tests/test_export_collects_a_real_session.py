@@ -95,7 +95,7 @@ async def run_session(w: World) -> Ran:
 
     ids = {
         "ideate": await add_round({"kind": "ideate", "prompt": "Wat mis je?",
-                                   "duration_s": 300, "hidden": True}),
+                                   "duration_s": 300, "hidden": True, "auto_reveal": True}),
         "anon": await add_round({"kind": "ideate", "prompt": "Anoniem", "duration_s": 120,
                                  "anonymous": True}),
         "rate": await add_round({"kind": "rate", "prompt": "Beoordeel", "duration_s": 120}),
@@ -191,7 +191,7 @@ async def test_collect_reads_the_session_and_leaves_out_what_is_hidden(world: Wo
 
     first = texts["Vaste koffiepauze om 10:00"]
     assert first.author == "Anna" and first.cluster_id == "c1"
-    assert first.votes == 3 and first.top
+    assert list(first.votes_by_round.values()) == [3] and first.top
     assert first.rating is not None and (first.rating.originality, first.rating.feasibility,
                                          first.rating.count) == (4.5, 3.5, 2)
     assert texts["Anoniem idee"].author is None and texts["Anoniem idee"].author_id is None
@@ -287,7 +287,8 @@ async def test_brainwriting_round_is_described_with_its_rotations(world: World) 
     sid, fac, people = await new_session(world, 3)
     rid = (await world.engine.agenda.add_round(await world.engine.sessions.get(sid),
                                                fac, v.round_fields(
-        {"kind": "brainwrite", "prompt": "Pass it on", "duration_s": 60, "ideas_per_sheet": 2},
+        {"kind": "brainwrite", "prompt": "Pass it on", "duration_s": 60, "ideas_per_sheet": 2,
+         "auto_reveal": True},
         partial=False))).id
     await world.engine.agenda.round_action(await world.engine.sessions.get(sid), fac, rid, "start")
     for who in people:
@@ -328,15 +329,16 @@ async def test_votes_stay_out_of_the_export_until_they_are_published(world: Worl
                                        people[1], str(added["id"]), 2)
 
     running = await collect(LiveSource(world.store, world.rooms), sid, NOW)
-    assert running.rounds[1].tallies == {} and running.ideas[0].votes == 0
+    assert running.rounds[1].tallies == {} and running.ideas[0].votes_by_round == {}
     markdown = render(running, "md")
-    assert "No votes were published." in markdown and "2 votes" not in markdown
+    assert "No dots were published." in markdown and "2 dots" not in markdown
 
     # The facilitator opens the tallies.
     await world.engine.hidden.reveal(await world.engine.sessions.get(sid), vote)
     opened = await collect(LiveSource(world.store, world.rooms), sid, NOW)
-    assert opened.rounds[1].tallies == {added["id"]: 2} and opened.ideas[0].votes == 2
-    assert "1. Coffee — 2 votes · P0 · **top**" in render(opened, "md")
+    assert opened.rounds[1].tallies == {added["id"]: 2}
+    assert opened.ideas[0].votes_by_round == {vote: 2}
+    assert "1. Coffee — 2 dots · P0 · **top**" in render(opened, "md")
 
 
 async def test_an_anonymous_session_names_nobody_even_when_a_client_wrote_names(

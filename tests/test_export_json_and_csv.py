@@ -32,7 +32,10 @@ def test_json_carries_schema_version_methods_timings_retention_and_stable_ids() 
     assert doc["held_back"] == 1
     vote = doc["rounds"][4]
     assert vote["tallies"] and all(isinstance(n, int) for n in vote["tallies"].values())
-    assert sum(i["votes"] for i in doc["ideas"]) == sum(vote["tallies"].values())
+    # Each vote round's dots on their own: the ideas' dots of this round add up to its tally.
+    assert sum(i["votes_by_round"].get(vote["id"], 0) for i in doc["ideas"]) == sum(
+        vote["tallies"].values())
+    assert doc["schema_version"] == 2
 
 
 def test_json_is_utf8_text_not_ascii_escapes() -> None:
@@ -51,12 +54,13 @@ def test_csv_has_one_row_per_idea_with_round_cluster_votes_author_created() -> N
     table = rows(render(model, "csv"))
     assert len(table) == len(model.ideas)
     assert set(table[0]) == {"id", "round", "round_kind", "round_prompt", "cluster", "text",
-                             "votes", "originality", "feasibility", "author", "created"}
+                             "votes round 5", "originality", "feasibility", "author", "created"}
     by_id = {i.id: i for i in model.ideas}
     clusters = {c.id: c.title for c in model.clusters}
     for row in table:
         idea = by_id[row["id"]]
-        assert row["text"] == idea.text and int(row["votes"]) == idea.votes
+        assert row["text"] == idea.text and int(row["votes round 5"]) == (
+            idea.votes_by_round.get("r5", 0))
         assert row["round"] == "2" and row["author"] == idea.author
         assert row["cluster"] == clusters.get(idea.cluster_id or "", "")
         assert row["created"].endswith("Z")

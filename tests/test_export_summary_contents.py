@@ -39,7 +39,7 @@ def test_every_idea_is_listed_once_in_its_round_also_without_votes() -> None:
     round_two = section(markdown, "Round 2")
     for k in range(60):
         assert len(re.findall(rf"^- idea number {k} — ", round_two, re.M)) == 1
-    assert any(i.votes == 0 for i in model.ideas)
+    assert any(not i.votes_by_round for i in model.ideas)
 
 
 def test_headings_are_title_agenda_rounds_clusters_and_sections() -> None:
@@ -62,7 +62,7 @@ def test_ideas_in_a_cluster_are_sorted_by_votes_then_time_and_top_ideas_marked()
     for idea in model.ideas:
         by_text.setdefault(idea.text, idea)
     cluster = section(markdown, "Round 2").split("\n### ")[1]
-    counts = [int(n) for n in re.findall(r" — (\d+) votes?", cluster)]
+    counts = [int(n) for n in re.findall(r" — (\d+) dots?", cluster)]
     assert counts == sorted(counts, reverse=True) and len(counts) > 10
     top = [i for i in model.ideas if i.top]
     assert top and len(re.findall(r"\*\*top\*\*", section(markdown, "Round 2"))) == len(top)
@@ -83,7 +83,7 @@ def test_dutch_summary_is_in_dutch() -> None:
     markdown = render(sample_session(10, "nl"), "md")
     for phrase in ("Samenvatting van de brainstormsessie", "## Agenda", "## Ronde 2: ",
                    "- **Werkvorm:** Ideeën bedenken", "gepland 10 minuten", "- **Bewaren tot:** "
-                   "27 november 2027", "### Niet geclusterd", "stemmen", "## Whiteboard",
+                   "27 november 2027", "### Niet geclusterd", "stippen", "## Whiteboard",
                    "### Besluiten", "### Actiepunten", "_Gemaakt op 27 november 2026 "):
         assert phrase in markdown
     for english in ("Round ", "votes", "Generated", "Method"):
@@ -105,7 +105,7 @@ def test_anonymous_session_names_nobody() -> None:
     for fmt in ("md", "json", "csv"):
         out = render(model, fmt)
         assert not any(name in out for name in names), fmt
-    assert "- **Participants:** 8 participants (anonymous session, names are not shown)" in \
+    assert "- **Participants:** 8 participants joined (anonymous session, names are not shown)" in \
         render(model, "md")
 
 
@@ -120,8 +120,10 @@ def test_rounds_that_did_not_run_say_so() -> None:
     model = sample_session(3)
     rounds = [dataclasses.replace(r, state="planned", timings=dataclasses.replace(
         r.timings, started_at=None, ended_at=None, active_s=None)) for r in model.rounds]
+    rounds = [dataclasses.replace(r, ran=False) for r in rounds]
     markdown = render(dataclasses.replace(model, rounds=rounds), "md")
-    assert markdown.count("; not started") == len(rounds)
+    assert markdown.count("; not run") == len(rounds)
+    assert markdown.count(" (not run)") == len(rounds)  # in the agenda too
 
 
 def test_the_example_in_the_docs_is_what_the_code_writes(tmp_path: Path) -> None:

@@ -71,6 +71,7 @@ async def run_session(server: ServerProcess, client: httpx.AsyncClient,
 
     ideate = (await call(client, "POST", f"/api/sessions/{sid}/rounds", fac, {
         "kind": "ideate", "prompt": "What do you miss?", "duration_s": 300, "hidden": True,
+        "auto_reveal": True,
     }, 201))["id"]
     vote = (await call(client, "POST", f"/api/sessions/{sid}/rounds", fac, {
         "kind": "vote", "prompt": "Pick the best", "duration_s": 120,
@@ -144,8 +145,8 @@ async def test_facilitator_downloads_all_three_formats(start_server: ServerFacto
         assert "Together" in headings and "Not clustered" in headings
         assert inline <= {"text", "hardbreak", "strong_open", "strong_close", "em_open",
                           "em_close"}
-        assert "Quiz on Friday — 3 votes · Anna · **top**" in items
-        assert any(i.startswith("Walk and talk\\\nwith a buddy — 1 vote · Zoë") for i in items)
+        assert "Quiz on Friday — 3 dots · Anna · **top**" in items
+        assert any(i.startswith("Walk and talk\\\nwith a buddy — 1 dot · Zoë") for i in items)
         assert any(i.startswith("\\# Heading?\\\n\\[click\\](javascript:alert(1)) \\<script\\>")
                    for i in items)
         assert "- **Facilitator:** Fien" in md.text and "coffee!" in md.text
@@ -155,7 +156,7 @@ async def test_facilitator_downloads_all_three_formats(start_server: ServerFacto
                               headers=bearer(s.facilitator))
         assert js.status_code == 200 and js.headers["content-type"] == "application/json"
         doc = json.loads(js.text)
-        assert doc["schema_version"] == 1 and doc["session"]["id"] == s.id
+        assert doc["schema_version"] == 2 and doc["session"]["id"] == s.id
         assert sorted(i["id"] for i in doc["ideas"]) == sorted(s.ideas.values())
         assert [r["method"]["kind"] for r in doc["rounds"]] == ["ideate", "vote"]
         assert doc["rounds"][0]["timings"]["started_at"].endswith("Z")
@@ -165,7 +166,7 @@ async def test_facilitator_downloads_all_three_formats(start_server: ServerFacto
                                  headers=bearer(s.facilitator))
         assert sheet.headers["content-type"] == "text/csv; charset=utf-8"
         rows = list(csv.DictReader(io.StringIO(sheet.content.decode("utf-8-sig"), newline="")))
-        assert {r["id"]: int(r["votes"]) for r in rows} == {
+        assert {r["id"]: int(r["votes round 2"]) for r in rows} == {
             s.ideas["A fixed coffee break at ten"]: 0, s.ideas["Walk and talk\nwith a buddy"]: 1,
             s.ideas["Quiz on Friday"]: 3, "hostile": 0}
         assert next(r for r in rows if r["id"] == "hostile")["text"] == HOSTILE

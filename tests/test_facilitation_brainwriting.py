@@ -22,7 +22,8 @@ async def test_sheets_rotate_and_are_revealed_after_the_last_turn(tmp_path: Path
     async with process(tmp_path, clock) as p:
         t = await team(p.engine, participants=3)
         sid = t.session.id
-        rid = await add_round(p.engine, t, kind="brainwrite", duration_s=60, ideas_per_sheet=2)
+        rid = await add_round(p.engine, t, kind="brainwrite", duration_s=60, ideas_per_sheet=2,
+                             auto_reveal=True)
         rnd = await p.engine.agenda.round_action(await p.engine.sessions.get(sid),
                                                  t.facilitator, rid, "start")
         # Sheets travel along the order fixed at the start.

@@ -52,7 +52,7 @@ async def test_hidden_round_reveals_itself_at_the_deadline(tmp_path: Path) -> No
     clock = ManualClock()
     async with process(tmp_path, clock) as p:
         t = await team(p.engine)
-        rid = await add_round(p.engine, t, hidden=True, duration_s=30)
+        rid = await add_round(p.engine, t, hidden=True, duration_s=30, auto_reveal=True)
         await p.engine.agenda.round_action(await p.engine.sessions.get(t.session.id),
                                            t.facilitator, rid, "start")
         await idea(p.engine, t, t.people[0], "Team radio")
@@ -79,7 +79,10 @@ async def test_held_back_idea_is_never_shown_and_is_counted(tmp_path: Path) -> N
         assert [i["text"] for i in await board_ideas(p, sid)] == ["Shared playlist"]
         assert rnd.held_back_count == 1
         assert (await control(p, sid))["round"]["held_back_count"] == 1
-        assert await draft_ideas(p, sid, bob.id) == []
+        # Bob still has it, and sees that it is held back; nobody else can read drafts.
+        assert [i["text"] for i in await draft_ideas(p, sid, bob.id)] == ["Something abusive"]
+        assert await p.engine.hidden.mine(await p.engine.sessions.get(sid), bob) == [
+            {"id": rude["id"], "round_id": rid, "state": "held_back"}]
 
 
 async def test_released_idea_is_revealed_after_all(tmp_path: Path) -> None:
@@ -122,7 +125,7 @@ async def test_holding_back_needs_a_hidden_idea_before_reveal(tmp_path: Path) ->
                                             f, "no-such-idea", True)
         x = await idea(p.engine, t, t.people[0], "Late")
         await p.engine.agenda.round_action(await p.engine.sessions.get(sid), f, rid, "reveal")
-        with pytest.raises(WrongPhase):
+        with pytest.raises(NotFound):  # on the board: no longer a hidden idea
             await p.engine.hidden.hold_back(await p.engine.sessions.get(sid), f, x["id"], True)
         with pytest.raises(WrongPhase):
             await p.engine.agenda.round_action(await p.engine.sessions.get(sid), f, rid, "reveal")
@@ -184,10 +187,10 @@ async def test_a_vote_round_takes_no_ideas(tmp_path: Path) -> None:
             await idea(p.engine, t, t.people[0], "Sneaky")
 
 
-async def test_ending_the_session_reveals_a_running_hidden_round(tmp_path: Path) -> None:
+async def test_ending_the_session_reveals_a_running_auto_reveal_round(tmp_path: Path) -> None:
     async with process(tmp_path, ManualClock()) as p:
         t = await team(p.engine)
-        rid = await add_round(p.engine, t, hidden=True)
+        rid = await add_round(p.engine, t, hidden=True, auto_reveal=True)
         await p.engine.agenda.round_action(await p.engine.sessions.get(t.session.id),
                                            t.facilitator, rid, "start")
         await idea(p.engine, t, t.people[0], "Last minute")

@@ -186,3 +186,28 @@ async def test_ratings_average_per_idea_when_the_round_ends(tmp_path: Path) -> N
                                            t.facilitator, rid, "end")
         ratings = (await control(p, sid))["round"]["ratings"]
         assert ratings == {x["id"]: {"originality": 4.5, "feasibility": 2.5, "count": 2}}
+
+
+async def test_the_facilitator_sees_live_how_many_placed_all_some_or_none_of_their_dots(
+        tmp_path: Path) -> None:
+    async with process(tmp_path, ManualClock()) as p:
+        t = await team(p.engine, participants=3)
+        sid = t.session.id
+        ann, bob, _ = t.people
+        rid, ideas = await _voting(p, t, vote_budget=3)
+        progress = (await control(p, sid))["vote_progress"]
+        assert progress == {"round_id": rid, "participants": 3, "all": 0, "some": 0,
+                            "none": 3}
+        await p.engine.votes.set_votes(await p.engine.sessions.get(sid), ann, ideas[0], 2)
+        await p.engine.votes.set_votes(await p.engine.sessions.get(sid), ann, ideas[1], 1)
+        await p.engine.votes.set_votes(await p.engine.sessions.get(sid), bob, ideas[0], 1)
+        state = await control(p, sid)
+        assert {k: state["vote_progress"][k] for k in ("all", "some", "none")} == {
+            "all": 1, "some": 1, "none": 1}
+        # Counts only: nobody's id and no idea's id is in it, and no tally before the end.
+        text = str(state["vote_progress"])
+        assert all(person.id not in text for person in t.people)
+        assert all(i not in text for i in ideas)
+        assert state["round"]["tallies"] is None
+        await p.engine.votes.set_votes(await p.engine.sessions.get(sid), ann, ideas[1], 0)
+        assert (await control(p, sid))["vote_progress"]["some"] == 2

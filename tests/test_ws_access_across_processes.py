@@ -71,7 +71,7 @@ async def test_a_deadline_fires_once_across_processes(
     try:
         sid, f, code = await api_a.create()
         ann = await api_b.join(sid, code, "Ann")
-        rid = await api_a.round(sid, f, hidden=True, duration_s=2)
+        rid = await api_a.round(sid, f, hidden=True, duration_s=2, auto_reveal=True)
         # Ann's drafts and the round's start live on different processes.
         async with api_b.ws(f"sessions/{sid}/board", ann.token) as board:
             await api_a.act(sid, f, rid, "start")

@@ -121,3 +121,43 @@ async def test_drafts_are_writable_again_when_the_next_hidden_round_runs(api: Ap
         hidden = (await api.call("GET", f"/sessions/{sid}/hidden-ideas", f.token,
                                  expect=200))["ideas"]
         assert _texts(hidden) == {"in the second round"}
+
+
+async def test_a_rewrite_in_the_next_hidden_round_changes_nothing_that_was_reviewed(
+        api: Api) -> None:
+    """The next hidden round opens Ann's drafts again: her rewrite of a held-back idea,
+    and of one still waiting for the reveal, must not be what release and reveal publish."""
+    sid, f, code = await api.create()
+    ann = await api.join(sid, code, "Ann")
+    bob = await api.join(sid, code, "Bob")
+    first = await api.round(sid, f, hidden=True)
+    second = await api.round(sid, f, hidden=True)
+    drafts = f"sessions/{sid}/drafts/{ann.id}"
+    async with api.ws(drafts, ann.token) as ann_drafts, \
+            api.ws(f"sessions/{sid}/board", bob.token) as bob_board:
+        await api.act(sid, f, first, "start")
+        await ann_drafts.change(_draft("i-held", "a sharp remark", ann, first))
+        await ann_drafts.change(_draft("i-wait", "a waiting idea", ann, first))
+        await _handled(ann_drafts)
+        await api.act(sid, f, first, "end")
+        await api.call("POST", f"/sessions/{sid}/ideas/i-held/hold", f.token, expect=200)
+        mine = (await api.call("GET", f"/sessions/{sid}", ann.token, expect=200))["my_hidden"]
+        assert {m["id"]: m["state"] for m in mine} == {"i-held": "held_back",
+                                                        "i-wait": "waiting"}
+
+        await api.act(sid, f, second, "start")  # Ann's drafts are writable again
+        await ann_drafts.change(_draft("i-held", "rewritten after the review", ann, first))
+        await ann_drafts.change(_draft("i-wait", "rewritten while waiting", ann, first))
+        await _handled(ann_drafts)
+        hidden = (await api.call("GET", f"/sessions/{sid}/hidden-ideas", f.token,
+                                 expect=200))["ideas"]
+        assert {i["text"] for i in hidden if i["round_id"] == first} == {
+            "a sharp remark", "a waiting idea"}
+
+        await api.act(sid, f, first, "reveal")
+        await api.call("POST", f"/sessions/{sid}/ideas/i-held/release", f.token, expect=200)
+        board = (await api.call("GET", f"/sessions/{sid}/ideas", bob.token, expect=200))
+        assert _texts(board["ideas"]) == {"a sharp remark", "a waiting idea"}
+        await bob_board.wait_for(lambda: {i["text"] for i in bob_board.doc.get(
+            "ideas", type=Map).values()} == {"a sharp remark", "a waiting idea"})
+        assert not any(b"rewritten" in frame for frame in bob_board.received)

@@ -82,3 +82,47 @@ async def test_hidden_idea_never_reaches_other_participants(api: Api) -> None:
             await c.close()
     # After everything, the held-back text has still never reached Bob.
     assert not _seen(bobs, abusive)
+
+
+async def test_a_held_back_idea_stays_off_bobs_connections_until_it_is_released(
+        api: Api) -> None:
+    sid, f, code = await api.create()
+    ann = await api.join(sid, code, "Ann")
+    bob = await api.join(sid, code, "Bob")
+    rid = await api.round(sid, f, hidden=True)
+    later = await api.round(sid, f, hidden=True)
+    await api.act(sid, f, rid, "start")
+    secret = f"held-secret-{secrets.token_hex(8)}"
+    kind = f"kind-{secrets.token_hex(8)}"
+    held = await api.call("POST", f"/sessions/{sid}/ideas", ann.token, {"text": secret},
+                          expect=201)
+    await api.call("POST", f"/sessions/{sid}/ideas", ann.token, {"text": kind}, expect=201)
+    await api.act(sid, f, rid, "end")  # writing closes; nothing is revealed yet
+    bob_board = await api.ws(f"sessions/{sid}/board", bob.token).connect()
+    bob_control = await api.ws(f"sessions/{sid}/control", bob.token).connect()
+    bobs = [bob_board, bob_control]
+    try:
+        view = await api.call("GET", f"/sessions/{sid}", bob.token, expect=200)
+        assert view["current_round"]["awaiting_reveal"] is True and view["my_hidden"] == []
+        await api.call("POST", f"/sessions/{sid}/ideas/{held['id']}/hold", f.token, expect=200)
+        await api.call("POST", f"/sessions/{sid}/ideas/{held['id']}/reveal", f.token,
+                       expect=423)  # held back: it must be released first
+        await api.call("POST", f"/sessions/{sid}/ideas/{held['id']}/reveal", bob.token,
+                       expect=403)
+        await api.act(sid, f, rid, "reveal")
+        await bob_board.wait_for(lambda: _seen([bob_board], kind))
+        # A later round runs and ends; the held-back idea is still only Ann's.
+        await api.act(sid, f, later, "start")
+        await api.act(sid, f, later, "end")
+        mine = (await api.call("GET", f"/sessions/{sid}", ann.token, expect=200))["my_hidden"]
+        assert mine == [{"id": held["id"], "round_id": rid, "state": "held_back"}]
+        bob_view = await api.call("GET", f"/sessions/{sid}", bob.token, expect=200)
+        assert bob_view["my_hidden"] == [] and "hidden_ideas" not in bob_view
+        assert not _seen(bobs, secret)
+
+        await api.call("POST", f"/sessions/{sid}/ideas/{held['id']}/release", f.token,
+                       expect=200)
+        await bob_board.wait_for(lambda: _seen([bob_board], secret))
+    finally:
+        for c in bobs:
+            await c.close()

@@ -1,6 +1,6 @@
 // The ballot: dot voting (the remaining budget always visible, + and − per idea) and
 // rating (originality and feasibility, 1 to 5), plus the published averages on a card.
-import { h } from "../lib/dom.js";
+import { announce, h } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
 import { votingRound } from "./phase.js";
 
@@ -49,10 +49,19 @@ export class Ballot {
         "data-focus-key": `vote-remove-${idea.id}`, onclick: () => this.ctx.vote(idea.id, this.myDots(idea.id) - 1) }, "−"),
       h("span", { class: "vote-count", "aria-live": "polite" }, t("board.vote.mine", { n: mine }),
         h("span", { class: "dots", "aria-hidden": "true" }, "●".repeat(Math.min(mine, 10)))),
+      // Out of dots, "+" stays where the focus is (aria-disabled, not disabled): a disabled
+      // button loses the focus, which then lands on "−", and the next Enter took a dot back.
       h("button", { type: "button", class: "utrecht-button utrecht-button--primary-action vote-add",
-        "aria-label": t("board.vote.add", { text: idea.text }), disabled: !canVote || left <= 0 || mine >= max,
+        "aria-label": t("board.vote.add", { text: idea.text }), disabled: !canVote,
+        "aria-disabled": left <= 0 || mine >= max ? "true" : "false",
         "aria-describedby": textId, "data-focus-key": `vote-add-${idea.id}`,
-        onclick: () => this.ctx.vote(idea.id, this.myDots(idea.id) + 1) }, "+"));
+        onclick: () => {
+          if (this.votesLeft() <= 0 || this.myDots(idea.id) >= max) {
+            announce(this.votesLeft() <= 0 ? t("board.vote.spent") : t("board.vote.max", { n: max }));
+            return;
+          }
+          this.ctx.vote(idea.id, this.myDots(idea.id) + 1);
+        } }, "+"));
   }
 
   renderRating(idea, textId) {

@@ -11,6 +11,7 @@ import { renderCard } from "./card.js";
 import { Composer } from "./composer.js";
 import { renderDrafts } from "./drafts.js";
 import { canAdd, canEditBoard, hiddenRound } from "./phase.js";
+import { renderResults } from "./results.js";
 
 /**
  * ctx: {
@@ -49,7 +50,8 @@ export class IdeaBoard {
     this.toolbar = h("div", { class: "board-toolbar", role: "toolbar", "aria-label": t("board.ideas") });
     this.draftsList = h("section", { class: "drafts", hidden: true });
     this.list = h("div", { class: "clusters" });
-    root.append(this.composer, this.ballot.budgetNode, this.draftsList, this.toolbar, this.list);
+    this.results = h("section", { class: "board-results", "aria-label": t("results.title") });
+    root.append(this.composer, this.ballot.budgetNode, this.draftsList, this.toolbar, this.results, this.list);
 
     let scheduled = false;
     this.schedule = () => {
@@ -137,7 +139,10 @@ export class IdeaBoard {
     const n = model.readClusters(this.ctx.board).length + 1;
     const id = this.step(() => model.addCluster(this.ctx.board, t("board.cluster.default", { n })));
     this.render();
-    this.list.querySelector(`[data-focus-key="cluster-title-${id}"]`)?.focus();
+    // The default name is selected: what the user types replaces it (not "Groep 1Koffie").
+    const title = this.list.querySelector(`[data-focus-key="cluster-title-${id}"]`);
+    title?.focus();
+    title?.select?.();
     return id;
   }
 
@@ -150,7 +155,7 @@ export class IdeaBoard {
     return JSON.stringify([
       model.readIdeas(this.ctx.board), model.readClusters(this.ctx.board),
       drafts ? [model.readIdeas(drafts), model.readSheet(drafts)] : null,
-      s.current, s.tallies, s.myVotes, s.voteBudget, s.voteCap, s.myRatings, s.ratings,
+      s.current, s.myHidden, s.agenda.map((r) => r.tallies), s.tallies, s.myVotes, s.voteBudget, s.voteCap, s.myRatings, s.ratings,
       s.locked, s.ended, s.settings, this.sort, this.editing?.id, this.ctx.me.role, language(),
       this.own.size, this.undo.undoStack.length, this.undo.redoStack.length,
     ]);
@@ -166,7 +171,9 @@ export class IdeaBoard {
     this.composerView.render();
     this.renderToolbar();
     this.ballot.renderBudget();
-    renderDrafts(this.draftsList, this.ctx.drafts, hiddenRound(s, Boolean(this.ctx.drafts)));
+    renderDrafts(this.draftsList, this.ctx.drafts, hiddenRound(s, Boolean(this.ctx.drafts)), s.myHidden);
+    replaceChildren(this.results, [renderResults(s.agenda, model.readIdeas(this.ctx.board), "board")]);
+    this.results.hidden = !this.results.firstChild;
     const ideas = this.sorted(model.readIdeas(this.ctx.board));
     const clusters = model.readClusters(this.ctx.board);
     const clusterIds = new Set(clusters.map((c) => c.id));

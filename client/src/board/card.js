@@ -34,10 +34,11 @@ export function renderCard(board, idea, clusters) {
   },
   h("p", { class: "idea-text", id: textId }, idea.text),
   h("div", { class: "idea-meta" }, author,
-    tallyShown ? h("span", { class: "idea-votes" }, t("board.votes", { n: board.tally(idea.id) })) : null),
+    tallyShown ? h("span", { class: "idea-votes" }, t(board.tally(idea.id) === 1 ? "board.votes.one" : "board.votes", { n: board.tally(idea.id) })) : null),
   voting && ctx.me.role !== "observer" ? ballot.renderVote(idea, textId) : null,
   ratingRound(s, ctx.me) ? ballot.renderRating(idea, textId) : ballot.renderAverages(idea),
-  h("div", { class: "idea-actions" },
+  // While dots or ratings are given, the card asks only for them: no edit, delete or move.
+  voting || ratingRound(s, ctx.me) ? null : h("div", { class: "idea-actions" },
     canChange ? h("button", { type: "button", class: "utrecht-button utrecht-button--subtle",
       "aria-describedby": textId, "data-focus-key": `edit-${idea.id}`,
       onclick: () => {

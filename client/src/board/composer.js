@@ -98,7 +98,8 @@ export class Composer {
       author: anonymous ? null : this.ctx.me.id,
       authorName: anonymous ? null : this.ctx.me.name,
       color: this.color,
-      round: s.current?.id,
+      // Only a round that runs takes ideas: one written after its end is no part of it.
+      round: s.current && (s.current.state === "running" || s.current.state === "paused") ? s.current.id : null,
       sheet: target === this.ctx.drafts ? model.readSheet(target)?.id : undefined,
     }));
     this.board.remember(id);

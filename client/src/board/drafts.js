@@ -4,8 +4,13 @@ import { h, replaceChildren } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
 import * as model from "../lib/model.js";
 
-/** Fills `root` from the drafts document; `open`: the hidden round still runs. */
-export function renderDrafts(root, drafts, open) {
+/**
+ * Fills `root` from the drafts document; `open`: the hidden round still runs; `states`:
+ * the server's word on each idea once writing has closed (my_hidden: waiting, held_back,
+ * merged), so an author always sees what became of her idea.
+ */
+export function renderDrafts(root, drafts, open, states = []) {
+  const stateOf = new Map(states.map((m) => [String(m.id), m.state]));
   const ideas = drafts ? model.readIdeas(drafts).sort((a, b) => (a.created || 0) - (b.created || 0)) : [];
   const sheet = drafts && open ? model.readSheet(drafts) : null;
   const inherited = Array.isArray(sheet?.ideas) ? sheet.ideas.filter((i) => typeof i?.text === "string") : [];
@@ -21,9 +26,11 @@ export function renderDrafts(root, drafts, open) {
     h("ul", { class: "ideas", role: "list" }, ideas.map((idea) =>
       h("li", { class: `idea idea-${idea.color || "yellow"}`, dataset: { draft: idea.id } },
         h("p", { class: "idea-text", id: `draft-${idea.id}` }, idea.text),
-        h("div", { class: "idea-actions" },
+        !open && stateOf.has(idea.id) ? h("p", { class: `hint draft-state draft-${stateOf.get(idea.id)}`,
+          dataset: { draftState: stateOf.get(idea.id) } }, t(`board.draft.${stateOf.get(idea.id)}`)) : null,
+        open ? h("div", { class: "idea-actions" },
           h("button", { type: "button", class: "utrecht-button utrecht-button--subtle",
-            "aria-describedby": `draft-${idea.id}`, disabled: !open,
-            onclick: () => model.deleteIdea(drafts, idea.id) }, t("board.delete")))))),
+            "aria-describedby": `draft-${idea.id}`,
+            onclick: () => model.deleteIdea(drafts, idea.id) }, t("board.delete"))) : null))),
   ]);
 }

@@ -37,15 +37,16 @@ export function setupPage(render) {
         onclick: () => setLanguage(language() === "nl" ? "en" : "nl"),
       }, t("lang.switch")),
       h("button", {
+        // The label says what a click does: to the light theme from the dark one.
         type: "button", class: "utrecht-button utrecht-button--subtle", id: "theme-switch",
-        "aria-pressed": dark ? "true" : "false", "data-focus-key": "theme",
+        "data-focus-key": "theme",
         onclick: () => {
           const next = theme() === "dark" ? "light" : "dark";
           remembered.setTheme(next);
           applyTheme(next);
           draw();
         },
-      }, t("theme.dark")),
+      }, t(dark ? "theme.light" : "theme.dark")),
     ]);
   };
   onLanguage(() => {

@@ -5,11 +5,12 @@ import { download } from "./api.js";
 import { AuditPanel } from "./audit-panel.js";
 import { announce, h, replaceChildren } from "./dom.js";
 import { language, t } from "./i18n.js";
-import { addNote, deleteNote, KEYS, readNotes, setNoteDone } from "./model.js";
+import { addNote, deleteNote, KEYS, readIdeas, readNotes, setNoteDone } from "./model.js";
 import { peopleAdmin } from "./people-admin.js";
 import { people } from "./presence.js";
 import { qrSvg } from "./qr.js";
 import { VersionsPanel } from "./versions.js";
+import { renderResults } from "../board/results.js";
 
 const KINDS = ["ideate", "brainwrite", "group", "rate", "vote", "discuss", "warmup"];
 
@@ -64,6 +65,8 @@ export class Console {
       setFacilitator: (id, on) => ctx.api.call(on ? "PUT" : "DELETE", `${base}/${encodeURIComponent(id)}/facilitator`),
     });
     ctx.awareness.on("change", () => this.admin.refreshSoon());
+    // Live: redrawn on every dot without rebuilding the console (which drops typing).
+    this.progressNode = h("p", { class: "vote-progress", id: "vote-progress", "aria-live": "polite" });
     this.render();
   }
 
@@ -94,12 +97,20 @@ export class Console {
   /** Re-renders when what the console shows changed (a rebuild drops what is being typed). */
   update() {
     if (this.shown() !== this.signature) this.render();
+    this.renderProgress();
+  }
+
+  /** How many placed all, some or none of their dots: counts only, never who or what. */
+  renderProgress() {
+    const p = this.ctx.session().voteProgress;
+    this.progressNode.hidden = !p;
+    this.progressNode.textContent = p ? t("console.progress", { all: p.all, some: p.some, none: p.none, of: p.participants }) : "";
   }
 
   /** Everything the console shows but the notes and the people (they draw themselves). */
   shown() {
     const s = this.ctx.session();
-    return JSON.stringify([s.agenda, s.current?.id, s.title, s.locked, s.ended, s.hiddenIdeas,
+    return JSON.stringify([s.agenda, s.current?.id, s.title, s.locked, s.ended, s.hiddenIdeas, s.settings,
       this.ctx.links(), this.ctx.follow.get(), this.editing, language()]);
   }
 
@@ -115,6 +126,7 @@ export class Console {
           this.renderShare(),
           this.renderSession(s),
           this.renderModeration(s),
+          this.renderResults(s),
           this.renderExport(),
           this.audit.node,
           this.renderNotes(),
@@ -158,29 +170,55 @@ export class Console {
     const current = s.current?.id === round.id;
     const actions = [...(ACTIONS[round.state] || [])];
     if (round.state === "ended" && (!round.hidden || round.revealed)) actions.pop();
-    const label = (a) => t(`console.${a}`);
+    // An ended session takes no more actions: no Start on a planned round.
+    if (s.ended) actions.length = 0;
+    const label = (a) => t(a === "reveal" && round.hidden ? "console.reveal.all" : `console.${a}`);
     return h("li", { class: current ? "round current" : "round", dataset: { round: round.id, state: round.state } },
       h("p", { class: "round-line" },
         h("strong", {}, t(`kind.${round.kind}`)), ` · ${Math.round((round.duration_s || 0) / 60)} min · `,
         h("span", { class: `state state-${round.state}` }, t(`state.${round.state}`)),
         round.hidden ? ` · ${t("console.round.hidden")}` : ""),
       h("p", { class: "round-prompt-line" }, round.prompt),
+      round.kind === "vote" && (round.state === "running" || round.state === "paused") ? this.progressNode : null,
       h("div", { class: "round-actions" },
         actions.map((action) => h("button", {
           type: "button", class: `utrecht-button ${action === "start" || action === "reveal" ? "utrecht-button--primary-action" : "utrecht-button--secondary-action"}`,
           dataset: { action },
           onclick: () => this.run(label(action), () => this.ctx.api.roundAction(round.id, action, action === "extend" ? { seconds: 60 } : undefined)),
         }, label(action))),
-        round.state === "planned" ? [
+        round.state === "planned" && !s.ended ? [
+          this.moveButton(round, s, -1),
+          this.moveButton(round, s, 1),
           h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", onclick: () => { this.editing = round.id; this.render(); } }, t("console.round.edit")),
           h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", onclick: () => this.run(t("console.round.delete"), () => this.ctx.api.deleteRound(round.id)) }, t("console.round.delete")),
         ] : null));
   }
 
+  /** Up (-1) or down (+1) one place in the agenda, with the keyboard focus kept on it. */
+  moveButton(round, s, step) {
+    const index = s.agenda.findIndex((r) => r.id === round.id);
+    const to = index + step;
+    const key = step < 0 ? "console.round.up" : "console.round.down";
+    return h("button", {
+      type: "button", class: "utrecht-button utrecht-button--subtle", dataset: { move: step < 0 ? "up" : "down" },
+      "aria-label": t(key, { prompt: round.prompt || t(`kind.${round.kind}`) }),
+      "aria-disabled": to < 0 || to >= s.agenda.length ? "true" : "false",
+      onclick: () => {
+        if (to < 0 || to >= s.agenda.length) return;
+        this.run(t(key, { prompt: round.prompt }), () => this.ctx.api.call("POST", `/rounds/${round.id}/move`, { position: to }))
+          .then(() => this.root.querySelector(`li[data-round="${round.id}"] [data-move="${step < 0 ? "up" : "down"}"]`)?.focus());
+      },
+    }, step < 0 ? "↑" : "↓");
+  }
+
   renderRoundForm(round) {
     const values = round ? { ...round } : { kind: "ideate", prompt: "", duration_s: 300, hidden: false, anonymous: false, vote_budget: 3 };
+    // Brainwriting's duration is per turn (one turn per sheet holder): the label says so.
+    const durationLabel = () => t(values.kind === "brainwrite" ? "console.round.duration.turn" : "console.round.duration");
+    const minutesLabel = h("label", { for: "round-form-minutes", class: "utrecht-form-label", id: "round-form-minutes-label" }, durationLabel());
     const set = (key) => (e) => {
       values[key] = e.target.type === "checkbox" ? e.target.checked : e.target.value;
+      if (key === "kind") minutesLabel.textContent = durationLabel();
     };
     const save = (e) => {
       e.preventDefault();
@@ -188,7 +226,11 @@ export class Console {
         kind: values.kind, prompt: String(values.prompt).trim(), duration_s: Math.round(Number(values.minutes ?? values.duration_s / 60) * 60) || 60,
         hidden: Boolean(values.hidden), anonymous: Boolean(values.anonymous),
       };
-      if (values.kind === "vote") body.vote_budget = Number(values.vote_budget) || 3;
+      if (values.hidden || values.kind === "brainwrite") body.auto_reveal = Boolean(values.auto_reveal);
+      if (values.kind === "vote") {
+        body.vote_budget = Number(values.vote_budget) || 3;
+        body.top_n = Number(values.top_n) || 3;
+      }
       this.editing = null;
       this.run(t("console.round.save"), () => round ? this.ctx.api.updateRound(round.id, body) : this.ctx.api.addRound(body));
     };
@@ -198,12 +240,15 @@ export class Console {
         KINDS.map((k) => h("option", { value: k, selected: values.kind === k }, t(`kind.${k}`)))),
       h("label", { for: "round-form-prompt", class: "utrecht-form-label" }, t("console.round.prompt")),
       h("input", { id: "round-form-prompt", class: "utrecht-textbox", value: values.prompt, maxlength: 300, oninput: set("prompt") }),
-      h("label", { for: "round-form-minutes", class: "utrecht-form-label" }, t("console.round.duration")),
+      minutesLabel,
       h("input", { id: "round-form-minutes", type: "number", min: 1, max: 120, class: "utrecht-textbox utrecht-textbox--number", value: String(Math.max(1, Math.round(values.duration_s / 60))), oninput: set("minutes") }),
       h("label", { for: "round-form-budget", class: "utrecht-form-label" }, t("console.round.budget")),
       h("input", { id: "round-form-budget", type: "number", min: 1, max: 20, class: "utrecht-textbox utrecht-textbox--number", value: String(values.vote_budget ?? 3), oninput: set("vote_budget") }),
+      h("label", { for: "round-form-top", class: "utrecht-form-label" }, t("console.round.top")),
+      h("input", { id: "round-form-top", type: "number", min: 1, max: 50, class: "utrecht-textbox utrecht-textbox--number", value: String(values.top_n ?? 3), oninput: set("top_n") }),
       h("div", { class: "checks" },
         h("label", {}, h("input", { type: "checkbox", id: "round-hidden", checked: Boolean(values.hidden), onchange: set("hidden") }), " ", t("console.round.hidden")),
+        h("label", {}, h("input", { type: "checkbox", id: "round-auto-reveal", checked: Boolean(values.auto_reveal), onchange: set("auto_reveal") }), " ", t("console.round.auto_reveal")),
         h("label", {}, h("input", { type: "checkbox", id: "round-anonymous", checked: Boolean(values.anonymous), onchange: set("anonymous") }), " ", t("console.round.anonymous"))),
       h("div", { class: "round-actions" },
         h("button", { type: "submit", class: "utrecht-button utrecht-button--primary-action" }, t("console.round.save")),
@@ -228,22 +273,85 @@ export class Console {
         t("console.end.session")),
         h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", id: "delete-session",
           onclick: () => { if (confirm(t("console.delete.confirm"))) this.run(t("console.delete"), async () => { await this.ctx.api.call("DELETE", ""); location.assign("/"); }); } },
-        t("console.delete"))));
+        t("console.delete"))),
+      this.renderTimeZone(s));
   }
 
+  /** The session's time zone, in which the summary gives its times. */
+  renderTimeZone(s) {
+    const input = h("input", { id: "session-timezone", class: "utrecht-textbox", list: "timezones",
+      value: s.settings?.timezone || "", maxlength: 64, disabled: s.ended, autocomplete: "off" });
+    let zones = [];
+    try {
+      zones = Intl.supportedValuesOf("timeZone");
+    } catch {
+      zones = [];
+    }
+    const save = (e) => {
+      e.preventDefault();
+      const timezone = input.value.trim() || null;
+      this.run(t("console.timezone.save"), () => this.ctx.api.call("PATCH", "/settings", { timezone }));
+    };
+    return h("form", { class: "timezone-form", onsubmit: save },
+      h("label", { for: "session-timezone", class: "utrecht-form-label" }, t("console.timezone")),
+      input,
+      h("datalist", { id: "timezones" }, zones.map((z) => h("option", { value: z }))),
+      h("button", { type: "submit", class: "utrecht-button utrecht-button--secondary-action", disabled: s.ended },
+        t("console.timezone.save")));
+  }
+
+  /**
+   * The review of hidden ideas, round by round: hold back, release, merge duplicates, and
+   * (once writing has closed) reveal one at a time; "reveal all" is the round's own button.
+   */
   renderModeration(s) {
     const hidden = Array.isArray(s.hiddenIdeas) ? s.hiddenIdeas : [];
+    const rounds = s.agenda.filter((r) => hidden.some((i) => i.round_id === r.id));
     return h("section", { class: "card", "aria-labelledby": "console-moderation" },
       h("h3", { id: "console-moderation" }, t("console.moderation")),
       hidden.length === 0 ? h("p", {}, t("console.moderation.empty")) :
-        h("ul", { class: "moderation" }, hidden.map((idea) => h("li", { dataset: { hidden: idea.id } },
-          h("span", { id: `mod-${idea.id}` }, idea.text,
-            idea.author_name ? h("span", { class: "hint" }, ` — ${idea.author_name}`) : null),
-          h("button", {
-            type: "button", class: "utrecht-button utrecht-button--subtle", "aria-describedby": `mod-${idea.id}`,
-            onclick: () => this.run(t(idea.held_back ? "console.release" : "console.holdback"), () =>
-              this.ctx.api.call("POST", `/ideas/${encodeURIComponent(idea.id)}/${idea.held_back ? "release" : "hold"}`)),
-          }, t(idea.held_back ? "console.release" : "console.holdback"))))));
+        rounds.map((round) => this.renderReview(round, hidden.filter((i) => i.round_id === round.id))));
+  }
+
+  renderReview(round, ideas) {
+    const post = (idea, what, body) => this.ctx.api.call("POST", `/ideas/${encodeURIComponent(idea.id)}/${what}`, body);
+    const waiting = ideas.filter((i) => i.state === "waiting");
+    const closed = round.state === "ended";
+    const button = (idea, key, what, body) => h("button", {
+      type: "button", class: "utrecht-button utrecht-button--subtle", "aria-describedby": `mod-${idea.id}`,
+      dataset: { moderate: what }, onclick: () => this.run(t(key), () => post(idea, what, body)),
+    }, t(key));
+    const mergeForm = (idea) => {
+      const others = waiting.filter((o) => o.id !== idea.id);
+      if (others.length === 0) return null;
+      const select = h("select", { class: "utrecht-select", id: `merge-${idea.id}`, "aria-label": t("console.merge.into") },
+        others.map((o) => h("option", { value: o.id }, o.text.slice(0, 60))));
+      return h("span", { class: "merge" }, select,
+        h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", dataset: { moderate: "merge" },
+          "aria-describedby": `mod-${idea.id}`,
+          onclick: () => this.run(t("console.merge"), () => post(idea, "merge", { into: select.value })) },
+        t("console.merge")));
+    };
+    return h("div", { class: "review", dataset: { reviewRound: round.id } },
+      h("h4", {}, round.prompt || t(`kind.${round.kind}`), " · ",
+        t(round.revealed ? "console.review.held" : closed ? "console.review.closed" : "console.review.writing")),
+      h("ul", { class: "moderation" }, ideas.map((idea) => h("li", { dataset: { hidden: idea.id, state: idea.state } },
+        h("span", { id: `mod-${idea.id}` }, idea.text,
+          idea.author_name ? h("span", { class: "hint" }, ` — ${idea.author_name}`) : null,
+          h("span", { class: "hint" }, ` · ${t(`console.idea.${idea.state}`)}`)),
+        h("span", { class: "moderation-actions" },
+          idea.state === "waiting" ? [
+            closed ? button(idea, "console.reveal.one", "reveal") : null,
+            button(idea, "console.holdback", "hold"),
+            mergeForm(idea),
+          ] : button(idea, idea.state === "merged" ? "console.unmerge" : "console.release", "release"))))));
+  }
+
+  renderResults(s) {
+    const results = renderResults(s.agenda, readIdeas(this.ctx.board), "console");
+    if (!results) return null;
+    return h("section", { class: "card", "aria-labelledby": "console-results" },
+      h("h3", { id: "console-results" }, t("results.title")), results);
   }
 
   renderExport() {
@@ -262,18 +370,26 @@ export class Console {
       h("li", { class: note.done ? "note done" : "note", dataset: { note: note.id } },
         note.kind === "action" ? h("input", { type: "checkbox", checked: note.done, "aria-labelledby": `note-${note.id}`,
           onchange: (e) => setNoteDone(this.ctx.board, note.id, e.target.checked) }) : null,
-        h("span", { id: `note-${note.id}` }, h("strong", {}, `${t(`console.note.${note.kind}`)}: `), note.text),
+        h("span", { id: `note-${note.id}` }, h("strong", {}, `${t(`console.note.${note.kind}`)}: `), note.text,
+          note.kind === "action" && typeof note.owner === "string" && note.owner
+            ? h("span", { class: "hint" }, ` · ${t("console.note.owner")}: ${note.owner}`) : null),
         h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", "aria-describedby": `note-${note.id}`,
           onclick: () => deleteNote(this.ctx.board, note.id) }, t("board.delete")))));
     this.drawNotes = draw;
     draw();
     let kind = "note";
     const text = h("input", { id: "note-text", class: "utrecht-textbox", maxlength: 500 });
+    // Who does an action item, by name (the summary names the owner; an anonymous
+    // session names nobody, so it asks for no one).
+    const anonymous = Boolean(this.ctx.session().settings?.anonymous);
+    const owner = h("input", { id: "note-owner", class: "utrecht-textbox", maxlength: 100, list: "note-owners", autocomplete: "off" });
+    const names = [...new Set(people(this.ctx.awareness).map((p) => p.name).filter(Boolean))];
     const add = (e) => {
       e.preventDefault();
       if (!text.value.trim()) return;
-      addNote(this.ctx.board, kind, text.value.trim(), this.ctx.me?.id);
+      addNote(this.ctx.board, kind, text.value.trim(), kind === "action" && !anonymous ? owner.value.trim() : null);
       text.value = "";
+      owner.value = "";
       text.focus();
     };
     return h("section", { class: "card", "aria-labelledby": "console-notes" },
@@ -286,6 +402,11 @@ export class Console {
           ["note", "decision", "action"].map((k) => h("option", { value: k }, t(`console.note.${k}`)))),
         h("label", { for: "note-text", class: "utrecht-form-label" }, t("console.note.text")),
         text,
+        anonymous ? null : [
+          h("label", { for: "note-owner", class: "utrecht-form-label" }, t("console.note.owner")),
+          owner,
+          h("datalist", { id: "note-owners" }, names.map((n) => h("option", { value: n }))),
+        ],
         h("button", { type: "submit", class: "utrecht-button utrecht-button--secondary-action" }, t("console.note.add"))));
   }
 

@@ -130,7 +130,8 @@ export function readNotes(doc) {
   for (const [id, value] of doc.getMap(KEYS.notes)) {
     const note = plain(value);
     if (typeof note.text !== "string") continue;
-    out.push({ id, kind: note.kind || "note", text: note.text, done: Boolean(note.done), created: Number(note.created_at) || 0 });
+    out.push({ id, kind: note.kind || "note", text: note.text, owner: typeof note.owner === "string" ? note.owner : null,
+      done: Boolean(note.done), created: Number(note.created_at) || 0 });
   }
   return out.sort((a, b) => a.created - b.created || a.id.localeCompare(b.id));
 }

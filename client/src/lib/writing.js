@@ -13,6 +13,7 @@ export class WritingView {
     this.options = options;
     this.dialog = h("dialog", { class: "writing", "aria-labelledby": "writing-title" });
     this.mineNode = h("ul", { class: "ideas", role: "list" });
+    this.sheetNode = h("section", { class: "writing-sheet", hidden: true });
     this.timer = null;
     document.body.append(this.dialog);
     this.dialog.addEventListener("close", () => {
@@ -31,6 +32,7 @@ export class WritingView {
       h("div", { class: "writing-inner" },
         h("h2", { id: "writing-title", class: "visually-hidden" }, t("writing.title")),
         banner,
+        this.sheetNode,
         this.options.composer,
         h("h3", {}, t("writing.mine")),
         this.mineNode,
@@ -45,6 +47,14 @@ export class WritingView {
   update() {
     if (!this.dialog.open) return;
     this.timer?.update(this.options.session());
+    const sheet = this.options.sheet?.();
+    const inherited = Array.isArray(sheet?.ideas) ? sheet.ideas.filter((i) => typeof i?.text === "string") : [];
+    this.sheetNode.hidden = inherited.length === 0;
+    replaceChildren(this.sheetNode, inherited.length ? [
+      h("h3", {}, t("board.sheet", { n: (sheet.rotation ?? 0) + 1, of: (sheet.rotations ?? 0) + 1 })),
+      h("ul", { class: "ideas sheet", role: "list" }, inherited.map((idea) =>
+        h("li", { class: "idea idea-blue" }, h("p", { class: "idea-text" }, idea.text)))),
+    ] : []);
     const mine = this.options.mine().sort((a, b) => (a.created || 0) - (b.created || 0));
     replaceChildren(this.mineNode, mine.map((idea) =>
       h("li", { class: `idea idea-${idea.color || "yellow"}` }, h("p", { class: "idea-text" }, idea.text))));

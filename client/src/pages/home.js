@@ -12,6 +12,15 @@ await loadMe();
 let created = null;
 let form = { title: "", goal: "", name: startName(remembered.name()), language: language(), anonymous: false, share: false, vote_budget: 5 };
 
+/** The IANA name of the browser's time zone (Europe/Amsterdam), if it has one. */
+function browserTimeZone() {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || null;
+  } catch {
+    return null;
+  }
+}
+
 function field(id, label, input, hint) {
   return h("div", { class: "utrecht-form-field" },
     h("label", { for: id, class: "utrecht-form-label" }, label),
@@ -34,19 +43,27 @@ function renderForm() {
     const button = e.target.querySelector("button[type=submit]");
     button.disabled = true;
     try {
-      created = await api("POST", "/sessions", {
-        body: {
-          title: form.title.trim(),
-          goal: form.goal.trim() || undefined,
-          facilitator_name: form.name.trim() || undefined,
-          language: form.language,
-          settings: {
-            anonymous: form.anonymous,
-            vote_budget: Number(form.vote_budget) || 5,
-            participants_can_export: form.share,
-          },
+      const body = (timezone) => ({
+        title: form.title.trim(),
+        goal: form.goal.trim() || undefined,
+        facilitator_name: form.name.trim() || undefined,
+        language: form.language,
+        settings: {
+          anonymous: form.anonymous,
+          vote_budget: Number(form.vote_budget) || 5,
+          participants_can_export: form.share,
+          // The summary's times are the facilitator's: her browser knows her time zone.
+          ...(timezone ? { timezone } : {}),
         },
       });
+      const zone = browserTimeZone();
+      try {
+        created = await api("POST", "/sessions", { body: body(zone) });
+      } catch (err) {
+        // A zone the server's database does not know: create the session without one.
+        if (!zone || !String(err.message).includes("timezone")) throw err;
+        created = await api("POST", "/sessions", { body: body(null) });
+      }
       if (form.name.trim()) remembered.setName(form.name.trim());
       remembered.setSession(created.id, {
         token: created.facilitator_token, role: "facilitator", name: form.name.trim() || remembered.name(),

@@ -13,8 +13,28 @@ const code = new URLSearchParams(location.search).get("code")
 await loadMe();
 let name = startName(remembered.name());
 let observer = false;
+// The session as the join link names it: its title, or that it has ended (then there is
+// nothing to join and no name to ask for).
+let about = null;
+const asked = code
+  ? api("GET", `/sessions/${encodeURIComponent(data.sid)}/about?code=${encodeURIComponent(code)}`)
+    .then((found) => { about = found; }, (err) => { about = { missing: err.status === 404 || err.status === 403 }; })
+  : Promise.resolve();
+
+function renderEnded() {
+  replaceChildren(root, [
+    h("section", { class: "card join-form" },
+      h("h1", { class: "utrecht-heading-1" }, about?.title || t("join.title")),
+      h("p", { role: "status", id: "join-ended" }, t(about?.ended ? "join.ended" : "join.error.gone")),
+      h("p", {}, h("a", { href: "/", class: "utrecht-link" }, t("join.home")))),
+  ]);
+}
 
 function render() {
+  if (about && (about.ended || about.missing)) {
+    renderEnded();
+    return;
+  }
   const error = h("p", { class: "utrecht-form-field-error-message", role: "alert", tabindex: "-1", hidden: true });
   const submit = async (e) => {
     e.preventDefault();
@@ -46,11 +66,12 @@ function render() {
     accountLine(),
     h("form", { class: "card join-form", onsubmit: submit, novalidate: true },
       h("h1", { class: "utrecht-heading-1" }, t("join.title")),
-      data.title ? h("p", { class: "session-title" }, data.title) : null,
+      about?.title ? h("p", { class: "session-title", id: "join-session-title" }, about.title) : null,
       error,
       h("div", { class: "utrecht-form-field" },
         h("label", { for: "name", class: "utrecht-form-label" }, t("join.name")),
-        h("p", { class: "utrecht-form-field-description", id: "name-hint" }, t("join.name.hint")),
+        h("p", { class: "utrecht-form-field-description", id: "name-hint" }, t("join.name.hint"), " ",
+          t("join.name.limit", { n: 60 })),
         h("input", { id: "name", class: "utrecht-textbox", value: name, maxlength: 60, autocomplete: "nickname",
           "aria-describedby": "name-hint", required: true, oninput: (e) => { name = e.target.value; } })),
       h("div", { class: "utrecht-form-field utrecht-form-field--checkbox" },
@@ -62,3 +83,4 @@ function render() {
 }
 
 setupPage(render);
+asked.then(() => render());

@@ -10,12 +10,13 @@ import { setupPage } from "../lib/chrome.js";
 import { Console } from "../lib/console.js";
 import { announce, h, pageData, replaceChildren } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
-import { readIdeas } from "../lib/model.js";
+import { readIdeas, readSheet } from "../lib/model.js";
 import { PresenceList, setLocalUser } from "../lib/presence.js";
 import { remembered } from "../lib/storage.js";
 import { Connection, openDocument, whenSynced } from "../lib/sync.js";
 import { RoundBanner } from "../lib/timer.js";
 import { WritingView } from "../lib/writing.js";
+import { Celebration } from "../session/celebrate.js";
 import { DraftsWatch } from "../session/drafts-watch.js";
 import { SessionHead } from "../session/head.js";
 import { SessionLayout } from "../session/layout.js";
@@ -152,16 +153,22 @@ function start(creds) {
     session,
     mine: () => [...readIdeas(board.doc), ...(drafts ? readIdeas(drafts.doc) : [])]
       .filter((i) => ideaBoard.isMine(i) && (!session().current || i.round === session().current.id)),
+    // Brainwriting: the sheet in hand, to build on, stays in view while writing.
+    sheet: () => (drafts && session().current?.kind === "brainwrite" ? readSheet(drafts.doc) : null),
     onClose: () => layout.writeButton.focus(),
   });
+  drafts?.doc.getMap("sheet").observeDeep(() => writing.update());
   board.doc.getMap("ideas").observeDeep(() => writing.update());
   drafts?.doc.getMap("ideas").observeDeep(() => writing.update());
   const head = new SessionHead({
     sid, creds, store, layout, canAdd: () => ideaBoard.canAdd(), openWriting: () => writing.open(),
   });
 
+  const celebration = new Celebration();
+  celebration.update(session());
   store.subscribe((what) => {
     if (what !== "session" && what !== "me") return;
+    celebration.update(session());
     roundBanner.update(session());
     ideaBoard.render();
     consoleView?.update();

@@ -11,6 +11,9 @@ import { remembered } from "../lib/storage.js";
 import { Connection, openDocument } from "../lib/sync.js";
 
 const data = pageData();
+// Messages this tab turned into a session: their console links (facilitator tokens, so
+// kept in this tab's memory only).
+const startedFrom = new Map();
 const app = document.getElementById("app");
 
 await loadMe();
@@ -164,14 +167,22 @@ async function startSpace() {
     return h("li", { class: `chat-message chat-${m.kind}`, dataset: { message: m.id } },
       h("p", { class: "chat-meta" }, h("strong", {}, m.author_name), " ", h("time", { datetime: new Date(Number(m.at) || 0).toISOString() }, time)),
       body,
-      m.kind === "message" ? h("button", {
-        type: "button", class: "utrecht-button utrecht-button--subtle", "aria-describedby": `msg-${m.id}`,
-        onclick: () => act(async () => {
-          const started = await call("POST", "/sessions", { message_id: m.id });
-          const target = safeHref(started.links?.facilitator);
-          if (target) location.assign(target);
-        }),
-      }, t("space.session.start")) : null,
+      m.kind === "message" && startedFrom.has(m.id)
+        // The space stays open in this tab: the new session's console opens in another.
+        ? h("a", { class: "utrecht-link started-console", href: startedFrom.get(m.id), target: "_blank", rel: "noopener" },
+          t("space.session.open"))
+        : m.kind === "message" ? h("button", {
+          type: "button", class: "utrecht-button utrecht-button--subtle", "aria-describedby": `msg-${m.id}`,
+          onclick: () => act(async () => {
+            const started = await call("POST", "/sessions", { message_id: m.id });
+            const target = safeHref(started.links?.facilitator);
+            if (!target) return;
+            startedFrom.set(m.id, target);
+            renderMessages();
+            announce(t("space.session.started"));
+            document.querySelector(`[data-message="${CSS.escape(m.id)}"] .started-console`)?.focus();
+          }),
+        }, t("space.session.start")) : null,
       h("span", { id: `msg-${m.id}`, class: "visually-hidden" }, m.text || ""));
   }
 

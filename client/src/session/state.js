@@ -26,10 +26,11 @@ function numbers(obj) {
   return out;
 }
 
-/** The published dots of the current voting round, else of the latest one that has them. */
+/** The published dots of the current voting round, else of the latest that ran and has them. */
 function talliesOf(current, agenda) {
   if (current?.tallies) return numbers(current.tallies);
-  const published = agenda.filter((r) => r.kind === "vote" && r.tallies);
+  const published = agenda.filter((r) => r.kind === "vote" && r.tallies)
+    .sort((a, b) => (a.started_at || 0) - (b.started_at || 0));
   return published.length ? numbers(published[published.length - 1].tallies) : null;
 }
 
@@ -59,6 +60,9 @@ export function publicState(control) {
     locked: Boolean(session.locked),
     ended: session.state === "ended",
     tallies: talliesOf(current, agenda),
+    // The running vote round's live counts (all, some, none of their dots), if any.
+    voteProgress: control.vote_progress && current && String(control.vote_progress.round_id) === current.id
+      ? control.vote_progress : null,
     ratings: ratingsOf(current, agenda),
   };
 }
@@ -74,6 +78,8 @@ export function personalState(raw, receivedAt = Date.now()) {
     voteCap: raw.my_votes?.max_votes_per_idea ?? null,
     myRatings: raw.my_ratings && typeof raw.my_ratings === "object" ? raw.my_ratings : {},
     hiddenIdeas: raw.hidden_ideas || null,
+    // A participant's own hidden ideas and their state (waiting, held back, merged).
+    myHidden: Array.isArray(raw.my_hidden) ? raw.my_hidden : [],
     // server clock minus ours: add to Date.now() to get the server's time.
     clockOffset: serverTime - receivedAt,
     me: raw.me || null,

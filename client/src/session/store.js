@@ -54,8 +54,16 @@ export class SessionStore {
   controlChanged() {
     const data = this.control.getMap("control").toJSON();
     const version = data.version ?? null;
-    // The server never writes an older state; an equal version carries nothing new.
-    if (version === null || version === this.public.version) return;
+    // The server never writes an older state; an equal version carries nothing new, but
+    // for the live counts of a vote round, which change no version (a dot is no event).
+    if (version === null) return;
+    if (version === this.public.version) {
+      const progress = publicState(data).voteProgress;
+      if (JSON.stringify(progress) === JSON.stringify(this.public.voteProgress)) return;
+      this.public = { ...this.public, voteProgress: progress };
+      this.notify("session");
+      return;
+    }
     this.public = publicState(data);
     this.notify("session");
     this.refresh();

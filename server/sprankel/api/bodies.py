@@ -68,6 +68,7 @@ ROUND_FIELDS: dict[str, Any] = {
     "max_votes_per_idea": int_range(1, v.MAX_BUDGET, True),
     "icebreaker": text(v.MAX_PROMPT, nullable=True),
     "rotations": int_range(0, 10, True), "ideas_per_sheet": int_range(1, 10, True),
+    "top_n": int_range(1, v.MAX_TOP_N, True),
 }
 
 # A warm-up needs no prompt (the icebreaker is the question); every other round does.
@@ -96,6 +97,7 @@ NEW_SESSION = Body("NewSession", obj({
         "anonymous": BOOL, "vote_budget": int_range(1, v.MAX_BUDGET),
         "allow_observers": BOOL, "participants_can_export": BOOL,
         "retention_days": int_range(1, 3650, True),
+        "timezone": {"oneOf": [{"$ref": "#/components/schemas/TimeZone"}, {"type": "null"}]},
     }), {"type": "null"}]},
 }, ["title"]), v.new_session)
 JOIN = Body("Join", obj({"name": text(MAX_NAME), "join_code": {"type": "string", "minLength": 1},
@@ -113,6 +115,7 @@ ROUND_PATCH = Body("RoundPatch", {
     "if": _WARMUP,
     "then": {"properties": {"prompt": text(v.MAX_PROMPT, 0)}},
 }, _round_patch)
+MOVE = Body("Move", obj({"position": int_range(0, v.MAX_ROUNDS)}, ["position"]), v.move)
 EXTEND = Body("Extend", obj({"seconds": int_range(1, v.MAX_EXTEND_S)}, ["seconds"]),
               v.extend)
 NEW_IDEA = Body("NewIdea", obj({"text": text(v.MAX_IDEA), "round_id": ID_OR_NULL,
@@ -122,6 +125,12 @@ IDEA_PATCH = Body("IdeaPatch", {**obj({"text": text(v.MAX_IDEA),
                                        "color": optional_enum(v.IDEA_COLORS)}),
                                 "minProperties": 1}, v.idea_patch)
 VOTES = Body("Votes", obj({"count": int_range(0, v.MAX_BUDGET)}, ["count"]), v.votes)
+SETTINGS_PATCH = Body("SettingsPatch", {
+    **obj({"timezone": {"oneOf": [{"$ref": "#/components/schemas/TimeZone"},
+                                  {"type": "null"}]}}),
+    "minProperties": 1}, v.settings_patch)
+MERGE = Body("Merge", obj({"into": {"type": "string", "minLength": 1, "maxLength": MAX_ID}},
+                          ["into"]), v.merge)
 RATING = Body("Rating", obj({"originality": int_range(1, 5), "feasibility": int_range(1, 5)},
                             ["originality", "feasibility"]), v.rating)
 # POST actions that take nothing: an empty body or {} (anything else is a 422).
@@ -141,6 +150,7 @@ START_FROM_MESSAGE = Body("StartFromMessage", obj({"message_id": {
 
 # Every declared body, for the document's components (a body that no endpoint uses
 # is still described, as before).
-BODIES: tuple[Body, ...] = (NEW_SESSION, JOIN, NEW_ROUND, ROUND_PATCH, EXTEND, NEW_IDEA,
-                            IDEA_PATCH, VOTES, RATING, NO_BODY, NEW_SPACE, NEW_MEMBER,
-                            CHAT_POST, NEW_ICEBREAKER, START_FROM_MESSAGE)
+BODIES: tuple[Body, ...] = (NEW_SESSION, JOIN, NEW_ROUND, ROUND_PATCH, MOVE, EXTEND, NEW_IDEA,
+                            IDEA_PATCH, SETTINGS_PATCH, VOTES, MERGE, RATING, NO_BODY,
+                            NEW_SPACE, NEW_MEMBER, CHAT_POST, NEW_ICEBREAKER,
+                            START_FROM_MESSAGE)

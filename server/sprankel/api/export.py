@@ -15,7 +15,6 @@ unknown time zone (`?tz=Europe/Amsterdam` sets the summary's time zone; default 
 from __future__ import annotations
 
 import asyncio
-import zoneinfo
 from collections.abc import Sequence
 from datetime import tzinfo
 
@@ -35,17 +34,16 @@ from ..facilitation.model import Participant, Session
 from ..facilitation.roles import FACILITATOR
 from ..feature import Feature
 from ..kernel.errors import Forbidden, Invalid, NotFound
+from ..kernel.timezones import time_zone
 from ..responses import download
 from ..services import Services
 from ._http import bearer
 from .endpoint import Call, CallHandler, Endpoint
 
-# The names ?tz= takes, exactly (the OpenAPI document lists them as schema TimeZone).
-TIME_ZONES = sorted(zoneinfo.available_timezones() | {"UTC"})
-_TIME_ZONE_SET = frozenset(TIME_ZONES)
 _TZ = {"name": "tz", "in": "query", "required": False,
        "schema": {"$ref": "#/components/schemas/TimeZone"},
-       "description": "time zone of the summary's times, e.g. Europe/Amsterdam (default UTC)"}
+       "description": "time zone of the summary's times, e.g. Europe/Amsterdam (default: the "
+                      "session's settings.timezone, else UTC)"}
 
 _SUMMARIES = {
     "md": "The session's summary as Markdown (facilitators; participants when allowed)",
@@ -58,16 +56,20 @@ FORMATS = ("md", "json", "csv", "zip")
 
 
 async def session_download(services: Services, session_id: str, fmt: str,
-                           zone: tzinfo, *, with_audit: bool = False) -> Response:
-    """A session's results in `fmt` as a download, as the documents hold them now (the
-    audit trail only `with_audit`). The one place that names and answers a download
-    (also a space's summary.md)."""
+                           zone: tzinfo | None = None, *, with_audit: bool = False
+                           ) -> Response:
+    """A session's results in `fmt` as a download, as the documents hold them now, with
+    times in `zone` (None: the session's own time zone, else UTC); the audit trail only
+    `with_audit`. The one place that names and answers a download (also a space's
+    summary.md)."""
     try:
         # The trail is in the JSON export and the zip only (and for facilitators only).
         model = await collect(LiveSource(services.store, services.rooms), session_id,
                               audit=with_audit and fmt in ("json", "zip"))
     except SessionNotFound as missing:
         raise NotFound("no such session") from missing
+    if zone is None:
+        zone = timezone(model.meta.timezone)
     filename = export_filename(model.meta.title, session_day(model, zone), fmt)
     # Rendering 5,000 ideas takes a few hundred ms: off the event loop.
     if fmt == "zip":
@@ -98,12 +100,12 @@ class ExportFeature(Feature):
         if who.role != FACILITATOR and not session.participants_can_export:
             raise Forbidden("only the facilitator may download the results of this session")
         tz_name = request.query_params.get("tz")
-        if tz_name is not None and tz_name not in _TIME_ZONE_SET:
-            raise Invalid(f"unknown time zone {tz_name!r}; use a name like Europe/Amsterdam")
-        try:
-            zone = timezone(tz_name)
-        except UnknownTimezone as unknown:
-            raise Invalid(str(unknown)) from unknown
+        zone = None
+        if tz_name is not None:
+            try:
+                zone = timezone(time_zone(tz_name, "tz"))
+            except UnknownTimezone as unknown:
+                raise Invalid(str(unknown)) from unknown
         answer = await session_download(self.services, session_id, fmt, zone,
                                         with_audit=who.role == FACILITATOR)
         await self.engine.core.audit.record(session_id, "export.downloaded", actor(who),

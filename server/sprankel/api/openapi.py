@@ -19,9 +19,9 @@ from starlette.routing import Route
 
 from .. import __version__
 from ..facilitation import validation as v
+from ..kernel.timezones import TIME_ZONES
 from .bodies import BODIES, BOOL, INT, MS, ROUND_FIELDS, STR, obj
 from .endpoint import Endpoint
-from .export import TIME_ZONES
 
 _ROUND = obj({
     "id": STR, **ROUND_FIELDS, "prompt": STR,
@@ -77,7 +77,13 @@ _RESPONSES: dict[str, Any] = {
         "my_ratings": {"type": ["object", "null"]},
         "tallies": {"type": ["object", "null"]},
         "links": {"type": "object", "description": "join; facilitator (facilitators only)"},
-        "hidden_ideas": {"type": "array", "items": _IDEA, "description": "facilitators only"},
+        "hidden_ideas": {"type": "array", "items": _IDEA, "description": "facilitators only: "
+                         "every hidden idea still to act on, with its state (waiting, "
+                         "held_back, merged) and merged_into"},
+        "my_hidden": {"type": "array", "items": obj({
+            "id": STR, "round_id": STR,
+            "state": {"enum": ["writing", "waiting", "held_back", "merged"]}}),
+            "description": "participants: their own hidden ideas not on the board yet"},
         "token": {"type": "string", "description": "only after the caller's role changed: "
                                                    "a token with the new role"},
     }, closed=False),
@@ -104,6 +110,10 @@ _RESPONSES: dict[str, Any] = {
     }, closed=False)}, closed=False),
     "Purged": obj({"deleted": {"type": "array", "items": STR}}, closed=False),
     "Restored": obj({"restored": _VERSION, "before": _VERSION}, closed=False),
+    "SessionAbout": obj({"title": STR, "language": STR, "ended": BOOL}),
+    "Settings": obj({"settings": {"type": "object"}}),
+    "RevealedIdea": obj({"idea_id": STR, "revealed": BOOL}),
+    "MergedIdea": obj({"idea_id": STR, "merged_into": STR}),
     "MyVotes": _MY_VOTES,
     "MyRatings": obj({"round_id": {"type": ["string", "null"]},
                           "ratings": {"type": "object"}}, closed=False),

@@ -45,6 +45,8 @@ Public = Call[None, None]  # and a public one (its body only)
 
 ROUND_ACTIONS = ("start", "pause", "resume", "extend", "end", "reveal")
 
+_CODE = {"name": "code", "in": "query", "required": True, "schema": {"type": "string"},
+         "description": "the join code of the join link"}
 _LANGUAGE = {"name": "language", "in": "query",
              "schema": {"enum": list(LANGUAGES), "default": DEFAULT_LANGUAGE}}
 
@@ -143,6 +145,12 @@ class SessionsApi:
         return JSONResponse({"participant_id": who.id, "token": token, "role": who.role,
                              "name": who.name, "color": who.color}, status_code=201)
 
+    async def about(self, request: Request, call: Public) -> Response:
+        session = await self.engine.sessions.about(request.path_params["sid"],
+                                                   request.query_params.get("code", ""))
+        return JSONResponse({"title": session.title, "language": session.language,
+                             "ended": session.ended})
+
     async def get_session(self, request: Request, call: Caller) -> Response:
         view = await self.view(request, call.session, call.who)
         claims = self.engine.core.signer.verify(bearer(request) or "")
@@ -189,6 +197,8 @@ class SessionsApi:
         if is_facilitator:
             hidden = await self.engine.hidden.ideas(session, who)
             view["hidden_ideas"] = [h.to_json() for h in hidden]
+        else:
+            view["my_hidden"] = await self.engine.hidden.mine(session, who)
         return view
 
     async def _presence(self, sid: str) -> list[dict[str, Any]]:
@@ -198,6 +208,10 @@ class SessionsApi:
             if isinstance(user.get("id"), str) and user["id"] not in seen:
                 seen[user["id"]] = {k: user.get(k) for k in ("id", "name", "role", "color")}
         return sorted(seen.values(), key=lambda u: (str(u.get("name")), str(u.get("id"))))
+
+    async def change_settings(self, request: Request, call: Caller) -> Response:
+        session = await self.engine.sessions.change_settings(call.session, call.who, call.body)
+        return JSONResponse({"settings": session.settings_json()})
 
     async def list_participants(self, request: Request, call: Caller) -> Response:
         # Facilitators only: the declared roles are the only check (the engine's
@@ -241,6 +255,11 @@ class SessionsApi:
     async def delete_round(self, request: Request, call: Caller) -> Response:
         await self.engine.agenda.delete_round(call.session, call.who, request.path_params["rid"])
         return Response(status_code=204)
+
+    async def move_round(self, request: Request, call: Caller) -> Response:
+        rnd = await self.engine.agenda.move_round(call.session, call.who,
+                                                  request.path_params["rid"], call.body)
+        return JSONResponse(public_round(rnd))
 
     def round_action(self, action: str) -> CallHandler:
         async def handler(request: Request, call: Caller) -> Response:
@@ -286,6 +305,16 @@ class SessionsApi:
             return JSONResponse({"idea_id": idea_id, "held_back": held})
 
         return handler
+
+    async def reveal_idea(self, request: Request, call: Caller) -> Response:
+        idea_id = checks.identifier(request.path_params["idea_id"], "idea_id")
+        await self.engine.hidden.reveal_one(call.session, call.who, idea_id)
+        return JSONResponse({"idea_id": idea_id, "revealed": True})
+
+    async def merge_idea(self, request: Request, call: Caller) -> Response:
+        idea_id = checks.identifier(request.path_params["idea_id"], "idea_id")
+        await self.engine.hidden.merge(call.session, call.who, idea_id, call.body)
+        return JSONResponse({"idea_id": idea_id, "merged_into": call.body})
 
     # Votes and ratings
 
@@ -355,10 +384,17 @@ class SessionsApi:
               guard=self._sessions_limit),
             e("GET", s, self.get_session, "The session as the caller may see it",
               response="SessionView"),
+            e("GET", s + "/about", self.about,
+              "What the join page names: title and whether it ended (with the join code)",
+              response="SessionAbout", auth=False, errors=(403, 404, 429),
+              guard=self._joins_limit, parameters=(_CODE,)),
             e("POST", s + "/participants", self.join, "Join with the join code (with "
               "--no-guests: a login too)",
               b.JOIN, "Joined", 201, auth=False, errors=(401, 403, 404, 410, 429),
               guard=self._joins_limit),
+            e("PATCH", s + "/settings", self.change_settings,
+              "Change the session's settings: its time zone (facilitator)", b.SETTINGS_PATCH,
+              "Settings", errors=(401, 403, 404, 410, 422), roles=f),
             e("GET", s + "/participants", self.list_participants,
               "Everyone who joined (facilitator)", response="Participants", roles=f),
             e("DELETE", s + "/participants/{pid}", self.remove_participant,
@@ -378,6 +414,9 @@ class SessionsApi:
               "Delete a planned round (facilitator)", status=204,
               errors=(401, 403, 404, 410, 423), roles=f),
         ]
+        out.append(e("POST", s + "/rounds/{rid}/move", self.move_round,
+                     "Move a planned round to another place in the agenda (facilitator)",
+                     b.MOVE, "Round", errors=(401, 403, 404, 410, 422, 423), roles=f))
         for action in ROUND_ACTIONS:
             out.append(e("POST", s + "/rounds/{rid}/" + action, self.round_action(action),
                          f"{action.capitalize()} the round (facilitator)",
@@ -398,11 +437,19 @@ class SessionsApi:
               "Hidden ideas of the current round, before reveal (facilitator)",
               response="HiddenIdeas", roles=f),
             e("POST", s + "/ideas/{idea_id}/hold", self.hold(True),
-              "Hold back a hidden idea (facilitator)", response="Held",
-              errors=(401, 403, 404, 423), roles=f),
+              "Hold back a hidden idea before the reveal (facilitator)", response="Held",
+              errors=(401, 403, 404, 410, 423), roles=f),
             e("POST", s + "/ideas/{idea_id}/release", self.hold(False),
-              "Release a held-back idea (facilitator)", response="Held",
-              errors=(401, 403, 404, 423), roles=f),
+              "Release a held-back (or merged) idea: it waits again, or after the "
+              "round's reveal goes onto the board (facilitator)", response="Held",
+              errors=(401, 403, 404, 410, 423), roles=f),
+            e("POST", s + "/ideas/{idea_id}/reveal", self.reveal_idea,
+              "Reveal one waiting hidden idea once writing has closed (facilitator)",
+              response="RevealedIdea", errors=(401, 403, 404, 410, 423), roles=f),
+            e("POST", s + "/ideas/{idea_id}/merge", self.merge_idea,
+              "Merge a waiting hidden idea into a duplicate of the same round "
+              "(facilitator)", b.MERGE, "MergedIdea", errors=(401, 403, 404, 410, 422, 423),
+              roles=f),
             e("GET", s + "/votes", self.get_votes, "My dots in the current voting round",
               response="MyVotes"),
             e("PUT", s + "/votes/{idea_id}", self.put_votes, "Set my dots on an idea",

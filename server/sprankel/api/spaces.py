@@ -28,7 +28,6 @@ from starlette.responses import JSONResponse, Response
 
 from .. import links, status
 from ..export import MEDIA_TYPES
-from ..export.markdown import timezone
 from ..facilitation import Engine, validation
 from ..facilitation.model import Session
 from ..feature import Feature
@@ -208,7 +207,7 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek,
             # being allowed to take the ideas (and names) of a session home.
             raise Forbidden("only the member who started this session may download its "
                             "summary; the session does not let participants export")
-        return await session_download(services, sid, "md", timezone(None))
+        return await session_download(services, sid, "md")
 
     def e(method: str, path: str, handler: CallHandler, summary: str,
           body: Body | None = None, response: str | None = None, status: int = 200,
@@ -281,10 +280,17 @@ async def _session_summary(engine: Engine, sid: str, base: str, space: Space,
     }
 
 
+TITLE_WORDS = 60  # characters of a message that name the session started from it
+
+
 def _title_from(goal: str) -> str:
-    first_line = goal.splitlines()[0].strip() if goal.strip() else goal
-    short = first_line if len(first_line) <= 80 else first_line[:79].rstrip() + "…"
-    return "Brainstorm: " + short  # the same word in Dutch and English
+    """The message's first line as the session's title, cut at a word (no label before
+    it: "Brainstorm: Ik! Zullen we…" read as if someone shouted)."""
+    first_line = " ".join(goal.split("\n", 1)[0].split()) if goal.strip() else goal
+    if len(first_line) <= TITLE_WORDS:
+        return first_line
+    cut = first_line[:TITLE_WORDS].rsplit(" ", 1)[0].rstrip(" ,;:-")
+    return (cut or first_line[:TITLE_WORDS]) + "…"
 
 
 def _with_retry_after(handler: CallHandler) -> CallHandler:

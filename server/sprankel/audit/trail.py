@@ -55,6 +55,8 @@ ACTIONS: dict[str, str] = {
     "round.revealed": "round",
     "idea.held_back": "idea",
     "idea.released": "idea",
+    "idea.revealed": "idea",  # one idea revealed on its own, to discuss it
+    "idea.merged": "idea",  # a hidden idea folded into another as its duplicate
     "board.locked": "session",
     "board.unlocked": "session",
     "version.restored": "version",  # the board restored to a stored version (versions)

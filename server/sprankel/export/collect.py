@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -27,11 +27,13 @@ from .. import __version__
 from ..audit.trail import AUDIT
 from ..audit.trail import Entry as AuditRecord
 from ..facilitation import documents as docs
-from ..facilitation.model import PARTICIPANT, SESSION, Participant
+from ..facilitation.authorship import AUTHORSHIP
+from ..facilitation.model import IDEA_KINDS, PARTICIPANT, RATINGS, SESSION, VOTES, Participant
 from ..facilitation.model import Round as RoundRecord
 from ..facilitation.model import Session as SessionRecord
 from ..sync.reading import to_plain_fast
 from .model import (
+    DEFAULT_TOP_N,
     NOTE_KINDS,
     AuditActor,
     AuditEntry,
@@ -48,6 +50,7 @@ from .model import (
     canonical,
     clean_text,
     link_results,
+    top_idea_ids,
 )
 from .sources import Source
 from .whiteboard import scene_elements, scene_files, whiteboard_frames
@@ -123,7 +126,14 @@ def _board(doc: Doc[Any], shallow: bool) -> dict[str, Any]:
     }
 
 
-def _round(number: int, r: RoundRecord) -> Round:
+def _run_order(records: list[RoundRecord]) -> list[RoundRecord]:
+    """Rounds in the order they ran (by start), then those that never ran, as planned."""
+    ran = sorted((r for r in records if r.started_at is not None),
+                 key=lambda r: (r.started_at or 0, records.index(r)))
+    return ran + [r for r in records if r.started_at is None]
+
+
+def _round(number: int, r: RoundRecord, voters: int) -> Round:
     started, ended = _time(r.started_at), _time(r.ended_at)
     active = None
     if started and ended:
@@ -153,6 +163,7 @@ def _round(number: int, r: RoundRecord) -> Round:
             rotations=r.rotations if r.kind == "brainwrite" else None,
             ideas_per_sheet=r.ideas_per_sheet if r.kind == "brainwrite" else None,
             icebreaker=_text_or_none(r.icebreaker),
+            top_n=(r.top_n or DEFAULT_TOP_N) if r.kind == "vote" else None,
         ),
         timings=RoundTimings(
             planned_s=r.duration_s,
@@ -164,7 +175,11 @@ def _round(number: int, r: RoundRecord) -> Round:
         ),
         # Before reveal nobody but the facilitator may know; the export waits for it.
         held_back=r.held_back_count if r.revealed else 0,
+        merged=r.merged_count if r.revealed else 0,
         revealed=r.revealed,
+        ran=r.started_at is not None,
+        voters=voters if r.revealed else 0,
+        top=top_idea_ids(tallies, r.top_n) if r.kind == "vote" else [],
         tallies=tallies,
         ratings=ratings,
     )
@@ -176,6 +191,23 @@ def _vote_budget(session: SessionRecord, r: Round) -> Round:
     return replace(r, method=replace(r.method, vote_budget=session.vote_budget))
 
 
+# A browser stamps its ideas with its own clock: allow it to be this far off the server's.
+CLOCK_SLACK = timedelta(seconds=5)
+
+
+def _in_round(rnd: Round | None, created: datetime | None) -> bool:
+    """An idea belongs to its round only if that round takes ideas and ran when it was
+    written: one added after a round ended is not counted in it (whatever a client wrote)."""
+    if rnd is None or rnd.kind not in IDEA_KINDS or not rnd.ran:
+        return False
+    start, end = rnd.timings.started_at, rnd.timings.ended_at
+    if created is None or start is None:
+        return True  # no time to judge by: the round's word stands
+    if created < start - CLOCK_SLACK:
+        return False
+    return end is None or created <= end + CLOCK_SLACK
+
+
 def _ideas(raw: list[dict[str, Any]], rounds: dict[str, Round], session: SessionRecord,
            people: dict[str, Participant]) -> list[Idea]:
     ideas = []
@@ -184,6 +216,10 @@ def _ideas(raw: list[dict[str, Any]], rounds: dict[str, Round], session: Session
             continue
         round_id = _id(item.get("round_id"))
         rnd = rounds.get(round_id or "")
+        created = _time(item.get("created_at"))
+        if not _in_round(rnd, created):
+            # Its round never ran, took no ideas or had ended: an idea of no round.
+            round_id, rnd = None, None
         anonymous = session.anonymous or (rnd is not None and rnd.method.anonymous)
         author_id = None if anonymous else _id(item.get("author_id"))
         # The participant record's name is the server's; the board's copy is a client's.
@@ -198,7 +234,7 @@ def _ideas(raw: list[dict[str, Any]], rounds: dict[str, Round], session: Session
             cluster_id=_id(item.get("cluster_id")),
             author=(clean_text(author) or None) if author else None,
             author_id=author_id if author else None,
-            created_at=_time(item.get("created_at")),
+            created_at=created,
         ))
     return ideas
 
@@ -209,7 +245,17 @@ def _clusters(raw: list[dict[str, Any]]) -> list[Cluster]:
     return [Cluster(c["id"], clean_text(c.get("title")), k) for k, c in enumerate(ordered)]
 
 
-def _notes(raw: list[dict[str, Any]]) -> list[Note]:
+def _owner(value: Any, session: SessionRecord, people: dict[str, Participant]) -> str | None:
+    """Who does an action item, by name: older pages wrote a participant id; nobody is
+    named in an anonymous session."""
+    if session.anonymous:
+        return None
+    person = people.get(value) if isinstance(value, str) else None
+    return clean_text(person.name) or None if person else _text_or_none(value)
+
+
+def _notes(raw: list[dict[str, Any]], session: SessionRecord,
+           people: dict[str, Participant]) -> list[Note]:
     notes = []
     for item in raw:
         kind = item.get("kind") if item.get("kind") in NOTE_KINDS else "note"
@@ -217,7 +263,7 @@ def _notes(raw: list[dict[str, Any]]) -> list[Note]:
             id=item["id"],
             kind=str(kind),
             text=clean_text(item.get("text")),
-            owner=_text_or_none(item.get("owner")),
+            owner=_owner(item.get("owner"), session, people),
             due=_day(item.get("due")),
             done=item.get("done") is True,
             created_at=_time(item.get("created_at")),
@@ -249,12 +295,35 @@ async def collect(source: Source, session_id: str, now: datetime | None = None, 
     records = await source.records(PARTICIPANT, f"{session_id}/")
     people = {p.id: p for p in (Participant.from_json(r) for r in records.values())}
     board = await source.read(docs.board_name(session_id), _board)
+    given = await _given(source, session_id)
     trail = await source.records(AUDIT, f"{session_id}/") if audit else {}
     entries = _audit([AuditRecord.from_json(trail[key]) for key in sorted(trail)], session,
                      people)
     # Thousands of ideas take a while to arrange: off the event loop, like the reading.
     return await asyncio.to_thread(
-        _model, session, people, board, now or datetime.now(UTC), entries)
+        _model, session, people, board, given, now or datetime.now(UTC), entries)
+
+
+@dataclass(frozen=True)
+class _Given:
+    """Per round, who placed a dot or gave a rating (to count people, never to say what
+    they gave), and per anonymous idea its author (to count contributors, never to name)."""
+
+    by_round: dict[str, set[str]]
+    anonymous_authors: dict[str, str]
+
+
+async def _given(source: Source, session_id: str) -> _Given:
+    given: dict[str, set[str]] = {}
+    for kind, field_name in ((VOTES, "votes"), (RATINGS, "ratings")):
+        for key, record in (await source.records(kind, f"{session_id}/")).items():
+            _, round_id, pid = [*key.split("/"), "", ""][:3]
+            values = record.get(field_name)
+            if isinstance(values, dict) and any(values.values()):
+                given.setdefault(round_id, set()).add(pid)
+    authors = await source.records(AUTHORSHIP, f"{session_id}/")
+    return _Given(given, {key.split("/", 1)[-1]: str(r.get("participant_id"))
+                          for key, r in authors.items()})
 
 
 def _audit(records: list[AuditRecord], session: SessionRecord,
@@ -286,11 +355,19 @@ def _audit(records: list[AuditRecord], session: SessionRecord,
 
 
 def _model(session: SessionRecord, people: dict[str, Participant], board: dict[str, Any],
-           now: datetime, audit: list[AuditEntry] | None = None) -> SessionExport:
-    rounds = [_vote_budget(session, _round(k, r)) for k, r in enumerate(session.rounds, 1)]
+           given: _Given, now: datetime, audit: list[AuditEntry] | None = None
+           ) -> SessionExport:
+    rounds = [_vote_budget(session, _round(k, r, len(given.by_round.get(r.id, ()))))
+              for k, r in enumerate(_run_order(session.rounds), 1)]
     by_id = {r.id: r for r in rounds}
     scene = scene_elements(board["elements"])
     participants = [p for p in people.values() if p.role == "participant"]
+    ideas = _ideas(board["ideas"], by_id, session, people)
+    contributors = {i.author_id for i in ideas if i.author_id}
+    contributors |= {given.anonymous_authors[i.id] for i in ideas
+                     if i.id in given.anonymous_authors}
+    contributors |= {pid for pids in given.by_round.values() for pid in pids}
+    contributors &= {p.id for p in participants}
     facilitator = people.get(session.facilitator_id)
     meta = SessionMeta(
         id=session.id,
@@ -298,6 +375,7 @@ def _model(session: SessionRecord, people: dict[str, Participant], board: dict[s
         goal=clean_text(session.goal),
         language=session.language,
         anonymous=session.anonymous,
+        timezone=session.timezone,
         created_at=_time(session.created_at),
         started_at=_time(session.started_at),
         ended_at=_time(session.ended_at),
@@ -308,15 +386,17 @@ def _model(session: SessionRecord, people: dict[str, Participant], board: dict[s
     model = SessionExport(
         meta=meta,
         participants=[] if session.anonymous else [
-            Person(p.id, clean_text(p.name), p.role, _time(p.joined_at)) for p in participants
+            Person(p.id, clean_text(p.name), p.role, _time(p.joined_at), p.id in contributors)
+            for p in participants
         ],
         participant_count=len(participants),
         observer_count=sum(1 for p in people.values() if p.role == "observer"),
+        contributor_count=len(contributors),
         rounds=rounds,
         clusters=_clusters(board["clusters"]),
-        ideas=link_results(_ideas(board["ideas"], by_id, session, people), rounds),
+        ideas=link_results(ideas, rounds),
         whiteboard=whiteboard_frames(board["elements"]),
-        notes=_notes(board["notes"]),
+        notes=_notes(board["notes"], session, people),
         generated_at=now,
         generator=f"sprankel {__version__}",
         audit=audit or [],

@@ -70,7 +70,8 @@ COMMAND_FORMATS = (*FORMATS, "zip")
 
 async def export_text(settings: Settings, session_id: str, fmt: str,
                       tz: str | None = None) -> str | bytes:
-    """The export as text (the zip as bytes), read from the store the settings name."""
+    """The export as text (the zip as bytes), read from the store the settings name; times
+    in `tz`, else the session's own time zone (settings.timezone), else UTC."""
     store = _open_store(settings)
     try:
         await store.start()
@@ -81,9 +82,10 @@ async def export_text(settings: Settings, session_id: str, fmt: str,
         model = await collect(StoreSource(store), session_id)
     finally:
         await store.close()
+    zone = tz or model.meta.timezone
     if fmt == "zip":
-        return render_archive(model, settings.archive_creator, tz)
-    return render(model, fmt, tz)
+        return render_archive(model, settings.archive_creator, zone)
+    return render(model, fmt, zone)
 
 
 def run_export(settings: Settings, session_id: str, fmt: str, out: Path | None,

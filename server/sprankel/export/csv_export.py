@@ -1,7 +1,9 @@
 """The CSV export: one row per idea, for spreadsheets.
 
-Columns: id, round (its number), round_kind, round_prompt, cluster, text, votes,
-originality, feasibility, author, created (ISO 8601 UTC). RFC 4180 (comma, CRLF, quotes
+Columns: id, round (its number, in the order the rounds ran), round_kind,
+round_prompt, cluster, text, then one `votes round N` column per vote round that
+published dots (that round's dots only: never a sum), originality, feasibility,
+author, created (ISO 8601 UTC). RFC 4180 (comma, CRLF, quotes
 doubled), UTF-8 with a byte-order mark so spreadsheet programs read accents and emoji.
 
 A cell that starts with = + - @ (or a tab or carriage return) would be run as a
@@ -16,7 +18,7 @@ import io
 
 from .model import SessionExport, iso
 
-COLUMNS = ("id", "round", "round_kind", "round_prompt", "cluster", "text", "votes", "originality",
+COLUMNS = ("id", "round", "round_kind", "round_prompt", "cluster", "text", "originality",
            "feasibility", "author", "created")
 
 BOM = "\ufeff"
@@ -37,7 +39,9 @@ def render_csv(model: SessionExport) -> str:
     clusters = {c.id: c.title for c in model.clusters}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(COLUMNS)
+    voted = [r for r in sorted(model.rounds, key=lambda r: r.number)
+             if r.kind == "vote" and r.tallies]
+    writer.writerow([*COLUMNS[:6], *(f"votes round {r.number}" for r in voted), *COLUMNS[6:]])
     order = {r.id: r.number for r in model.rounds}
     ideas = sorted(
         model.ideas,
@@ -54,7 +58,7 @@ def render_csv(model: SessionExport) -> str:
             _cell(r.prompt if r else ""),
             _cell(clusters.get(idea.cluster_id or "")),
             _cell(idea.text),
-            idea.votes,
+            *(idea.votes_by_round.get(v.id, 0) for v in voted),
             "" if rating is None or rating.originality is None else f"{rating.originality:.2f}",
             "" if rating is None or rating.feasibility is None else f"{rating.feasibility:.2f}",
             _cell(idea.author),

@@ -3,13 +3,17 @@
 Top level: `schema` ("urn:sprankel:session-export") and `schema_version`
 (model.SCHEMA_VERSION: bumped when a field changes meaning or disappears; new fields
 may appear without a bump), `generated_at`, `generator`, `session` (title, goal,
-language, anonymous, created/started/ended, `retention_until`, facilitator, state),
-`participant_count`, `observer_count`, `participants` (empty in an anonymous session),
-`held_back`, `rounds` (number, kind, prompt, state, `method` with every rule that
-applied, `timings` with planned, started, ended, active, paused and extended time,
-`held_back`, `revealed`, published `tallies` and `ratings` by idea id), `clusters`,
-`ideas` (stable id, text, round, cluster, author unless anonymous, created, votes,
-rating, top), `whiteboard` (texts by frame), `notes` (note, decision or action) and
+language, anonymous, created/started/ended, `retention_until`, facilitator, state,
+`timezone`), `participant_count` (who joined), `observer_count`, `contributor_count`
+(who wrote an idea, placed dots or rated), `participants` (empty in an anonymous
+session; each with `contributed`), `held_back`, `rounds` (in the order they ran:
+number, kind, prompt, state, `ran`, `method` with every rule that applied, `timings`
+with planned, started, ended, active, paused and extended time, `held_back`, `merged`,
+`revealed`, `voters`, published `tallies` and `ratings` by idea id, `top`: the top N
+idea ids), `clusters`, `ideas` (stable id, text, round (null for an idea written when
+its round did not run), cluster, author unless anonymous, created, `votes_by_round`,
+rating, top), `whiteboard` (texts by frame) and `notes` (note, decision or action; the
+owner by name, none in an anonymous session), and
 `audit` (the audit trail in order: seq, at, action, actor {participant_id, role,
 account}, object_type, object_id, details; empty for callers other than a facilitator).
 
@@ -66,6 +70,7 @@ def export_document(model: SessionExport) -> dict[str, Any]:
         "session": plain(model.meta),
         "participant_count": model.participant_count,
         "observer_count": model.observer_count,
+        "contributor_count": model.contributor_count,
         "participants": plain(model.participants),
         "held_back": model.held_back,
         "rounds": plain(model.rounds),

@@ -50,13 +50,15 @@ class RoundView:
     ideas: list[Idea]
     groups: list[IdeaGroup]
     contributors: int
-    ranking: list[tuple[Idea, int]]  # vote rounds: ideas by published dots
+    ranking: list[tuple[Idea, int, bool]]  # vote rounds: ideas by this round's dots, top
     rated: list[tuple[Idea, Rating]]  # rate rounds: ideas by published averages
 
 
 def _idea_order(idea: Idea) -> tuple[int, str, str]:
-    # Most votes first, then oldest first; the id makes the order total.
-    return (-idea.votes, iso(idea.created_at) or "~", idea.id)
+    # Most dots of the latest vote round first (the board's sort), then oldest first; the
+    # id makes the order total.
+    latest = list(idea.votes_by_round.values())[-1:] if idea.votes_by_round else [0]
+    return (-latest[0], iso(idea.created_at) or "~", idea.id)
 
 
 def _groups(ideas: list[Idea], clusters: list[Cluster]) -> list[IdeaGroup]:
@@ -77,9 +79,10 @@ def _groups(ideas: list[Idea], clusters: list[Cluster]) -> list[IdeaGroup]:
 
 def _round_view(r: Round, ideas: list[Idea], clusters: list[Cluster],
                 by_id: dict[str, Idea]) -> RoundView:
+    top = set(r.top)
     ranking = sorted(
-        ((by_id[i], n) for i, n in r.tallies.items() if i in by_id and n > 0),
-        key=lambda pair: (-pair[1], *_idea_order(pair[0])[1:]),
+        ((by_id[i], n, i in top) for i, n in r.tallies.items() if i in by_id and n > 0),
+        key=lambda item: (-item[1], *_idea_order(item[0])[1:]),
     )
     rated = sorted(
         ((by_id[i], rating) for i, rating in r.ratings.items() if i in by_id),
@@ -166,13 +169,13 @@ def render_markdown(model: SessionExport, tz: tzinfo | str | None = None) -> str
         span=_session_span(model),
         zone=_zone_name(zone),
         when=_Clock(t, zone),
-        extras=_Extras(t, zone, voted=any(r.tallies for r in model.rounds)),
+        extras=_Extras(t, zone, [r for r in model.rounds if r.kind == "vote" and r.tallies]),
     )
     return _BLANK_RUNS.sub("\n\n", text).strip("\n") + "\n"
 
 
 def _session_span(model: SessionExport) -> tuple[datetime | None, datetime | None]:
-    starts = [r.timings.started_at for r in model.rounds if r.timings.started_at]
+    starts = [r.timings.started_at for r in model.rounds if r.timings.started_at]  # ran
     ends = [r.timings.ended_at for r in model.rounds if r.timings.ended_at]
     start = model.meta.started_at or (min(starts) if starts else model.meta.created_at)
     end = model.meta.ended_at or (max(ends) if ends else None)
@@ -208,11 +211,11 @@ class _Clock:
 
 @dataclass(frozen=True)
 class _Extras:
-    """What follows an idea or a note on its line: ` — 3 votes · Anna · **top**`."""
+    """What follows an idea or a note on its line: ` — 3 dots · Anna · **top**`."""
 
     t: Words
     zone: tzinfo
-    voted: bool
+    vote_rounds: list[Round]  # that published dots, in the order they ran
 
     # Sprankel's own words and numbers need no escaping; user text (names) does.
 
@@ -225,15 +228,29 @@ class _Extras:
             f"{self.t('feasibility')} {score(r.feasibility)} ({self.t.count(r.count, 'rating')})"
         )
 
+    def votes(self, idea: Idea) -> list[str]:
+        """Each vote round's dots on its own (never a sum): `3 dots (round 5)`."""
+        if len(self.vote_rounds) == 1:
+            return [self.t.count(idea.votes_by_round.get(self.vote_rounds[0].id, 0), "vote")]
+        return [self.t("in_round", votes=self.t.count(n, "vote"), number=r.number)
+                for r in self.vote_rounds if (n := idea.votes_by_round.get(r.id, 0))]
+
     def idea(self, idea: Idea) -> Md:
-        parts: list[str] = []
-        if self.voted:
-            parts.append(self.t.count(idea.votes, "vote"))
+        parts: list[str] = self.votes(idea)
         if idea.rating is not None:
             parts.append(self.rating(idea.rating))
         if idea.author:
             parts.append(inline(idea.author))
         if idea.top:
+            parts.append(f"**{self.t('top')}**")
+        return _joined(parts)
+
+    def ranked(self, idea: Idea, n: int, top: bool) -> Md:
+        """An idea in one vote round's result: that round's dots only."""
+        parts: list[str] = [self.t.count(n, "vote")]
+        if idea.author:
+            parts.append(inline(idea.author))
+        if top:
             parts.append(f"**{self.t('top')}**")
         return _joined(parts)
 

@@ -15,7 +15,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 # Bump when a field of the JSON export changes meaning or disappears; adding fields is fine.
-SCHEMA_VERSION = 1
+# 2: rounds are numbered in the order they ran; an idea's `votes` are per vote round
+# (`votes_by_round`), never summed; `top` is the top N of the last vote round.
+SCHEMA_VERSION = 2
 
 ROUND_KINDS = ("ideate", "brainwrite", "group", "rate", "vote", "discuss", "warmup")
 NOTE_KINDS = ("note", "decision", "action")
@@ -27,6 +29,7 @@ class Person:
     name: str
     role: str  # "facilitator", "participant" or "observer"
     joined_at: datetime | None = None
+    contributed: bool = False  # wrote an idea on the board, voted or rated
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class RoundMethod:
     rotations: int | None = None  # brainwriting: how often the sheets were passed on
     ideas_per_sheet: int | None = None  # brainwriting: ideas per sheet per rotation
     icebreaker: str | None = None  # warm-up question
+    top_n: int | None = None  # vote rounds: how many ideas are the top (ties included)
 
 
 @dataclass(frozen=True)
@@ -64,15 +68,21 @@ class Rating:
 @dataclass(frozen=True)
 class Round:
     id: str
-    number: int  # 1-based position in the agenda
+    # 1-based, in the order the rounds ran (by start); rounds that never ran come last,
+    # in agenda order (ran is False).
+    number: int
     kind: str
     prompt: str
     state: str  # "planned", "running", "paused" or "ended"
     method: RoundMethod
     timings: RoundTimings
     held_back: int = 0
+    merged: int = 0  # hidden rounds: duplicates folded into another idea at reveal
     # Hidden rounds: ideas moved onto the board; vote and rate rounds: results published.
     revealed: bool = False
+    ran: bool = False  # it started
+    voters: int = 0  # vote and rate rounds: how many placed dots or gave ratings
+    top: list[str] = field(default_factory=list)  # vote rounds: the top N idea ids
     # Vote rounds: published dots per idea id (only ideas with at least one dot).
     tallies: dict[str, int] = field(default_factory=dict)
     # Rate rounds: published averages per idea id.
@@ -95,9 +105,10 @@ class Idea:
     author: str | None  # display name; None in anonymous sessions and rounds
     author_id: str | None  # participant id; None when author is None
     created_at: datetime | None
-    votes: int = 0  # sum of published dots over every vote round
+    # Published dots per vote round id: each round counts on its own, never summed.
+    votes_by_round: dict[str, int] = field(default_factory=dict)
     rating: Rating | None = None  # the last published rating, if a rate round ran
-    top: bool = False  # among the top ideas of the last vote round
+    top: bool = False  # among the top N of the last vote round that published dots
 
 
 @dataclass(frozen=True)
@@ -147,6 +158,7 @@ class SessionMeta:
     goal: str
     language: str  # "nl" or "en"
     anonymous: bool
+    timezone: str | None
     created_at: datetime | None
     started_at: datetime | None
     ended_at: datetime | None
@@ -159,8 +171,9 @@ class SessionMeta:
 class SessionExport:
     meta: SessionMeta
     participants: list[Person]  # empty when the session is anonymous
-    participant_count: int
+    participant_count: int  # who joined as participants
     observer_count: int
+    contributor_count: int  # participants who wrote an idea on the board, voted or rated
     rounds: list[Round]
     clusters: list[Cluster]
     ideas: list[Idea]
@@ -206,30 +219,33 @@ def clean_text(value: object) -> str:
     return _DROPPED.sub("", text).strip()
 
 
-TOP_RANKS = 3  # ideas with one of the three highest (non-zero) counts are the top ideas
+DEFAULT_TOP_N = 3
 
 
-def top_idea_ids(tallies: dict[str, int]) -> set[str]:
-    """The ideas whose dot count is among the TOP_RANKS highest counts (ties included)."""
-    counts = sorted({n for n in tallies.values() if n > 0}, reverse=True)[:TOP_RANKS]
-    return {idea_id for idea_id, n in tallies.items() if n > 0 and n in counts}
+def top_idea_ids(tallies: dict[str, int], top_n: int | None = None) -> list[str]:
+    """The top N ideas by dots: those fewer than N ideas beat (so ties at the edge are all
+    in, and a top of 3 may hold 4), never an idea without a dot; by dots, then id."""
+    n = top_n or DEFAULT_TOP_N
+    ranked = sorted(((c, i) for i, c in tallies.items() if c > 0), key=lambda p: (-p[0], p[1]))
+    counts = [c for c, _ in ranked]
+    return [i for c, i in ranked if sum(1 for other in counts if other > c) < n]
 
 
 def link_results(ideas: list[Idea], rounds: list[Round]) -> list[Idea]:
-    """Ideas with their total votes, last published rating and top mark filled in."""
-    votes: dict[str, int] = {}
+    """Ideas with their dots per vote round, last published rating and top mark."""
+    votes: dict[str, dict[str, int]] = {}
     ratings: dict[str, Rating] = {}
     top: set[str] = set()
-    for r in rounds:
+    for r in sorted(rounds, key=lambda r: r.number):  # in the order they ran
         for idea_id, n in r.tallies.items():
-            votes[idea_id] = votes.get(idea_id, 0) + n
+            votes.setdefault(idea_id, {})[r.id] = n
         ratings.update(r.ratings)
         if r.kind == "vote" and r.tallies:
-            top = top_idea_ids(r.tallies)  # the last vote round decides
+            top = set(r.top)  # the last vote round decides
     # The constructor, not dataclasses.replace: a third of the time for 5,000 ideas.
     return [
         Idea(i.id, i.text, i.round_id, i.cluster_id, i.author, i.author_id, i.created_at,
-             votes.get(i.id, 0), ratings.get(i.id), i.id in top)
+             votes.get(i.id, {}), ratings.get(i.id), i.id in top)
         for i in ideas
     ]
 

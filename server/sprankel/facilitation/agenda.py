@@ -86,6 +86,24 @@ class Agenda:
         await self.core.after(await self.core.change(session.id, change))
         await self.core.audit.record(session.id, "round.deleted", actor(who), round_id)
 
+    async def move_round(self, session: Session, who: Participant, round_id: str,
+                         position: int) -> Round:
+        """Facilitator: a planned round to another place in the agenda (0: first). Rounds
+        that ran keep their place: the agenda is the plan, the summary the order run."""
+        require_facilitator(who)
+
+        def change(s: Session) -> None:
+            rounds.check_open(s)
+            rnd = rounds.find(s, round_id)
+            if rnd.state != "planned":
+                raise WrongPhase(f"the round is {rnd.state}; only planned rounds move")
+            s.rounds.remove(rnd)
+            s.rounds.insert(min(position, len(s.rounds)), rnd)
+
+        changed = await self.core.change(session.id, change)
+        await self.core.after(changed)
+        return rounds.find(changed, round_id)
+
     # The timer and the phases of a round
 
     async def round_action(self, session: Session, who: Participant, round_id: str,
@@ -132,6 +150,8 @@ class Agenda:
                                      **details)
         if action == "start" and rnd.kind == "brainwrite":
             await self.hidden.pass_sheets(changed, rnd)
+        if action == "start" and rnd.kind == "vote":
+            await self.votes.publish_progress(changed, rnd)  # nobody has voted yet
         if action == "end":
             changed = await self.round_ended(changed, rnd, who)
         await self.core.after(changed)
@@ -207,10 +227,12 @@ class Agenda:
         (in the trail as a reveal by whoever ended the round, or by the server)."""
         if rnd.kind in ("vote", "rate"):
             after = await self.votes.publish_results(session.id, rnd.id)
-        elif rnd.is_hidden and rnd.auto_reveal:
-            after = await self.hidden.reveal_ideas(session.id, rnd.id)
         else:
-            return session
+            # Writing has closed: what the facilitator reviews from now on is this copy.
+            await self.hidden.freeze(session, rnd)
+            if not (rnd.is_hidden and rnd.auto_reveal):
+                return session
+            after = await self.hidden.reveal_ideas(session.id, rnd.id)
         if not rnd.revealed and rounds.find(after, rnd.id).revealed:
             await self.core.audit.record(session.id, "round.revealed", actor(who), rnd.id,
                                          kind=rnd.kind, automatic=True)

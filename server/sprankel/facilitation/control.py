@@ -24,6 +24,10 @@ def public_round(rnd: Round) -> dict[str, Any]:
         "started_at": rnd.started_at, "ended_at": rnd.ended_at, "paused_ms": rnd.paused_ms,
         "extended_s": rnd.extended_s, "revealed": rnd.revealed,
         "held_back_count": rnd.held_back_count if rnd.revealed else None,
+        "merged_count": rnd.merged_count if rnd.revealed else None,
+        # Writing has closed and the facilitator reviews before revealing: pages say so.
+        "awaiting_reveal": rnd.is_hidden and rnd.state == "ended" and not rnd.revealed,
+        "top_n": rnd.top_n,
         "tallies": rnd.tallies if rnd.revealed else None,
         "ratings": rnd.ratings if rnd.revealed else None,
     }

@@ -8,7 +8,8 @@
                                             due, done, created_at}
         Y.Array "elements", Y.Map "assets"   the whiteboard, in y-excalidraw's layout
     sessions/SID/control      the server only; everyone else reads
-        Y.Map "control"   key -> JSON value (see control.py)
+        Y.Map "control"   key -> JSON value (see control.py), and "vote_progress"
+                          {round_id, all, some, none, participants} while a vote runs
     sessions/SID/drafts/PID   participant PID; facilitators read
         Y.Map "ideas"     the participant's hidden ideas, same shape as on the board,
                           plus "sheet_id" in brainwriting rounds
@@ -164,6 +165,17 @@ def write_control(doc: Doc[Any], state: dict[str, Any]) -> None:
     for key, value in state.items():
         if key not in control or control[key] != _json_numbers(value):
             control[key] = value
+
+
+VOTE_PROGRESS = "vote_progress"
+
+
+def write_vote_progress(doc: Doc[Any], progress: dict[str, Any]) -> None:
+    """How many have placed all, some or none of their dots in the running vote round
+    (counts only: never who, never for what). Beside the state: a vote changes no version."""
+    control = doc.get(CONTROL, type=Map)
+    if control.get(VOTE_PROGRESS) != _json_numbers(progress):
+        control[VOTE_PROGRESS] = progress
 
 
 def read_control(doc: Doc[Any]) -> dict[str, Any]:

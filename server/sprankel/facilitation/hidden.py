@@ -12,13 +12,13 @@ from typing import Any
 from pycrdt import Doc
 
 from ..audit import actor
-from ..kernel.errors import Conflict, NotFound
-from . import authorship, rounds
+from ..kernel.errors import Conflict, Invalid, NotFound
+from . import authorship, review, rounds
 from . import documents as docs
 from .core import Core
 from .errors import WrongPhase
 from .model import Idea, Participant, Round, Session, idea_order
-from .roles import require_facilitator
+from .roles import PARTICIPANT, require_facilitator
 from .validation import IDEA_COLORS
 from .versions import Versions
 from .votes import Votes
@@ -26,15 +26,41 @@ from .votes import Votes
 log = logging.getLogger("sprankel.facilitation")
 
 
+WAITING = "waiting"  # written, reviewed or not, not on the board yet
+HELD_BACK = "held_back"  # kept from the board by the facilitator, until released
+MERGED = "merged"  # a duplicate: it goes onto the board as part of another idea
+WRITING = "writing"  # the round still runs: its author may change it
+
+
 @dataclass(frozen=True)
 class HiddenIdea:
     """A hidden idea as the facilitator moderates it."""
 
     idea: Idea
-    held_back: bool
+    state: str
+    merged_into: str | None = None
+
+    @property
+    def held_back(self) -> bool:
+        return self.state == HELD_BACK
 
     def to_json(self) -> dict[str, Any]:
-        return {**self.idea.to_json(), "held_back": self.held_back}
+        return {**self.idea.to_json(), "held_back": self.held_back, "state": self.state,
+                "merged_into": self.merged_into}
+
+
+def in_review(rnd: Round) -> bool:
+    """A hidden round with ideas the facilitator may still act on: waiting for the
+    reveal (running or ended), or revealed with ideas still held back."""
+    return rnd.is_hidden and rnd.state != "planned" and (not rnd.revealed or bool(rnd.held_back))
+
+
+def idea_state(rnd: Round, idea_id: str) -> str:
+    if idea_id in rnd.held_back:
+        return HELD_BACK
+    if idea_id in rnd.merged:
+        return MERGED
+    return WAITING
 
 
 class Hidden:
@@ -44,8 +70,8 @@ class Hidden:
         self.versions = versions
 
     async def reveal(self, session: Session, round_id: str) -> Round:
-        """Facilitator: hidden rounds move their ideas onto the board (ending the round
-        first when it still runs); vote and rate rounds open their tallies."""
+        """Facilitator: hidden rounds move their waiting ideas onto the board (ending the
+        round first when it still runs); vote and rate rounds open their tallies."""
         rounds.check_open(session)
         rnd = rounds.find(session, round_id)
         if rnd.kind in ("vote", "rate"):
@@ -67,29 +93,33 @@ class Hidden:
         await self.core.after(session)
         return rounds.find(session, round_id)
 
-    async def reveal_ideas(self, sid: str, round_id: str) -> Session:
-        """Move the round's drafts onto the board (not those held back), once."""
+    async def reveal_ideas(self, sid: str, round_id: str, only: str | None = None) -> Session:
+        """Move the round's waiting drafts onto the board, with their duplicates folded in;
+        held-back ideas stay with their authors. `only`: one idea (and its duplicates),
+        else all of them, once (the round is then revealed)."""
         # A fresh read: this follows a change, and a second reveal must see the first.
         session = await self.core.session(sid)
         rnd = rounds.find(session, round_id)
-        if rnd.revealed:
+        if rnd.revealed and only is None:
             return session
         await self.versions.take(sid, "reveal")
-        held = set(rnd.held_back)
         anonymous = session.anonymous or rnd.anonymous
         people = {p.id: p for p in await self.core.participants(sid)}
         moved: list[Idea] = []
-        kept_back = 0
-        sources: dict[str, list[str]] = {}
-        for pid in rnd.sheet_order:
-            sources[pid] = []  # brainwriting: everyone's sheet is taken back
-        for pid in people:
-            for idea in await self.drafts(sid, pid, round_id):
-                sources.setdefault(pid, []).append(idea.id)
-                if idea.id in held:
-                    kept_back += 1
+        taken: dict[str, list[str]] = {pid: [] for pid in rnd.sheet_order}
+        left_waiting = 0
+        for pid, ideas in (await self.round_drafts(session, rnd)).items():
+            author = people.get(pid)
+            if author is None:
+                continue
+            for idea in ideas:
+                kept = rnd.merged.get(idea.id, idea.id)
+                if kept in rnd.held_back or (only is not None and kept != only):
+                    left_waiting += kept not in rnd.held_back
                     continue
-                author = people[pid]
+                taken.setdefault(pid, []).append(idea.id)
+                if kept != idea.id:
+                    continue  # a duplicate: the idea it was merged into goes on the board
                 moved.append(_board_idea(idea, round_id, None if anonymous else author))
                 if anonymous:  # its author may still edit and delete it, through the API
                     await authorship.remember(self.core.store, sid, idea.id, pid)
@@ -102,61 +132,162 @@ class Hidden:
         # Board first, then drafts: a crash in between leaves a copy, never a loss.
         documents = self.core.documents
         await documents.apply_server_change(docs.board_name(sid), add)
-        for pid, ids in sources.items():
-            await documents.apply_server_change(docs.drafts_name(sid, pid), _clear_drafts(ids))
+        all_of_them = only is None or left_waiting == 0
+        for pid, ids in taken.items():
+            if not ids and not all_of_them:
+                continue
+            await documents.apply_server_change(docs.drafts_name(sid, pid),
+                                                _clear_drafts(ids, all_of_them))
+        revealed = {i for ids in taken.values() for i in ids}
+        await review.remove(self.core.store, sid, round_id, revealed)
+        folded = revealed & set(rnd.merged)
 
         def mark(s: Session) -> None:
             r = rounds.find(s, round_id)
-            if not r.revealed:
+            r.merged_count += len(folded & set(r.merged))
+            r.merged = {k: v for k, v in r.merged.items() if k not in folded}
+            if all_of_them and not r.revealed:
                 r.revealed = True
-                r.held_back_count = kept_back  # what was really kept from the board
-                r.held_back = []
+            r.held_back_count = len(r.held_back)
 
-        log.info("round revealed session=%s round=%s ideas=%d held_back=%d", sid, round_id,
-                 len(moved), kept_back)
+        log.info("round revealed session=%s round=%s ideas=%d held_back=%d one=%s", sid,
+                 round_id, len(moved), len(rnd.held_back), only is not None)
         return await self.core.change(sid, mark)
 
     async def ideas(self, session: Session, who: Participant) -> list[HiddenIdea]:
-        """Facilitator: the hidden ideas of the current round that is not revealed yet."""
+        """Facilitator: the hidden ideas still to act on, of every round in review (the
+        one running, those waiting for the reveal, those with ideas held back)."""
         require_facilitator(who)
-        rnd = session.current_round
-        if rnd is None or not rnd.is_hidden or rnd.revealed:
-            return []
-        held = set(rnd.held_back)
         # In anonymous rounds the facilitator moderates what was said, not who said it.
-        anonymous = session.anonymous or rnd.anonymous
         out = []
-        for p in await self.core.participants(session.id):
-            for idea in await self.drafts(session.id, p.id, rnd.id):
-                out.append(HiddenIdea(_board_idea(idea, rnd.id, None if anonymous else p),
-                                      idea.id in held))
+        people = await self.core.participants(session.id)
+        for rnd in session.rounds:
+            if not in_review(rnd):
+                continue
+            anonymous = session.anonymous or rnd.anonymous
+            drafts = await self.round_drafts(session, rnd)
+            for p in people:
+                for idea in drafts.get(p.id, []):
+                    out.append(HiddenIdea(_board_idea(idea, rnd.id, None if anonymous else p),
+                                          idea_state(rnd, idea.id), rnd.merged.get(idea.id)))
         out.sort(key=lambda h: idea_order(h.idea))
         return out
 
+    async def mine(self, session: Session, who: Participant) -> list[dict[str, Any]]:
+        """An author's own hidden ideas and what became of them so far (her page shows
+        "waiting for the reveal" or "held back by the facilitator")."""
+        reviewing = [r for r in session.rounds if in_review(r)]
+        if not reviewing or who.role != PARTICIPANT:
+            return []
+        out = []
+        for rnd in reviewing:
+            for idea in (await self.round_drafts(session, rnd)).get(who.id, []):
+                if idea.round_id == rnd.id:
+                    state = idea_state(rnd, idea.id)
+                    if rnd.active and state == WAITING:
+                        state = WRITING
+                    out.append({"id": idea.id, "round_id": rnd.id, "state": state})
+        return out
+
+    async def _find(self, session: Session, who: Participant, idea_id: str) -> HiddenIdea:
+        for hidden in await self.ideas(session, who):
+            if hidden.idea.id == idea_id:
+                return hidden
+        raise NotFound("no such hidden idea in a round that is not revealed")
+
     async def hold_back(self, session: Session, who: Participant, idea_id: str,
                         held: bool) -> None:
+        """Facilitator: hold a hidden idea back, or release it: back to waiting before the
+        reveal; onto the board after it (a release also undoes a merge)."""
         require_facilitator(who)
-        rnd = session.current_round
-        if rnd is None or not rnd.is_hidden or rnd.revealed:
-            raise WrongPhase("ideas can be held back only in a hidden round before reveal")
-        hidden = {h.idea.id for h in await self.ideas(session, who)}
-        if idea_id not in hidden and not (not held and idea_id in rnd.held_back):
-            raise NotFound("no such hidden idea in the current round")
-        round_id = rnd.id
+        rounds.check_open(session)
+        found = await self._find(session, who, idea_id)
+        round_id = found.idea.round_id
+        assert round_id is not None
+        if held and rounds.find(session, round_id).revealed:
+            raise WrongPhase("ideas can be held back only before the round's reveal")
 
         def change(s: Session) -> None:
             r = rounds.find(s, round_id)
-            if r.revealed:
+            if held and r.revealed:
                 raise WrongPhase("the round's ideas have already been revealed")
+            r.merged.pop(idea_id, None)
+            for duplicate in [k for k, v in r.merged.items() if v == idea_id]:
+                r.merged.pop(duplicate)  # a held idea keeps no duplicates: they wait again
             if held and idea_id not in r.held_back:
                 r.held_back.append(idea_id)
             if not held and idea_id in r.held_back:
                 r.held_back.remove(idea_id)
 
-        await self.core.after(await self.core.change(session.id, change))
+        changed = await self.core.change(session.id, change)
+        if not held and rounds.find(changed, round_id).revealed:
+            changed = await self.reveal_ideas(session.id, round_id, only=idea_id)
+        await self.core.after(changed)
         # The idea's id and the facilitator who acted: never its author (anonymous rounds).
         await self.core.audit.record(session.id, "idea.held_back" if held else "idea.released",
                                      actor(who), idea_id, round_id=round_id)
+
+    async def reveal_one(self, session: Session, who: Participant, idea_id: str) -> None:
+        """Facilitator: one waiting idea onto the board (with its duplicates), after the
+        round's writing has closed: one at a time, to discuss each."""
+        require_facilitator(who)
+        rounds.check_open(session)
+        found = await self._find(session, who, idea_id)
+        rnd = rounds.find(session, found.idea.round_id or "")
+        if rnd.active:
+            raise WrongPhase("end the round first: ideas are revealed once writing has closed")
+        if found.state != WAITING:
+            raise WrongPhase(f"the idea is {found.state.replace('_', ' ')}; only a waiting "
+                             f"idea can be revealed (release it first)")
+        await self.core.after(await self.reveal_ideas(session.id, rnd.id, only=idea_id))
+        await self.core.audit.record(session.id, "idea.revealed", actor(who), idea_id,
+                                     round_id=rnd.id)
+
+    async def merge(self, session: Session, who: Participant, idea_id: str, into: str
+                    ) -> None:
+        """Facilitator: a hidden idea is a duplicate of another of the same round; at the
+        reveal only the other goes onto the board (release undoes it)."""
+        require_facilitator(who)
+        rounds.check_open(session)
+        if idea_id == into:
+            raise Invalid("an idea cannot be merged into itself")
+        duplicate = await self._find(session, who, idea_id)
+        kept = await self._find(session, who, into)
+        round_id = duplicate.idea.round_id
+        assert round_id is not None
+        if kept.idea.round_id != round_id:
+            raise Invalid("only ideas of the same round can be merged")
+        if duplicate.state != WAITING or kept.state != WAITING:
+            raise WrongPhase("only waiting ideas can be merged (release a held-back one first)")
+
+        def change(s: Session) -> None:
+            r = rounds.find(s, round_id)
+            if idea_state(r, idea_id) != WAITING or idea_state(r, into) != WAITING:
+                raise WrongPhase("only waiting ideas can be merged")
+            for other, target in list(r.merged.items()):
+                if target == idea_id:
+                    r.merged[other] = into  # its own duplicates follow it
+            r.merged[idea_id] = into
+
+        await self.core.after(await self.core.change(session.id, change))
+        await self.core.audit.record(session.id, "idea.merged", actor(who), idea_id,
+                                     round_id=round_id, into=into)
+
+    async def round_drafts(self, session: Session, rnd: Round) -> review.Drafts:
+        """Every author's hidden ideas of a round: live while it runs, the copy taken
+        when writing closed once it has ended (review.py)."""
+        async def live() -> review.Drafts:
+            people = await self.core.participants(session.id)
+            return {p.id: await self.drafts(session.id, p.id, rnd.id) for p in people}
+
+        if rnd.active:
+            return await live()
+        return await review.frozen(self.core.store, session.id, rnd.id, live)
+
+    async def freeze(self, session: Session, rnd: Round) -> None:
+        """Take the copy of a hidden round's drafts now that its writing has closed."""
+        if rnd.is_hidden and rnd.state == "ended":
+            await self.round_drafts(session, rnd)
 
     async def drafts(self, sid: str, pid: str, round_id: str) -> list[Idea]:
         """A participant's hidden ideas of one round."""
@@ -198,10 +329,11 @@ class Hidden:
         idea.sheet_id = sheet_id
 
 
-def _clear_drafts(idea_ids: list[str]) -> Callable[[Doc[Any]], None]:
+def _clear_drafts(idea_ids: list[str], sheet_too: bool) -> Callable[[Doc[Any]], None]:
     def change(doc: Doc[Any]) -> None:
         docs.remove_ideas(doc, idea_ids)
-        docs.set_sheet(doc, None)
+        if sheet_too:
+            docs.set_sheet(doc, None)
 
     return change
 

@@ -44,7 +44,9 @@ class Round:
     vote_budget: int | None = None
     max_votes_per_idea: int | None = None
     icebreaker: str | None = None
-    auto_reveal: bool = True  # hidden rounds: reveal when the round ends
+    # Hidden rounds: reveal as soon as the round ends. Off by default: the end closes
+    # writing, and the facilitator reviews and reveals as a step of its own.
+    auto_reveal: bool = False
     rotations: int | None = None  # brainwrite: how often sheets are passed on
     ideas_per_sheet: int | None = None  # brainwrite: ideas per sheet per rotation
     state: str = "planned"
@@ -56,8 +58,13 @@ class Round:
     paused_ms: int = 0
     extended_s: int = 0
     revealed: bool = False  # hidden: on the board; vote/rate: results published
-    held_back: list[str] = field(default_factory=list)  # idea ids, until reveal
-    held_back_count: int = 0  # kept after reveal, for the export
+    # Hidden: idea ids the facilitator holds back. They stay in their author's drafts
+    # after the reveal, until released (then they go onto the board) or the session ends.
+    held_back: list[str] = field(default_factory=list)
+    held_back_count: int = 0  # after reveal: how many are held back still (the export)
+    merged: dict[str, str] = field(default_factory=dict)  # hidden: duplicate id -> kept id
+    merged_count: int = 0  # duplicates folded into another idea at reveal
+    top_n: int | None = None  # vote: how many ideas the results mark as top (ties too)
     rotation: int = 0  # brainwrite: 0 for the first sheet holder
     sheet_order: list[str] = field(default_factory=list)  # brainwrite: pids at start
     sheet_ids: list[str] = field(default_factory=list)
@@ -95,6 +102,7 @@ class Session:
     allow_observers: bool = True
     participants_can_export: bool = False
     retention_days: float | None = None  # days kept after the end; None: until deleted
+    timezone: str | None = None  # IANA name: the times of the summary (else UTC)
     state: str = "open"  # "open" or "ended"
     locked: bool = False
     started_at: int | None = None  # when the first round started
@@ -125,6 +133,7 @@ class Session:
             "allow_observers": self.allow_observers,
             "participants_can_export": self.participants_can_export,
             "retention_days": self.retention_days,
+            "timezone": self.timezone,
         }
 
     def to_json(self) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from ..sync.restore import GUARDED, QUARANTINE
 from . import documents as docs
 from .authorship import AUTHORSHIP
 from .model import PARTICIPANT, RATINGS, SESSION, VOTES
+from .review import REVIEW
 from .versions import ACTIVITY, VERSION, VERSION_DATA
 
 # (record kind, key template). The session record comes first: deleting it is what
@@ -25,6 +26,7 @@ SESSION_RECORDS: tuple[tuple[str, str], ...] = (
     (VOTES, "{sid}/"),
     (RATINGS, "{sid}/"),
     (AUTHORSHIP, "{sid}/"),
+    (REVIEW, "{sid}/"),  # the frozen copies of hidden rounds' drafts
     (VERSION, "{sid}/"),
     (VERSION_DATA, "{sid}/"),
     (ACTIVITY, "{sid}"),

@@ -57,6 +57,7 @@ class Sessions:
             # The server's default when the session names none, so that the export says
             # when it goes (retention.py deletes it then).
             retention_days=fields["retention_days"] or _whole(self.default_retention_days),
+            timezone=fields["timezone"],
         )
         await core.store.put_record(PARTICIPANT, participant_key(sid, facilitator.id),
                                     facilitator.to_json())
@@ -72,6 +73,14 @@ class Sessions:
         signer = self.core.signer
         return signer.sign(Claims(who.session_id, who.id, who.role,
                                   signer.expiry(signer.lifetimes.session_ms)))
+
+    async def about(self, sid: str, code: str) -> Session:
+        """What the join page shows before anyone joins (the title, whether it ended):
+        only to a caller with the right join code."""
+        session = await self.core.session(sid)
+        if not hmac.compare_digest(code.encode(), session.join_code.encode()):
+            raise Forbidden("the join code is not valid for this session", "bad_join_code")
+        return session
 
     async def join(self, sid: str, fields: dict[str, Any],
                    account: dict[str, str] | None = None) -> tuple[Participant, str]:
@@ -136,6 +145,20 @@ class Sessions:
     async def participants(self, session: Session) -> list[Participant]:
         """Everyone who joined, in the order they joined."""
         return await self.core.participants(session.id)
+
+    async def change_settings(self, session: Session, who: Participant,
+                              fields: dict[str, Any]) -> Session:
+        """Facilitator: the settings that may change after creation (the time zone)."""
+        require_facilitator(who)
+
+        def change(s: Session) -> None:
+            rounds.check_open(s)
+            for name, value in fields.items():
+                setattr(s, name, value)
+
+        changed = await self.core.change(session.id, change)
+        await self.core.after(changed)
+        return changed
 
     # Lock, unlock, end
 

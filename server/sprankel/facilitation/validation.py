@@ -9,6 +9,7 @@ from typing import Any
 from ..kernel.errors import Invalid
 from ..kernel.languages import DEFAULT_LANGUAGE, LANGUAGES
 from ..kernel.limits import MAX_NAME
+from ..kernel.timezones import time_zone
 from ..kernel.validation import (
     body_object,
     boolean,
@@ -31,11 +32,15 @@ MAX_IDEA = 1000
 MAX_DURATION_S = 24 * 3600
 MAX_EXTEND_S = 3600
 MAX_BUDGET = 100
+MAX_ROUNDS = 1000  # an agenda's places (a move beyond the end goes last)
+MAX_TOP_N = 50  # a vote round's top: more is no longer a top
 
 
 SESSION_FIELDS = ("title", "goal", "language", "settings", "facilitator_name")
 SETTINGS_FIELDS = ("anonymous", "vote_budget", "allow_observers", "participants_can_export",
-                   "retention_days")
+                   "retention_days", "timezone")
+# What can change after the session was created (PATCH .../settings).
+CHANGEABLE_SETTINGS = ("timezone",)
 
 
 def new_session(raw: Any) -> dict[str, Any]:
@@ -59,7 +64,22 @@ def new_session(raw: Any) -> dict[str, Any]:
         "participants_can_export": boolean(settings, "participants_can_export", False),
         "retention_days": integer(settings, "retention_days", 1, 3650, required=False,
                                   nullable=True),
+        "timezone": _time_zone_or_none(settings),
     }
+
+
+def _time_zone_or_none(settings: dict[str, Any]) -> str | None:
+    value = settings.get("timezone")
+    return None if value is None else time_zone(value, "settings.timezone")
+
+
+def settings_patch(raw: Any) -> dict[str, Any]:
+    """The settings a facilitator changes later: only those given."""
+    body = body_object(raw)
+    only_fields(body, CHANGEABLE_SETTINGS)
+    if not body:
+        raise Invalid(f"give at least one of {', '.join(CHANGEABLE_SETTINGS)}")
+    return {"timezone": _time_zone_or_none(body)} if "timezone" in body else {}
 
 
 JOIN_FIELDS = ("name", "join_code", "role")
@@ -80,7 +100,7 @@ def join(raw: Any) -> dict[str, Any]:
 
 ROUND_FIELDS = ("kind", "prompt", "duration_s", "hidden", "anonymous", "vote_budget",
                 "max_votes_per_idea", "icebreaker", "auto_reveal", "rotations",
-                "ideas_per_sheet")
+                "ideas_per_sheet", "top_n")
 
 
 def round_fields(raw: Any, *, partial: bool) -> dict[str, Any]:
@@ -102,13 +122,21 @@ def round_fields(raw: Any, *, partial: bool) -> dict[str, Any]:
         if name in body:
             out[name] = boolean(body, name)
     for name, low, high in (("vote_budget", 1, MAX_BUDGET), ("max_votes_per_idea", 1, MAX_BUDGET),
-                            ("rotations", 0, 10), ("ideas_per_sheet", 1, 10)):
+                            ("rotations", 0, 10), ("ideas_per_sheet", 1, 10),
+                            ("top_n", 1, MAX_TOP_N)):
         if name in body:
             out[name] = integer(body, name, low, high, required=False, nullable=True)
     if "icebreaker" in body:
         out["icebreaker"] = (None if body["icebreaker"] is None
                              else text(body, "icebreaker", MAX_PROMPT))
     return out
+
+
+def move(raw: Any) -> int:
+    """A round's new place in the agenda (0: first)."""
+    body = body_object(raw)
+    only_fields(body, ("position",))
+    return required_int(body, "position", 0, MAX_ROUNDS)
 
 
 def extend(raw: Any) -> int:
@@ -151,6 +179,13 @@ def votes(raw: Any) -> int:
     body = body_object(raw)
     only_fields(body, ("count",))
     return required_int(body, "count", 0, MAX_BUDGET)
+
+
+def merge(raw: Any) -> str:
+    """The idea a hidden duplicate is merged into."""
+    body = body_object(raw)
+    only_fields(body, ("into",))
+    return identifier(body.get("into"), "into")
 
 
 def rating(raw: Any) -> tuple[int, int]:

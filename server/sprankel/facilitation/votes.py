@@ -21,7 +21,7 @@ from .model import (
     round_member_key,
     vote_budget,
 )
-from .roles import require_contributor
+from .roles import PARTICIPANT, require_contributor
 
 
 class Votes:
@@ -52,7 +52,30 @@ class Votes:
         record = await self.core.store.update_record(VOTES, key, change) or {}
         if rnd.revealed:
             await self.core.after(await self.publish_results(session.id, rnd.id))
+        await self.publish_progress(session, rnd)
         return _my_votes(record.get("votes", {}), budget, cap, rnd.id)
+
+    async def progress(self, session: Session, rnd: Round) -> dict[str, Any]:
+        """How many participants placed all, some or none of their dots in a vote round."""
+        budget = vote_budget(session, rnd)
+        used: dict[str, int] = {}
+        for key, record in (await self.core.store.list_records(
+                VOTES, f"{session.id}/{rnd.id}/")).items():
+            used[key.rsplit("/", 1)[-1]] = sum(int(n) for n in record.get("votes", {}).values())
+        people = [p.id for p in await self.core.participants(session.id)
+                  if p.role == PARTICIPANT]
+        spent = [used.get(pid, 0) for pid in people]
+        return {"round_id": rnd.id, "participants": len(people),
+                "all": sum(1 for n in spent if n >= budget),
+                "some": sum(1 for n in spent if 0 < n < budget),
+                "none": sum(1 for n in spent if n == 0)}
+
+    async def publish_progress(self, session: Session, rnd: Round) -> None:
+        """The facilitator's live view of a vote round, in the control document (another
+        process may write a count a moment older; the next dot puts it right)."""
+        progress = await self.progress(session, rnd)
+        await self.core.documents.apply_server_change(
+            docs.control_name(session.id), lambda doc: docs.write_vote_progress(doc, progress))
 
     async def my_votes(self, session: Session, who: Participant) -> dict[str, Any] | None:
         mine = await self._mine(session, who, "vote", VOTES)

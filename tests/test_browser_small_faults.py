@@ -1,0 +1,141 @@
+"""The small faults a real team tripped over, each checked where it showed: the join page
+names the session and says when it has ended; "1 stip", not "1 stemmen"; after the last
+dot the focus stays on "+"; a new group's name is replaced by what one types; an ended
+session offers no Start; a brainwriting round's minutes are per turn; the theme button
+says what it does; disabled buttons stay readable in the dark theme."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+import browser_support
+from browser_support import Api, new_user, remember_session, token_claims
+from server_process import ServerProcess
+
+chromium = browser_support.chromium
+playwright_instance = browser_support.playwright_instance
+sprankel = browser_support.sprankel
+
+pytestmark = pytest.mark.browser
+
+CONTRAST = """(el) => {
+  const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  let node = el, bg = "rgba(0, 0, 0, 0)";
+  while (node && /rgba\\(0, 0, 0, 0\\)|transparent/.test(bg)) {
+    bg = getComputedStyle(node).backgroundColor; node = node.parentElement;
+  }
+  const a = lum(rgb(getComputedStyle(el).color)), b = lum(rgb(bg));
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+def _participant(chromium: Browser, sprankel: ServerProcess, api: Api,
+                 session: dict[str, object], name: str) -> tuple[object, Page]:
+    user = new_user(chromium, sprankel, name)
+    joined = api.join(session, name)  # type: ignore[arg-type]
+    remember_session(user, str(session["id"]), joined["token"], "participant", name,
+                     token_claims(joined["token"])["p"])
+    return user, user.goto(f"/s/{session['id']}")
+
+
+def test_the_join_page_names_the_session_and_an_ended_one_asks_no_name(
+        chromium: Browser, sprankel: ServerProcess) -> None:
+    api = Api(sprankel)
+    session = api.create_session("Thuiswerken: wat missen we?")
+    guest = new_user(chromium, sprankel, "Gast")
+    try:
+        page = guest.goto(session["links"]["join"])
+        expect(page.locator("#join-session-title")).to_have_text("Thuiswerken: wat missen we?")
+        expect(page.locator("#name-hint")).to_contain_text("Hoogstens 60 tekens.")
+        api.call("POST", f"/sessions/{session['id']}/end", session["facilitator_token"])
+        page = guest.goto(session["links"]["join"])
+        expect(page.locator("#join-ended")).to_have_text(
+            "Deze sessie is afgelopen: meedoen kan niet meer.")
+        expect(page.locator("#name")).to_have_count(0)
+        guest.assert_clean()
+    finally:
+        guest.close()
+        api.close()
+
+
+def test_one_dot_the_focus_after_the_last_dot_and_a_new_groups_name(
+        chromium: Browser, sprankel: ServerProcess) -> None:
+    api = Api(sprankel)
+    session = api.create_session("Stippen", settings={"vote_budget": 1})
+    sid, fac = session["id"], session["facilitator_token"]
+    for text in ("Koffie om tien", "Wandelen"):
+        api.call("POST", f"/sessions/{sid}/ideas", fac, {"text": text})
+    voting = api.call("POST", f"/sessions/{sid}/rounds", fac,
+                      {"kind": "vote", "prompt": "Kies", "duration_s": 300})
+    api.call("POST", f"/sessions/{sid}/rounds/{voting['id']}/start", fac)
+    user, page = _participant(chromium, sprankel, api, session, "Anna")
+    try:
+        card = page.locator("[data-idea]", has_text="Koffie om tien")
+        add = card.locator(".vote-add")
+        expect(add).to_be_visible()
+        expect(card.locator(".idea-actions")).to_have_count(0)  # only the dots while voting
+        add.focus()
+        page.keyboard.press("Enter")
+        expect(page.locator(".budget")).to_contain_text("zijn op")
+        expect(add).to_be_focused()  # not "−": the next Enter takes nothing back
+        expect(add).to_have_attribute("aria-disabled", "true")
+        page.keyboard.press("Enter")
+        expect(card.locator(".vote-count")).to_contain_text("1")
+        api.call("POST", f"/sessions/{sid}/rounds/{voting['id']}/end", fac)
+        expect(card.locator(".idea-votes")).to_have_text("1 stip")
+
+        # A new group: typing replaces its default name.
+        page.get_by_role("button", name="Nieuwe groep").click()
+        page.keyboard.type("Koffie")
+        page.keyboard.press("Enter")
+        expect(page.locator(".cluster-title").first).to_have_value("Koffie")
+        user.assert_clean()  # type: ignore[attr-defined]
+    finally:
+        user.close()  # type: ignore[attr-defined]
+        api.close()
+
+
+def test_the_console_of_an_ended_session_the_brainwriting_turn_and_the_dark_theme(
+        chromium: Browser, sprankel: ServerProcess) -> None:
+    api = Api(sprankel)
+    session = api.create_session("Afgelopen")
+    sid, fac = session["id"], session["facilitator_token"]
+    lead = new_user(chromium, sprankel, "Fien")
+    try:
+        console = lead.goto(session["links"]["facilitator"])
+        console.click("#add-round")
+        console.select_option("#round-form-kind", "brainwrite")
+        expect(console.locator("#round-form-minutes-label")).to_contain_text("per beurt")
+        api.call("POST", f"/sessions/{sid}/rounds", fac,
+                 {"kind": "ideate", "prompt": "Nog gepland", "duration_s": 60})
+        api.call("POST", f"/sessions/{sid}/rounds", fac,
+                 {"kind": "vote", "prompt": "Daarna stippen", "duration_s": 60})
+        expect(console.locator("li.round[data-state=planned] [data-action=start]")
+               ).to_have_count(2)
+        # The agenda is reordered with the keyboard: the focus stays on the moved round.
+        console.get_by_role("button", name="Eerder in de agenda: Daarna stippen").focus()
+        console.keyboard.press("Enter")
+        expect(console.locator("li.round .round-prompt-line").first).to_have_text(
+            "Daarna stippen")
+        expect(console.get_by_role("button", name="Eerder in de agenda: Daarna stippen")
+               ).to_be_focused()
+        api.call("POST", f"/sessions/{sid}/end", fac)
+        expect(console.locator("#end-session")).to_be_disabled()
+        expect(console.locator("li.round [data-action=start]")).to_have_count(0)
+
+        theme = console.locator("#theme-switch")
+        expect(theme).to_have_text("Donker thema")
+        theme.click()
+        expect(theme).to_have_text("Licht thema")  # what a click does now
+        expect(console.locator("html")).to_have_attribute("data-theme", "dark")
+        ratio = console.locator("#end-session").evaluate(CONTRAST)
+        assert ratio >= 4.5, f"a disabled button's text has a contrast of {ratio:.2f}"
+        lead.assert_clean()
+    finally:
+        lead.close()
+        api.close()
