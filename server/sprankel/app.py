@@ -29,6 +29,7 @@ from .api.presence import PresenceFeature
 from .api.routing import api_routes
 from .api.sessions import SessionsFeature
 from .api.spaces import KoffiehoekFeature
+from .api.voice import VoiceFeature
 from .broker import Broker
 from .broker.memory import MemoryBroker
 from .config import Settings, validate
@@ -100,9 +101,13 @@ def build_features(services: Services) -> list[Feature]:
     settings = services.settings
     signer = TokenSigner(load_or_create_key(settings.secret_key, settings.data_dir))
     sessions = SessionsFeature(services, signer)
+    spaces = KoffiehoekFeature(services, sessions.engine)
+    voice = VoiceFeature(services, spaces.koffiehoek)
+    spaces.on_tables = voice.tables_changed  # watchers of a space see a new table at once
     return [
         sessions,
-        KoffiehoekFeature(services, sessions.engine),
+        spaces,
+        voice,
         ExportFeature(services, sessions.engine),
         PresenceFeature(services),
     ]
@@ -179,6 +184,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
         wellknown.route(settings),
         WebSocketRoute("/ws/{name:path}", websocket),
         *api_routes([e for feature in features for e in feature.endpoints()]),
+        *[route for feature in features for route in feature.routes()],
         *pages.routes(),
     ]
     app = Starlette(routes=routes, lifespan=lifespan,

@@ -6,6 +6,7 @@ another feature's engine), and then offers:
 
     endpoints()    its HTTP endpoints, each declared once (api/endpoint.py)
     authorizers()  document-name prefix -> who may open those documents (sync/access.py)
+    routes()       routes of its own beside the API (a WebSocket that is not a document)
     start()        after the store, the broker and every feature before it
     stop()         before them, in reverse order
 
@@ -17,6 +18,8 @@ nothing up by name and discovers nothing by import.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+
+from starlette.routing import BaseRoute
 
 from .api.endpoint import Endpoint
 from .sync.access import Authorizer
@@ -30,6 +33,9 @@ class Feature:
 
     def authorizers(self) -> Mapping[str, Authorizer]:
         return {}
+
+    def routes(self) -> Sequence[BaseRoute]:
+        return ()
 
     async def start(self) -> None:
         return None

@@ -136,6 +136,12 @@ NEW_MEMBER = Body("NewMember", obj({"name": text(MAX_NAME)}, ["name"]), k.member
 CHAT_POST = Body("ChatPost", obj({"text": text(k.MAX_MESSAGE)}, ["text"]), k.message_fields)
 NEW_ICEBREAKER = Body("NewIcebreaker", obj({"text": text(k.MAX_ICEBREAKER)}, ["text"]),
                       k.icebreaker_fields)
+NEW_TABLE = Body("NewTable", obj({"name": text(k.MAX_TABLE_NAME),
+                                  "seats": {**int_range(2, k.MAX_SEATS),
+                                            "default": k.DEFAULT_SEATS},
+                                  "muted_on_arrival": {"type": "boolean", "default": False},
+                                  "cameras": {"type": "boolean", "default": False}},
+                                 ["name"]), k.table_fields)
 START_FROM_MESSAGE = Body("StartFromMessage", obj({"message_id": {
     "type": "string", "minLength": 1, "maxLength": MAX_ID}}, ["message_id"]), _message_id)
 
@@ -143,4 +149,4 @@ START_FROM_MESSAGE = Body("StartFromMessage", obj({"message_id": {
 # is still described, as before).
 BODIES: tuple[Body, ...] = (NEW_SESSION, JOIN, NEW_ROUND, ROUND_PATCH, EXTEND, NEW_IDEA,
                             IDEA_PATCH, VOTES, RATING, NO_BODY, NEW_SPACE, NEW_MEMBER,
-                            CHAT_POST, NEW_ICEBREAKER, START_FROM_MESSAGE)
+                            CHAT_POST, NEW_ICEBREAKER, NEW_TABLE, START_FROM_MESSAGE)

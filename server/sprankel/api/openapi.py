@@ -93,6 +93,9 @@ _RESPONSES: dict[str, Any] = {
                          closed=False),
     "ChatMessage": {"type": "object"},
     "OwnIcebreakers": obj({"icebreakers": {"type": "array", "items": STR}}),
+    "Tables": obj({"tables": {"type": "array", "items": obj(
+        {"id": STR, "name": STR, "seats": INT, "muted_on_arrival": {"type": "boolean"},
+         "cameras": {"type": "boolean"}})}}),
     "StartedSession": obj({"session_id": STR, "facilitator_token": STR,
                                "links": obj({"facilitator": STR, "join": STR},
                                                 closed=False)}, closed=False),

@@ -7,6 +7,8 @@
     POST /api/spaces/{id}/messages            {text} -> 201 (429 when too fast)
     POST /api/spaces/{id}/coffee              "who wants coffee?" -> 201
     POST /api/spaces/{id}/icebreakers         {text} -> 201: the team's own question
+    POST /api/spaces/{id}/tables              {name, seats?, muted_on_arrival?, cameras?}
+                                              -> 201: one more voice table (api/voice.py)
     POST /api/spaces/{id}/sessions            {message_id} -> 201: a brainstorm from a message
     GET  /api/spaces/{id}/sessions/{sid}/summary.md   a session's summary: for the member
                                               who started it, for all when it allows export
@@ -19,7 +21,7 @@ authorizer of the documents under ``spaces/``, and the Koffiehoek's start and st
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from starlette.requests import Request
@@ -42,6 +44,7 @@ from ._limits import Rule, per_address, per_path_param, refusal, too_many
 from .endpoint import Authenticate, Body, Call, CallHandler, Endpoint, Guard
 from .export import session_download
 
+TablesChanged = Callable[[str], Awaitable[None]]
 InSpace = Call[Space, Member]  # what routing.py hands an endpoint with a member token
 Public = Call[None, None]
 
@@ -50,8 +53,11 @@ class KoffiehoekFeature(Feature):
     """Team spaces: their chat documents, their API, and sessions started from a message
     through the facilitation engine passed in."""
 
-    def __init__(self, services: Services, engine: Engine) -> None:
+    def __init__(self, services: Services, engine: Engine,
+                 on_tables: TablesChanged | None = None) -> None:
         settings = services.settings
+        # The voice feature, told when a space's tables change (its watchers re-read them).
+        self.on_tables = on_tables
         self.services = services
         self.engine = engine
         # The same signing key and clock as the sessions: a member token is a token.
@@ -62,7 +68,7 @@ class KoffiehoekFeature(Feature):
                                      space_posts_per_minute=settings.space_chat_per_minute)
 
     def endpoints(self) -> Sequence[Endpoint]:
-        return _endpoints(self.services, self.engine, self.koffiehoek)
+        return _endpoints(self.services, self.engine, self.koffiehoek, self)
 
     def authorizers(self) -> Mapping[str, Authorizer]:
         return {"spaces/": chat_authorizer(self.koffiehoek)}
@@ -95,7 +101,8 @@ def chat_authorizer(koffiehoek: Koffiehoek) -> Authorizer:
     return authorize
 
 
-def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek) -> list[Endpoint]:
+def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek,
+               feature: KoffiehoekFeature) -> list[Endpoint]:
     def base_url(request: Request) -> str:
         return links.base_url(services.settings.public_url, request)
 
@@ -139,6 +146,7 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek) -> li
             "today": await k.seen_today(space.id),
             "sessions": [s for s in sessions if s is not None],
             "chat_document": chat_name(space.id),
+            "tables": [dict(t) for t in space.tables],
         })
 
     async def post_message(request: Request, call: InSpace) -> Response:
@@ -151,6 +159,12 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek) -> li
     async def add_icebreaker(request: Request, call: InSpace) -> Response:
         space = await koffiehoek.add_icebreaker(call.session, call.body["text"])
         return JSONResponse({"icebreakers": list(space.icebreakers)}, status_code=201)
+
+    async def add_table(request: Request, call: InSpace) -> Response:
+        space = await koffiehoek.add_table(call.session, **call.body)
+        if feature.on_tables is not None:
+            await feature.on_tables(space.id)
+        return JSONResponse({"tables": [dict(t) for t in space.tables]}, status_code=201)
 
     async def start_session(request: Request, call: InSpace) -> Response:
         space, member = call.session, call.who
@@ -221,6 +235,8 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek) -> li
           201, errors=(401, 404, 429)),
         e("POST", space + "/icebreakers", add_icebreaker, "Add the team's own warm-up question",
           b.NEW_ICEBREAKER, "OwnIcebreakers", 201),
+        e("POST", space + "/tables", add_table, "Add a voice table to the space",
+          b.NEW_TABLE, "Tables", 201),
         e("POST", space + "/sessions", start_session, "Start a brainstorm from a chat message",
           b.START_FROM_MESSAGE, "StartedSession", 201, errors=(401, 404, 429),
           guard=guard(per_address(limits.sessions, "sessions created"))),

@@ -2,7 +2,8 @@
 
 Records (JSON in the store):
     space          ID             {id, name, language, created_at, icebreakers, session_ids,
-                                   started_by: {session id: member id}}
+                                   started_by: {session id: member id},
+                                   tables: [{id, name, seats, muted_on_arrival, cameras}]}
     space-member   ID/MID         {id, space_id, name, joined_at}
     space-seen     ID/YYYY-MM-DD  {members: {MID: {name, first, last}}}
     space-rate     ID/MID         {times: [ms, ...]}  a member's recent posts, for the rate limit
@@ -51,6 +52,13 @@ MAX_OWN_ICEBREAKERS = 100
 RATE_WINDOW_MS = 10_000
 RATE_MAX_POSTS = 5  # per member per window: a chat, not a firehose
 COFFEE_MESSAGE_TTL_MS = 15 * 60_000
+MAX_TABLE_NAME = 40
+MAX_TABLES = 12
+DEFAULT_SEATS = 6
+MAX_SEATS = 12  # a full mesh of audio: each seat sends to every other one
+# The table every space has: absent from a record until the team changes its tables.
+DEFAULT_TABLES = ({"id": "koffietafel", "name": "Koffietafel", "seats": DEFAULT_SEATS,
+                   "muted_on_arrival": False, "cameras": False},)
 EXPIRY_INTERVAL_S = 600.0
 
 
@@ -85,17 +93,21 @@ class Space:
     session_ids: tuple[str, ...]
     # session id -> the member who started it (and so facilitates it)
     started_by: Mapping[str, str] = field(default_factory=dict)
+    # The voice tables (voice/tables.py seats people at them), each a JSON object.
+    tables: tuple[Mapping[str, Any], ...] = DEFAULT_TABLES
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "language": self.language,
                 "created_at": self.created_at, "icebreakers": list(self.icebreakers),
-                "session_ids": list(self.session_ids), "started_by": dict(self.started_by)}
+                "session_ids": list(self.session_ids), "started_by": dict(self.started_by),
+                "tables": [dict(t) for t in self.tables]}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Space:
         return cls(data["id"], data["name"], data["language"], int(data["created_at"]),
                    tuple(data.get("icebreakers", ())), tuple(data.get("session_ids", ())),
-                   dict(data.get("started_by", {})))
+                   dict(data.get("started_by", {})),
+                   tuple(data.get("tables", DEFAULT_TABLES)))
 
 
 class Koffiehoek:
@@ -283,6 +295,21 @@ class Koffiehoek:
 
         return Space.from_json(await self.store.update_record(SPACE, space.id, add) or {})
 
+    async def add_table(self, space: Space, name: str, seats: int, muted_on_arrival: bool,
+                        cameras: bool) -> Space:
+        table = {"id": new_id(), "name": name, "seats": seats,
+                 "muted_on_arrival": muted_on_arrival, "cameras": cameras}
+
+        def add(record: dict[str, Any] | None) -> dict[str, Any]:
+            if record is None:
+                raise NotFound("no such space")
+            tables = list(record.get("tables", DEFAULT_TABLES))
+            if len(tables) >= MAX_TABLES:
+                raise Invalid(f"a space has at most {MAX_TABLES} tables")
+            return {**record, "tables": [*tables, table]}
+
+        return Space.from_json(await self.store.update_record(SPACE, space.id, add) or {})
+
     async def messages(self, space_id: str) -> list[dict[str, Any]]:
         return await self.rooms.read(chat.chat_name(space_id), chat.read_messages)
 
@@ -360,6 +387,21 @@ def icebreaker_fields(raw: Any) -> dict[str, Any]:
     body = body_object(raw)
     only_fields(body, ("text",))
     return {"text": text(body, "text", MAX_ICEBREAKER)}
+
+
+def table_fields(raw: Any) -> dict[str, Any]:
+    body = body_object(raw)
+    only_fields(body, ("name", "seats", "muted_on_arrival", "cameras"))
+    seats = body.get("seats", DEFAULT_SEATS)
+    if not isinstance(seats, int) or isinstance(seats, bool) or not 2 <= seats <= MAX_SEATS:
+        raise Invalid(f"seats must be a whole number from 2 to {MAX_SEATS}")
+    flags = {}
+    for flag in ("muted_on_arrival", "cameras"):
+        value = body.get(flag, False)
+        if not isinstance(value, bool):
+            raise Invalid(f"{flag} must be true or false")
+        flags[flag] = value
+    return {"name": text(body, "name", MAX_TABLE_NAME), "seats": seats, **flags}
 
 
 def _day(ms: int) -> str:
