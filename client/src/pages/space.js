@@ -7,6 +7,7 @@ import { announce, h, pageData, replaceChildren, safeHref } from "../lib/dom.js"
 import { language, onLanguage, t } from "../lib/i18n.js";
 import { remembered } from "../lib/storage.js";
 import { Connection, openDocument } from "../lib/sync.js";
+import { mountVoice } from "../voice/panel.js";
 
 const data = pageData();
 const app = document.getElementById("app");
@@ -82,6 +83,12 @@ async function startSpace() {
   const presentNode = h("section", { class: "presence-panel", "aria-labelledby": "present-heading" });
   const iceNode = h("section", { class: "card icebreaker", "aria-labelledby": "ice-heading" });
   const sessionsNode = h("section", { class: "card", "aria-labelledby": "sessions-heading" });
+  // The voice tables: one section that keeps its own state (the calls) across renders.
+  const voiceNode = h("section", { class: "card voice", id: "voice", "aria-labelledby": "voice-heading" });
+  const voice = mountVoice(voiceNode, {
+    path: `/voice/spaces/${encodeURIComponent(sid)}`, token: known.token, me: overview.me.id,
+    addTable: (fields) => call("POST", "/tables", fields),
+  });
   const error = h("p", { class: "utrecht-form-field-error-message", role: "alert", tabindex: "-1", hidden: true });
   const composer = h("form", { class: "chat-form", onsubmit: (e) => post(e) });
 
@@ -214,6 +221,7 @@ async function startSpace() {
               onclick: async () => {
                 try { await navigator.clipboard.writeText(location.href); announce(t("home.copied")); } catch { announce(location.href); }
               } }, t("space.share"))),
+          voiceNode,
           iceNode,
           h("section", { class: "card", "aria-labelledby": "chat-heading" },
             h("h2", { id: "chat-heading", class: "panel-title" }, t("space.chat")),
@@ -242,7 +250,7 @@ async function startSpace() {
     status.textContent = t(`conn.${state === "offline" ? "offline.readonly" : state}`, { reason: connection.denied?.reason || "" });
   });
   setupPage(render);
-  onLanguage(() => connection.changed());
+  onLanguage(() => { connection.changed(); voice.rerender(); });
 }
 
 function renderJoin(sid) {

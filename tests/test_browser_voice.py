@@ -1,0 +1,147 @@
+"""Colleagues at a voice table talk through real Chromium WebRTC: fake microphones (a
+tone), the audio straight between the browsers, its bytes counted by getStats().
+
+Each page's hook (``?voicetest``) reads, per other seat, the inbound-rtp audio bytes of
+its RTCPeerConnection. A test waits until every seat receives from every other one and
+the count grows, never for a fixed time.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, expect
+
+import browser_support
+from browser_support import CHROMIUM, Api, User, axe_violations, new_user
+from server_process import ServerProcess
+
+playwright_instance = browser_support.playwright_instance
+sprankel = browser_support.sprankel
+
+pytestmark = pytest.mark.browser
+
+DEADLINE_S = 60.0  # WebRTC on a loaded two-core machine: ICE and DTLS can take a while
+
+MEDIA_ARGS = [
+    "--disable-gpu", "--disable-quic",
+    # A fake microphone (a beep) that is granted without a prompt.
+    "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
+    # Host candidates as plain addresses: the contexts of one browser cannot resolve each
+    # other's mDNS names in a container.
+    "--disable-features=WebRtcHideLocalIpsWithMdns",
+]
+
+
+@pytest.fixture(scope="module")
+def chromium(playwright_instance: Playwright) -> Iterator[Browser]:
+    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=MEDIA_ARGS)
+    yield browser
+    browser.close()
+
+
+def space_with(server: ServerProcess, *names: str) -> tuple[str, list[dict[str, Any]]]:
+    api = Api(server)
+    try:
+        created = api.call("POST", "/spaces", body={"name": "Team Loket", "your_name": names[0],
+                                                    "language": "nl"})
+        members = [{"member_id": created["member_id"], "token": created["token"]}]
+        for name in names[1:]:
+            members.append(api.call("POST", f"/spaces/{created['id']}/members",
+                                    body={"name": name}))
+        return created["id"], members
+    finally:
+        api.close()
+
+
+def add_table(server: ServerProcess, space: str, token: str, name: str) -> str:
+    api = Api(server)
+    try:
+        return str(api.call("POST", f"/spaces/{space}/tables", token,
+                            {"name": name})["tables"][-1]["id"])
+    finally:
+        api.close()
+
+
+def open_space(user: User, space: str, member: dict[str, Any], query: str = "") -> Page:
+    user.goto("/")
+    user.page.evaluate("([key, value]) => localStorage.setItem(key, JSON.stringify(value))",
+                       [f"sprankel.space.{space}", member])
+    page = user.goto(f"/k/{space}?voicetest=1{query}")
+    expect(page.locator("#voice [data-table=koffietafel]")).to_be_visible()
+    return page
+
+
+def sit(page: Page, table: str = "koffietafel") -> str:
+    page.locator(f"#voice [data-table={table}] button").click()
+    expect(page.locator(f"#voice [data-table={table}] [data-focus-key=voice-leave]")).to_be_visible()
+    seat = page.evaluate("() => window.sprankelVoice.seat()")
+    assert isinstance(seat, str)
+    return seat
+
+
+def stats(page: Page) -> dict[str, int]:
+    return dict(page.evaluate("() => window.sprankelVoice.stats()"))
+
+
+def until(check: Callable[[], bool], what: str, deadline_s: float = DEADLINE_S) -> None:
+    end = time.monotonic() + deadline_s
+    while not check():
+        if time.monotonic() > end:
+            raise AssertionError(f"not reached within {deadline_s:.0f} s: {what}")
+        time.sleep(0.25)  # polling a state, not waiting for one
+
+
+def hears(page: Page, seats: set[str]) -> Callable[[], bool]:
+    """Audio arrives from exactly these seats, and keeps arriving."""
+    first: dict[str, int] = {}
+
+    def check() -> bool:
+        now = stats(page)
+        if set(now) != seats or not all(now[s] > 0 for s in seats):
+            return False
+        if not first:
+            first.update(now)
+            return False
+        return all(now[s] > first[s] for s in seats)
+
+    return check
+
+
+def test_three_colleagues_hear_each_other_and_a_fourth_at_another_table_hears_nothing(
+        chromium: Browser, sprankel: ServerProcess) -> None:
+    space, members = space_with(sprankel, "Anna", "Bram", "Chris", "Dewi")
+    hoek = add_table(sprankel, space, members[0]["token"], "Hoek")
+    users = [new_user(chromium, sprankel, name) for name in ("Anna", "Bram", "Chris", "Dewi")]
+    try:
+        pages = [open_space(u, space, m) for u, m in zip(users, members, strict=True)]
+        anna, bram, chris, dewi = pages
+        seats = {name: sit(page) for name, page in (("anna", anna), ("bram", bram))}
+        until(hears(anna, {seats["bram"]}), "Anna hears Bram")
+        until(hears(bram, {seats["anna"]}), "Bram hears Anna")
+
+        seats["chris"] = sit(chris)
+        seats["dewi"] = sit(dewi, hoek)
+        for name, page in (("anna", anna), ("bram", bram), ("chris", chris)):
+            others = {s for n, s in seats.items() if n not in (name, "dewi")}
+            until(hears(page, others), f"{name} hears the two others at the table")
+        # Everyone sees who sits where; Dewi, alone at the other table, receives nothing.
+        expect(dewi.locator("#voice [data-table=koffietafel] .voice-person")).to_have_count(3)
+        assert stats(dewi) == {}
+        assert axe_violations(anna) == []
+
+        # Chris leaves: the others stop receiving from Chris, Chris from anyone.
+        chris.locator("#voice [data-focus-key=voice-leave]").click()
+        until(lambda: stats(chris) == {}, "Chris has hung up")
+        until(hears(anna, {seats["bram"]}), "Anna hears only Bram")
+        until(hears(bram, {seats["anna"]}), "Bram hears only Anna")
+        expect(anna.locator("#voice [data-table=koffietafel] .voice-person")).to_have_count(2)
+        for user in users:
+            user.assert_clean()
+    finally:
+        for user in users:
+            user.close()
