@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +18,10 @@ from playwright.sync_api import Browser, Page, Playwright, expect
 
 import browser_support
 from browser_support import CHROMIUM, Api, User, axe_violations, new_user
+from conftest import ServerFactory
+from redis_server import RedisServer
 from server_process import ServerProcess
+from turn_server import TurnServer
 
 playwright_instance = browser_support.playwright_instance
 sprankel = browser_support.sprankel
@@ -142,6 +146,93 @@ def test_three_colleagues_hear_each_other_and_a_fourth_at_another_table_hears_no
         expect(anna.locator("#voice [data-table=koffietafel] .voice-person")).to_have_count(2)
         for user in users:
             user.assert_clean()
+    finally:
+        for user in users:
+            user.close()
+
+
+# Relay only: through a real coturn with the credentials Sprankel hands out
+
+
+TURN_SECRET = "the-static-auth-secret-of-coturn"
+
+
+@pytest.fixture
+def turn(tmp_path: Path) -> Iterator[TurnServer]:
+    with TurnServer(tmp_path / "turn", TURN_SECRET) as server:
+        yield server
+
+
+@pytest.mark.parametrize("secret", [TURN_SECRET, "not-the-secret-of-this-turn-server"])
+def test_audio_flows_through_turn_only_with_the_right_secret(
+        chromium: Browser, start_server: ServerFactory, turn: TurnServer, secret: str) -> None:
+    server = start_server("--ice-servers", turn.url, "--turn-secret", secret)
+    space, members = space_with(server, "Anna", "Bram")
+    users = [new_user(chromium, server, name) for name in ("Anna", "Bram")]
+    try:
+        anna, bram = [open_space(u, space, m, "&ice=relay")
+                      for u, m in zip(users, members, strict=True)]
+        seats = sit(anna), sit(bram)
+        if secret == TURN_SECRET:
+            until(hears(anna, {seats[1]}), "Anna hears Bram through TURN")
+            until(hears(bram, {seats[0]}), "Bram hears Anna through TURN")
+            assert "relay" in selected_candidates(anna)
+        else:
+            # coturn refuses the credential (401) and, relay only, there is no other way.
+            for page in (anna, bram):
+                until(lambda p=page: 401 in p.evaluate("() => window.sprankelVoice.iceErrors()"),
+                      "the TURN server refused the credential")
+            assert set(stats(anna).values()) <= {0} and set(stats(bram).values()) <= {0}
+    finally:
+        for user in users:
+            user.close()
+
+
+def selected_candidates(page: Page) -> set[str]:
+    """The candidate types of the pair each connection uses."""
+    return set(page.evaluate("""async () => {
+      const types = [];
+      for (const pc of window.sprankelVoice.connections()) {
+        const stats = await pc.getStats();
+        stats.forEach((r) => {
+          if (r.type === "candidate-pair" && r.nominated && r.state === "succeeded") {
+            types.push(stats.get(r.localCandidateId).candidateType);
+          }
+        });
+      }
+      return types;
+    }"""))
+
+
+# Across two server processes on one Redis
+
+
+@pytest.fixture
+def redis(tmp_path: Path) -> Iterator[RedisServer]:
+    with RedisServer(tmp_path / "redis") as server:
+        yield server
+
+
+@pytest.mark.redis
+def test_colleagues_on_two_processes_hear_each_other(
+        chromium: Browser, start_server: ServerFactory, redis: RedisServer,
+        tmp_path: Path) -> None:
+    flags = ("--store", "redis", "--redis-url", redis.url, "--secret-key",
+             "a-shared-secret-key-for-both-processes")
+    a = start_server(*flags, data_dir=tmp_path / "a")
+    b = start_server(*flags, data_dir=tmp_path / "b")
+    space, members = space_with(a, "Anna", "Bram", "Chris")
+    users = [new_user(chromium, server, name)
+             for server, name in ((a, "Anna"), (b, "Bram"), (b, "Chris"))]
+    try:
+        anna, bram, chris = [open_space(u, space, m) for u, m in zip(users, members, strict=True)]
+        seats = {"anna": sit(anna), "bram": sit(bram), "chris": sit(chris)}
+        for name, page in (("anna", anna), ("bram", bram), ("chris", chris)):
+            until(hears(page, {s for n, s in seats.items() if n != name}),
+                  f"{name} hears both others across the processes")
+        bram.locator("#voice [data-focus-key=voice-leave]").click()
+        until(hears(anna, {seats["chris"]}), "Anna hears only Chris")
+        expect(anna.locator("#voice [data-table=koffietafel] .voice-person")).to_have_count(2)
     finally:
         for user in users:
             user.close()

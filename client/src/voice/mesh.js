@@ -15,6 +15,7 @@ export class Mesh {
     this.onRemote = onRemote;
     this.onGone = onGone;
     this.peers = new Map(); // seat -> {pc, queue (a promise chain), pending candidates}
+    this.iceErrors = []; // e.g. 401 from a TURN server that refused the credential
   }
 
   get audioTrack() {
@@ -37,6 +38,7 @@ export class Mesh {
       this.send({ type: "signal", to: seat, kind: "candidate",
         candidate: { candidate: c.candidate, sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null } });
     };
+    pc.onicecandidateerror = (event) => this.iceErrors.push(event.errorCode);
     pc.ontrack = (event) => this.onRemote(seat, event.streams[0] || new MediaStream([event.track]));
     pc.onconnectionstatechange = () => {
       if (pc.connectionState === "failed" || pc.connectionState === "closed") this.drop(seat);

@@ -279,6 +279,7 @@ export function mountVoice(section, { path, token, me, addTable }) {
   socket.connect();
 
   // Test hook (a page's own call statistics, nothing more): the bytes each seat received.
-  if (params.has("voicetest")) window.sprankelVoice = { stats: () => (mesh ? mesh.stats() : Promise.resolve({})), seat: () => seated?.seat || null };
+  if (params.has("voicetest")) window.sprankelVoice = { stats: () => (mesh ? mesh.stats() : Promise.resolve({})), seat: () => seated?.seat || null, iceErrors: () => mesh?.iceErrors || [],
+    connections: () => (mesh ? [...mesh.peers.values()].map((p) => p.pc) : []) };
   return { rerender: renderAll, close: () => { hangUp(); socket.close(); levels.close(); } };
 }
