@@ -8,6 +8,7 @@ the count grows, never for a fixed time.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -82,7 +83,8 @@ def open_space(user: User, space: str, member: dict[str, Any], query: str = "") 
 
 def sit(page: Page, table: str = "koffietafel") -> str:
     page.locator(f"#voice [data-table={table}] button").click()
-    expect(page.locator(f"#voice [data-table={table}] [data-focus-key=voice-leave]")).to_be_visible()
+    leave = page.locator(f"#voice [data-table={table}] [data-focus-key=voice-leave]")
+    expect(leave).to_be_visible()
     seat = page.evaluate("() => window.sprankelVoice.seat()")
     assert isinstance(seat, str)
     return seat
@@ -236,3 +238,37 @@ def test_colleagues_on_two_processes_hear_each_other(
     finally:
         for user in users:
             user.close()
+
+
+@pytest.fixture(scope="module")
+def plain_chromium(playwright_instance: Playwright) -> Iterator[Browser]:
+    """A browser with no microphone at all (no fake device, no fake consent)."""
+    browser = playwright_instance.chromium.launch(
+        executable_path=CHROMIUM, args=["--disable-gpu", "--disable-quic",
+                                        "--disable-features=WebRtcHideLocalIpsWithMdns"])
+    yield browser
+    browser.close()
+
+
+def test_without_a_microphone_one_listens_and_is_told_why(
+        chromium: Browser, plain_chromium: Browser, sprankel: ServerProcess) -> None:
+    space, members = space_with(sprankel, "Anna", "Bram")
+    anna_user = new_user(chromium, sprankel, "Anna")
+    bram_user = new_user(plain_chromium, sprankel, "Bram", locale="en-GB")
+    try:
+        anna = open_space(anna_user, space, members[0])
+        bram = open_space(bram_user, space, members[1])
+        anna_seat = sit(anna)
+        sit(bram)
+        # No device (or no consent, as this browser cannot ask): said plainly, as an alert.
+        notice = bram.locator("#voice .voice-notice")
+        expect(notice).to_have_attribute("role", "alert")
+        expect(notice).to_contain_text(re.compile(
+            r"No microphone found|does not allow the microphone"))
+        expect(notice).to_contain_text("You are at the table and can listen")
+        until(hears(bram, {anna_seat}), "Bram listens to Anna")
+        assert set(stats(anna).values()) <= {0}  # Bram sends nothing
+        assert axe_violations(bram) == []
+    finally:
+        anna_user.close()
+        bram_user.close()
