@@ -15,6 +15,7 @@ from ..facilitation.model import ROUND_KINDS
 from ..kernel import validation as checks
 from ..kernel.languages import DEFAULT_LANGUAGE, LANGUAGES
 from ..kernel.limits import MAX_ID, MAX_NAME
+from ..koffiehoek import availability, moments
 from ..koffiehoek import spaces as k
 from .endpoint import Body
 
@@ -130,7 +131,10 @@ NO_BODY = Body("NoBody", {"anyOf": [obj({}), {"type": "null"}], "description": "
 
 # Koffiehoek (api/spaces.py): the parsers are the Koffiehoek's own (koffiehoek/spaces.py).
 NEW_SPACE = Body("NewSpace", obj({"name": text(k.MAX_SPACE_NAME), "your_name": text(MAX_NAME),
-                                  "language": {"enum": list(LANGUAGES), "default": "nl"}},
+                                  "language": {"enum": list(LANGUAGES), "default": "nl"},
+                                  "time_zone": {"type": "string", "minLength": 1,
+                                                "default": "Europe/Amsterdam",
+                                                "description": "IANA time zone"}},
                                  ["name", "your_name"]), k.space_fields)
 NEW_MEMBER = Body("NewMember", obj({"name": text(MAX_NAME)}, ["name"]), k.member_fields)
 CHAT_POST = Body("ChatPost", obj({"text": text(k.MAX_MESSAGE)}, ["text"]), k.message_fields)
@@ -142,6 +146,19 @@ NEW_TABLE = Body("NewTable", obj({"name": text(k.MAX_TABLE_NAME),
                                   "muted_on_arrival": {"type": "boolean", "default": False},
                                   "cameras": {"type": "boolean", "default": False}},
                                  ["name"]), k.table_fields)
+MEMBER_STATUS = Body("MemberStatus", obj({"status": {"enum": list(availability.STATUSES)},
+                                          "note": text(availability.MAX_NOTE, min_len=0)},
+                                         ["status"]), availability.status_fields)
+NEW_MOMENT = Body("NewMoment", obj({
+    "weekdays": {"type": "array", "minItems": 1, "uniqueItems": True,
+                 "items": {"enum": list(moments.WEEKDAYS)}},
+    "time": {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"},
+    "duration_min": {**int_range(5, 120), "default": 15},
+    "time_zone": {"type": "string", "minLength": 1, "description": "IANA time zone"},
+    "table": {"type": "string", "minLength": 1, "default": "koffietafel"},
+    "pairing": {"type": "boolean", "default": False}}, ["weekdays", "time"]),
+    moments.moment_fields)
+PAIRING = Body("Pairing", obj({"on": {"type": "boolean"}}, ["on"]), k.pairing_fields)
 START_FROM_MESSAGE = Body("StartFromMessage", obj({"message_id": {
     "type": "string", "minLength": 1, "maxLength": MAX_ID}}, ["message_id"]), _message_id)
 
@@ -149,4 +166,5 @@ START_FROM_MESSAGE = Body("StartFromMessage", obj({"message_id": {
 # is still described, as before).
 BODIES: tuple[Body, ...] = (NEW_SESSION, JOIN, NEW_ROUND, ROUND_PATCH, EXTEND, NEW_IDEA,
                             IDEA_PATCH, VOTES, RATING, NO_BODY, NEW_SPACE, NEW_MEMBER,
-                            CHAT_POST, NEW_ICEBREAKER, NEW_TABLE, START_FROM_MESSAGE)
+                            CHAT_POST, NEW_ICEBREAKER, NEW_TABLE, MEMBER_STATUS,
+                            NEW_MOMENT, PAIRING, START_FROM_MESSAGE)

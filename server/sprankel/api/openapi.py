@@ -93,6 +93,9 @@ _RESPONSES: dict[str, Any] = {
                          closed=False),
     "ChatMessage": {"type": "object"},
     "OwnIcebreakers": obj({"icebreakers": {"type": "array", "items": STR}}),
+    "MemberStatus": obj({"status": STR, "note": STR}),
+    "Pairing": obj({"on": {"type": "boolean"}}),
+    "Moments": obj({"moments": {"type": "array", "items": {"type": "object"}}}),
     "Tables": obj({"tables": {"type": "array", "items": obj(
         {"id": STR, "name": STR, "seats": INT, "muted_on_arrival": {"type": "boolean"},
          "cameras": {"type": "boolean"}})}}),

@@ -7,6 +7,12 @@
     POST /api/spaces/{id}/messages            {text} -> 201 (429 when too fast)
     POST /api/spaces/{id}/coffee              "who wants coffee?" -> 201
     POST /api/spaces/{id}/icebreakers         {text} -> 201: the team's own question
+    PUT  /api/spaces/{id}/status              {status, note?}: available, in_session, focus,
+                                              away; until the end of the space's day
+    PUT  /api/spaces/{id}/pairing             {on}: take part in random pairing at moments
+    POST /api/spaces/{id}/moments             {weekdays, time, duration_min?, time_zone?,
+                                              table?, pairing?} -> 201: a coffee moment
+    GET  /api/spaces/{id}/moments.ics         the moments as an iCalendar series
     POST /api/spaces/{id}/tables              {name, seats?, muted_on_arrival?, cameras?}
                                               -> 201: one more voice table (api/voice.py)
     POST /api/spaces/{id}/sessions            {message_id} -> 201: a brainstorm from a message
@@ -35,7 +41,9 @@ from ..facilitation.model import Session
 from ..feature import Feature
 from ..kernel.errors import AppError, Forbidden, Invalid, NotFound
 from ..koffiehoek.chat import chat_name
+from ..koffiehoek.moments import calendar
 from ..koffiehoek.spaces import Koffiehoek, Member, RateLimited, Space
+from ..responses import download
 from ..services import Services
 from ..sync.access import READ_ONLY, Access, Authorizer, Refusal
 from . import bodies as b
@@ -147,6 +155,10 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek,
             "sessions": [s for s in sessions if s is not None],
             "chat_document": chat_name(space.id),
             "tables": [dict(t) for t in space.tables],
+            "time_zone": space.time_zone,
+            "statuses": await k.statuses(space),
+            "moments": [dict(m) for m in space.moments],
+            "pairing": await k.pairing(space, member),
         })
 
     async def post_message(request: Request, call: InSpace) -> Response:
@@ -159,6 +171,25 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek,
     async def add_icebreaker(request: Request, call: InSpace) -> Response:
         space = await koffiehoek.add_icebreaker(call.session, call.body["text"])
         return JSONResponse({"icebreakers": list(space.icebreakers)}, status_code=201)
+
+    async def set_status(request: Request, call: InSpace) -> Response:
+        return JSONResponse(await koffiehoek.set_status(call.session, call.who, **call.body))
+
+    async def set_pairing(request: Request, call: InSpace) -> Response:
+        return JSONResponse(await koffiehoek.set_pairing(call.session, call.who, **call.body))
+
+    async def add_moment(request: Request, call: InSpace) -> Response:
+        space = await koffiehoek.add_moment(call.session, call.body)
+        return JSONResponse({"moments": [dict(m) for m in space.moments]}, status_code=201)
+
+    async def moments_ics(request: Request, call: InSpace) -> Response:
+        space = call.session
+        url = base_url(request) + links.space_path(space.id)
+        words = _ICS_WORDS[space.language]
+        text = calendar(f"{space.name} · Koffiehoek", space.moments,
+                        koffiehoek.clock.now_ms(), url, words[0].format(name=space.name),
+                        words[1].format(url=url), f"{space.id}.sprankel")
+        return download(text, "koffiemomenten.ics", "text/calendar; charset=utf-8")
 
     async def add_table(request: Request, call: InSpace) -> Response:
         space = await koffiehoek.add_table(call.session, **call.body)
@@ -235,6 +266,14 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek,
           201, errors=(401, 404, 429)),
         e("POST", space + "/icebreakers", add_icebreaker, "Add the team's own warm-up question",
           b.NEW_ICEBREAKER, "OwnIcebreakers", 201),
+        e("PUT", space + "/status", set_status, "Set your status in the space for today",
+          b.MEMBER_STATUS, "MemberStatus"),
+        e("PUT", space + "/pairing", set_pairing, "Take part in random pairing (or not)",
+          b.PAIRING, "Pairing"),
+        e("POST", space + "/moments", add_moment, "Add a recurring coffee moment",
+          b.NEW_MOMENT, "Moments", 201),
+        e("GET", space + "/moments.ics", moments_ics, "The coffee moments as a calendar",
+          media_type="text/calendar"),
         e("POST", space + "/tables", add_table, "Add a voice table to the space",
           b.NEW_TABLE, "Tables", 201),
         e("POST", space + "/sessions", start_session, "Start a brainstorm from a chat message",
@@ -244,6 +283,13 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek,
           "A session's summary (its starter; everyone when it allows export)",
           errors=(401, 403, 404), media_type=MEDIA_TYPES["md"]),
     ]
+
+
+# The calendar's words, in the space's language (the summary, then the description).
+_ICS_WORDS = {
+    "nl": ("Koffiemoment: {name}", "Schuif aan bij de koffietafel: {url}"),
+    "en": ("Coffee moment: {name}", "Join the coffee table: {url}"),
+}
 
 
 def _may_export(session: Session, space: Space, member: Member) -> bool:

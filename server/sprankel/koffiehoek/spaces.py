@@ -3,7 +3,10 @@
 Records (JSON in the store):
     space          ID             {id, name, language, created_at, icebreakers, session_ids,
                                    started_by: {session id: member id},
-                                   tables: [{id, name, seats, muted_on_arrival, cameras}]}
+                                   tables: [{id, name, seats, muted_on_arrival, cameras}],
+                                   time_zone, moments: [see moments.py]}
+    space-status   ID/MID         {status, note, day}  see availability.py
+    space-pairing  ID/MID         {on}  the member takes part in random pairing (moments.py)
     space-member   ID/MID         {id, space_id, name, joined_at}
     space-seen     ID/YYYY-MM-DD  {members: {MID: {name, first, last}}}
     space-rate     ID/MID         {times: [ms, ...]}  a member's recent posts, for the rate limit
@@ -35,7 +38,8 @@ from ..kernel.tokens import Claims, TokenSigner
 from ..kernel.validation import body_object, only_fields, text
 from ..store import Store
 from ..sync.rooms import RoomManager
-from . import chat
+from . import availability, chat, moments
+from .availability import DEFAULT_TIME_ZONE
 
 log = logging.getLogger("sprankel.koffiehoek")
 
@@ -43,6 +47,7 @@ SPACE = "space"
 MEMBER = "space-member"
 SEEN = "space-seen"
 RATE = "space-rate"
+PAIRING = "space-pairing"
 
 TOKEN_SCOPE = "k:"
 MAX_SPACE_NAME = 80
@@ -60,6 +65,7 @@ MAX_SEATS = 12  # a full mesh of audio: each seat sends to every other one
 DEFAULT_TABLES = ({"id": "koffietafel", "name": "Koffietafel", "seats": DEFAULT_SEATS,
                    "muted_on_arrival": False, "cameras": False},)
 EXPIRY_INTERVAL_S = 600.0
+MOMENTS_INTERVAL_S = 20.0  # a moment's invitation goes out within this of its start
 
 
 class RateLimited(AppError):
@@ -95,19 +101,24 @@ class Space:
     started_by: Mapping[str, str] = field(default_factory=dict)
     # The voice tables (voice/tables.py seats people at them), each a JSON object.
     tables: tuple[Mapping[str, Any], ...] = DEFAULT_TABLES
+    time_zone: str = DEFAULT_TIME_ZONE  # the team's day: statuses end, moments happen in it
+    moments: tuple[Mapping[str, Any], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "language": self.language,
                 "created_at": self.created_at, "icebreakers": list(self.icebreakers),
                 "session_ids": list(self.session_ids), "started_by": dict(self.started_by),
-                "tables": [dict(t) for t in self.tables]}
+                "tables": [dict(t) for t in self.tables], "time_zone": self.time_zone,
+                "moments": [dict(m) for m in self.moments]}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Space:
         return cls(data["id"], data["name"], data["language"], int(data["created_at"]),
                    tuple(data.get("icebreakers", ())), tuple(data.get("session_ids", ())),
                    dict(data.get("started_by", {})),
-                   tuple(data.get("tables", DEFAULT_TABLES)))
+                   tuple(data.get("tables", DEFAULT_TABLES)),
+                   str(data.get("time_zone", DEFAULT_TIME_ZONE)),
+                   tuple(data.get("moments", ())))
 
 
 class Koffiehoek:
@@ -123,18 +134,31 @@ class Koffiehoek:
         self.signer = signer
         self.retention_days = retention_days
         self.clock: Clock = clock or SystemClock()
-        self._expiry: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
 
     # Life cycle: expire old messages now and then, in one process at a time.
 
     async def start(self) -> None:
-        self._expiry = asyncio.create_task(self._expire_periodically(), name="chat expiry")
+        self._tasks = [
+            asyncio.create_task(self._expire_periodically(), name="chat expiry"),
+            asyncio.create_task(self._moments_periodically(), name="coffee moments"),
+        ]
 
     async def stop(self) -> None:
-        if self._expiry is not None:
-            self._expiry.cancel()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._expiry
+                await task
+        self._tasks = []
+
+    async def _moments_periodically(self) -> None:
+        while True:
+            try:
+                await self.invite_due_moments()
+            except Exception:
+                log.exception("coffee moments failed")
+            await asyncio.sleep(MOMENTS_INTERVAL_S)
 
     async def _expire_periodically(self) -> None:
         while True:
@@ -147,10 +171,11 @@ class Koffiehoek:
 
     # Spaces and members
 
-    async def create_space(self, name: str, your_name: str, language: str
-                           ) -> tuple[Space, Member, str]:
+    async def create_space(self, name: str, your_name: str, language: str,
+                           time_zone: str = DEFAULT_TIME_ZONE) -> tuple[Space, Member, str]:
         """A new space and its first member; the fields as space_fields() parsed them."""
-        space = Space(new_id(), name, language, self.clock.now_ms(), (), ())
+        space = Space(new_id(), name, language, self.clock.now_ms(), (), (),
+                      time_zone=time_zone)
         await self.store.put_record(SPACE, space.id, space.to_json())
         log.info("space created id=%s", space.id)
         member, token = await self._add_member(space, your_name)
@@ -227,8 +252,44 @@ class Koffiehoek:
         return await self._post(space, member, "message", message_text)
 
     async def coffee(self, space: Space, member: Member) -> dict[str, Any]:
-        """"Who wants coffee?": a nudge that everyone present sees."""
-        return await self._post(space, member, "coffee", "")
+        """"Who wants coffee?": a nudge for the members present and available. The chat
+        shows it to all; only those it names in ``reach`` are called by it (announced,
+        highlighted): someone in focus or away is not disturbed."""
+        return await self._post(space, member, "coffee", "",
+                                {"reach": await self.available(space, exclude=member.id)})
+
+    # Availability
+
+    async def set_status(self, space: Space, member: Member, status: str, note: str
+                         ) -> dict[str, str]:
+        today = availability.local_day(self.clock.now_ms(), space.time_zone)
+        await self.store.put_record(availability.STATUS, f"{space.id}/{member.id}",
+                                    {"status": status, "note": note, "day": today})
+        return {"status": status, "note": note}
+
+    async def set_pairing(self, space: Space, member: Member, on: bool) -> dict[str, bool]:
+        """Opt in (or out) of random pairing at the space's coffee moments; it lasts."""
+        await self.store.put_record(PAIRING, f"{space.id}/{member.id}", {"on": on})
+        return {"on": on}
+
+    async def pairing(self, space: Space, member: Member) -> bool:
+        record = await self.store.get_record(PAIRING, f"{space.id}/{member.id}")
+        return bool((record or {}).get("on"))
+
+    async def statuses(self, space: Space) -> dict[str, dict[str, str]]:
+        """Today's status of every member who set one (the others are available)."""
+        today = availability.local_day(self.clock.now_ms(), space.time_zone)
+        records = await self.store.list_records(availability.STATUS, f"{space.id}/")
+        found = {key.split("/", 1)[1]: availability.current(record, today)
+                 for key, record in records.items()}
+        return {mid: s for mid, s in found.items() if s["status"] != availability.AVAILABLE
+                or s["note"]}
+
+    async def available(self, space: Space, exclude: str = "") -> list[str]:
+        """The members present now whose status today is available."""
+        statuses = await self.statuses(space)
+        return [p["id"] for p in await self.present(space.id) if p["id"] != exclude
+                and statuses.get(p["id"], {}).get("status", "available") == "available"]
 
     async def _post(self, space: Space, member: Member, kind: str, message_text: str,
                     extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -310,6 +371,58 @@ class Koffiehoek:
 
         return Space.from_json(await self.store.update_record(SPACE, space.id, add) or {})
 
+    # Coffee moments
+
+    async def add_moment(self, space: Space, fields: dict[str, Any]) -> Space:
+        if fields["table"] not in {t["id"] for t in space.tables}:
+            raise Invalid("table must be the id of one of the space's tables")
+        moment = {"id": new_id(), **fields, "time_zone": fields["time_zone"] or space.time_zone}
+
+        def add(record: dict[str, Any] | None) -> dict[str, Any]:
+            if record is None:
+                raise NotFound("no such space")
+            current = list(record.get("moments", []))
+            if len(current) >= moments.MAX_MOMENTS:
+                raise Invalid(f"a space has at most {moments.MAX_MOMENTS} coffee moments")
+            return {**record, "moments": [*current, moment]}
+
+        return Space.from_json(await self.store.update_record(SPACE, space.id, add) or {})
+
+    async def invite_due_moments(self) -> int:
+        """Invite the available members of every space whose moment is on now: once per
+        occurrence across all processes (a lease per moment and day)."""
+        sent = 0
+        now = self.clock.now_ms()
+        for data in (await self.store.list_records(SPACE)).values():
+            space = Space.from_json(data)
+            for moment in space.moments:
+                day, on = moments.occurrence(moment, now)
+                if on and await self.broker.acquire_once(
+                        f"koffiehoek:moment:{space.id}:{moment['id']}:{day}", 86_400):
+                    await self._invite(space, moment)
+                    sent += 1
+        return sent
+
+    async def _invite(self, space: Space, moment: Mapping[str, Any]) -> None:
+        reach = await self.available(space)
+        message = {"id": new_id(), "kind": "moment", "author_id": "",
+                   "author_name": space.name, "text": "", "at": self.clock.now_ms(),
+                   "reach": reach, "moment": {"id": moment["id"], "table": moment["table"],
+                                              "duration_min": moment["duration_min"]}}
+        if moment.get("pairing"):
+            opted = await self.store.list_records(PAIRING, f"{space.id}/")
+            willing = [m for m in reach if (opted.get(f"{space.id}/{m}") or {}).get("on")]
+            message["pairs"] = moments.pairs(willing, self.clock.now_ms())
+        cutoff = self._cutoff()
+
+        def change(doc: Any) -> None:
+            chat.remove_older_than(doc, cutoff)
+            chat.append_message(doc, message)
+
+        await self.rooms.apply_server_change(chat.chat_name(space.id), change)
+        log.info("coffee moment space=%s moment=%s invited=%d", space.id, moment["id"],
+                 len(reach))
+
     async def messages(self, space_id: str) -> list[dict[str, Any]]:
         return await self.rooms.read(chat.chat_name(space_id), chat.read_messages)
 
@@ -362,13 +475,18 @@ class Koffiehoek:
 
 def space_fields(raw: Any) -> dict[str, Any]:
     body = body_object(raw)
-    only_fields(body, ("name", "language", "your_name"))
+    only_fields(body, ("name", "language", "your_name", "time_zone"))
     name = text(body, "name", MAX_SPACE_NAME)
     your_name = text(body, "your_name", MAX_NAME)
     language = body.get("language", DEFAULT_LANGUAGE)
     if language not in LANGUAGES:
         raise Invalid("language must be \"nl\" or \"en\"")
-    return {"name": name, "your_name": your_name, "language": language}
+    time_zone = body.get("time_zone", DEFAULT_TIME_ZONE)
+    if not isinstance(time_zone, str):
+        raise Invalid("time_zone must be an IANA time zone such as Europe/Amsterdam")
+    availability.zone(time_zone)
+    return {"name": name, "your_name": your_name, "language": language,
+            "time_zone": time_zone}
 
 
 def member_fields(raw: Any) -> dict[str, Any]:
@@ -402,6 +520,14 @@ def table_fields(raw: Any) -> dict[str, Any]:
             raise Invalid(f"{flag} must be true or false")
         flags[flag] = value
     return {"name": text(body, "name", MAX_TABLE_NAME), "seats": seats, **flags}
+
+
+def pairing_fields(raw: Any) -> dict[str, Any]:
+    body = body_object(raw)
+    only_fields(body, ("on",))
+    if not isinstance(body.get("on"), bool):
+        raise Invalid("on must be true or false")
+    return {"on": body["on"]}
 
 
 def _day(ms: int) -> str:
