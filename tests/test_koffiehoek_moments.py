@@ -47,7 +47,7 @@ class Hoek:
                 {"id": m.id, "name": m.name}))
 
     def set(self, ms: int) -> None:
-        self.clock._now = ms  # noqa: SLF001 (the manual clock of the tests)
+        self.clock._now = ms  # the manual clock jumps to a wall-clock time
 
 
 @pytest.fixture
