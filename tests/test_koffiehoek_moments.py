@@ -180,7 +180,6 @@ async def test_the_ics_is_a_weekly_series_in_the_right_time_zone(server: ServerP
     ({"weekdays": ["MO"], "time": "10:00", "duration_min": 500}, "duration_min must be"),
     ({"weekdays": ["MO"], "time": "10:00", "time_zone": "Mars/Olympus"},
      "is not an IANA time zone"),
-    ({"weekdays": ["MO"], "time": "10:00", "table": "nosuch"}, "table must be the id"),
     ({"weekdays": ["MO"], "time": "10:00", "extra": 1}, "extra"),
 ])
 async def test_bad_moments_are_refused_and_nothing_is_added(
@@ -191,6 +190,16 @@ async def test_bad_moments_are_refused_and_nothing_is_added(
         refused = await http.post(f"/api/spaces/{sid}/moments", headers=auth, json=body)
         assert refused.status_code == 422 and message in refused.json()["message"]
         assert (await http.get(f"/api/spaces/{sid}", headers=auth)).json()["moments"] == []
+
+
+async def test_a_moment_at_a_table_the_space_does_not_have(server: ServerProcess) -> None:
+    async with httpx.AsyncClient(base_url=server.http_url, timeout=10) as http:
+        sid, token = await _space(http)
+        refused = await http.post(f"/api/spaces/{sid}/moments", json={
+            "weekdays": ["MO"], "time": "10:00", "table": "nosuch"},
+            headers={"Authorization": f"Bearer {token}"})
+        assert refused.status_code == 404
+        assert refused.json() == {"error": "not_found", "message": "no such table in this space"}
 
 
 @pytest.mark.parametrize(("body", "message"), [

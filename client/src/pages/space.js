@@ -7,6 +7,8 @@ import { announce, h, pageData, replaceChildren, safeHref } from "../lib/dom.js"
 import { language, onLanguage, t } from "../lib/i18n.js";
 import { remembered } from "../lib/storage.js";
 import { Connection, openDocument } from "../lib/sync.js";
+import { invite, momentsSection } from "../space/moments.js";
+import { statusForm, statusTags } from "../space/status.js";
 import { mountVoice } from "../voice/panel.js";
 
 const data = pageData();
@@ -77,12 +79,16 @@ async function startSpace() {
   awareness.setLocalStateField("user", { id: overview.me.id, name: overview.me.name });
   const messages = chat.doc.getArray("messages");
   let seen = new Set(messages.toArray().map((m) => m?.id));
+  let firstRender = true;
 
   const status = h("p", { class: "connection", id: "connection", role: "status" });
   const list = h("ol", { class: "chat", id: "chat", "aria-labelledby": "chat-heading" });
   const presentNode = h("section", { class: "presence-panel", "aria-labelledby": "present-heading" });
   const iceNode = h("section", { class: "card icebreaker", "aria-labelledby": "ice-heading" });
   const sessionsNode = h("section", { class: "card", "aria-labelledby": "sessions-heading" });
+  const momentsNode = h("section", { class: "card moments-card", "aria-labelledby": "moments-heading" });
+  const statusNode = h("div", { class: "my-status" });
+  const inviteNode = h("p", { class: "notice moment-invite", role: "alert", hidden: true });
   // The voice tables: one section that keeps its own state (the calls) across renders.
   const voiceNode = h("section", { class: "card voice", id: "voice", "aria-labelledby": "voice-heading" });
   const voice = mountVoice(voiceNode, {
@@ -125,14 +131,25 @@ async function startSpace() {
   function renderMessages() {
     const items = messages.toArray().filter((m) => m && typeof m === "object");
     replaceChildren(list, items.map((m) => renderMessage(m)));
-    const fresh = items.filter((m) => !seen.has(m.id) && m.author_id !== overview.me.id);
+    // A nudge or a moment names whom it calls (the available): the others are not disturbed.
+    const fresh = items.filter((m) => !seen.has(m.id) && m.author_id !== overview.me.id
+      && (!Array.isArray(m.reach) || m.reach.includes(overview.me.id)));
+    for (const m of fresh) if (m.kind === "moment" && !firstRender) invite(m, overview.me.id, names(), inviteNode);
     seen = new Set(items.map((m) => m.id));
+    firstRender = false;
     if (fresh.length === 1) announce(describe(fresh[0]));
     else if (fresh.length > 1) announce(t("space.new.messages", { n: fresh.length }));
     list.lastElementChild?.scrollIntoView({ block: "nearest" });
   }
 
+  function names() {
+    const known = new Map((overview.today || []).map((p) => [p.id, p.name]));
+    for (const p of overview.present || []) known.set(p.id, p.name);
+    return known;
+  }
+
   function describe(m) {
+    if (m.kind === "moment") return t("moments.invite");
     if (m.kind === "coffee") return t("space.coffee.says", { name: m.author_name });
     if (m.kind === "session") return t("space.session.says", { name: m.author_name, title: m.session?.title || m.text });
     return `${m.author_name}: ${m.text}`;
@@ -140,7 +157,9 @@ async function startSpace() {
 
   function renderMessage(m) {
     const time = new Date(Number(m.at) || 0).toLocaleTimeString(language(), { hour: "2-digit", minute: "2-digit" });
-    const body = m.kind === "coffee"
+    const body = m.kind === "moment"
+      ? h("p", { class: "chat-text coffee" }, "☕ ", t("moments.invite"))
+      : m.kind === "coffee"
       ? h("p", { class: "chat-text coffee" }, "☕ ", t("space.coffee.says", { name: m.author_name }))
       : m.kind === "session"
         ? h("p", { class: "chat-text" }, t("space.session.says", { name: m.author_name, title: m.session?.title || "" }), " ",
@@ -171,10 +190,25 @@ async function startSpace() {
     replaceChildren(presentNode, [
       h("h2", { id: "present-heading", class: "panel-title" }, t("space.present"), ` (${here.size})`),
       h("ul", { class: "presence", id: "present" }, [...here].map(([id, name]) =>
-        h("li", { class: "person" }, h("span", { class: "person-name" }, name), id === overview.me.id ? h("span", { class: "tag" }, t("presence.you")) : null))),
+        h("li", { class: "person" }, h("span", { class: "person-name" }, name), id === overview.me.id ? h("span", { class: "tag" }, t("presence.you")) : null,
+          statusTags(overview.statuses, id)))),
       h("h3", { class: "panel-title today-title" }, t("space.today")),
-      h("ul", { class: "today" }, (overview.today || []).map((p) => h("li", {}, p.name))),
+      h("ul", { class: "today" }, (overview.today || []).map((p) => h("li", {}, p.name, " ", statusTags(overview.statuses, p.id)))),
+      statusNode,
     ]);
+    // The forms are rebuilt only when what they show changed, so a refresh or someone
+    // arriving never closes a form or resets a choice being made.
+    const mine = JSON.stringify([language(), overview.statuses?.[overview.me.id] || null]);
+    if (statusNode.dataset.shown !== mine) {
+      statusNode.dataset.shown = mine;
+      replaceChildren(statusNode, [statusForm(overview, call, act, refresh)]);
+    }
+    const moments = JSON.stringify([language(), overview.moments, overview.pairing,
+      typeof Notification === "undefined" ? "" : Notification.permission]);
+    if (momentsNode.dataset.shown !== moments) {
+      momentsNode.dataset.shown = moments;
+      replaceChildren(momentsNode, momentsSection(overview, call, act, refresh, known.token));
+    }
     replaceChildren(iceNode, [
       h("h2", { id: "ice-heading", class: "panel-title" }, t("space.icebreaker")),
       h("p", { class: "icebreaker-question" }, overview.icebreaker || ""),
@@ -221,11 +255,13 @@ async function startSpace() {
               onclick: async () => {
                 try { await navigator.clipboard.writeText(location.href); announce(t("home.copied")); } catch { announce(location.href); }
               } }, t("space.share"))),
+          inviteNode,
           voiceNode,
           iceNode,
           h("section", { class: "card", "aria-labelledby": "chat-heading" },
             h("h2", { id: "chat-heading", class: "panel-title" }, t("space.chat")),
             list, error, composer),
+          momentsNode,
           sessionsNode),
         presentNode),
     ]);

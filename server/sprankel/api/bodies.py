@@ -132,9 +132,8 @@ NO_BODY = Body("NoBody", {"anyOf": [obj({}), {"type": "null"}], "description": "
 # Koffiehoek (api/spaces.py): the parsers are the Koffiehoek's own (koffiehoek/spaces.py).
 NEW_SPACE = Body("NewSpace", obj({"name": text(k.MAX_SPACE_NAME), "your_name": text(MAX_NAME),
                                   "language": {"enum": list(LANGUAGES), "default": "nl"},
-                                  "time_zone": {"type": "string", "minLength": 1,
-                                                "default": "Europe/Amsterdam",
-                                                "description": "IANA time zone"}},
+                                  "time_zone": {"$ref": "#/components/schemas/TimeZone",
+                                                "default": "Europe/Amsterdam"}},
                                  ["name", "your_name"]), k.space_fields)
 NEW_MEMBER = Body("NewMember", obj({"name": text(MAX_NAME)}, ["name"]), k.member_fields)
 CHAT_POST = Body("ChatPost", obj({"text": text(k.MAX_MESSAGE)}, ["text"]), k.message_fields)
@@ -154,7 +153,7 @@ NEW_MOMENT = Body("NewMoment", obj({
                  "items": {"enum": list(moments.WEEKDAYS)}},
     "time": {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"},
     "duration_min": {**int_range(5, 120), "default": 15},
-    "time_zone": {"type": "string", "minLength": 1, "description": "IANA time zone"},
+    "time_zone": {"$ref": "#/components/schemas/TimeZone"},
     "table": {"type": "string", "minLength": 1, "default": "koffietafel"},
     "pairing": {"type": "boolean", "default": False}}, ["weekdays", "time"]),
     moments.moment_fields)

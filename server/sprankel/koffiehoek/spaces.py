@@ -375,7 +375,7 @@ class Koffiehoek:
 
     async def add_moment(self, space: Space, fields: dict[str, Any]) -> Space:
         if fields["table"] not in {t["id"] for t in space.tables}:
-            raise Invalid("table must be the id of one of the space's tables")
+            raise NotFound("no such table in this space")
         moment = {"id": new_id(), **fields, "time_zone": fields["time_zone"] or space.time_zone}
 
         def add(record: dict[str, Any] | None) -> dict[str, Any]:
