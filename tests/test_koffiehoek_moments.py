@@ -20,6 +20,7 @@ from sprankel.broker.memory import MemoryBroker
 from sprankel.kernel.clock import ManualClock
 from sprankel.kernel.tokens import TokenSigner
 from sprankel.koffiehoek.chat import chat_name
+from sprankel.koffiehoek.gatherings import Gatherings
 from sprankel.koffiehoek.moments import pairs
 from sprankel.koffiehoek.spaces import Koffiehoek, Member, Space
 from sprankel.store.sqlite import SQLiteStore
@@ -37,6 +38,7 @@ class Hoek:
     def __init__(self, koffiehoek: Koffiehoek, broker: MemoryBroker, clock: ManualClock,
                  rooms: RoomManager) -> None:
         self.k, self.broker, self.clock, self.rooms = koffiehoek, broker, clock, rooms
+        self.g = Gatherings(koffiehoek)
 
     async def here(self, space: Space, *members: Member) -> None:
         """Members with the chat open (presence, as the chat socket records it)."""
@@ -65,57 +67,58 @@ async def hoek(tmp_path: Path) -> AsyncIterator[Hoek]:
 
 async def test_coffee_reaches_only_the_available_and_a_status_ends_with_the_day(
         hoek: Hoek) -> None:
-    k = hoek.k
+    k, g = hoek.k, hoek.g
     space, ada, _ = await k.create_space("Team", "Ada", "nl")
     zoe, _ = await k.join(space.id, "Zoë")
     bram, _ = await k.join(space.id, "Bram")
     dewi, _ = await k.join(space.id, "Dewi")  # not here now
     await hoek.here(space, ada, zoe, bram)
-    await k.set_status(space, zoe, "focus", "deadline om 12:00")
-    assert await k.statuses(space) == {zoe.id: {"status": "focus",
+    await g.set_status(space, zoe, "focus", "deadline om 12:00")
+    assert await g.statuses(space) == {zoe.id: {"status": "focus",
                                                 "note": "deadline om 12:00"}}
-    nudge = await k.coffee(space, ada)
+    nudge = await k.coffee(space, ada, await g.available(space, exclude=ada.id))
     assert nudge["reach"] == [bram.id]  # not Ada herself, not Zoë in focus, not Dewi away
     assert dewi.id not in nudge["reach"]
 
     # Midnight in Amsterdam (23:00 UTC): the focus has lapsed and Zoë is available again.
     hoek.set(at(2026, 12, 2, 0, 1))
-    assert await k.statuses(space) == {}
-    assert sorted((await k.coffee(space, bram))["reach"]) == sorted([ada.id, zoe.id])
+    assert await g.statuses(space) == {}
+    reach = await g.available(space, exclude=bram.id)
+    assert sorted((await k.coffee(space, bram, reach))["reach"]) == sorted([ada.id, zoe.id])
 
 
 async def test_a_moment_invites_the_available_once_at_its_wall_clock_time(hoek: Hoek) -> None:
-    k = hoek.k
+    k, g = hoek.k, hoek.g
     space, ada, _ = await k.create_space("Team", "Ada", "nl")
     zoe, _ = await k.join(space.id, "Zoë")
     await hoek.here(space, ada, zoe)
-    await k.set_status(space, zoe, "away", "")
-    await k.add_moment(space, {"weekdays": ["TU", "TH"], "time": "10:00", "duration_min": 15,
+    await g.set_status(space, zoe, "away", "")
+    await g.add_moment(space, {"weekdays": ["TU", "TH"], "time": "10:00", "duration_min": 15,
                                "time_zone": None, "table": "koffietafel", "pairing": False})
-    assert await k.invite_due_moments() == 0  # 09:00
+    assert await g.invite_due_moments() == 0  # 09:00
     hoek.set(at(2026, 12, 1, 10, 5))
-    assert await k.invite_due_moments() == 1
-    assert await k.invite_due_moments() == 0  # once per occurrence
+    assert await g.invite_due_moments() == 1
+    assert await g.invite_due_moments() == 0  # once per occurrence
     invitation = [m for m in await k.messages(space.id) if m["kind"] == "moment"]
     assert len(invitation) == 1 and invitation[0]["reach"] == [ada.id]
     hoek.set(at(2026, 12, 2, 10, 5))  # a Wednesday
-    assert await k.invite_due_moments() == 0
+    assert await g.invite_due_moments() == 0
     # Summer time: still 10:00 in Amsterdam (08:00 UTC, not 09:00).
     hoek.set(at(2027, 7, 1, 10, 1))  # a Thursday
-    assert await k.invite_due_moments() == 1
+    assert await g.invite_due_moments() == 1
 
 
 async def test_pairing_groups_only_those_who_opted_in(hoek: Hoek) -> None:
-    k = hoek.k
+    k, g = hoek.k, hoek.g
     space, ada, _ = await k.create_space("Team", "Ada", "en")
     people = [ada] + [(await k.join(space.id, n))[0] for n in ("B", "C", "D", "E", "F")]
     await hoek.here(space, *people)
     for p in people[:5]:
-        await k.set_pairing(space, p, True)
-    await k.add_moment(space, {"weekdays": ["TU"], "time": "09:00", "duration_min": 30,
+        await g.set_pairing(space, p, True)
+    await g.add_moment(space, {"weekdays": ["TU"], "time": "09:00", "duration_min": 30,
                                "time_zone": "Europe/Amsterdam", "table": "koffietafel",
                                "pairing": True})
-    assert await k.invite_due_moments() == 1
+    assert await g.invite_due_moments() == 1
     [moment] = [m for m in await k.messages(space.id) if m["kind"] == "moment"]
     groups = moment["pairs"]
     assert sorted(m for g in groups for m in g) == sorted(p.id for p in people[:5])

@@ -15,7 +15,7 @@ from ..facilitation.model import ROUND_KINDS
 from ..kernel import validation as checks
 from ..kernel.languages import DEFAULT_LANGUAGE, LANGUAGES
 from ..kernel.limits import MAX_ID, MAX_NAME
-from ..koffiehoek import availability, moments
+from ..koffiehoek import availability, gatherings, moments, tables
 from ..koffiehoek import spaces as k
 from .endpoint import Body
 
@@ -139,12 +139,12 @@ NEW_MEMBER = Body("NewMember", obj({"name": text(MAX_NAME)}, ["name"]), k.member
 CHAT_POST = Body("ChatPost", obj({"text": text(k.MAX_MESSAGE)}, ["text"]), k.message_fields)
 NEW_ICEBREAKER = Body("NewIcebreaker", obj({"text": text(k.MAX_ICEBREAKER)}, ["text"]),
                       k.icebreaker_fields)
-NEW_TABLE = Body("NewTable", obj({"name": text(k.MAX_TABLE_NAME),
-                                  "seats": {**int_range(2, k.MAX_SEATS),
-                                            "default": k.DEFAULT_SEATS},
+NEW_TABLE = Body("NewTable", obj({"name": text(tables.MAX_TABLE_NAME),
+                                  "seats": {**int_range(2, tables.MAX_SEATS),
+                                            "default": tables.DEFAULT_SEATS},
                                   "muted_on_arrival": {"type": "boolean", "default": False},
                                   "cameras": {"type": "boolean", "default": False}},
-                                 ["name"]), k.table_fields)
+                                 ["name"]), tables.table_fields)
 MEMBER_STATUS = Body("MemberStatus", obj({"status": {"enum": list(availability.STATUSES)},
                                           "note": text(availability.MAX_NOTE, min_len=0)},
                                          ["status"]), availability.status_fields)
@@ -157,7 +157,7 @@ NEW_MOMENT = Body("NewMoment", obj({
     "table": {"type": "string", "minLength": 1, "default": "koffietafel"},
     "pairing": {"type": "boolean", "default": False}}, ["weekdays", "time"]),
     moments.moment_fields)
-PAIRING = Body("Pairing", obj({"on": {"type": "boolean"}}, ["on"]), k.pairing_fields)
+PAIRING = Body("Pairing", obj({"on": {"type": "boolean"}}, ["on"]), gatherings.pairing_fields)
 START_FROM_MESSAGE = Body("StartFromMessage", obj({"message_id": {
     "type": "string", "minLength": 1, "maxLength": MAX_ID}}, ["message_id"]), _message_id)
 

@@ -41,6 +41,7 @@ from ..facilitation.model import Session
 from ..feature import Feature
 from ..kernel.errors import AppError, Forbidden, Invalid, NotFound
 from ..koffiehoek.chat import chat_name
+from ..koffiehoek.gatherings import Gatherings
 from ..koffiehoek.moments import calendar
 from ..koffiehoek.spaces import Koffiehoek, Member, RateLimited, Space
 from ..responses import download
@@ -74,17 +75,20 @@ class KoffiehoekFeature(Feature):
                                      retention_days=settings.chat_retention_days,
                                      clock=engine.core.clock,
                                      space_posts_per_minute=settings.space_chat_per_minute)
+        self.gatherings = Gatherings(self.koffiehoek)
 
     def endpoints(self) -> Sequence[Endpoint]:
-        return _endpoints(self.services, self.engine, self.koffiehoek, self)
+        return _endpoints(self.services, self.engine, self.koffiehoek, self.gatherings, self)
 
     def authorizers(self) -> Mapping[str, Authorizer]:
         return {"spaces/": chat_authorizer(self.koffiehoek)}
 
     async def start(self) -> None:
         await self.koffiehoek.start()
+        await self.gatherings.start()
 
     async def stop(self) -> None:
+        await self.gatherings.stop()
         await self.koffiehoek.stop()
 
 
@@ -110,7 +114,7 @@ def chat_authorizer(koffiehoek: Koffiehoek) -> Authorizer:
 
 
 def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek,
-               feature: KoffiehoekFeature) -> list[Endpoint]:
+               gatherings: Gatherings, feature: KoffiehoekFeature) -> list[Endpoint]:
     def base_url(request: Request) -> str:
         return links.base_url(services.settings.public_url, request)
 
@@ -156,9 +160,9 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek,
             "chat_document": chat_name(space.id),
             "tables": [dict(t) for t in space.tables],
             "time_zone": space.time_zone,
-            "statuses": await k.statuses(space),
+            "statuses": await gatherings.statuses(space),
             "moments": [dict(m) for m in space.moments],
-            "pairing": await k.pairing(space, member),
+            "pairing": await gatherings.pairing(space, member),
         })
 
     async def post_message(request: Request, call: InSpace) -> Response:
@@ -166,20 +170,22 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek,
         return JSONResponse(message, status_code=201)
 
     async def coffee(request: Request, call: InSpace) -> Response:
-        return JSONResponse(await koffiehoek.coffee(call.session, call.who), status_code=201)
+        reach = await gatherings.available(call.session, exclude=call.who.id)
+        return JSONResponse(await koffiehoek.coffee(call.session, call.who, reach),
+                            status_code=201)
 
     async def add_icebreaker(request: Request, call: InSpace) -> Response:
         space = await koffiehoek.add_icebreaker(call.session, call.body["text"])
         return JSONResponse({"icebreakers": list(space.icebreakers)}, status_code=201)
 
     async def set_status(request: Request, call: InSpace) -> Response:
-        return JSONResponse(await koffiehoek.set_status(call.session, call.who, **call.body))
+        return JSONResponse(await gatherings.set_status(call.session, call.who, **call.body))
 
     async def set_pairing(request: Request, call: InSpace) -> Response:
-        return JSONResponse(await koffiehoek.set_pairing(call.session, call.who, **call.body))
+        return JSONResponse(await gatherings.set_pairing(call.session, call.who, **call.body))
 
     async def add_moment(request: Request, call: InSpace) -> Response:
-        space = await koffiehoek.add_moment(call.session, call.body)
+        space = await gatherings.add_moment(call.session, call.body)
         return JSONResponse({"moments": [dict(m) for m in space.moments]}, status_code=201)
 
     async def moments_ics(request: Request, call: InSpace) -> Response:

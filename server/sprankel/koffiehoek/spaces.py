@@ -6,7 +6,7 @@ Records (JSON in the store):
                                    tables: [{id, name, seats, muted_on_arrival, cameras}],
                                    time_zone, moments: [see moments.py]}
     space-status   ID/MID         {status, note, day}  see availability.py
-    space-pairing  ID/MID         {on}  the member takes part in random pairing (moments.py)
+    space-pairing  ID/MID         {on}  the member takes part in random pairing (gatherings.py)
     space-member   ID/MID         {id, space_id, name, joined_at}
     space-seen     ID/YYYY-MM-DD  {members: {MID: {name, first, last}}}
     space-rate     ID/MID         {times: [ms, ...]}  a member's recent posts, for the rate limit
@@ -38,8 +38,9 @@ from ..kernel.tokens import Claims, TokenSigner
 from ..kernel.validation import body_object, only_fields, text
 from ..store import Store
 from ..sync.rooms import RoomManager
-from . import availability, chat, moments
+from . import availability, chat
 from .availability import DEFAULT_TIME_ZONE
+from .tables import DEFAULT_TABLES, MAX_TABLES
 
 log = logging.getLogger("sprankel.koffiehoek")
 
@@ -47,7 +48,6 @@ SPACE = "space"
 MEMBER = "space-member"
 SEEN = "space-seen"
 RATE = "space-rate"
-PAIRING = "space-pairing"
 
 TOKEN_SCOPE = "k:"
 MAX_SPACE_NAME = 80
@@ -57,15 +57,7 @@ MAX_OWN_ICEBREAKERS = 100
 RATE_WINDOW_MS = 10_000
 RATE_MAX_POSTS = 5  # per member per window: a chat, not a firehose
 COFFEE_MESSAGE_TTL_MS = 15 * 60_000
-MAX_TABLE_NAME = 40
-MAX_TABLES = 12
-DEFAULT_SEATS = 6
-MAX_SEATS = 12  # a full mesh of audio: each seat sends to every other one
-# The table every space has: absent from a record until the team changes its tables.
-DEFAULT_TABLES = ({"id": "koffietafel", "name": "Koffietafel", "seats": DEFAULT_SEATS,
-                   "muted_on_arrival": False, "cameras": False},)
 EXPIRY_INTERVAL_S = 600.0
-MOMENTS_INTERVAL_S = 20.0  # a moment's invitation goes out within this of its start
 
 
 class RateLimited(AppError):
@@ -139,10 +131,7 @@ class Koffiehoek:
     # Life cycle: expire old messages now and then, in one process at a time.
 
     async def start(self) -> None:
-        self._tasks = [
-            asyncio.create_task(self._expire_periodically(), name="chat expiry"),
-            asyncio.create_task(self._moments_periodically(), name="coffee moments"),
-        ]
+        self._tasks = [asyncio.create_task(self._expire_periodically(), name="chat expiry")]
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -151,14 +140,6 @@ class Koffiehoek:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
-
-    async def _moments_periodically(self) -> None:
-        while True:
-            try:
-                await self.invite_due_moments()
-            except Exception:
-                log.exception("coffee moments failed")
-            await asyncio.sleep(MOMENTS_INTERVAL_S)
 
     async def _expire_periodically(self) -> None:
         while True:
@@ -251,45 +232,23 @@ class Koffiehoek:
     async def post(self, space: Space, member: Member, message_text: str) -> dict[str, Any]:
         return await self._post(space, member, "message", message_text)
 
-    async def coffee(self, space: Space, member: Member) -> dict[str, Any]:
-        """"Who wants coffee?": a nudge for the members present and available. The chat
-        shows it to all; only those it names in ``reach`` are called by it (announced,
-        highlighted): someone in focus or away is not disturbed."""
+    async def coffee(self, space: Space, member: Member, reach: list[str] | None = None
+                     ) -> dict[str, Any]:
+        """"Who wants coffee?": a nudge. The chat shows it to all; only those it names in
+        ``reach`` (the available: gatherings.py) are called by it, announced and
+        highlighted, so someone in focus or away is not disturbed."""
         return await self._post(space, member, "coffee", "",
-                                {"reach": await self.available(space, exclude=member.id)})
+                                None if reach is None else {"reach": reach})
 
-    # Availability
+    async def post_as_space(self, space: Space, message: dict[str, Any]) -> None:
+        """A message from the space itself (a coffee moment): no author, no rate."""
+        cutoff = self._cutoff()
 
-    async def set_status(self, space: Space, member: Member, status: str, note: str
-                         ) -> dict[str, str]:
-        today = availability.local_day(self.clock.now_ms(), space.time_zone)
-        await self.store.put_record(availability.STATUS, f"{space.id}/{member.id}",
-                                    {"status": status, "note": note, "day": today})
-        return {"status": status, "note": note}
+        def change(doc: Any) -> None:
+            chat.remove_older_than(doc, cutoff)
+            chat.append_message(doc, message)
 
-    async def set_pairing(self, space: Space, member: Member, on: bool) -> dict[str, bool]:
-        """Opt in (or out) of random pairing at the space's coffee moments; it lasts."""
-        await self.store.put_record(PAIRING, f"{space.id}/{member.id}", {"on": on})
-        return {"on": on}
-
-    async def pairing(self, space: Space, member: Member) -> bool:
-        record = await self.store.get_record(PAIRING, f"{space.id}/{member.id}")
-        return bool((record or {}).get("on"))
-
-    async def statuses(self, space: Space) -> dict[str, dict[str, str]]:
-        """Today's status of every member who set one (the others are available)."""
-        today = availability.local_day(self.clock.now_ms(), space.time_zone)
-        records = await self.store.list_records(availability.STATUS, f"{space.id}/")
-        found = {key.split("/", 1)[1]: availability.current(record, today)
-                 for key, record in records.items()}
-        return {mid: s for mid, s in found.items() if s["status"] != availability.AVAILABLE
-                or s["note"]}
-
-    async def available(self, space: Space, exclude: str = "") -> list[str]:
-        """The members present now whose status today is available."""
-        statuses = await self.statuses(space)
-        return [p["id"] for p in await self.present(space.id) if p["id"] != exclude
-                and statuses.get(p["id"], {}).get("status", "available") == "available"]
+        await self.rooms.apply_server_change(chat.chat_name(space.id), change)
 
     async def _post(self, space: Space, member: Member, kind: str, message_text: str,
                     extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -370,58 +329,6 @@ class Koffiehoek:
             return {**record, "tables": [*tables, table]}
 
         return Space.from_json(await self.store.update_record(SPACE, space.id, add) or {})
-
-    # Coffee moments
-
-    async def add_moment(self, space: Space, fields: dict[str, Any]) -> Space:
-        if fields["table"] not in {t["id"] for t in space.tables}:
-            raise NotFound("no such table in this space")
-        moment = {"id": new_id(), **fields, "time_zone": fields["time_zone"] or space.time_zone}
-
-        def add(record: dict[str, Any] | None) -> dict[str, Any]:
-            if record is None:
-                raise NotFound("no such space")
-            current = list(record.get("moments", []))
-            if len(current) >= moments.MAX_MOMENTS:
-                raise Invalid(f"a space has at most {moments.MAX_MOMENTS} coffee moments")
-            return {**record, "moments": [*current, moment]}
-
-        return Space.from_json(await self.store.update_record(SPACE, space.id, add) or {})
-
-    async def invite_due_moments(self) -> int:
-        """Invite the available members of every space whose moment is on now: once per
-        occurrence across all processes (a lease per moment and day)."""
-        sent = 0
-        now = self.clock.now_ms()
-        for data in (await self.store.list_records(SPACE)).values():
-            space = Space.from_json(data)
-            for moment in space.moments:
-                day, on = moments.occurrence(moment, now)
-                if on and await self.broker.acquire_once(
-                        f"koffiehoek:moment:{space.id}:{moment['id']}:{day}", 86_400):
-                    await self._invite(space, moment)
-                    sent += 1
-        return sent
-
-    async def _invite(self, space: Space, moment: Mapping[str, Any]) -> None:
-        reach = await self.available(space)
-        message = {"id": new_id(), "kind": "moment", "author_id": "",
-                   "author_name": space.name, "text": "", "at": self.clock.now_ms(),
-                   "reach": reach, "moment": {"id": moment["id"], "table": moment["table"],
-                                              "duration_min": moment["duration_min"]}}
-        if moment.get("pairing"):
-            opted = await self.store.list_records(PAIRING, f"{space.id}/")
-            willing = [m for m in reach if (opted.get(f"{space.id}/{m}") or {}).get("on")]
-            message["pairs"] = moments.pairs(willing, self.clock.now_ms())
-        cutoff = self._cutoff()
-
-        def change(doc: Any) -> None:
-            chat.remove_older_than(doc, cutoff)
-            chat.append_message(doc, message)
-
-        await self.rooms.apply_server_change(chat.chat_name(space.id), change)
-        log.info("coffee moment space=%s moment=%s invited=%d", space.id, moment["id"],
-                 len(reach))
 
     async def messages(self, space_id: str) -> list[dict[str, Any]]:
         return await self.rooms.read(chat.chat_name(space_id), chat.read_messages)
@@ -505,29 +412,6 @@ def icebreaker_fields(raw: Any) -> dict[str, Any]:
     body = body_object(raw)
     only_fields(body, ("text",))
     return {"text": text(body, "text", MAX_ICEBREAKER)}
-
-
-def table_fields(raw: Any) -> dict[str, Any]:
-    body = body_object(raw)
-    only_fields(body, ("name", "seats", "muted_on_arrival", "cameras"))
-    seats = body.get("seats", DEFAULT_SEATS)
-    if not isinstance(seats, int) or isinstance(seats, bool) or not 2 <= seats <= MAX_SEATS:
-        raise Invalid(f"seats must be a whole number from 2 to {MAX_SEATS}")
-    flags = {}
-    for flag in ("muted_on_arrival", "cameras"):
-        value = body.get(flag, False)
-        if not isinstance(value, bool):
-            raise Invalid(f"{flag} must be true or false")
-        flags[flag] = value
-    return {"name": text(body, "name", MAX_TABLE_NAME), "seats": seats, **flags}
-
-
-def pairing_fields(raw: Any) -> dict[str, Any]:
-    body = body_object(raw)
-    only_fields(body, ("on",))
-    if not isinstance(body.get("on"), bool):
-        raise Invalid("on must be true or false")
-    return {"on": body["on"]}
 
 
 def _day(ms: int) -> str:
