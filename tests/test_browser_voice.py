@@ -272,3 +272,31 @@ def test_without_a_microphone_one_listens_and_is_told_why(
     finally:
         anna_user.close()
         bram_user.close()
+
+
+def test_the_hallway_of_a_session_before_the_start_and_the_facilitator_closes_it(
+        chromium: Browser, sprankel: ServerProcess) -> None:
+    api = Api(sprankel)
+    session = api.create_session("Retro")
+    joined = api.join(session, "Bram")
+    api.close()
+    fac = new_user(chromium, sprankel, "Anna")
+    part = new_user(chromium, sprankel, "Bram")
+    try:
+        browser_support.remember_session(fac, session["id"], session["facilitator_token"],
+                                         "facilitator", "Anna")
+        browser_support.remember_session(part, session["id"], joined["token"], "participant",
+                                         "Bram", joined["participant_id"])
+        pages = [u.goto(f"/s/{session['id']}?voicetest=1") for u in (fac, part)]
+        anna, bram = pages
+        seats = [sit(p, "gang") for p in pages]
+        until(hears(anna, {seats[1]}), "Anna hears Bram in the hallway")
+        until(hears(bram, {seats[0]}), "Bram hears Anna in the hallway")
+        assert axe_violations(bram) == []
+        anna.locator("#hallway-toggle").click()
+        expect(bram.locator("#voice [data-table=gang]")).to_have_count(0)
+        until(lambda: stats(bram) == {}, "Bram was stood up")
+        expect(anna.locator("#hallway-toggle")).to_have_text("Gang openen")
+    finally:
+        fac.close()
+        part.close()

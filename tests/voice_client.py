@@ -22,9 +22,11 @@ class VoiceClient:
         self.received: list[dict[str, Any]] = []
 
     @classmethod
-    async def open(cls, server: ServerProcess, space_id: str, token: str | None) -> VoiceClient:
+    async def open(cls, server: ServerProcess, space_id: str, token: str | None,
+                   kind: str = "spaces") -> VoiceClient:
+        """The voice socket of a space, or (kind "sessions") of a session's hallway."""
         query = f"?token={token}" if token is not None else ""
-        ws = await connect(f"ws://127.0.0.1:{server.port}/voice/spaces/{space_id}{query}",
+        ws = await connect(f"ws://127.0.0.1:{server.port}/voice/{kind}/{space_id}{query}",
                            open_timeout=10)
         return cls(ws)
 

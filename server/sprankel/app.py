@@ -102,7 +102,7 @@ def build_features(services: Services) -> list[Feature]:
     signer = TokenSigner(load_or_create_key(settings.secret_key, settings.data_dir))
     sessions = SessionsFeature(services, signer)
     spaces = KoffiehoekFeature(services, sessions.engine)
-    voice = VoiceFeature(services, spaces.koffiehoek)
+    voice = VoiceFeature(services, spaces.koffiehoek, sessions.engine)
     spaces.on_tables = voice.tables_changed  # watchers of a space see a new table at once
     return [
         sessions,

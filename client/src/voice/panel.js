@@ -11,10 +11,11 @@ import { VoiceSocket } from "./socket.js";
 export const PUSH_TO_TALK_KEY = "v"; // held while muted, outside text fields
 
 /**
- * mountVoice(section, {path, token, me, addTable}): `path` is the voice socket's,
- * `addTable(fields)` (optional) adds a table through the API.
+ * mountVoice(section, {path, token, me, addTable, hallway}): `path` is the voice socket's,
+ * `addTable(fields)` (optional) adds a table through the API; `hallway` (a session's
+ * facilitator) is `(open) => promise`, the control that opens or closes the hallway.
  */
-export function mountVoice(section, { path, token, me, addTable }) {
+export function mountVoice(section, { path, token, me, addTable, hallway, title = "voice.title", intro = "voice.intro" }) {
   const params = new URLSearchParams(location.search);
   // Test hook: ?ice=relay forces TURN (iceTransportPolicy "relay"), as a locked-down
   // network would; it can only make calls harder, never reach anything else.
@@ -65,7 +66,8 @@ export function mountVoice(section, { path, token, me, addTable }) {
   }
 
   function tableName(table) {
-    return table.id === "koffietafel" ? t("voice.koffietafel") : table.name;
+    if (table.id === "koffietafel") return t("voice.koffietafel");
+    return table.id === "gang" ? t("hallway.table") : table.name;
   }
 
   function announceChanges() {
@@ -260,6 +262,15 @@ export function mountVoice(section, { path, token, me, addTable }) {
   function render() {
     replaceChildren(body, [
       closed ? h("p", { class: "notice" }, closed) : null,
+      !tables.length && !closed ? h("p", { class: "hint" }, t("voice.none")) : null,
+      hallway ? h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", id: "hallway-toggle",
+        dataset: { focusKey: "hallway-toggle" },
+        onclick: async () => {
+          try {
+            await hallway(!tables.length);
+            announce(t(tables.length ? "hallway.closed" : "hallway.opened"));
+          } catch (err) { showNotice(err.message || String(err)); }
+        } }, t(tables.length ? "hallway.close" : "hallway.open")) : null,
       h("ul", { class: "voice-tables" }, tables.map(renderTable)),
       seated ? h("p", { class: "hint", id: "voice-ptt" }, t("voice.ptt", { key: PUSH_TO_TALK_KEY.toUpperCase() }),
         talking ? h("strong", {}, " ", t("voice.talking")) : null) : null,
@@ -269,8 +280,8 @@ export function mountVoice(section, { path, token, me, addTable }) {
   function renderAll() {
     // The heading and the form in the page's language; the calls (media) stay as they are.
     replaceChildren(section, [
-      h("h2", { id: "voice-heading", class: "panel-title" }, t("voice.title")),
-      h("p", { class: "hint" }, t("voice.intro")),
+      h("h2", { id: "voice-heading", class: "panel-title" }, t(title)),
+      h("p", { class: "hint" }, t(intro)),
       notice, body, renderAdd(), videos, media,
     ]);
     render();

@@ -17,6 +17,7 @@ from ..kernel.languages import DEFAULT_LANGUAGE, LANGUAGES
 from ..kernel.limits import MAX_ID, MAX_NAME
 from ..koffiehoek import availability, gatherings, moments, tables
 from ..koffiehoek import spaces as k
+from ..voice import hallway
 from .endpoint import Body
 
 STR = {"type": "string"}
@@ -158,6 +159,10 @@ NEW_MOMENT = Body("NewMoment", obj({
     "pairing": {"type": "boolean", "default": False}}, ["weekdays", "time"]),
     moments.moment_fields)
 PAIRING = Body("Pairing", obj({"on": {"type": "boolean"}}, ["on"]), gatherings.pairing_fields)
+HALLWAY = Body("Hallway", {"type": "object", "additionalProperties": False,
+                          "required": ["open"],
+                          "properties": {"open": {"type": ["boolean", "null"]}}},
+               hallway.hallway_fields)
 START_FROM_MESSAGE = Body("StartFromMessage", obj({"message_id": {
     "type": "string", "minLength": 1, "maxLength": MAX_ID}}, ["message_id"]), _message_id)
 
@@ -166,4 +171,4 @@ START_FROM_MESSAGE = Body("StartFromMessage", obj({"message_id": {
 BODIES: tuple[Body, ...] = (NEW_SESSION, JOIN, NEW_ROUND, ROUND_PATCH, EXTEND, NEW_IDEA,
                             IDEA_PATCH, VOTES, RATING, NO_BODY, NEW_SPACE, NEW_MEMBER,
                             CHAT_POST, NEW_ICEBREAKER, NEW_TABLE, MEMBER_STATUS,
-                            NEW_MOMENT, PAIRING, START_FROM_MESSAGE)
+                            NEW_MOMENT, PAIRING, HALLWAY, START_FROM_MESSAGE)

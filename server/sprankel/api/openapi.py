@@ -95,6 +95,7 @@ _RESPONSES: dict[str, Any] = {
     "OwnIcebreakers": obj({"icebreakers": {"type": "array", "items": STR}}),
     "MemberStatus": obj({"status": STR, "note": STR}),
     "Pairing": obj({"on": {"type": "boolean"}}),
+    "HallwayState": obj({"open": {"type": "boolean"}, "override": {"type": ["boolean", "null"]}}),
     "Moments": obj({"moments": {"type": "array", "items": {"type": "object"}}}),
     "Tables": obj({"tables": {"type": "array", "items": obj(
         {"id": STR, "name": STR, "seats": INT, "muted_on_arrival": {"type": "boolean"},

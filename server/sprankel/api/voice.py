@@ -1,4 +1,5 @@
-"""The voice socket: ``/voice/spaces/{space_id}?token=MEMBER_TOKEN`` (JSON text frames).
+"""The voice sockets: ``/voice/spaces/{space_id}?token=MEMBER_TOKEN`` (a space's tables)
+and ``/voice/sessions/{sid}?token=SESSION_TOKEN`` (a session's hallway), JSON text frames.
 
 A member's page opens it when it shows the space: from then on it receives who sits at
 which table (``{"type": "tables", ...}``) whenever that changes, without hearing anyone.
@@ -12,6 +13,11 @@ Refusals close the socket: 4401 (no valid member token), 4404 (no such space), 4
 the space), 1007 (not a valid message), 1009 (too big), 1008 (too many messages), 1003
 (a binary frame). A full table is an answer, not a refusal: ``{"type": "error",
 "error": "table_full"}``.
+
+A session's hallway ("gang") is one table, open before the facilitator starts the first
+round and after the end, so people can linger as in a room; the facilitator opens or
+closes it (``PUT /api/sessions/{sid}/hallway {open: true | false | null}``, null: back to
+that rule). Record ``voice-hallway`` SID {open}. Closing it stands everyone up.
 """
 
 from __future__ import annotations
@@ -22,18 +28,26 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from .. import status
+from ..facilitation import Engine
+from ..facilitation.model import Participant, Session
+from ..facilitation.roles import FACILITATOR
 from ..feature import Feature
 from ..kernel.errors import AppError, NotFound
 from ..koffiehoek.spaces import Koffiehoek
 from ..ratelimits import SocketLimits, TokenBucket, client_key
 from ..services import Services
-from ..voice import signals
+from ..voice import hallway, signals
 from ..voice.ice import IceServers
 from ..voice.tables import LoadTables, NotAtTable, TableFull, TableSpec, Voice
+from . import bodies as b
+from ._http import bearer
+from .endpoint import Call, Endpoint
 
 log = logging.getLogger("sprankel.voice")
 
@@ -43,16 +57,61 @@ OUTBOX_MESSAGES = 512  # a socket that falls this far behind is closed (1013) an
 class VoiceFeature(Feature):
     """Voice tables in the Koffiehoek's spaces: the socket, and the tables' life cycle."""
 
-    def __init__(self, services: Services, koffiehoek: Koffiehoek) -> None:
+    def __init__(self, services: Services, koffiehoek: Koffiehoek, engine: Engine) -> None:
         settings = services.settings
         self.services = services
         self.koffiehoek = koffiehoek
+        self.engine = engine
         ice = IceServers.parse(settings.ice_servers, settings.turn_secret, settings.turn_ttl_s)
         self.voice = Voice(services.broker, ice)
         self.messages_per_s = settings.voice_messages_per_s
 
     def routes(self) -> Sequence[BaseRoute]:
-        return [WebSocketRoute("/voice/spaces/{space_id}", self.space_socket)]
+        return [WebSocketRoute("/voice/spaces/{space_id}", self.space_socket),
+                WebSocketRoute("/voice/sessions/{sid}", self.session_socket)]
+
+    def endpoints(self) -> Sequence[Endpoint]:
+        async def caller(request: Request) -> tuple[Session, Participant]:
+            return await self.engine.sessions.authenticate(request.path_params["sid"],
+                                                           bearer(request))
+
+        async def set_hallway(request: Request, call: Call[Session, Participant]) -> Response:
+            session = call.session
+            await self.services.store.put_record(hallway.HALLWAY, session.id, call.body)
+            await self.voice.tables_changed(session_place(session.id))
+            return JSONResponse({"open": hallway.is_open(session.started_at is not None,
+                                                         session.ended, call.body["open"]),
+                                 "override": call.body["open"]})
+
+        return [Endpoint("PUT", "/api/sessions/{sid}/hallway", set_hallway,
+                         "Open or close the session's hallway table (null: the default)",
+                         b.HALLWAY, "HallwayState", roles=(FACILITATOR,),
+                         authenticate=caller)]
+
+    async def session_socket(self, websocket: WebSocket) -> None:
+        await self._limited(websocket, self._session_socket)
+
+    async def _session_socket(self, websocket: WebSocket) -> None:
+        sid = websocket.path_params["sid"]
+        try:
+            session, who = await self.engine.sessions.authenticate(
+                sid, websocket.query_params.get("token"))
+        except NotFound as refusal:
+            await websocket.close(status.CLOSE_NOT_FOUND, refusal.message)
+            return
+        except AppError as refusal:
+            await websocket.close(status.CLOSE_UNAUTHORIZED, refusal.message)
+            return
+
+        async def load() -> list[TableSpec]:
+            current = await self.engine.sessions.get(session.id)
+            record = await self.services.store.get_record(hallway.HALLWAY, session.id)
+            open_now = hallway.is_open(current.started_at is not None, current.ended,
+                                       (record or {}).get("open"))
+            return [hallway.TABLE] if open_now else []
+
+        client = _Socket(websocket, who.id, who.name)
+        await _serve(self.voice, session_place(session.id), client, load, self.messages_per_s)
 
     async def start(self) -> None:
         await self.voice.start()
@@ -71,6 +130,9 @@ class VoiceFeature(Feature):
                                      status.CLOSE_FORBIDDEN)
 
     async def space_socket(self, websocket: WebSocket) -> None:
+        await self._limited(websocket, self._space_socket)
+
+    async def _limited(self, websocket: WebSocket, serve: Any) -> None:
         await websocket.accept()
         limits: SocketLimits = self.services.limits.sockets
         address = client_key(websocket.client.host if websocket.client else None)
@@ -79,7 +141,7 @@ class VoiceFeature(Feature):
                                   "too many connections from your address; try again later")
             return
         try:
-            await self._space_socket(websocket)
+            await serve(websocket)
         finally:
             limits.per_address.release(address)
 
@@ -105,6 +167,10 @@ class VoiceFeature(Feature):
 
 def space_place(space_id: str) -> str:
     return f"spaces/{space_id}"
+
+
+def session_place(sid: str) -> str:
+    return f"sessions/{sid}"
 
 
 def _spec(table: Any) -> TableSpec:
@@ -216,7 +282,8 @@ async def _handle(voice: Voice, place: str, client: _Socket, message: signals.Me
         tables = {t.id: t for t in await load()}
         table = tables.get(message.table)
         if table is None:
-            client.send({"type": "error", "error": "not_found", "message": "no such table"})
+            client.send({"type": "error", "error": "not_found",
+                         "message": "no such table (or it is closed)"})
             return
         try:
             seat = await voice.sit(place, client, table)

@@ -296,6 +296,13 @@ class Voice:
         state.tables = await state.load()
         state.seated = {t.id: await self.broker.presence(seat_document(place, t.id))
                         for t in state.tables}
+        # A table that closed (a session's hallway when the first round starts) stands up
+        # whoever still sits there on this process; each process does its own.
+        standing = [seat for seat in self._seats.values() if seat.place == place
+                    and seat.table not in state.seated]
+        for seat in standing:
+            await self.leave(seat.client)
+            seat.client.send({"type": "left", "reason": "closed"})
 
     def _view(self, state: _Place) -> dict[str, Any]:
         return {"type": "tables", "tables": [
