@@ -71,7 +71,7 @@ async def test_bad_hallway_bodies_are_refused(api: Api, body: object) -> None:
 
 async def test_only_the_session_s_people_reach_its_hallway(api: Api) -> None:
     sid, _, _ = await api.create()
-    other, stranger, _ = await api.create()
+    _, stranger, _ = await api.create()
     client = await VoiceClient.open(api.server, sid, stranger.token, "sessions")
     assert (await client.closed())[0] == status.CLOSE_UNAUTHORIZED
     client = await VoiceClient.open(api.server, sid, None, "sessions")
