@@ -63,7 +63,8 @@ async def test_the_hallway_is_open_around_a_session_and_the_facilitator_decides(
         await z.close()
 
 
-@pytest.mark.parametrize("body", [{}, {"open": "yes"}, {"open": True, "x": 1}, []])
+@pytest.mark.parametrize("body", [{}, {"open": "yes"}, {"open": 0}, {"open": 1},
+                                  {"open": True, "x": 1}, []])
 async def test_bad_hallway_bodies_are_refused(api: Api, body: object) -> None:
     sid, facilitator, _ = await api.create()
     await api.call("PUT", f"/sessions/{sid}/hallway", facilitator.token, body, expect=422)

@@ -7,6 +7,7 @@ import { announce, h, pageData, replaceChildren, safeHref } from "../lib/dom.js"
 import { language, onLanguage, t } from "../lib/i18n.js";
 import { remembered } from "../lib/storage.js";
 import { Connection, openDocument } from "../lib/sync.js";
+import { renderCreate, renderJoin } from "../space/forms.js";
 import { invite, momentsSection } from "../space/moments.js";
 import { statusForm, statusTags } from "../space/status.js";
 import { mountVoice } from "../voice/panel.js";
@@ -14,42 +15,8 @@ import { mountVoice } from "../voice/panel.js";
 const data = pageData();
 const app = document.getElementById("app");
 
-if (data.page === "space-new") setupPage(renderCreate);
+if (data.page === "space-new") setupPage(() => renderCreate(app));
 else startSpace();
-
-// --- open a new space -------------------------------------------------------------------
-
-function renderCreate() {
-  const error = h("p", { class: "utrecht-form-field-error-message", role: "alert", tabindex: "-1", hidden: true });
-  const submit = async (e) => {
-    e.preventDefault();
-    const form = e.target;
-    const name = form.querySelector("#space-name").value.trim();
-    const yourName = form.querySelector("#your-name").value.trim();
-    if (!name || !yourName) return showError(error, t("space.error.names"));
-    try {
-      const created = await api("POST", "/spaces", { body: { name, your_name: yourName, language: language() } });
-      remembered.setName(yourName);
-      remembered.setSpace(created.id, { token: created.token, member_id: created.member_id });
-      location.assign(`/k/${encodeURIComponent(created.id)}`);
-    } catch (err) {
-      showError(error, err);
-    }
-  };
-  replaceChildren(app, [
-    h("form", { class: "card create-form", onsubmit: submit, novalidate: true },
-      h("h1", { class: "utrecht-heading-1" }, t("space.new.title")),
-      h("p", {}, t("space.new.intro")),
-      error,
-      field("space-name", t("space.new.name"), h("input", { id: "space-name", class: "utrecht-textbox", maxlength: 80, required: true })),
-      field("your-name", t("join.name"), h("input", { id: "your-name", class: "utrecht-textbox", maxlength: 60, required: true, value: remembered.name(), autocomplete: "nickname" })),
-      h("button", { type: "submit", class: "utrecht-button utrecht-button--primary-action" }, t("space.new.submit"))),
-  ]);
-}
-
-function field(id, label, input) {
-  return h("div", { class: "utrecht-form-field" }, h("label", { for: id, class: "utrecht-form-label" }, label), input);
-}
 
 // --- a space ----------------------------------------------------------------------------
 
@@ -57,7 +24,7 @@ async function startSpace() {
   const sid = data.space;
   const known = remembered.space(sid);
   if (!known?.token) {
-    setupPage(() => renderJoin(sid));
+    setupPage(() => renderJoin(app, sid));
     return;
   }
   const call = (method, path, body) => api(method, `/spaces/${encodeURIComponent(sid)}${path}`, { token: known.token, body });
@@ -67,7 +34,7 @@ async function startSpace() {
   } catch (err) {
     if (err instanceof ApiError && (err.status === 401 || err.status === 404)) {
       remembered.setSpace(sid, null);
-      setupPage(() => renderJoin(sid));
+      setupPage(() => renderJoin(app, sid));
       return;
     }
     setupPage(() => replaceChildren(app, [h("p", { class: "notice", role: "alert" }, errorText(err))]));
@@ -287,31 +254,4 @@ async function startSpace() {
   });
   setupPage(render);
   onLanguage(() => { connection.changed(); voice.rerender(); });
-}
-
-function renderJoin(sid) {
-  const error = h("p", { class: "utrecht-form-field-error-message", role: "alert", tabindex: "-1", hidden: true });
-  const title = h("p", { class: "session-title" });
-  api("GET", `/spaces/${encodeURIComponent(sid)}/about`).then((about) => { title.textContent = about.name; }, () => {});
-  const submit = async (e) => {
-    e.preventDefault();
-    const name = e.target.querySelector("#name").value.trim();
-    if (!name) return showError(error, t("join.error.name"));
-    try {
-      const joined = await api("POST", `/spaces/${encodeURIComponent(sid)}/members`, { body: { name } });
-      remembered.setName(name);
-      remembered.setSpace(sid, { token: joined.token, member_id: joined.member_id });
-      location.reload();
-    } catch (err) {
-      showError(error, err.status === 404 ? t("space.error.gone") : err);
-    }
-  };
-  replaceChildren(app, [
-    h("form", { class: "card join-form", onsubmit: submit, novalidate: true },
-      h("h1", { class: "utrecht-heading-1" }, t("space.join.title")),
-      title,
-      error,
-      field("name", t("join.name"), h("input", { id: "name", class: "utrecht-textbox", maxlength: 60, required: true, value: remembered.name(), autocomplete: "nickname" })),
-      h("button", { type: "submit", class: "utrecht-button utrecht-button--primary-action" }, t("space.join.submit"))),
-  ]);
 }

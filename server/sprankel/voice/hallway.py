@@ -26,7 +26,8 @@ def is_open(started: bool, ended: bool, override: bool | None) -> bool:
 def hallway_fields(raw: Any) -> dict[str, Any]:
     body = body_object(raw)
     only_fields(body, ("open",))
-    if "open" not in body or body["open"] not in (True, False, None):
+    value = body.get("open", "missing")
+    if not (value is None or isinstance(value, bool)):  # 0 and 1 are not true and false
         raise Invalid("open must be true, false or null (open before the start and after "
                       "the end)")
     return {"open": body["open"]}
