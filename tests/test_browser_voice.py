@@ -82,8 +82,8 @@ def open_space(user: User, space: str, member: dict[str, Any], query: str = "") 
 
 
 def sit(page: Page, table: str = "koffietafel") -> str:
-    page.locator(f"#voice [data-table={table}] button").click()
-    leave = page.locator(f"#voice [data-table={table}] [data-focus-key=voice-leave]")
+    page.locator(f"#voice [data-table='{table}'] button").click()
+    leave = page.locator(f"#voice [data-table='{table}'] [data-focus-key=voice-leave]")
     expect(leave).to_be_visible()
     seat = page.evaluate("() => window.sprankelVoice.seat()")
     assert isinstance(seat, str)
