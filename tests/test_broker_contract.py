@@ -235,6 +235,18 @@ async def test_events_reach_every_subscriber_including_own_process(pair: Pair) -
     assert on_b.items == [event]
 
 
+async def test_a_process_channel_relays_signalling_in_order_and_whole(pair: Pair) -> None:
+    # Voice tables (voice/tables.py) relay WebRTC offers to the seat's process on its own
+    # channel: an SDP of up to 16 KiB, many candidates in a row, none lost or reordered.
+    on_b = Inbox()
+    await pair.b.subscribe_events(f"voice-relay:{pair.b.process_id}", on_b)
+    offer = {"to": "seat1", "payload": {"kind": "offer", "sdp": "v=0\r\n" + "a" * 16_000}}
+    candidates = [{"to": "seat1", "payload": {"kind": "candidate", "n": i}} for i in range(50)]
+    for event in (offer, *candidates):
+        await pair.a.publish_event(f"voice-relay:{pair.b.process_id}", event)
+    assert await on_b.wait_for(51) == [offer, *candidates]
+
+
 def _entry(broker: Broker, cid: str, document: str = "doc", **user: Any) -> PresenceEntry:
     now = time.time()
     return PresenceEntry(cid, document, broker.process_id, now, now, user)

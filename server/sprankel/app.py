@@ -32,6 +32,7 @@ from .api.presence import PresenceFeature
 from .api.routing import api_routes
 from .api.sessions import SessionsFeature
 from .api.spaces import KoffiehoekFeature
+from .api.voice import VoiceFeature
 from .broker import Broker
 from .broker.memory import MemoryBroker
 from .config import Settings, validate
@@ -117,10 +118,19 @@ def build_features(services: Services) -> list[Feature]:
                          lifetimes=lifetimes)
     identity = IdentityFeature(services)
     sessions = SessionsFeature(services, signer, identity.gate)
+    spaces = KoffiehoekFeature(services, sessions.engine, identity.gate)
+    voice = VoiceFeature(services, spaces.koffiehoek, sessions.engine)
+    spaces.on_tables = voice.tables_changed  # watchers of a space see a new table at once
+    # Someone removed is stood up from the voice tables at once, on every process.
+    spaces.koffiehoek.on_member_removed.append(
+        lambda space, by, member: voice.drop_member(space.id, member.id))
+    sessions.engine.people.on_removed.append(
+        lambda session, by, who: voice.drop_participant(session.id, who.id))
     return [
         identity,
         sessions,
-        KoffiehoekFeature(services, sessions.engine, identity.gate),
+        spaces,
+        voice,
         ExportFeature(services, sessions.engine),
         AuditFeature(sessions.engine),
         PresenceFeature(services),

@@ -267,6 +267,25 @@ class Settings:
         "published docs/security.md); unset, security.txt has no Policy line.",
     )
 
+    # Voice tables (docs/voice.md): the browsers talk to each other directly; these are
+    # the servers that help them find a way through NAT and firewalls.
+    ice_servers: str = _option(
+        "", "STUN and TURN URLs for voice tables, comma-separated (stun:host:3478, "
+        "turn:host:3478?transport=udp, turns:host:5349). Default: none, so browsers only "
+        "reach each other directly (fine on one network; most organisations need TURN).",
+    )
+    turn_secret: str | None = _option(
+        None, "The static-auth-secret of a coturn server with use-auth-secret: Sprankel "
+        "hands each seat a TURN credential of the REST scheme that expires.",
+    )
+    turn_ttl_s: int = _option(
+        3600, "Seconds a TURN credential handed out at a table stays valid.",
+    )
+    voice_messages_per_s: int = _option(
+        20, "Signalling messages a second one voice socket may send (a burst of 3 times as "
+        "many, for the ICE candidates of sitting down); a flood is closed with 1008.",
+    )
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Settings from the environment, with explicit overrides (flags) on top."""
@@ -397,6 +416,13 @@ def validate(settings: Settings) -> None:
             raise ConfigError("--oidc-scopes must include openid.")
     if min(settings.login_idle_hours, settings.login_hours) <= 0:
         raise ConfigError("--login-idle-hours and --login-hours must be above 0.")
+
+    from .voice.ice import IceConfigError, IceServers
+
+    try:
+        IceServers.parse(settings.ice_servers, settings.turn_secret, settings.turn_ttl_s)
+    except IceConfigError as error:
+        raise ConfigError(str(error)) from None
 
     contact = settings.security_contact
     if contact and not contact.startswith(("mailto:", "https://", "tel:")):

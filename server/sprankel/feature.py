@@ -5,7 +5,8 @@ A feature is built with the collaborators it needs passed in (the store, the roo
 another feature's engine), and then offers:
 
     endpoints()    its HTTP endpoints, each declared once (api/endpoint.py)
-    routes()       routes that are no JSON endpoint (the login's redirects)
+    routes()       routes that are no JSON endpoint (the login's redirects, the voice
+                   sockets: a WebSocket that is not a document)
     authorizers()  document-name prefix -> who may open those documents (sync/access.py)
     start()        after the store, the broker and every feature before it
     stop()         before them, in reverse order

@@ -3,7 +3,10 @@
 The Content-Security-Policy allows no inline or foreign scripts (the pages pass their data
 as a JSON block, not as code), images only from this server or data:/blob: URLs (a peer
 cannot make others fetch a URL of their choice through a whiteboard image or an avatar),
-connections only back to this server (HTTP and its WebSocket), and no framing.
+connections only back to this server (HTTP and its WebSockets, the voice socket among
+them), and no framing. Voice tables need nothing more: WebRTC media and ICE are outside
+the CSP's reach, and the Permissions-Policy lets this origin alone (no frame, no other
+site) ask for the microphone and the camera.
 
 The host the policy names comes from ``--public-url``, or from a Host header that is on
 ``--allowed-hosts`` (see origins.py); only when neither is set, as in local development,
@@ -53,7 +56,8 @@ STATIC_HEADERS: list[tuple[bytes, bytes]] = [
     (b"x-frame-options", b"DENY"),
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"cross-origin-resource-policy", b"same-origin"),
-    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
+    (b"permissions-policy",
+     b"camera=(self), microphone=(self), geolocation=(), payment=(), usb=()"),
 ]
 
 

@@ -20,6 +20,7 @@ import { Celebration } from "../session/celebrate.js";
 import { DraftsWatch } from "../session/drafts-watch.js";
 import { SessionHead } from "../session/head.js";
 import { SessionLayout } from "../session/layout.js";
+import { mountVoice } from "../voice/panel.js";
 import { SessionStore } from "../session/store.js";
 import { WhiteboardPanel } from "../session/whiteboard-panel.js";
 
@@ -130,6 +131,14 @@ function start(creds) {
   });
   const roundBanner = new RoundBanner(layout.banner, { waiting: facilitator ? "round.start.hint" : "round.waiting" });
   const presenceList = new PresenceList(layout.presence, awareness);
+  // The hallway ("gang"): talk before the start and after the end, as in a room.
+  const hallwayNode = h("section", { class: "card voice hallway", id: "voice", "aria-labelledby": "voice-heading" });
+  layout.layout.before(hallwayNode);
+  const hallway = mountVoice(hallwayNode, {
+    path: `/voice/sessions/${encodeURIComponent(sid)}`, token: creds.token, me: me.id,
+    title: "hallway.title", intro: "hallway.intro",
+    hallway: facilitator ? (open) => store.api.call("PUT", "/hallway", { open }) : null,
+  });
   const consoleView = layout.consolePanel ? new Console(layout.consolePanel, {
     api: store.api, sid, me, token: creds.token, session, refresh: () => store.refresh(), board: board.doc, awareness,
     links: () => {
@@ -192,6 +201,7 @@ function start(creds) {
     consoleView?.render();
     writing.update();
     presenceList.render();
+    hallway.rerender();
     connection.changed();
   });
   layout.select(store.ui.view, false);

@@ -1,7 +1,7 @@
 // The Koffiehoek (/k/{space}): a team's drop-in space. Join with a name, see who is around
 // (now and today), chat in short messages, nudge for coffee, answer the icebreaker of the day,
 // and turn a message into a brainstorm. Quiet by design: no read receipts, no typing status.
-import { accountGate, accountLine, loadMe, startName } from "../lib/account.js";
+import { loadMe } from "../lib/account.js";
 import { api, ApiError, download } from "../lib/api.js";
 import { errorText, setupPage, showError } from "../lib/chrome.js";
 import { announce, h, pageData, replaceChildren, safeHref } from "../lib/dom.js";
@@ -9,6 +9,10 @@ import { language, onLanguage, t } from "../lib/i18n.js";
 import { peopleAdmin } from "../lib/people-admin.js";
 import { remembered } from "../lib/storage.js";
 import { Connection, openDocument } from "../lib/sync.js";
+import { renderCreate, renderJoin } from "../space/forms.js";
+import { invite, momentsSection } from "../space/moments.js";
+import { statusForm, statusTags } from "../space/status.js";
+import { mountVoice } from "../voice/panel.js";
 
 const data = pageData();
 // Messages this tab turned into a session: their console links (facilitator tokens, so
@@ -17,45 +21,8 @@ const startedFrom = new Map();
 const app = document.getElementById("app");
 
 await loadMe();
-if (data.page === "space-new") setupPage(renderCreate);
+if (data.page === "space-new") setupPage(() => renderCreate(app));
 else startSpace();
-
-// --- open a new space -------------------------------------------------------------------
-
-function renderCreate() {
-  const gate = accountGate("create");
-  if (gate) return replaceChildren(app, [gate]);
-  const error = h("p", { class: "utrecht-form-field-error-message", role: "alert", tabindex: "-1", hidden: true });
-  const submit = async (e) => {
-    e.preventDefault();
-    const form = e.target;
-    const name = form.querySelector("#space-name").value.trim();
-    const yourName = form.querySelector("#your-name").value.trim();
-    if (!name || !yourName) return showError(error, t("space.error.names"));
-    try {
-      const created = await api("POST", "/spaces", { body: { name, your_name: yourName, language: language() } });
-      remembered.setName(yourName);
-      remembered.setSpace(created.id, { token: created.token, member_id: created.member_id });
-      location.assign(`/k/${encodeURIComponent(created.id)}`);
-    } catch (err) {
-      showError(error, err);
-    }
-  };
-  replaceChildren(app, [
-    accountLine(),
-    h("form", { class: "card create-form", onsubmit: submit, novalidate: true },
-      h("h1", { class: "utrecht-heading-1" }, t("space.new.title")),
-      h("p", {}, t("space.new.intro")),
-      error,
-      field("space-name", t("space.new.name"), h("input", { id: "space-name", class: "utrecht-textbox", maxlength: 80, required: true })),
-      field("your-name", t("join.name"), h("input", { id: "your-name", class: "utrecht-textbox", maxlength: 60, required: true, value: startName(remembered.name()), autocomplete: "nickname" })),
-      h("button", { type: "submit", class: "utrecht-button utrecht-button--primary-action" }, t("space.new.submit"))),
-  ]);
-}
-
-function field(id, label, input) {
-  return h("div", { class: "utrecht-form-field" }, h("label", { for: id, class: "utrecht-form-label" }, label), input);
-}
 
 // --- a space ----------------------------------------------------------------------------
 
@@ -63,7 +30,7 @@ async function startSpace() {
   const sid = data.space;
   const known = remembered.space(sid);
   if (!known?.token) {
-    setupPage(() => renderJoin(sid));
+    setupPage(() => renderJoin(app, sid));
     return;
   }
   const call = (method, path, body) => api(method, `/spaces/${encodeURIComponent(sid)}${path}`, { token: known.token, body });
@@ -73,7 +40,7 @@ async function startSpace() {
   } catch (err) {
     if (err instanceof ApiError && (err.status === 401 || err.status === 404)) {
       remembered.setSpace(sid, null);
-      setupPage(() => renderJoin(sid));
+      setupPage(() => renderJoin(app, sid));
       return;
     }
     setupPage(() => replaceChildren(app, [h("p", { class: "notice", role: "alert" }, errorText(err))]));
@@ -85,16 +52,18 @@ async function startSpace() {
   awareness.setLocalStateField("user", { id: overview.me.id, name: overview.me.name });
   const messages = chat.doc.getArray("messages");
   let seen = new Set(messages.toArray().map((m) => m?.id));
+  let firstRender = true;
 
   const status = h("p", { class: "connection", id: "connection", role: "status" });
   const list = h("ol", { class: "chat", id: "chat", "aria-labelledby": "chat-heading" });
   const presentNode = h("section", { class: "presence-panel", "aria-labelledby": "present-heading" });
   const iceNode = h("section", { class: "card icebreaker", "aria-labelledby": "ice-heading" });
   const sessionsNode = h("section", { class: "card", "aria-labelledby": "sessions-heading" });
-  const error = h("p", { class: "utrecht-form-field-error-message", role: "alert", tabindex: "-1", hidden: true });
-  const composer = h("form", { class: "chat-form", onsubmit: (e) => post(e) });
-
-  // Every visit renews the member token (a sliding lifetime): keep the newest.
+  const momentsNode = h("section", { class: "card moments-card", "aria-labelledby": "moments-heading" });
+  const statusNode = h("div", { class: "my-status" });
+  const inviteNode = h("p", { class: "notice moment-invite", role: "alert", hidden: true });
+  // Every visit renews the member token (a sliding lifetime): keep the newest
+  // (the voice socket below opens with it).
   const keepToken = () => {
     if (typeof overview?.token === "string" && overview.token) {
       known.token = overview.token;
@@ -102,6 +71,15 @@ async function startSpace() {
     }
   };
   keepToken();
+  // The voice tables: one section that keeps its own state (the calls) across renders.
+  const voiceNode = h("section", { class: "card voice", id: "voice", "aria-labelledby": "voice-heading" });
+  const voice = mountVoice(voiceNode, {
+    path: `/voice/spaces/${encodeURIComponent(sid)}`, token: known.token, me: overview.me.id,
+    addTable: (fields) => call("POST", "/tables", fields),
+  });
+  const error = h("p", { class: "utrecht-form-field-error-message", role: "alert", tabindex: "-1", hidden: true });
+  const composer = h("form", { class: "chat-form", onsubmit: (e) => post(e) });
+
   const admin = overview.created_by_me ? peopleAdmin({
     kind: "space",
     selfId: overview.me.id,
@@ -143,14 +121,25 @@ async function startSpace() {
   function renderMessages() {
     const items = messages.toArray().filter((m) => m && typeof m === "object");
     replaceChildren(list, items.map((m) => renderMessage(m)));
-    const fresh = items.filter((m) => !seen.has(m.id) && m.author_id !== overview.me.id);
+    // A nudge or a moment names whom it calls (the available): the others are not disturbed.
+    const fresh = items.filter((m) => !seen.has(m.id) && m.author_id !== overview.me.id
+      && (!Array.isArray(m.reach) || m.reach.includes(overview.me.id)));
+    for (const m of fresh) if (m.kind === "moment" && !firstRender) invite(m, overview.me.id, names(), inviteNode);
     seen = new Set(items.map((m) => m.id));
+    firstRender = false;
     if (fresh.length === 1) announce(describe(fresh[0]));
     else if (fresh.length > 1) announce(t("space.new.messages", { n: fresh.length }));
     list.lastElementChild?.scrollIntoView({ block: "nearest" });
   }
 
+  function names() {
+    const known = new Map((overview.today || []).map((p) => [p.id, p.name]));
+    for (const p of overview.present || []) known.set(p.id, p.name);
+    return known;
+  }
+
   function describe(m) {
+    if (m.kind === "moment") return t("moments.invite");
     if (m.kind === "coffee") return t("space.coffee.says", { name: m.author_name });
     if (m.kind === "session") return t("space.session.says", { name: m.author_name, title: m.session?.title || m.text });
     return `${m.author_name}: ${m.text}`;
@@ -158,7 +147,9 @@ async function startSpace() {
 
   function renderMessage(m) {
     const time = new Date(Number(m.at) || 0).toLocaleTimeString(language(), { hour: "2-digit", minute: "2-digit" });
-    const body = m.kind === "coffee"
+    const body = m.kind === "moment"
+      ? h("p", { class: "chat-text coffee" }, "☕ ", t("moments.invite"))
+      : m.kind === "coffee"
       ? h("p", { class: "chat-text coffee" }, "☕ ", t("space.coffee.says", { name: m.author_name }))
       : m.kind === "session"
         ? h("p", { class: "chat-text" }, t("space.session.says", { name: m.author_name, title: m.session?.title || "" }), " ",
@@ -197,10 +188,25 @@ async function startSpace() {
     replaceChildren(presentNode, [
       h("h2", { id: "present-heading", class: "panel-title" }, t("space.present"), ` (${here.size})`),
       h("ul", { class: "presence", id: "present" }, [...here].map(([id, name]) =>
-        h("li", { class: "person" }, h("span", { class: "person-name" }, name), id === overview.me.id ? h("span", { class: "tag" }, t("presence.you")) : null))),
+        h("li", { class: "person" }, h("span", { class: "person-name" }, name), id === overview.me.id ? h("span", { class: "tag" }, t("presence.you")) : null,
+          statusTags(overview.statuses, id)))),
       h("h3", { class: "panel-title today-title" }, t("space.today")),
-      h("ul", { class: "today" }, (overview.today || []).map((p) => h("li", {}, p.name))),
+      h("ul", { class: "today" }, (overview.today || []).map((p) => h("li", {}, p.name, " ", statusTags(overview.statuses, p.id)))),
+      statusNode,
     ]);
+    // The forms are rebuilt only when what they show changed, so a refresh or someone
+    // arriving never closes a form or resets a choice being made.
+    const mine = JSON.stringify([language(), overview.statuses?.[overview.me.id] || null]);
+    if (statusNode.dataset.shown !== mine) {
+      statusNode.dataset.shown = mine;
+      replaceChildren(statusNode, [statusForm(overview, call, act, refresh)]);
+    }
+    const moments = JSON.stringify([language(), overview.moments, overview.pairing,
+      typeof Notification === "undefined" ? "" : Notification.permission]);
+    if (momentsNode.dataset.shown !== moments) {
+      momentsNode.dataset.shown = moments;
+      replaceChildren(momentsNode, momentsSection(overview, call, act, refresh, known.token));
+    }
     replaceChildren(iceNode, [
       h("h2", { id: "ice-heading", class: "panel-title" }, t("space.icebreaker")),
       h("p", { class: "icebreaker-question" }, overview.icebreaker || ""),
@@ -247,10 +253,13 @@ async function startSpace() {
               onclick: async () => {
                 try { await navigator.clipboard.writeText(location.href); announce(t("home.copied")); } catch { announce(location.href); }
               } }, t("space.share"))),
+          inviteNode,
+          voiceNode,
           iceNode,
           h("section", { class: "card", "aria-labelledby": "chat-heading" },
             h("h2", { id: "chat-heading", class: "panel-title" }, t("space.chat")),
             list, error, composer),
+          momentsNode,
           sessionsNode,
           admin ? admin.node : null),
         presentNode),
@@ -276,34 +285,5 @@ async function startSpace() {
     status.textContent = t(`conn.${state === "offline" ? "offline.readonly" : state}`, { reason: connection.denied?.reason || "" });
   });
   setupPage(render);
-  onLanguage(() => connection.changed());
-}
-
-function renderJoin(sid) {
-  const gate = accountGate("join");
-  if (gate) return replaceChildren(app, [gate]);
-  const error = h("p", { class: "utrecht-form-field-error-message", role: "alert", tabindex: "-1", hidden: true });
-  const title = h("p", { class: "session-title" });
-  api("GET", `/spaces/${encodeURIComponent(sid)}/about`).then((about) => { title.textContent = about.name; }, () => {});
-  const submit = async (e) => {
-    e.preventDefault();
-    const name = e.target.querySelector("#name").value.trim();
-    if (!name) return showError(error, t("join.error.name"));
-    try {
-      const joined = await api("POST", `/spaces/${encodeURIComponent(sid)}/members`, { body: { name } });
-      remembered.setName(name);
-      remembered.setSpace(sid, { token: joined.token, member_id: joined.member_id });
-      location.reload();
-    } catch (err) {
-      showError(error, err.status === 404 ? t("space.error.gone") : err);
-    }
-  };
-  replaceChildren(app, [
-    h("form", { class: "card join-form", onsubmit: submit, novalidate: true },
-      h("h1", { class: "utrecht-heading-1" }, t("space.join.title")),
-      title,
-      error,
-      field("name", t("join.name"), h("input", { id: "name", class: "utrecht-textbox", maxlength: 60, required: true, value: startName(remembered.name()), autocomplete: "nickname" })),
-      h("button", { type: "submit", class: "utrecht-button utrecht-button--primary-action" }, t("space.join.submit"))),
-  ]);
+  onLanguage(() => { connection.changed(); voice.rerender(); });
 }

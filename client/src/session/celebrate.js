@@ -5,7 +5,6 @@ import { h } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
 
 const SHAPES = ["🎉", "✨", "☕", "👏", "🌟"];
-const SHOWN_MS = 2500;
 
 export class Celebration {
   constructor() {
@@ -27,6 +26,10 @@ export class Celebration {
       h("p", { class: "celebration-text" }, t("round.celebrate")),
       SHAPES.map((shape) => h("span", { class: "celebration-shape" }, shape)));
     document.body.append(node);
-    setTimeout(() => node.remove(), SHOWN_MS);
+    // Its own fade ends it (also under reduced motion: a fade is no movement, and the Web
+    // Animations API is not what app.css switches off), so the page keeps no timer
+    // (tests/test_client_modules.py).
+    node.animate([{ opacity: 1 }, { opacity: 1, offset: 0.8 }, { opacity: 0 }], { duration: 2500 })
+      .finished.then(() => node.remove(), () => node.remove());
   }
 }

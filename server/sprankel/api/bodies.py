@@ -15,7 +15,9 @@ from ..facilitation.model import ROUND_KINDS
 from ..kernel import validation as checks
 from ..kernel.languages import DEFAULT_LANGUAGE, LANGUAGES
 from ..kernel.limits import MAX_ID, MAX_NAME
+from ..koffiehoek import availability, gatherings, moments, tables
 from ..koffiehoek import spaces as k
+from ..voice import hallway
 from .endpoint import Body
 
 STR = {"type": "string"}
@@ -139,12 +141,37 @@ NO_BODY = Body("NoBody", {"anyOf": [obj({}), {"type": "null"}], "description": "
 
 # Koffiehoek (api/spaces.py): the parsers are the Koffiehoek's own (koffiehoek/spaces.py).
 NEW_SPACE = Body("NewSpace", obj({"name": text(k.MAX_SPACE_NAME), "your_name": text(MAX_NAME),
-                                  "language": {"enum": list(LANGUAGES), "default": "nl"}},
+                                  "language": {"enum": list(LANGUAGES), "default": "nl"},
+                                  "time_zone": {"$ref": "#/components/schemas/TimeZone",
+                                                "default": "Europe/Amsterdam"}},
                                  ["name", "your_name"]), k.space_fields)
 NEW_MEMBER = Body("NewMember", obj({"name": text(MAX_NAME)}, ["name"]), k.member_fields)
 CHAT_POST = Body("ChatPost", obj({"text": text(k.MAX_MESSAGE)}, ["text"]), k.message_fields)
 NEW_ICEBREAKER = Body("NewIcebreaker", obj({"text": text(k.MAX_ICEBREAKER)}, ["text"]),
                       k.icebreaker_fields)
+NEW_TABLE = Body("NewTable", obj({"name": text(tables.MAX_TABLE_NAME),
+                                  "seats": {**int_range(2, tables.MAX_SEATS),
+                                            "default": tables.DEFAULT_SEATS},
+                                  "muted_on_arrival": {"type": "boolean", "default": False},
+                                  "cameras": {"type": "boolean", "default": False}},
+                                 ["name"]), tables.table_fields)
+MEMBER_STATUS = Body("MemberStatus", obj({"status": {"enum": list(availability.STATUSES)},
+                                          "note": text(availability.MAX_NOTE, min_len=0)},
+                                         ["status"]), availability.status_fields)
+NEW_MOMENT = Body("NewMoment", obj({
+    "weekdays": {"type": "array", "minItems": 1, "uniqueItems": True,
+                 "items": {"enum": list(moments.WEEKDAYS)}},
+    "time": {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"},
+    "duration_min": {**int_range(5, 120), "default": 15},
+    "time_zone": {"$ref": "#/components/schemas/TimeZone"},
+    "table": {"type": "string", "minLength": 1, "default": "koffietafel"},
+    "pairing": {"type": "boolean", "default": False}}, ["weekdays", "time"]),
+    moments.moment_fields)
+PAIRING = Body("Pairing", obj({"on": {"type": "boolean"}}, ["on"]), gatherings.pairing_fields)
+HALLWAY = Body("Hallway", {"type": "object", "additionalProperties": False,
+                          "required": ["open"],
+                          "properties": {"open": {"type": ["boolean", "null"]}}},
+               hallway.hallway_fields)
 START_FROM_MESSAGE = Body("StartFromMessage", obj({"message_id": {
     "type": "string", "minLength": 1, "maxLength": MAX_ID}}, ["message_id"]), _message_id)
 
@@ -152,5 +179,5 @@ START_FROM_MESSAGE = Body("StartFromMessage", obj({"message_id": {
 # is still described, as before).
 BODIES: tuple[Body, ...] = (NEW_SESSION, JOIN, NEW_ROUND, ROUND_PATCH, MOVE, EXTEND, NEW_IDEA,
                             IDEA_PATCH, SETTINGS_PATCH, VOTES, MERGE, RATING, NO_BODY,
-                            NEW_SPACE, NEW_MEMBER, CHAT_POST, NEW_ICEBREAKER,
-                            START_FROM_MESSAGE)
+                            NEW_SPACE, NEW_MEMBER, CHAT_POST, NEW_ICEBREAKER, NEW_TABLE,
+                            MEMBER_STATUS, NEW_MOMENT, PAIRING, HALLWAY, START_FROM_MESSAGE)

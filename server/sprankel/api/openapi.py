@@ -130,6 +130,13 @@ _RESPONSES: dict[str, Any] = {
                          closed=False),
     "ChatMessage": {"type": "object"},
     "OwnIcebreakers": obj({"icebreakers": {"type": "array", "items": STR}}),
+    "MemberStatus": obj({"status": STR, "note": STR}),
+    "Pairing": obj({"on": {"type": "boolean"}}),
+    "HallwayState": obj({"open": {"type": "boolean"}, "override": {"type": ["boolean", "null"]}}),
+    "Moments": obj({"moments": {"type": "array", "items": {"type": "object"}}}),
+    "Tables": obj({"tables": {"type": "array", "items": obj(
+        {"id": STR, "name": STR, "seats": INT, "muted_on_arrival": {"type": "boolean"},
+         "cameras": {"type": "boolean"}})}}),
     "StartedSession": obj({"session_id": STR, "facilitator_token": STR,
                                "links": obj({"facilitator": STR, "join": STR},
                                                 closed=False)}, closed=False),

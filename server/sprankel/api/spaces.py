@@ -8,6 +8,14 @@
     POST /api/spaces/{id}/messages            {text} -> 201 (429 when too fast)
     POST /api/spaces/{id}/coffee              "who wants coffee?" -> 201
     POST /api/spaces/{id}/icebreakers         {text} -> 201: the team's own question
+    PUT  /api/spaces/{id}/status              {status, note?}: available, in_session, focus,
+                                              away; until the end of the space's day
+    PUT  /api/spaces/{id}/pairing             {on}: take part in random pairing at moments
+    POST /api/spaces/{id}/moments             {weekdays, time, duration_min?, time_zone?,
+                                              table?, pairing?} -> 201: a coffee moment
+    GET  /api/spaces/{id}/moments.ics         the moments as an iCalendar series
+    POST /api/spaces/{id}/tables              {name, seats?, muted_on_arrival?, cameras?}
+                                              -> 201: one more voice table (api/voice.py)
     POST /api/spaces/{id}/sessions            {message_id} -> 201: a brainstorm from a message
     GET  /api/spaces/{id}/sessions/{sid}/summary.md   a session's summary: for the member
                                               who started it, for all when it allows export
@@ -20,7 +28,7 @@ authorizer of the documents under ``spaces/``, and the Koffiehoek's start and st
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from starlette.requests import Request
@@ -34,7 +42,10 @@ from ..feature import Feature
 from ..identity.policy import display_name
 from ..kernel.errors import AppError, Forbidden, Invalid, NotFound
 from ..koffiehoek.chat import chat_name
+from ..koffiehoek.gatherings import Gatherings
+from ..koffiehoek.moments import calendar
 from ..koffiehoek.spaces import Koffiehoek, Member, RateLimited, Space
+from ..responses import download
 from ..services import Services
 from ..sync.access import READ_ONLY, Access, Authorizer, Refusal
 from . import bodies as b
@@ -44,6 +55,7 @@ from .endpoint import Authenticate, Body, Call, CallHandler, Endpoint, Guard
 from .export import session_download
 from .identity import IdentityGate
 
+TablesChanged = Callable[[str], Awaitable[None]]
 InSpace = Call[Space, Member]  # what routing.py hands an endpoint with a member token
 Public = Call[None, None]
 
@@ -52,8 +64,11 @@ class KoffiehoekFeature(Feature):
     """Team spaces: their chat documents, their API, and sessions started from a message
     through the facilitation engine passed in."""
 
-    def __init__(self, services: Services, engine: Engine, gate: IdentityGate) -> None:
+    def __init__(self, services: Services, engine: Engine, gate: IdentityGate,
+                 on_tables: TablesChanged | None = None) -> None:
         settings = services.settings
+        # The voice feature, told when a space's tables change (its watchers re-read them).
+        self.on_tables = on_tables
         self.services = services
         self.engine = engine
         self.gate = gate
@@ -63,17 +78,21 @@ class KoffiehoekFeature(Feature):
                                      retention_days=settings.chat_retention_days,
                                      clock=engine.core.clock,
                                      space_posts_per_minute=settings.space_chat_per_minute)
+        self.gatherings = Gatherings(self.koffiehoek)
 
     def endpoints(self) -> Sequence[Endpoint]:
-        return _endpoints(self.services, self.engine, self.koffiehoek, self.gate)
+        return _endpoints(self.services, self.engine, self.koffiehoek, self.gatherings,
+                          self.gate, self)
 
     def authorizers(self) -> Mapping[str, Authorizer]:
         return {"spaces/": chat_authorizer(self.koffiehoek)}
 
     async def start(self) -> None:
         await self.koffiehoek.start()
+        await self.gatherings.start()
 
     async def stop(self) -> None:
+        await self.gatherings.stop()
         await self.koffiehoek.stop()
 
 
@@ -101,7 +120,8 @@ def chat_authorizer(koffiehoek: Koffiehoek) -> Authorizer:
 
 
 def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek,
-               gate: IdentityGate) -> list[Endpoint]:
+               gatherings: Gatherings, gate: IdentityGate,
+               feature: KoffiehoekFeature) -> list[Endpoint]:
     def base_url(request: Request) -> str:
         return links.base_url(services.settings.public_url, request)
 
@@ -156,6 +176,11 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek,
             "today": await k.seen_today(space.id),
             "sessions": [s for s in sessions if s is not None],
             "chat_document": chat_name(space.id),
+            "tables": [dict(t) for t in space.tables],
+            "time_zone": space.time_zone,
+            "statuses": await gatherings.statuses(space),
+            "moments": [dict(m) for m in space.moments],
+            "pairing": await gatherings.pairing(space, member),
         })
 
     async def remove_member(request: Request, call: InSpace) -> Response:
@@ -167,11 +192,38 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek,
         return JSONResponse(message, status_code=201)
 
     async def coffee(request: Request, call: InSpace) -> Response:
-        return JSONResponse(await koffiehoek.coffee(call.session, call.who), status_code=201)
+        reach = await gatherings.available(call.session, exclude=call.who.id)
+        return JSONResponse(await koffiehoek.coffee(call.session, call.who, reach),
+                            status_code=201)
 
     async def add_icebreaker(request: Request, call: InSpace) -> Response:
         space = await koffiehoek.add_icebreaker(call.session, call.body["text"])
         return JSONResponse({"icebreakers": list(space.icebreakers)}, status_code=201)
+
+    async def set_status(request: Request, call: InSpace) -> Response:
+        return JSONResponse(await gatherings.set_status(call.session, call.who, **call.body))
+
+    async def set_pairing(request: Request, call: InSpace) -> Response:
+        return JSONResponse(await gatherings.set_pairing(call.session, call.who, **call.body))
+
+    async def add_moment(request: Request, call: InSpace) -> Response:
+        space = await gatherings.add_moment(call.session, call.body)
+        return JSONResponse({"moments": [dict(m) for m in space.moments]}, status_code=201)
+
+    async def moments_ics(request: Request, call: InSpace) -> Response:
+        space = call.session
+        url = base_url(request) + links.space_path(space.id)
+        words = _ICS_WORDS[space.language]
+        text = calendar(f"{space.name} · Koffiehoek", space.moments,
+                        koffiehoek.clock.now_ms(), url, words[0].format(name=space.name),
+                        words[1].format(url=url), f"{space.id}.sprankel")
+        return download(text, "koffiemomenten.ics", "text/calendar; charset=utf-8")
+
+    async def add_table(request: Request, call: InSpace) -> Response:
+        space = await koffiehoek.add_table(call.session, **call.body)
+        if feature.on_tables is not None:
+            await feature.on_tables(space.id)
+        return JSONResponse({"tables": [dict(t) for t in space.tables]}, status_code=201)
 
     async def start_session(request: Request, call: InSpace) -> Response:
         space, member = call.session, call.who
@@ -248,6 +300,16 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek,
           201, errors=(401, 404, 429)),
         e("POST", space + "/icebreakers", add_icebreaker, "Add the team's own warm-up question",
           b.NEW_ICEBREAKER, "OwnIcebreakers", 201),
+        e("PUT", space + "/status", set_status, "Set your status in the space for today",
+          b.MEMBER_STATUS, "MemberStatus"),
+        e("PUT", space + "/pairing", set_pairing, "Take part in random pairing (or not)",
+          b.PAIRING, "Pairing"),
+        e("POST", space + "/moments", add_moment, "Add a recurring coffee moment",
+          b.NEW_MOMENT, "Moments", 201),
+        e("GET", space + "/moments.ics", moments_ics, "The coffee moments as a calendar",
+          media_type="text/calendar"),
+        e("POST", space + "/tables", add_table, "Add a voice table to the space",
+          b.NEW_TABLE, "Tables", 201),
         e("POST", space + "/sessions", start_session, "Start a brainstorm from a chat message",
           b.START_FROM_MESSAGE, "StartedSession", 201, errors=(401, 403, 404, 429),
           guard=guard(per_address(limits.sessions, "sessions created"))),
@@ -255,6 +317,13 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek,
           "A session's summary (its starter; everyone when it allows export)",
           errors=(401, 403, 404), media_type=MEDIA_TYPES["md"]),
     ]
+
+
+# The calendar's words, in the space's language (the summary, then the description).
+_ICS_WORDS = {
+    "nl": ("Koffiemoment: {name}", "Schuif aan bij de koffietafel: {url}"),
+    "en": ("Coffee moment: {name}", "Join the coffee table: {url}"),
+}
 
 
 def _may_export(session: Session, space: Space, member: Member) -> bool:

@@ -2,7 +2,11 @@
 
 Records (JSON in the store):
     space          ID             {id, name, language, created_at, icebreakers, session_ids,
-                                   started_by: {session id: member id}, created_by: MID}
+                                   started_by: {session id: member id}, created_by: MID,
+                                   tables: [{id, name, seats, muted_on_arrival, cameras}],
+                                   time_zone, moments: [see moments.py]}
+    space-status   ID/MID         {status, note, day}  see availability.py
+    space-pairing  ID/MID         {on}  the member takes part in random pairing (gatherings.py)
     space-member   ID/MID         {id, space_id, name, joined_at}
     space-seen     ID/YYYY-MM-DD  {members: {MID: {name, first, last}}}
     space-rate     ID/MID         {times: [ms, ...]}  a member's recent posts, for the rate limit
@@ -40,7 +44,9 @@ from ..kernel.tokens import Claims, TokenSigner
 from ..kernel.validation import body_object, only_fields, text
 from ..store import Store
 from ..sync.rooms import RoomManager
-from . import chat
+from . import availability, chat
+from .availability import DEFAULT_TIME_ZONE
+from .tables import DEFAULT_TABLES, MAX_TABLES
 
 log = logging.getLogger("sprankel.koffiehoek")
 
@@ -94,18 +100,27 @@ class Space:
     started_by: Mapping[str, str] = field(default_factory=dict)
     # The member who created the space, and so may remove members (None: an older space).
     created_by: str | None = None
+    # The voice tables (voice/tables.py seats people at them), each a JSON object.
+    tables: tuple[Mapping[str, Any], ...] = DEFAULT_TABLES
+    time_zone: str = DEFAULT_TIME_ZONE  # the team's day: statuses end, moments happen in it
+    moments: tuple[Mapping[str, Any], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "language": self.language,
                 "created_at": self.created_at, "icebreakers": list(self.icebreakers),
                 "session_ids": list(self.session_ids), "started_by": dict(self.started_by),
-                "created_by": self.created_by}
+                "created_by": self.created_by,
+                "tables": [dict(t) for t in self.tables], "time_zone": self.time_zone,
+                "moments": [dict(m) for m in self.moments]}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Space:
         return cls(data["id"], data["name"], data["language"], int(data["created_at"]),
                    tuple(data.get("icebreakers", ())), tuple(data.get("session_ids", ())),
-                   dict(data.get("started_by", {})), data.get("created_by"))
+                   dict(data.get("started_by", {})), data.get("created_by"),
+                   tuple(data.get("tables", DEFAULT_TABLES)),
+                   str(data.get("time_zone", DEFAULT_TIME_ZONE)),
+                   tuple(data.get("moments", ())))
 
 
 class Koffiehoek:
@@ -124,7 +139,8 @@ class Koffiehoek:
         self._expiry: asyncio.Task[None] | None = None
         self._events: Subscription | None = None
         self._closing: set[asyncio.Task[int]] = set()
-        # Told after a member was removed (an audit trail): the space, who removed, whom.
+        # Told after a member was removed (an audit trail, the voice tables): the space,
+        # who removed, whom.
         self.on_member_removed: list[Callable[[Space, Member, Member], Awaitable[None]]] = []
 
     # Life cycle: expire old messages now and then, in one process at a time.
@@ -155,12 +171,12 @@ class Koffiehoek:
 
     # Spaces and members
 
-    async def create_space(self, name: str, your_name: str, language: str
-                           ) -> tuple[Space, Member, str]:
+    async def create_space(self, name: str, your_name: str, language: str,
+                           time_zone: str = DEFAULT_TIME_ZONE) -> tuple[Space, Member, str]:
         """A new space and its first member; the fields as space_fields() parsed them."""
         member_id = new_id()
         space = Space(new_id(), name, language, self.clock.now_ms(), (), (),
-                      created_by=member_id)
+                      created_by=member_id, time_zone=time_zone)
         await self.store.put_record(SPACE, space.id, space.to_json())
         log.info("space created id=%s", space.id)
         member, token = await self._add_member(space, your_name, member_id)
@@ -278,9 +294,23 @@ class Koffiehoek:
     async def post(self, space: Space, member: Member, message_text: str) -> dict[str, Any]:
         return await self._post(space, member, "message", message_text)
 
-    async def coffee(self, space: Space, member: Member) -> dict[str, Any]:
-        """"Who wants coffee?": a nudge that everyone present sees."""
-        return await self._post(space, member, "coffee", "")
+    async def coffee(self, space: Space, member: Member, reach: list[str] | None = None
+                     ) -> dict[str, Any]:
+        """"Who wants coffee?": a nudge. The chat shows it to all; only those it names in
+        ``reach`` (the available: gatherings.py) are called by it, announced and
+        highlighted, so someone in focus or away is not disturbed."""
+        return await self._post(space, member, "coffee", "",
+                                None if reach is None else {"reach": reach})
+
+    async def post_as_space(self, space: Space, message: dict[str, Any]) -> None:
+        """A message from the space itself (a coffee moment): no author, no rate."""
+        cutoff = self._cutoff()
+
+        def change(doc: Any) -> None:
+            chat.remove_older_than(doc, cutoff)
+            chat.append_message(doc, message)
+
+        await self.rooms.apply_server_change(chat.chat_name(space.id), change)
 
     async def _post(self, space: Space, member: Member, kind: str, message_text: str,
                     extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -347,6 +377,21 @@ class Koffiehoek:
 
         return Space.from_json(await self.store.update_record(SPACE, space.id, add) or {})
 
+    async def add_table(self, space: Space, name: str, seats: int, muted_on_arrival: bool,
+                        cameras: bool) -> Space:
+        table = {"id": new_id(), "name": name, "seats": seats,
+                 "muted_on_arrival": muted_on_arrival, "cameras": cameras}
+
+        def add(record: dict[str, Any] | None) -> dict[str, Any]:
+            if record is None:
+                raise NotFound("no such space")
+            tables = list(record.get("tables", DEFAULT_TABLES))
+            if len(tables) >= MAX_TABLES:
+                raise Invalid(f"a space has at most {MAX_TABLES} tables")
+            return {**record, "tables": [*tables, table]}
+
+        return Space.from_json(await self.store.update_record(SPACE, space.id, add) or {})
+
     async def messages(self, space_id: str) -> list[dict[str, Any]]:
         return await self.rooms.read(chat.chat_name(space_id), chat.read_messages)
 
@@ -399,13 +444,18 @@ class Koffiehoek:
 
 def space_fields(raw: Any) -> dict[str, Any]:
     body = body_object(raw)
-    only_fields(body, ("name", "language", "your_name"))
+    only_fields(body, ("name", "language", "your_name", "time_zone"))
     name = text(body, "name", MAX_SPACE_NAME)
     your_name = text(body, "your_name", MAX_NAME)
     language = body.get("language", DEFAULT_LANGUAGE)
     if language not in LANGUAGES:
         raise Invalid("language must be \"nl\" or \"en\"")
-    return {"name": name, "your_name": your_name, "language": language}
+    time_zone = body.get("time_zone", DEFAULT_TIME_ZONE)
+    if not isinstance(time_zone, str):
+        raise Invalid("time_zone must be an IANA time zone such as Europe/Amsterdam")
+    availability.zone(time_zone)
+    return {"name": name, "your_name": your_name, "language": language,
+            "time_zone": time_zone}
 
 
 def member_fields(raw: Any) -> dict[str, Any]:
