@@ -1,35 +1,23 @@
 // The facilitator console: agenda from templates, round controls (start, pause, resume,
 // extend, end, reveal), moderation of hidden ideas, lock, follow me, exports (and the archive
-// zip), the audit trail (audit-panel.js), notes.
+// zip), the session's time zone; the review (moderation.js), notes (notes-panel.js), the
+// audit trail (audit-panel.js), versions (versions.js) and people (people-admin.js).
+import { templates } from "./agenda-templates.js";
 import { download } from "./api.js";
 import { AuditPanel } from "./audit-panel.js";
 import { announce, h, replaceChildren } from "./dom.js";
 import { language, t } from "./i18n.js";
-import { addNote, deleteNote, KEYS, readIdeas, readNotes, setNoteDone } from "./model.js";
+import { KEYS, readIdeas } from "./model.js";
+import { renderModeration } from "./moderation.js";
+import { renderNotes } from "./notes-panel.js";
 import { peopleAdmin } from "./people-admin.js";
 import { people } from "./presence.js";
 import { qrSvg } from "./qr.js";
+import { renderTimeZone } from "./timezone-form.js";
 import { VersionsPanel } from "./versions.js";
 import { renderResults } from "../board/results.js";
 
 const KINDS = ["ideate", "brainwrite", "group", "rate", "vote", "discuss", "warmup"];
-
-function templates() {
-  const nl = language() === "nl";
-  return {
-    open: [{ kind: "ideate", prompt: nl ? "Welke ideeën heb je?" : "What ideas do you have?", duration_s: 600 }],
-    brainwriting: [{ kind: "brainwrite", prompt: nl ? "Schrijf in stilte je ideeën op" : "Write down your ideas in silence", duration_s: 300, hidden: true }],
-    "124all": [
-      { kind: "ideate", prompt: nl ? "1: denk alleen na" : "1: think alone", duration_s: 60, hidden: true },
-      { kind: "discuss", prompt: nl ? "2: bespreek in tweetallen" : "2: discuss in pairs", duration_s: 120 },
-      { kind: "discuss", prompt: nl ? "4: bespreek in groepjes van vier" : "4: discuss in fours", duration_s: 240 },
-      { kind: "discuss", prompt: nl ? "Allen: deel de beste ideeën" : "All: share the best ideas", duration_s: 300 },
-    ],
-    dots: [{ kind: "vote", prompt: nl ? "Zet je stippen op de beste ideeën" : "Put your dots on the best ideas", duration_s: 300 }],
-    // The server picks an icebreaker from its Dutch or English list (the session's language).
-    warmup: [{ kind: "warmup", prompt: "", duration_s: 300 }],
-  };
-}
 
 const ACTIONS = {
   planned: ["start"],
@@ -125,11 +113,11 @@ export class Console {
         h("div", { class: "console-side" },
           this.renderShare(),
           this.renderSession(s),
-          this.renderModeration(s),
+          renderModeration(s, this.ctx.api, (label, fn) => this.run(label, fn)),
           this.renderResults(s),
           this.renderExport(),
           this.audit.node,
-          this.renderNotes(),
+          renderNotes(this.ctx, (draw) => { this.drawNotes = draw; }),
           this.versions.node,
           this.peopleNode,
           this.admin.node)),
@@ -274,79 +262,10 @@ export class Console {
         h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", id: "delete-session",
           onclick: () => { if (confirm(t("console.delete.confirm"))) this.run(t("console.delete"), async () => { await this.ctx.api.call("DELETE", ""); location.assign("/"); }); } },
         t("console.delete"))),
-      this.renderTimeZone(s));
+      renderTimeZone(s, this.ctx.api, (label, fn) => this.run(label, fn)));
   }
 
   /** The session's time zone, in which the summary gives its times. */
-  renderTimeZone(s) {
-    const input = h("input", { id: "session-timezone", class: "utrecht-textbox", list: "timezones",
-      value: s.settings?.timezone || "", maxlength: 64, disabled: s.ended, autocomplete: "off" });
-    let zones = [];
-    try {
-      zones = Intl.supportedValuesOf("timeZone");
-    } catch {
-      zones = [];
-    }
-    const save = (e) => {
-      e.preventDefault();
-      const timezone = input.value.trim() || null;
-      this.run(t("console.timezone.save"), () => this.ctx.api.call("PATCH", "/settings", { timezone }));
-    };
-    return h("form", { class: "timezone-form", onsubmit: save },
-      h("label", { for: "session-timezone", class: "utrecht-form-label" }, t("console.timezone")),
-      input,
-      h("datalist", { id: "timezones" }, zones.map((z) => h("option", { value: z }))),
-      h("button", { type: "submit", class: "utrecht-button utrecht-button--secondary-action", disabled: s.ended },
-        t("console.timezone.save")));
-  }
-
-  /**
-   * The review of hidden ideas, round by round: hold back, release, merge duplicates, and
-   * (once writing has closed) reveal one at a time; "reveal all" is the round's own button.
-   */
-  renderModeration(s) {
-    const hidden = Array.isArray(s.hiddenIdeas) ? s.hiddenIdeas : [];
-    const rounds = s.agenda.filter((r) => hidden.some((i) => i.round_id === r.id));
-    return h("section", { class: "card", "aria-labelledby": "console-moderation" },
-      h("h3", { id: "console-moderation" }, t("console.moderation")),
-      hidden.length === 0 ? h("p", {}, t("console.moderation.empty")) :
-        rounds.map((round) => this.renderReview(round, hidden.filter((i) => i.round_id === round.id))));
-  }
-
-  renderReview(round, ideas) {
-    const post = (idea, what, body) => this.ctx.api.call("POST", `/ideas/${encodeURIComponent(idea.id)}/${what}`, body);
-    const waiting = ideas.filter((i) => i.state === "waiting");
-    const closed = round.state === "ended";
-    const button = (idea, key, what, body) => h("button", {
-      type: "button", class: "utrecht-button utrecht-button--subtle", "aria-describedby": `mod-${idea.id}`,
-      dataset: { moderate: what }, onclick: () => this.run(t(key), () => post(idea, what, body)),
-    }, t(key));
-    const mergeForm = (idea) => {
-      const others = waiting.filter((o) => o.id !== idea.id);
-      if (others.length === 0) return null;
-      const select = h("select", { class: "utrecht-select", id: `merge-${idea.id}`, "aria-label": t("console.merge.into") },
-        others.map((o) => h("option", { value: o.id }, o.text.slice(0, 60))));
-      return h("span", { class: "merge" }, select,
-        h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", dataset: { moderate: "merge" },
-          "aria-describedby": `mod-${idea.id}`,
-          onclick: () => this.run(t("console.merge"), () => post(idea, "merge", { into: select.value })) },
-        t("console.merge")));
-    };
-    return h("div", { class: "review", dataset: { reviewRound: round.id } },
-      h("h4", {}, round.prompt || t(`kind.${round.kind}`), " · ",
-        t(round.revealed ? "console.review.held" : closed ? "console.review.closed" : "console.review.writing")),
-      h("ul", { class: "moderation" }, ideas.map((idea) => h("li", { dataset: { hidden: idea.id, state: idea.state } },
-        h("span", { id: `mod-${idea.id}` }, idea.text,
-          idea.author_name ? h("span", { class: "hint" }, ` — ${idea.author_name}`) : null,
-          h("span", { class: "hint" }, ` · ${t(`console.idea.${idea.state}`)}`)),
-        h("span", { class: "moderation-actions" },
-          idea.state === "waiting" ? [
-            closed ? button(idea, "console.reveal.one", "reveal") : null,
-            button(idea, "console.holdback", "hold"),
-            mergeForm(idea),
-          ] : button(idea, idea.state === "merged" ? "console.unmerge" : "console.release", "release"))))));
-  }
-
   renderResults(s) {
     const results = renderResults(s.agenda, readIdeas(this.ctx.board), "console");
     if (!results) return null;
@@ -362,52 +281,6 @@ export class Console {
       h("div", { class: "round-actions" }, ["md", "json", "csv", "zip"].map((format) =>
         h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", dataset: { export: format },
           onclick: () => exportFile(format) }, t(`console.export.${format}`)))));
-  }
-
-  renderNotes() {
-    const list = h("ul", { class: "notes" });
-    const draw = () => replaceChildren(list, readNotes(this.ctx.board).map((note) =>
-      h("li", { class: note.done ? "note done" : "note", dataset: { note: note.id } },
-        note.kind === "action" ? h("input", { type: "checkbox", checked: note.done, "aria-labelledby": `note-${note.id}`,
-          onchange: (e) => setNoteDone(this.ctx.board, note.id, e.target.checked) }) : null,
-        h("span", { id: `note-${note.id}` }, h("strong", {}, `${t(`console.note.${note.kind}`)}: `), note.text,
-          note.kind === "action" && typeof note.owner === "string" && note.owner
-            ? h("span", { class: "hint" }, ` · ${t("console.note.owner")}: ${note.owner}`) : null),
-        h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", "aria-describedby": `note-${note.id}`,
-          onclick: () => deleteNote(this.ctx.board, note.id) }, t("board.delete")))));
-    this.drawNotes = draw;
-    draw();
-    let kind = "note";
-    const text = h("input", { id: "note-text", class: "utrecht-textbox", maxlength: 500 });
-    // Who does an action item, by name (the summary names the owner; an anonymous
-    // session names nobody, so it asks for no one).
-    const anonymous = Boolean(this.ctx.session().settings?.anonymous);
-    const owner = h("input", { id: "note-owner", class: "utrecht-textbox", maxlength: 100, list: "note-owners", autocomplete: "off" });
-    const names = [...new Set(people(this.ctx.awareness).map((p) => p.name).filter(Boolean))];
-    const add = (e) => {
-      e.preventDefault();
-      if (!text.value.trim()) return;
-      addNote(this.ctx.board, kind, text.value.trim(), kind === "action" && !anonymous ? owner.value.trim() : null);
-      text.value = "";
-      owner.value = "";
-      text.focus();
-    };
-    return h("section", { class: "card", "aria-labelledby": "console-notes" },
-      h("h3", { id: "console-notes" }, t("console.notes")),
-      h("p", { class: "hint" }, t("console.notes.hint")),
-      list,
-      h("form", { class: "note-form", onsubmit: add },
-        h("label", { for: "note-kind", class: "utrecht-form-label" }, t("console.note.kind")),
-        h("select", { id: "note-kind", class: "utrecht-select", onchange: (e) => { kind = e.target.value; } },
-          ["note", "decision", "action"].map((k) => h("option", { value: k }, t(`console.note.${k}`)))),
-        h("label", { for: "note-text", class: "utrecht-form-label" }, t("console.note.text")),
-        text,
-        anonymous ? null : [
-          h("label", { for: "note-owner", class: "utrecht-form-label" }, t("console.note.owner")),
-          owner,
-          h("datalist", { id: "note-owners" }, names.map((n) => h("option", { value: n }))),
-        ],
-        h("button", { type: "submit", class: "utrecht-button utrecht-button--secondary-action" }, t("console.note.add"))));
   }
 
   renderPeople() {

@@ -22,7 +22,7 @@ export function mountVoice(section, { path, token, me, addTable, hallway, title 
   const relayOnly = params.get("ice") === "relay";
   const media = h("div", { class: "voice-media", hidden: true });
   const videos = h("div", { class: "voice-videos" });
-  const notice = h("p", { class: "notice voice-notice", role: "alert", hidden: true });
+  const notice = h("p", { class: "voice-notice", role: "alert", hidden: true });
   const body = h("div", {});
   let tables = [];
   let seated = null; // {table, seat, cameras}
