@@ -267,7 +267,7 @@ async def test_a_deadline_is_an_entry_of_the_server(start_server: ServerFactory)
     api = Api(start_server())
     try:
         sid, fac, _ = await api.create()
-        rid = await api.round(sid, fac, duration_s=1, hidden=True)
+        rid = await api.round(sid, fac, duration_s=1, hidden=True, auto_reveal=True)
         await api.act(sid, fac, rid, "start")
         deadline = asyncio.get_running_loop().time() + 20
         while True:

@@ -6,6 +6,7 @@ from typing import Any
 
 from pycrdt import Doc, Map
 
+from redis_cluster import redis_cluster, valkey_cluster  # noqa: F401 (fixtures of open_store)
 from test_store_contract import StoreFactory, edits, open_store  # noqa: F401 (the fixture)
 
 
