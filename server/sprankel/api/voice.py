@@ -27,8 +27,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -51,6 +51,7 @@ from . import bodies as b
 from ._http import bearer
 from .endpoint import Call, Endpoint
 
+T = TypeVar("T")
 log = logging.getLogger("sprankel.voice")
 
 OUTBOX_MESSAGES = 512  # a socket that falls this far behind is closed (1013) and reconnects
@@ -94,16 +95,10 @@ class VoiceFeature(Feature):
         await self._limited(websocket, self._session_socket)
 
     async def _session_socket(self, websocket: WebSocket) -> None:
-        sid = websocket.path_params["sid"]
-        try:
-            session, who = await self.engine.sessions.authenticate(
-                sid, websocket.query_params.get("token"))
-        except NotFound as refusal:
-            await websocket.close(status.CLOSE_NOT_FOUND, refusal.message)
+        found = await _authenticated(websocket, self.engine.sessions.authenticate, "sid")
+        if found is None:
             return
-        except AppError as refusal:
-            await websocket.close(status.CLOSE_UNAUTHORIZED, refusal.message)
-            return
+        session, who = found
 
         async def load() -> list[TableSpec]:
             current = await self.engine.sessions.get(session.id)
@@ -158,16 +153,10 @@ class VoiceFeature(Feature):
             limits.per_address.release(address)
 
     async def _space_socket(self, websocket: WebSocket) -> None:
-        space_id = websocket.path_params["space_id"]
-        try:
-            space, member = await self.koffiehoek.authenticate(
-                space_id, websocket.query_params.get("token"))
-        except NotFound as refusal:
-            await websocket.close(status.CLOSE_NOT_FOUND, refusal.message)
+        found_space = await _authenticated(websocket, self.koffiehoek.authenticate, "space_id")
+        if found_space is None:
             return
-        except AppError as refusal:
-            await websocket.close(status.CLOSE_UNAUTHORIZED, refusal.message)
-            return
+        space, member = found_space
 
         async def load() -> list[TableSpec]:
             current = await self.koffiehoek.space(space.id)
@@ -334,3 +323,18 @@ async def _handle(voice: Voice, place: str, client: _Socket, message: signals.Me
 def _refuse(client: _Socket, code: int, reason: str) -> None:
     log.warning("voice refused member=%s code=%d reason=%r", client.member_id, code, reason)
     client.close(code, reason)
+
+
+async def _authenticated(websocket: WebSocket,
+                         authenticate: Callable[[str, str | None], Awaitable[T]],
+                         param: str) -> T | None:
+    """The caller of a voice socket, or None once the socket is closed with the refusal
+    (4404 for an unknown session or space, else 4401)."""
+    try:
+        return await authenticate(websocket.path_params[param],
+                                  websocket.query_params.get("token"))
+    except NotFound as refusal:
+        await websocket.close(status.CLOSE_NOT_FOUND, refusal.message)
+    except AppError as refusal:
+        await websocket.close(status.CLOSE_UNAUTHORIZED, refusal.message)
+    return None
