@@ -119,7 +119,7 @@ def build_features(services: Services) -> list[Feature]:
     identity = IdentityFeature(services)
     sessions = SessionsFeature(services, signer, identity.gate)
     spaces = KoffiehoekFeature(services, sessions.engine, identity.gate)
-    voice = VoiceFeature(services, spaces.koffiehoek, sessions.engine)
+    voice = VoiceFeature(services, spaces.koffiehoek, spaces.gatherings, sessions.engine)
     spaces.on_tables = voice.tables_changed  # watchers of a space see a new table at once
     # Someone removed is stood up from the voice tables at once, on every process.
     spaces.koffiehoek.on_member_removed.append(

@@ -1,7 +1,7 @@
 // The facilitator console: agenda from templates, round controls (start, pause, resume,
 // extend, end, reveal), moderation of hidden ideas, lock, follow me, exports (and the archive
 // zip), the session's time zone; the review (moderation.js), notes (notes-panel.js), the
-// audit trail (audit-panel.js), versions (versions.js) and people (people-admin.js).
+// audit trail (audit-panel.js), versions, people and the hallway (ctx.hallway, the page's).
 import { templates } from "./agenda-templates.js";
 import { download } from "./api.js";
 import { AuditPanel } from "./audit-panel.js";
@@ -29,7 +29,7 @@ const ACTIONS = {
 export class Console {
   /**
    * ctx: {api, sid, me, token, session(), refresh(), board: Y.Doc, awareness, links(),
-   *       follow: {get(), set(on)}}; the page calls update() when the session changes.
+   *       follow: {get(), set(on)}, hallway}; the page calls update() when it changes.
    */
   constructor(root, ctx) {
     this.root = root;
@@ -113,6 +113,7 @@ export class Console {
         h("div", { class: "console-side" },
           this.renderShare(),
           this.renderSession(s),
+          this.ctx.hallway?.node,
           renderModeration(s, this.ctx.api, (label, fn) => this.run(label, fn)),
           this.renderResults(s),
           this.renderExport(),
@@ -265,7 +266,6 @@ export class Console {
       renderTimeZone(s, this.ctx.api, (label, fn) => this.run(label, fn)));
   }
 
-  /** The session's time zone, in which the summary gives its times. */
   renderResults(s) {
     const results = renderResults(s.agenda, readIdeas(this.ctx.board), "console");
     if (!results) return null;

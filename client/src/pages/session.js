@@ -8,6 +8,7 @@ import { anonymousNow } from "../board/phase.js";
 import { sessionApi } from "../lib/api.js";
 import { setupPage } from "../lib/chrome.js";
 import { Console } from "../lib/console.js";
+import { HallwayControl } from "../lib/hallway-control.js";
 import { announce, h, pageData, replaceChildren } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
 import { readIdeas, readSheet } from "../lib/model.js";
@@ -134,13 +135,17 @@ function start(creds) {
   // The hallway ("gang"): talk before the start and after the end, as in a room.
   const hallwayNode = h("section", { class: "card voice hallway", id: "voice", "aria-labelledby": "voice-heading" });
   layout.layout.before(hallwayNode);
+  const setHallway = facilitator ? (open) => store.api.call("PUT", "/hallway", { open }) : null;
+  // The console's control of it follows the hallway's own socket (open: a table is there).
+  const hallwayControl = setHallway && layout.consolePanel ? new HallwayControl(setHallway) : null;
   const hallway = mountVoice(hallwayNode, {
     path: `/voice/sessions/${encodeURIComponent(sid)}`, token: creds.token, me: me.id,
-    title: "hallway.title", intro: "hallway.intro",
-    hallway: facilitator ? (open) => store.api.call("PUT", "/hallway", { open }) : null,
+    title: "hallway.title", intro: "hallway.intro", hallway: setHallway,
+    onTables: (tables) => hallwayControl?.update(tables.length > 0),
   });
   const consoleView = layout.consolePanel ? new Console(layout.consolePanel, {
     api: store.api, sid, me, token: creds.token, session, refresh: () => store.refresh(), board: board.doc, awareness,
+    hallway: hallwayControl,
     links: () => {
       const { links, joinCode } = session();
       return { join: links?.join || (joinCode ? `/join/${sid}?code=${encodeURIComponent(joinCode)}` : null) };
@@ -202,6 +207,7 @@ function start(creds) {
     writing.update();
     presenceList.render();
     hallway.rerender();
+    hallwayControl?.render();
     connection.changed();
   });
   layout.select(store.ui.view, false);

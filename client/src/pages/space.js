@@ -124,7 +124,7 @@ async function startSpace() {
     // A nudge or a moment names whom it calls (the available): the others are not disturbed.
     const fresh = items.filter((m) => !seen.has(m.id) && m.author_id !== overview.me.id
       && (!Array.isArray(m.reach) || m.reach.includes(overview.me.id)));
-    for (const m of fresh) if (m.kind === "moment" && !firstRender) invite(m, overview.me.id, names(), inviteNode);
+    for (const m of fresh) if (m.kind === "moment" && !firstRender) invite(m, overview.me.id, names(), inviteNode, voice.sitAt);
     seen = new Set(items.map((m) => m.id));
     firstRender = false;
     if (fresh.length === 1) announce(describe(fresh[0]));

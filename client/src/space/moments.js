@@ -2,7 +2,7 @@
 // (.ics), and the invitation itself when it comes (an in-page notice and, where the
 // member allowed it, a browser notification).
 import { download } from "../lib/api.js";
-import { announce, h } from "../lib/dom.js";
+import { announce, h, replaceChildren } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
 
 const DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
@@ -55,12 +55,21 @@ export function momentsSection(overview, call, act, refresh, token) {
   ];
 }
 
-/** A moment's invitation reached this member: say it on the page and, if allowed, notify. */
-export function invite(message, me, names, noticeNode) {
-  const group = (message.pairs || []).find((g) => g.includes(me));
+/**
+ * A moment's invitation reached this member: say it on the page with a button that seats
+ * them (`join(tableId)`: at their group's own table, or else at the moment's table) and,
+ * if allowed, notify.
+ */
+export function invite(message, me, names, noticeNode, join) {
+  const index = (message.pairs || []).findIndex((g) => g.includes(me));
+  const group = index >= 0 ? message.pairs[index] : null;
   const others = group ? group.filter((id) => id !== me).map((id) => names.get(id) || "?") : [];
   const text = group ? t("moments.invite.pair", { names: others.join(", ") }) : t("moments.invite");
-  noticeNode.textContent = text;
+  const table = (group && message.group_tables?.[index]) || message.moment?.table;
+  replaceChildren(noticeNode, [text, " ", table ? h("button", {
+    type: "button", class: "utrecht-button utrecht-button--primary-action", id: "moment-join",
+    onclick: () => { noticeNode.hidden = true; join(table); },
+  }, t(group ? "moments.join.group" : "voice.sit")) : null]);
   noticeNode.hidden = false;
   if (typeof Notification !== "undefined" && Notification.permission === "granted" && document.hidden) {
     try { new Notification(t("moments.title"), { body: text, tag: `moment-${message.id}` }); } catch { /* page only */ }

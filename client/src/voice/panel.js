@@ -4,18 +4,21 @@
 // voice socket; the audio goes straight between the browsers (mesh.js).
 import { announce, h, replaceChildren } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
+import { addTableForm } from "./add-table.js";
 import { Levels } from "./levels.js";
 import { Mesh } from "./mesh.js";
 import { VoiceSocket } from "./socket.js";
 
 export const PUSH_TO_TALK_KEY = "v"; // held while muted, outside text fields
+const ERRORS = { table_full: "voice.full", not_your_table: "voice.group.not_yours", not_found: "voice.gone" };
 
 /**
- * mountVoice(section, {path, token, me, addTable, hallway}): `path` is the voice socket's,
- * `addTable(fields)` (optional) adds a table through the API; `hallway` (a session's
- * facilitator) is `(open) => promise`, the control that opens or closes the hallway.
+ * mountVoice(section, {path, token, me, addTable, hallway, onTables}): `path` is the voice
+ * socket's, `addTable(fields)` (optional) adds a table through the API; `hallway` (a
+ * session's facilitator) is `(open) => promise`, the control that opens or closes the
+ * hallway; `onTables(tables)` hears every view. Returns {sitAt(tableId), rerender, close}.
  */
-export function mountVoice(section, { path, token, me, addTable, hallway, title = "voice.title", intro = "voice.intro" }) {
+export function mountVoice(section, { path, token, me, addTable, hallway, onTables, title = "voice.title", intro = "voice.intro" }) {
   const params = new URLSearchParams(location.search);
   // Test hook: ?ice=relay forces TURN (iceTransportPolicy "relay"), as a locked-down
   // network would; it can only make calls harder, never reach anything else.
@@ -46,6 +49,7 @@ export function mountVoice(section, { path, token, me, addTable, hallway, title 
   function onMessage(m) {
     if (m.type === "tables" && Array.isArray(m.tables)) {
       tables = m.tables;
+      onTables?.(tables);
       announceChanges();
       if (seated && mesh) mesh.keepOnly(new Set(sittingAt(seated.table).map((s) => s.seat)));
       render();
@@ -57,7 +61,7 @@ export function mountVoice(section, { path, token, me, addTable, hallway, title 
       hangUp();
       render();
     } else if (m.type === "error") {
-      showNotice(m.error === "table_full" ? t("voice.full") : m.message || "");
+      showNotice(t(ERRORS[m.error] || "voice.error", { message: m.message || "" }));
     }
   }
 
@@ -67,6 +71,8 @@ export function mountVoice(section, { path, token, me, addTable, hallway, title 
 
   function tableName(table) {
     if (table.id === "koffietafel") return t("voice.koffietafel");
+    const group = /^koffie-(\d+)$/.exec(table.id); // a coffee moment's group (koffiehoek/groups.py)
+    if (group) return t("voice.group.table", { n: group[1] });
     return table.id === "gang" ? t("hallway.table") : table.name;
   }
 
@@ -209,12 +215,14 @@ export function mountVoice(section, { path, token, me, addTable, hallway, title 
   function renderTable(table) {
     const here = seated?.table === table.id;
     const full = table.sitting.length >= table.seats;
+    const others = Array.isArray(table.members) && !table.members.includes(me); // another group's
     const name = tableName(table);
     const headingId = `voice-table-${table.id}`;
     return h("li", { class: `voice-table${here ? " here" : ""}`, dataset: { table: table.id } },
       h("h3", { id: headingId, class: "panel-title" }, name, " ",
         h("span", { class: "hint" }, t("voice.seats", { n: table.sitting.length, max: table.seats }))),
       table.cameras ? h("p", { class: "hint" }, t("voice.cameras.allowed")) : null,
+      table.members ? h("p", { class: "hint" }, t(others ? "voice.group.other" : "voice.group.yours")) : null,
       table.sitting.length
         ? h("ul", { class: "presence voice-sitting", "aria-labelledby": headingId }, table.sitting.map((s) => person(s, table)))
         : h("p", { class: "hint" }, t("voice.empty")),
@@ -226,37 +234,9 @@ export function mountVoice(section, { path, token, me, addTable, hallway, title 
             dataset: { focusKey: "voice-camera" }, onclick: () => toggleCamera() }, t(camera ? "voice.camera.off" : "voice.camera.on")) : null,
           h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", dataset: { focusKey: "voice-leave" },
             onclick: () => socket.send({ type: "leave" }) }, t("voice.leave")))
-        : h("button", { type: "button", class: "utrecht-button utrecht-button--primary-action", disabled: full || Boolean(closed),
+        : others ? null : h("button", { type: "button", class: "utrecht-button utrecht-button--primary-action", disabled: full || Boolean(closed),
           dataset: { focusKey: `voice-sit-${table.id}` }, "aria-describedby": headingId,
           onclick: () => sit(table) }, t(full ? "voice.full.short" : "voice.sit")));
-  }
-
-  function renderAdd() {
-    if (!addTable) return null;
-    const submit = async (e) => {
-      e.preventDefault();
-      const form = e.target;
-      const name = form.querySelector("#voice-new-name").value.trim();
-      if (!name) return;
-      try {
-        await addTable({ name, seats: Number(form.querySelector("#voice-new-seats").value) || 6,
-          muted_on_arrival: form.querySelector("#voice-new-muted").checked, cameras: form.querySelector("#voice-new-cameras").checked });
-        announce(t("voice.added", { name }));
-        form.reset();
-      } catch (err) {
-        showNotice(err.message || String(err));
-      }
-    };
-    return h("details", { class: "voice-add" },
-      h("summary", {}, t("voice.add")),
-      h("form", { class: "inline-form", onsubmit: submit },
-        h("label", { for: "voice-new-name", class: "utrecht-form-label" }, t("voice.add.name")),
-        h("input", { id: "voice-new-name", class: "utrecht-textbox", maxlength: 40, required: true }),
-        h("label", { for: "voice-new-seats", class: "utrecht-form-label" }, t("voice.add.seats")),
-        h("input", { id: "voice-new-seats", class: "utrecht-textbox", type: "number", min: 2, max: 12, value: 6 }),
-        h("label", { class: "utrecht-form-label" }, h("input", { id: "voice-new-muted", type: "checkbox" }), " ", t("voice.add.muted")),
-        h("label", { class: "utrecht-form-label" }, h("input", { id: "voice-new-cameras", type: "checkbox" }), " ", t("voice.add.cameras")),
-        h("button", { type: "submit", class: "utrecht-button utrecht-button--secondary-action" }, t("voice.add.submit"))));
   }
 
   function render() {
@@ -282,7 +262,7 @@ export function mountVoice(section, { path, token, me, addTable, hallway, title 
     replaceChildren(section, [
       h("h2", { id: "voice-heading", class: "panel-title" }, t(title)),
       h("p", { class: "hint" }, t(intro)),
-      notice, body, renderAdd(), videos, media,
+      notice, body, addTable ? addTableForm(addTable, showNotice) : null, videos, media,
     ]);
     render();
   }
@@ -292,5 +272,7 @@ export function mountVoice(section, { path, token, me, addTable, hallway, title 
   // Test hook (a page's own call statistics, nothing more): the bytes each seat received.
   if (params.has("voicetest")) window.sprankelVoice = { stats: () => (mesh ? mesh.stats() : Promise.resolve({})), seat: () => seated?.seat || null, iceErrors: () => mesh?.iceErrors || [],
     connections: () => (mesh ? [...mesh.peers.values()].map((p) => p.pc) : []) };
-  return { rerender: renderAll, close: () => { hangUp(); socket.close(); levels.close(); } };
+  // A moment's invitation seats its member at a table by id (their group's, or the moment's).
+  const sitAt = (id) => sit(tables.find((x) => x.id === id) || { id });
+  return { sitAt, rerender: renderAll, close: () => { hangUp(); socket.close(); levels.close(); } };
 }

@@ -78,7 +78,11 @@ class KoffiehoekFeature(Feature):
                                      retention_days=settings.chat_retention_days,
                                      clock=engine.core.clock,
                                      space_posts_per_minute=settings.space_chat_per_minute)
-        self.gatherings = Gatherings(self.koffiehoek)
+        self.gatherings = Gatherings(self.koffiehoek, on_tables=self.tables_changed)
+
+    async def tables_changed(self, space_id: str) -> None:
+        if self.on_tables is not None:
+            await self.on_tables(space_id)
 
     def endpoints(self) -> Sequence[Endpoint]:
         return _endpoints(self.services, self.engine, self.koffiehoek, self.gatherings,
@@ -221,8 +225,7 @@ def _endpoints(services: Services, engine: Engine, koffiehoek: Koffiehoek,
 
     async def add_table(request: Request, call: InSpace) -> Response:
         space = await koffiehoek.add_table(call.session, **call.body)
-        if feature.on_tables is not None:
-            await feature.on_tables(space.id)
+        await feature.tables_changed(space.id)
         return JSONResponse({"tables": [dict(t) for t in space.tables]}, status_code=201)
 
     async def start_session(request: Request, call: InSpace) -> Response:

@@ -18,7 +18,8 @@ the space), 1007 (not a valid message), 1009 (too big), 1008 (too many messages)
 A session's hallway ("gang") is one table, open before the facilitator starts the first
 round and after the end, so people can linger as in a room; the facilitator opens or
 closes it (``PUT /api/sessions/{sid}/hallway {open: true | false | null}``, null: back to
-that rule). Record ``voice-hallway`` SID {open}. Closing it stands everyone up.
+that rule; the choice lapses when the session starts or ends). Record ``voice-hallway`` SID
+{open, phase}. Closing it stands everyone up.
 """
 
 from __future__ import annotations
@@ -36,17 +37,21 @@ from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from .. import status
+from ..broker import Subscription
 from ..facilitation import Engine
+from ..facilitation.core import EVENTS_CHANNEL
 from ..facilitation.model import Participant, Session
 from ..facilitation.roles import FACILITATOR
 from ..feature import Feature
 from ..kernel.errors import AppError, NotFound
+from ..koffiehoek import groups
+from ..koffiehoek.gatherings import Gatherings
 from ..koffiehoek.spaces import Koffiehoek
 from ..ratelimits import SocketLimits, TokenBucket, client_key
 from ..services import Services
 from ..voice import hallway, signals
 from ..voice.ice import IceServers
-from ..voice.tables import LoadTables, NotAtTable, TableFull, TableSpec, Voice
+from ..voice.tables import LoadTables, NotAtTable, NotYourTable, TableFull, TableSpec, Voice
 from . import bodies as b
 from ._http import bearer
 from .endpoint import Call, Endpoint
@@ -60,11 +65,14 @@ OUTBOX_MESSAGES = 512  # a socket that falls this far behind is closed (1013) an
 class VoiceFeature(Feature):
     """Voice tables in the Koffiehoek's spaces: the socket, and the tables' life cycle."""
 
-    def __init__(self, services: Services, koffiehoek: Koffiehoek, engine: Engine) -> None:
+    def __init__(self, services: Services, koffiehoek: Koffiehoek, gatherings: Gatherings,
+                 engine: Engine) -> None:
         settings = services.settings
         self.services = services
         self.koffiehoek = koffiehoek
+        self.gatherings = gatherings
         self.engine = engine
+        self._sessions: Subscription | None = None
         ice = IceServers.parse(settings.ice_servers, settings.turn_secret, settings.turn_ttl_s)
         self.voice = Voice(services.broker, ice)
         self.messages_per_s = settings.voice_messages_per_s
@@ -80,10 +88,11 @@ class VoiceFeature(Feature):
 
         async def set_hallway(request: Request, call: Call[Session, Participant]) -> Response:
             session = call.session
-            await self.services.store.put_record(hallway.HALLWAY, session.id, call.body)
+            started, ended = session.started_at is not None, session.ended
+            record = {**call.body, "phase": hallway.phase(started, ended)}
+            await self.services.store.put_record(hallway.HALLWAY, session.id, record)
             await self.voice.tables_changed(session_place(session.id))
-            return JSONResponse({"open": hallway.is_open(session.started_at is not None,
-                                                         session.ended, call.body["open"]),
+            return JSONResponse({"open": hallway.is_open(started, ended, record),
                                  "override": call.body["open"]})
 
         return [Endpoint("PUT", "/api/sessions/{sid}/hallway", set_hallway,
@@ -103,8 +112,7 @@ class VoiceFeature(Feature):
         async def load() -> list[TableSpec]:
             current = await self.engine.sessions.get(session.id)
             record = await self.services.store.get_record(hallway.HALLWAY, session.id)
-            open_now = hallway.is_open(current.started_at is not None, current.ended,
-                                       (record or {}).get("open"))
+            open_now = hallway.is_open(current.started_at is not None, current.ended, record)
             return [hallway.TABLE] if open_now else []
 
         claims = self.engine.core.signer.verify(websocket.query_params.get("token") or "")
@@ -116,9 +124,20 @@ class VoiceFeature(Feature):
 
     async def start(self) -> None:
         await self.voice.start()
+        # A session that starts or ends opens or closes its hallway at once, on every
+        # process: each hears the engine's event and reads its own hallway views again.
+        self._sessions = await self.services.broker.subscribe_events(
+            EVENTS_CHANNEL, self._session_changed)
 
     async def stop(self) -> None:
+        if self._sessions is not None:
+            await self._sessions.close()
         await self.voice.stop()
+
+    def _session_changed(self, event: dict[str, Any]) -> None:
+        sid = event.get("session_id")
+        if event.get("type") == "session" and isinstance(sid, str):
+            self.voice.refresh(session_place(sid))
 
     async def tables_changed(self, space_id: str) -> None:
         await self.voice.tables_changed(space_place(space_id))
@@ -159,8 +178,7 @@ class VoiceFeature(Feature):
         space, member = found_space
 
         async def load() -> list[TableSpec]:
-            current = await self.koffiehoek.space(space.id)
-            return [_spec(t) for t in current.tables]
+            return await space_tables(self.koffiehoek, self.gatherings, self.voice, space.id)
 
         claims = self.koffiehoek.signer.verify(websocket.query_params.get("token") or "")
         client = _Socket(websocket, member.id, member.name)
@@ -172,13 +190,26 @@ def space_place(space_id: str) -> str:
     return f"spaces/{space_id}"
 
 
+async def space_tables(koffiehoek: Koffiehoek, gatherings: Gatherings, voice: Voice,
+                       space_id: str) -> list[TableSpec]:
+    """A space's tables as its watchers see them: those of its record, and those of its
+    coffee groups that stand now (through their moment, and after it while in use)."""
+    current = await koffiehoek.space(space_id)
+    now = koffiehoek.clock.now_ms()
+    place = space_place(space_id)
+    standing = [t for t in await gatherings.group_tables(space_id)
+                if groups.standing(t, now, await voice.seated_count(place, t["id"]))]
+    return [_spec(t) for t in [*current.tables, *standing]]
+
+
 def session_place(sid: str) -> str:
     return f"sessions/{sid}"
 
 
 def _spec(table: Any) -> TableSpec:
     return TableSpec(str(table["id"]), str(table["name"]), int(table["seats"]),
-                     bool(table.get("muted_on_arrival")), bool(table.get("cameras")))
+                     bool(table.get("muted_on_arrival")), bool(table.get("cameras")),
+                     tuple(str(m) for m in table.get("members", ())))
 
 
 class _Socket:
@@ -301,6 +332,10 @@ async def _handle(voice: Voice, place: str, client: _Socket, message: signals.Me
         except TableFull:
             client.send({"type": "error", "error": "table_full", "table": table.id,
                          "message": f"this table is full: {table.seats} seats"})
+            return
+        except NotYourTable:
+            client.send({"type": "error", "error": "not_your_table", "table": table.id,
+                         "message": "this table is kept for another coffee group"})
             return
         peers = await voice.peers(seat)
         client.send({"type": "seated", "table": table.id, "seat": seat.id,

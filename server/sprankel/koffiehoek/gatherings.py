@@ -1,7 +1,9 @@
 """Gatherings in a space: who is available today, random pairing, and the coffee moments
-that invite the available to a table (moments.py has their rules and the .ics).
+that invite the available to a table (moments.py has their rules and the .ics), the
+groups of a pairing moment each to a table of its own (groups.py).
 
-Records: ``space-status`` (availability.py) and ``space-pairing`` ``ID/MID`` {on}.
+Records: ``space-status`` (availability.py), ``space-pairing`` ``ID/MID`` {on} and
+``space-groups`` (groups.py).
 Built on the Koffiehoek (its store, clock, presence and chat), which knows nothing of it.
 """
 
@@ -10,13 +12,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from ..kernel.errors import Invalid, NotFound
 from ..kernel.ids import new_id
 from ..kernel.validation import body_object, only_fields
-from . import availability, moments
+from . import availability, groups, moments
 from .spaces import SPACE, Koffiehoek, Member, Space
 
 log = logging.getLogger("sprankel.koffiehoek")
@@ -26,10 +28,13 @@ MOMENTS_INTERVAL_S = 20.0  # a moment's invitation goes out within this of its s
 
 
 class Gatherings:
-    def __init__(self, koffiehoek: Koffiehoek) -> None:
+    def __init__(self, koffiehoek: Koffiehoek,
+                 on_tables: Callable[[str], Awaitable[None]] | None = None) -> None:
         self.k = koffiehoek
         self.store = koffiehoek.store
         self.clock = koffiehoek.clock
+        # Told when a space's tables change (a moment's groups got theirs): the voice views.
+        self.on_tables = on_tables
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -45,6 +50,7 @@ class Gatherings:
         while True:
             try:
                 await self.invite_due_moments()
+                await self.forget_past_groups()
             except Exception:
                 log.exception("coffee moments failed")
             await asyncio.sleep(MOMENTS_INTERVAL_S)
@@ -125,10 +131,54 @@ class Gatherings:
         if moment.get("pairing"):
             opted = await self.store.list_records(PAIRING, f"{space.id}/")
             willing = [m for m in reach if (opted.get(f"{space.id}/{m}") or {}).get("on")]
-            message["pairs"] = moments.pairs(willing, self.clock.now_ms())
+            found = moments.pairs(willing, self.clock.now_ms())
+            message["pairs"] = found
+            # The tables before the invitation: a member who clicks finds theirs there.
+            tables = await self._seat_groups(space, moment, found)
+            message["group_tables"] = [t["id"] for t in tables]
         await self.k.post_as_space(space, message)
         log.info("coffee moment space=%s moment=%s invited=%d", space.id, moment["id"],
                  len(reach))
+
+    # The groups' tables
+
+    async def _seat_groups(self, space: Space, moment: Mapping[str, Any],
+                           found: list[list[str]]) -> list[dict[str, Any]]:
+        if not found:
+            return []
+        now = self.clock.now_ms()
+        made: list[dict[str, Any]] = []
+
+        def add(record: dict[str, Any] | None) -> dict[str, Any]:
+            current = groups.live((record or {}).get("tables", []), now)
+            made[:] = groups.new_tables(found, str(moment["id"]),
+                                        moments.ends_at(moment, now), (t["id"] for t in current))
+            return {"tables": [*current, *made]}
+
+        await self.store.update_record(groups.GROUPS, space.id, add)
+        if self.on_tables is not None:
+            await self.on_tables(space.id)
+        log.info("coffee groups space=%s moment=%s tables=%d", space.id, moment["id"],
+                 len(made))
+        return made
+
+    async def group_tables(self, space_id: str) -> list[dict[str, Any]]:
+        """The tables of the space's coffee groups that may stand now (api/voice.py asks
+        which of them do: that depends on who sits there)."""
+        record = await self.store.get_record(groups.GROUPS, space_id)
+        return groups.live((record or {}).get("tables", []), self.clock.now_ms())
+
+    async def forget_past_groups(self) -> None:
+        """Who was grouped with whom is kept no longer than their tables."""
+        now = self.clock.now_ms()
+
+        def prune(record: dict[str, Any] | None) -> dict[str, Any] | None:
+            tables = groups.live((record or {}).get("tables", []), now)
+            return {"tables": tables} if tables else None  # None: the record goes
+
+        for space_id, record in (await self.store.list_records(groups.GROUPS)).items():
+            if len(groups.live(record.get("tables", []), now)) < len(record.get("tables", [])):
+                await self.store.update_record(groups.GROUPS, space_id, prune)
 
 
 def pairing_fields(raw: Any) -> dict[str, Any]:

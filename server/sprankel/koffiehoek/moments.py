@@ -55,13 +55,23 @@ def moment_fields(raw: Any) -> dict[str, Any]:
 
 def occurrence(moment: Mapping[str, Any], now_ms: int) -> tuple[str, bool]:
     """The local date of today's occurrence in the moment's zone, and whether it is on now."""
+    now, start, end = _today(moment, now_ms)
+    on = WEEKDAYS[now.weekday()] in moment["weekdays"] and start <= now < end
+    return now.date().isoformat(), on
+
+
+def ends_at(moment: Mapping[str, Any], now_ms: int) -> int:
+    """When today's occurrence ends (ms since the epoch): its group tables stand until then."""
+    return int(_today(moment, now_ms)[2].timestamp() * 1000)
+
+
+def _today(moment: Mapping[str, Any], now_ms: int
+           ) -> tuple[datetime.datetime, datetime.datetime, datetime.datetime]:
     tz = zone(str(moment["time_zone"]))
     now = datetime.datetime.fromtimestamp(now_ms / 1000, datetime.UTC).astimezone(tz)
     hour, minute = (int(x) for x in str(moment["time"]).split(":"))
     start = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
-    on = WEEKDAYS[now.weekday()] in moment["weekdays"] and \
-        start <= now < start + datetime.timedelta(minutes=int(moment["duration_min"]))
-    return now.date().isoformat(), on
+    return now, start, start + datetime.timedelta(minutes=int(moment["duration_min"]))
 
 
 # The series as iCalendar (RFC 5545)

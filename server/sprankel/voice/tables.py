@@ -42,10 +42,12 @@ class TableSpec:
     seats: int
     muted_on_arrival: bool = False
     cameras: bool = False
+    members: tuple[str, ...] = ()  # only they may sit (a coffee group's table); (): anyone
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "seats": self.seats,
-                "muted_on_arrival": self.muted_on_arrival, "cameras": self.cameras}
+        found = {"id": self.id, "name": self.name, "seats": self.seats,
+                 "muted_on_arrival": self.muted_on_arrival, "cameras": self.cameras}
+        return {**found, "members": list(self.members)} if self.members else found
 
 
 LoadTables = Callable[[], Awaitable[list[TableSpec]]]
@@ -68,6 +70,10 @@ class TableFull(Exception):
 
 class NotAtTable(Exception):
     pass
+
+
+class NotYourTable(Exception):
+    """The table is kept for others (a coffee group the member is not in)."""
 
 
 @dataclass
@@ -164,6 +170,16 @@ class Voice:
         """A table was added or changed (in the place's record): every watcher reads it."""
         await self.broker.publish_event(f"voice:{place}", {"changed": True})
 
+    def refresh(self, place: str) -> None:
+        """Something a place's tables depend on changed here (a session started): read
+        them again, on this process only (each process hears of it for itself)."""
+        state = self._places.get(place)
+        if state is not None:
+            self._schedule(place, state)
+
+    async def seated_count(self, place: str, table: str) -> int:
+        return len(await self.broker.presence(seat_document(place, table)))
+
     async def drop_member(self, place: str, member_id: str, reason: str, code: int) -> None:
         """Close every voice socket of a member in a place, on every process, at once."""
         await self.broker.publish_event(f"voice:{place}",
@@ -172,6 +188,8 @@ class Voice:
     # Sitting and leaving
 
     async def sit(self, place: str, client: Client, table: TableSpec) -> Seat:
+        if table.members and client.member_id not in table.members:
+            raise NotYourTable(table.id)
         await self.leave(client)
         document = seat_document(place, table.id)
         if len(await self.broker.presence(document)) >= table.seats:
