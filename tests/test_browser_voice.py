@@ -8,6 +8,7 @@ the count grows, never for a fixed time.
 
 from __future__ import annotations
 
+import datetime
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -149,6 +150,55 @@ def test_three_colleagues_hear_each_other_and_a_fourth_at_another_table_hears_no
         for user in users:
             user.assert_clean()
     finally:
+        for user in users:
+            user.close()
+
+
+def test_a_coffee_group_joins_its_own_table_from_the_invitation_and_talks(
+        chromium: Browser, sprankel: ServerProcess) -> None:
+    space, members = space_with(sprankel, "Anna", "Bram", "Chris")
+    api = Api(sprankel)
+    users = [new_user(chromium, sprankel, name) for name in ("Anna", "Bram", "Chris")]
+    try:
+        for member in members[:2]:  # Chris does not take part in random groups
+            api.call("PUT", f"/spaces/{space}/pairing", member["token"], {"on": True})
+        anna, bram, chris = [open_space(u, space, m) for u, m in zip(users, members, strict=True)]
+        expect(anna.locator("#present .person")).to_have_count(3)
+        now = datetime.datetime.now(datetime.UTC)
+        api.call("POST", f"/spaces/{space}/moments", members[0]["token"], {
+            "weekdays": [("MO", "TU", "WE", "TH", "FR", "SA", "SU")[now.weekday()]],
+            "time": now.strftime("%H:%M"), "duration_min": 10, "time_zone": "UTC",
+            "pairing": True})
+
+        # Anna and Bram are invited to their group's own table, and talk there.
+        for page in (anna, bram):
+            join = page.locator(".moment-invite #moment-join")
+            expect(join).to_have_text("Aanschuiven bij je groep", timeout=90_000)
+            join.click()
+            expect(page.locator("#voice [data-table=koffie-1] [data-focus-key=voice-leave]")
+                   ).to_be_visible()
+        seats = [p.evaluate("() => window.sprankelVoice.seat()") for p in (anna, bram)]
+        until(hears(anna, {seats[1]}), "Anna hears Bram at their group's table")
+        until(hears(bram, {seats[0]}), "Bram hears Anna at their group's table")
+
+        # Chris sees who sits at the group's table, may not join it, and is invited to
+        # the coffee table, where nobody from the group is heard.
+        group = chris.locator("#voice [data-table=koffie-1]")
+        expect(group.locator(".voice-person")).to_have_count(2)
+        expect(group).to_contain_text("Koffie 1")
+        expect(group).to_contain_text("alleen voor wie erin zit")
+        expect(group.locator("button")).to_have_count(0)
+        join = chris.locator(".moment-invite #moment-join")
+        expect(join).to_have_text("Aanschuiven")
+        join.click()
+        expect(chris.locator("#voice [data-table=koffietafel] [data-focus-key=voice-leave]")
+               ).to_be_visible()
+        assert stats(chris) == {}
+        assert axe_violations(chris) == []
+        for user in users:
+            user.assert_clean()
+    finally:
+        api.close()
         for user in users:
             user.close()
 

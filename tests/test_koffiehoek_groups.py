@@ -179,6 +179,15 @@ async def test_a_lone_member_who_opted_in_is_invited_to_the_main_table(one: Proc
     assert await one.k.store.get_record(groups.GROUPS, space.id) is None
 
 
+def test_numbers_go_on_past_the_tables_still_standing() -> None:
+    made = groups.new_tables([["a", "b"], ["c", "d", "e"]], "m2", 1000, ["koffie-1", "koffie-3"])
+    assert [(t["id"], t["name"], t["seats"]) for t in made] == [
+        ("koffie-2", "Koffie 2", 3), ("koffie-4", "Koffie 4", 4)]
+    assert groups.live(made, 1000 + groups.OVERTIME_MS) == []
+    assert groups.standing(made[0], 999, 0) and not groups.standing(made[0], 1000, 0)
+    assert groups.standing(made[0], 1000, 1)
+
+
 # Two processes on one real Redis, deciding at the same instant
 
 

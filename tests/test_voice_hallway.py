@@ -51,7 +51,7 @@ async def test_the_hallway_is_open_around_a_session_and_the_facilitator_decides(
                        expect=200)
         await z.tables(lambda t: t == {"gang": []})
         assert (await z.sit("gang"))["type"] == "seated"
-        # ... and closed while it runs (the views read the session again within 10 s).
+        # ... and closed while it runs (every process hears the session's event).
         rid = await api.round(sid, facilitator)
         await api.act(sid, facilitator, rid, "start")
         await z.wait_for(lambda m: m.get("type") == "left", timeout=30)
@@ -60,6 +60,35 @@ async def test_the_hallway_is_open_around_a_session_and_the_facilitator_decides(
         await z.tables(lambda t: t == {"gang": []}, timeout=30)
     finally:
         await f.close()
+        await z.close()
+
+
+async def test_a_choice_holds_for_its_phase_the_start_closes_and_the_end_opens(
+        api: Api) -> None:
+    sid, facilitator, code = await api.create()
+    zoe = await api.join(sid, code, "Zoë")
+    z = await VoiceClient.open(api.server, sid, zoe.token, "sessions")
+    try:
+        # Opened by hand before the start: the start still closes it.
+        await api.call("PUT", f"/sessions/{sid}/hallway", facilitator.token, {"open": True},
+                       expect=200)
+        rid = await api.round(sid, facilitator)
+        await api.act(sid, facilitator, rid, "start")
+        await z.tables(lambda t: t == {})
+        # Opened for a break during the session, then closed again: the end opens it.
+        assert await api.call("PUT", f"/sessions/{sid}/hallway", facilitator.token,
+                              {"open": True}, expect=200) == {"open": True, "override": True}
+        await z.tables(lambda t: t == {"gang": []})
+        await api.call("PUT", f"/sessions/{sid}/hallway", facilitator.token, {"open": False},
+                       expect=200)
+        await z.tables(lambda t: t == {})
+        await api.call("POST", f"/sessions/{sid}/end", facilitator.token, expect=200)
+        await z.tables(lambda t: t == {"gang": []})
+        # After the end the facilitator may still close it.
+        await api.call("PUT", f"/sessions/{sid}/hallway", facilitator.token, {"open": False},
+                       expect=200)
+        await z.tables(lambda t: t == {})
+    finally:
         await z.close()
 
 

@@ -7,6 +7,7 @@ Records (JSON in the store):
                                    time_zone, moments: [see moments.py]}
     space-status   ID/MID         {status, note, day}  see availability.py
     space-pairing  ID/MID         {on}  the member takes part in random pairing (gatherings.py)
+    space-groups   ID             {tables: [...]}  a pairing moment's group tables (groups.py)
     space-member   ID/MID         {id, space_id, name, joined_at}
     space-seen     ID/YYYY-MM-DD  {members: {MID: {name, first, last}}}
     space-rate     ID/MID         {times: [ms, ...]}  a member's recent posts, for the rate limit
