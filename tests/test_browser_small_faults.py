@@ -51,7 +51,7 @@ def test_the_join_page_names_the_session_and_an_ended_one_asks_no_name(
     try:
         page = guest.goto(session["links"]["join"])
         expect(page.locator("#join-session-title")).to_have_text("Thuiswerken: wat missen we?")
-        expect(page.locator("#name-hint")).to_contain_text("Hoogstens 60 tekens.")
+        expect(page.locator("#name-hint")).to_contain_text("Hoogstens 80 tekens.")
         api.call("POST", f"/sessions/{session['id']}/end", session["facilitator_token"])
         page = guest.goto(session["links"]["join"])
         expect(page.locator("#join-ended")).to_have_text(

@@ -154,8 +154,8 @@ def test_a_brainwriting_rounds_minutes_are_per_turn(rotations: int | None, nl: s
     model = sample_session(3)
     first = model.rounds[0]
     method = dataclasses.replace(first.method, kind="brainwrite", rotations=rotations)
-    writing = dataclasses.replace(first, kind="brainwrite", method=method, timings=dataclasses.replace(
-        first.timings, planned_s=120))
+    timings = dataclasses.replace(first.timings, planned_s=120)
+    writing = dataclasses.replace(first, kind="brainwrite", method=method, timings=timings)
     for lang, phrase in (("nl", nl), ("en", en)):
         localized = dataclasses.replace(model, rounds=[writing, *model.rounds[1:]],
                                         meta=dataclasses.replace(model.meta, language=lang))

@@ -15,7 +15,7 @@ export function renderCard(board, idea, clusters) {
   const textId = `idea-text-${idea.id}`;
   if (board.editing?.id === idea.id) return renderEditor(board, idea, textId);
   const author = s.settings?.anonymous || !idea.authorName
-    ? null : h("span", { class: "idea-author" }, t("board.by", { name: idea.authorName }));
+    ? null : h("span", { class: "idea-author", title: idea.authorName }, t("board.by", { name: idea.authorName }));
   const voting = votingRound(s);
   const tallyShown = !voting && s.tallies && idea.id in s.tallies;
   return h("li", {
