@@ -52,7 +52,7 @@ def test_headings_are_title_agenda_rounds_clusters_and_sections() -> None:
     ]
     clusters = [c.title for c in model.clusters]
     level3 = [text for tag, text in found if tag == "h3"]
-    assert level3[: len(clusters) + 1] == [*clusters, "Not clustered"]
+    assert level3[: len(clusters) + 1] == [*clusters, "Not grouped"]
 
 
 def test_ideas_in_a_cluster_are_sorted_by_votes_then_time_and_top_ideas_marked() -> None:
@@ -83,7 +83,7 @@ def test_dutch_summary_is_in_dutch() -> None:
     markdown = render(sample_session(10, "nl"), "md")
     for phrase in ("Samenvatting van de brainstormsessie", "## Agenda", "## Ronde 2: ",
                    "- **Werkvorm:** Ideeën bedenken", "gepland 10 minuten", "- **Bewaren tot:** "
-                   "27 november 2027", "### Niet geclusterd", "stippen", "## Whiteboard",
+                   "27 november 2027", "### Niet gegroepeerd", "stippen", "## Whiteboard",
                    "### Besluiten", "### Actiepunten", "_Gemaakt op 27 november 2026 "):
         assert phrase in markdown
     for english in ("Round ", "votes", "Generated", "Method"):
