@@ -83,6 +83,13 @@ def test_one_dot_the_focus_after_the_last_dot_and_a_new_groups_name(
         expect(card.get_by_role("button", name="Meer acties")).to_have_count(0)
         expect(card).to_have_attribute("draggable", "false")
         expect(page.get_by_role("button", name="Nieuwe groep")).to_be_disabled()
+        # In the dark theme a card stays light, and so does its disabled "−".
+        page.locator("#theme-switch").click()
+        expect(page.locator("html")).to_have_attribute("data-theme", "dark")
+        remove = card.locator(".vote-remove")
+        expect(remove).to_be_disabled()
+        ratio = remove.evaluate(CONTRAST)
+        assert ratio >= 4.5, f"a card's disabled button has a contrast of {ratio:.2f}"
         add.focus()
         page.keyboard.press("Enter")
         expect(page.locator(".budget")).to_contain_text("zijn op")
