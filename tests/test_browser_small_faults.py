@@ -144,6 +144,19 @@ def test_a_cards_actions_wait_behind_one_button_that_the_keyboard_opens_and_clos
         second.get_by_role("button", name="Meer acties").click()
         expect(more).to_have_attribute("aria-expanded", "false")
         expect(second.get_by_role("button", name="Verwijderen")).to_be_visible()
+        # A move is one undo step; once dots are given, nothing is moved or undone.
+        second.get_by_role("combobox").select_option("__new__")
+        page.keyboard.press("Enter")
+        undo = page.get_by_role("button", name="Ongedaan maken")
+        expect(undo).to_be_enabled()
+        sid, fac = session["id"], session["facilitator_token"]
+        voting = api.call("POST", f"/sessions/{sid}/rounds", fac,
+                          {"kind": "vote", "prompt": "Kies", "duration_s": 300})
+        api.call("POST", f"/sessions/{sid}/rounds/{voting['id']}/start", fac)
+        expect(page.locator(".vote-add").first).to_be_visible()
+        expect(undo).to_be_disabled()
+        expect(page.get_by_role("button", name="Meer acties")).to_have_count(0)
+        expect(page.locator(".cluster-title")).to_be_disabled()
         user.assert_clean()  # type: ignore[attr-defined]
     finally:
         user.close()  # type: ignore[attr-defined]

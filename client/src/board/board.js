@@ -10,7 +10,7 @@ import { Ballot } from "./ballot.js";
 import { renderCard } from "./card.js";
 import { Composer } from "./composer.js";
 import { renderDrafts } from "./drafts.js";
-import { canAdd, canArrange, canEditBoard, hiddenRound } from "./phase.js";
+import { canAdd, canArrange, hiddenRound } from "./phase.js";
 import { renderResults } from "./results.js";
 
 /**
@@ -117,11 +117,12 @@ export class IdeaBoard {
   // --- toolbar -------------------------------------------------------------------------
 
   renderToolbar() {
-    const editable = canEditBoard(this.ctx.session(), this.ctx.me);
+    // Undo and redo take back edits and moves: not while dots or ratings are given either.
+    const editable = canArrange(this.ctx.session(), this.ctx.me);
     replaceChildren(this.toolbar, [
       h("button", {
         type: "button", class: "utrecht-button utrecht-button--secondary-action",
-        disabled: !canArrange(this.ctx.session(), this.ctx.me), "data-focus-key": "new-cluster",
+        disabled: !editable, "data-focus-key": "new-cluster",
         onclick: () => this.newCluster(),
       }, t("board.cluster.new")),
       h("label", { for: "board-sort", class: "inline-label" }, t("board.sort")),
