@@ -56,7 +56,7 @@ def test_log_in_create_a_session_and_log_out(
     try:
         page.goto(base + "/")
         expect(page.locator("#login-needed")).to_have_text(
-            "Log in om een sessie of ruimte te starten")
+            "Log in om een sessie of Koffiehoek te starten")
         page.locator("#login-button").click()
 
         # The provider's own pages: its login form, then its consent form.

@@ -32,7 +32,7 @@ def test_observer_sees_the_board_read_only(chromium: Browser, sprankel: ServerPr
         page.check("#observer")
         page.click("form button[type=submit]")
         expect(page.locator("[data-idea]")).to_contain_text("Stand-up om 9 uur")
-        expect(page.locator(".presence")).to_contain_text("observator")
+        expect(page.locator(".presence")).to_contain_text("toeschouwer")
         expect(page.locator("#idea-text")).to_have_count(0)
         expect(page.locator(".composer")).to_contain_text("Je kijkt mee")
         expect(page.locator(".vote-add")).to_have_count(0)

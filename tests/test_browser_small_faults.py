@@ -51,7 +51,7 @@ def test_the_join_page_names_the_session_and_an_ended_one_asks_no_name(
     try:
         page = guest.goto(session["links"]["join"])
         expect(page.locator("#join-session-title")).to_have_text("Thuiswerken: wat missen we?")
-        expect(page.locator("#name-hint")).to_contain_text("Hoogstens 60 tekens.")
+        expect(page.locator("#name-hint")).to_contain_text("Hoogstens 80 tekens.")
         api.call("POST", f"/sessions/{session['id']}/end", session["facilitator_token"])
         page = guest.goto(session["links"]["join"])
         expect(page.locator("#join-ended")).to_have_text(
@@ -78,7 +78,18 @@ def test_one_dot_the_focus_after_the_last_dot_and_a_new_groups_name(
         card = page.locator("[data-idea]", has_text="Koffie om tien")
         add = card.locator(".vote-add")
         expect(add).to_be_visible()
-        expect(card.locator(".idea-actions")).to_have_count(0)  # only the dots while voting
+        # Only the dots while voting: no edit, delete or group, no dragging, no new group.
+        expect(card.locator(".idea-actions")).to_have_count(0)
+        expect(card.get_by_role("button", name="Meer acties")).to_have_count(0)
+        expect(card).to_have_attribute("draggable", "false")
+        expect(page.get_by_role("button", name="Nieuwe groep")).to_be_disabled()
+        # In the dark theme a card stays light, and so does its disabled "−".
+        page.locator("#theme-switch").click()
+        expect(page.locator("html")).to_have_attribute("data-theme", "dark")
+        remove = card.locator(".vote-remove")
+        expect(remove).to_be_disabled()
+        ratio = remove.evaluate(CONTRAST)
+        assert ratio >= 4.5, f"a card's disabled button has a contrast of {ratio:.2f}"
         add.focus()
         page.keyboard.press("Enter")
         expect(page.locator(".budget")).to_contain_text("zijn op")
@@ -100,6 +111,58 @@ def test_one_dot_the_focus_after_the_last_dot_and_a_new_groups_name(
         api.close()
 
 
+def test_a_cards_actions_wait_behind_one_button_that_the_keyboard_opens_and_closes(
+        chromium: Browser, sprankel: ServerProcess) -> None:
+    api = Api(sprankel)
+    session = api.create_session("Rustig bord")
+    user, page = _participant(chromium, sprankel, api, session, "Anna")
+    try:
+        for text in ("Koffie om tien", "Wandelen"):
+            page.fill("#idea-text", text)
+            page.keyboard.press("Enter")
+        cards = page.locator("#panel-board .clusters [data-idea]")
+        expect(cards).to_have_count(2)
+        # A calm board: no edit, delete or group select on any card until asked for.
+        for name in ("Bewerken", "Verwijderen"):
+            expect(page.get_by_role("button", name=name)).to_have_count(0)
+        expect(cards.get_by_role("combobox")).to_have_count(0)
+        first, second = cards.nth(0), cards.nth(1)
+        more = first.get_by_role("button", name="Meer acties")
+        expect(more).to_have_attribute("aria-expanded", "false")
+        more.focus()
+        page.keyboard.press("Enter")
+        expect(more).to_have_attribute("aria-expanded", "true")
+        expect(more).to_be_focused()
+        page.keyboard.press("Tab")
+        expect(first.get_by_role("button", name="Bewerken")).to_be_focused()
+        page.keyboard.press("Escape")
+        expect(more).to_have_attribute("aria-expanded", "false")
+        expect(more).to_be_focused()
+        expect(first.get_by_role("button", name="Bewerken")).to_be_hidden()
+        # One card's actions at a time.
+        more.click()
+        second.get_by_role("button", name="Meer acties").click()
+        expect(more).to_have_attribute("aria-expanded", "false")
+        expect(second.get_by_role("button", name="Verwijderen")).to_be_visible()
+        # A move is one undo step; once dots are given, nothing is moved or undone.
+        second.get_by_role("combobox").select_option("__new__")
+        page.keyboard.press("Enter")
+        undo = page.get_by_role("button", name="Ongedaan maken")
+        expect(undo).to_be_enabled()
+        sid, fac = session["id"], session["facilitator_token"]
+        voting = api.call("POST", f"/sessions/{sid}/rounds", fac,
+                          {"kind": "vote", "prompt": "Kies", "duration_s": 300})
+        api.call("POST", f"/sessions/{sid}/rounds/{voting['id']}/start", fac)
+        expect(page.locator(".vote-add").first).to_be_visible()
+        expect(undo).to_be_disabled()
+        expect(page.get_by_role("button", name="Meer acties")).to_have_count(0)
+        expect(page.locator(".cluster-title")).to_be_disabled()
+        user.assert_clean()  # type: ignore[attr-defined]
+    finally:
+        user.close()  # type: ignore[attr-defined]
+        api.close()
+
+
 def test_the_console_of_an_ended_session_the_brainwriting_turn_and_the_dark_theme(
         chromium: Browser, sprankel: ServerProcess) -> None:
     api = Api(sprankel)
@@ -111,6 +174,14 @@ def test_the_console_of_an_ended_session_the_brainwriting_turn_and_the_dark_them
         console.click("#add-round")
         console.select_option("#round-form-kind", "brainwrite")
         expect(console.locator("#round-form-minutes-label")).to_contain_text("per beurt")
+        # The agenda line says turns too: per turn before it starts, how many once it runs.
+        writing = api.call("POST", f"/sessions/{sid}/rounds", fac,
+                           {"kind": "brainwrite", "prompt": "Schrijf", "duration_s": 120})
+        line = console.locator(f"li[data-round='{writing['id']}'] .round-line")
+        expect(line).to_contain_text("· 2 min per beurt ·")
+        api.call("POST", f"/sessions/{sid}/rounds/{writing['id']}/start", fac)
+        expect(line).to_contain_text("· 1 beurt van 2 min ·")  # nobody to pass a sheet to
+        api.call("POST", f"/sessions/{sid}/rounds/{writing['id']}/end", fac)
         api.call("POST", f"/sessions/{sid}/rounds", fac,
                  {"kind": "ideate", "prompt": "Nog gepland", "duration_s": 60})
         api.call("POST", f"/sessions/{sid}/rounds", fac,
@@ -120,8 +191,8 @@ def test_the_console_of_an_ended_session_the_brainwriting_turn_and_the_dark_them
         # The agenda is reordered with the keyboard: the focus stays on the moved round.
         console.get_by_role("button", name="Eerder in de agenda: Daarna stippen").focus()
         console.keyboard.press("Enter")
-        expect(console.locator("li.round .round-prompt-line").first).to_have_text(
-            "Daarna stippen")
+        planned = console.locator("li.round[data-state=planned] .round-prompt-line")
+        expect(planned.first).to_have_text("Daarna stippen")
         expect(console.get_by_role("button", name="Eerder in de agenda: Daarna stippen")
                ).to_be_focused()
         api.call("POST", f"/sessions/{sid}/end", fac)

@@ -137,11 +137,13 @@ def test_facilitator_and_two_participants_run_a_whole_session(
         # Cluster: Anna puts both ideas in one new group with the keyboard-friendly select.
         anna_page = anna.page
         first = idea_card(anna_page, "koffiepauze")
+        first.get_by_role("button", name="Meer acties").click()  # the card's actions
         first.locator("select").select_option("__new__")
         cluster_title = anna_page.locator(".cluster-title").first
         cluster_title.fill("Koffie")
         cluster_title.press("Enter")
         second = idea_card(anna_page, "coffee pairs")
+        second.get_by_role("button", name="Meer acties").click()
         second.locator("select").select_option(label="Koffie")
         expect(bram.page.locator(".cluster", has_text="coffee pairs").locator(".cluster-title")
                ).to_have_value("Koffie")
@@ -149,10 +151,13 @@ def test_facilitator_and_two_participants_run_a_whole_session(
         bram.page.keyboard.press("Enter")
         expect(idea_card(anna_page, "virtuele koffiehoek")).to_be_visible()
         # Bram edits his own idea; Anna may not edit his.
-        idea_card(bram.page, "virtuele koffiehoek").get_by_role("button", name="Edit").click()
+        his = idea_card(bram.page, "virtuele koffiehoek")
+        his.get_by_role("button", name="More actions").click()
+        his.get_by_role("button", name="Edit").click()
         bram.page.locator("[data-idea] textarea").fill("Een virtuele koffiehoek met muziek")
         bram.page.locator("[data-idea] button[type=submit]").click()
         expect(idea_card(anna_page, "met muziek")).to_be_visible()
+        idea_card(anna_page, "met muziek").get_by_role("button", name="Meer acties").click()
         expect(idea_card(anna_page, "met muziek").get_by_role("button", name="Bewerken")
                ).to_have_count(0)
         # Drag and drop groups too; undo and redo take back only Anna's own step.

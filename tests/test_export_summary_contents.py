@@ -52,7 +52,7 @@ def test_headings_are_title_agenda_rounds_clusters_and_sections() -> None:
     ]
     clusters = [c.title for c in model.clusters]
     level3 = [text for tag, text in found if tag == "h3"]
-    assert level3[: len(clusters) + 1] == [*clusters, "Not clustered"]
+    assert level3[: len(clusters) + 1] == [*clusters, "Not grouped"]
 
 
 def test_ideas_in_a_cluster_are_sorted_by_votes_then_time_and_top_ideas_marked() -> None:
@@ -83,7 +83,7 @@ def test_dutch_summary_is_in_dutch() -> None:
     markdown = render(sample_session(10, "nl"), "md")
     for phrase in ("Samenvatting van de brainstormsessie", "## Agenda", "## Ronde 2: ",
                    "- **Werkvorm:** Ideeën bedenken", "gepland 10 minuten", "- **Bewaren tot:** "
-                   "27 november 2027", "### Niet geclusterd", "stippen", "## Whiteboard",
+                   "27 november 2027", "### Niet gegroepeerd", "stippen", "## Whiteboard",
                    "### Besluiten", "### Actiepunten", "_Gemaakt op 27 november 2026 "):
         assert phrase in markdown
     for english in ("Round ", "votes", "Generated", "Method"):
@@ -141,3 +141,24 @@ def test_the_example_in_the_docs_is_what_the_code_writes(tmp_path: Path) -> None
         return markdown.split("\n---\n")[0]
 
     assert body(generated.stdout) == body(written.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(("rotations", "nl", "en"), [
+    (None, "2 minuten per beurt", "2 minutes per turn"),
+    (0, "1 beurt van 2 minuten", "1 turn of 2 minutes"),
+    (2, "3 beurten van 2 minuten", "3 turns of 2 minutes"),
+])
+def test_a_brainwriting_rounds_minutes_are_per_turn(rotations: int | None, nl: str,
+                                                    en: str) -> None:
+    # Not "2 minuten" for a round that took three turns of two minutes.
+    model = sample_session(3)
+    first = model.rounds[0]
+    method = dataclasses.replace(first.method, kind="brainwrite", rotations=rotations)
+    timings = dataclasses.replace(first.timings, planned_s=120)
+    writing = dataclasses.replace(first, kind="brainwrite", method=method, timings=timings)
+    for lang, phrase in (("nl", nl), ("en", en)):
+        localized = dataclasses.replace(model, rounds=[writing, *model.rounds[1:]],
+                                        meta=dataclasses.replace(model.meta, language=lang))
+        markdown = render(localized, "md")
+        assert f": {first.prompt} ({phrase})\n" in markdown  # the agenda
+        assert f" {phrase}; " in markdown  # the round's timing line

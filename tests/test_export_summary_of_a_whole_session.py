@@ -239,11 +239,14 @@ async def test_every_fact_of_the_markdown_summary_is_what_happened(api: Api) -> 
 
     # The agenda in the order the rounds ran; the round that never ran comes last.
     agenda = _section(md, "## Agenda")
-    numbered = re.findall(r"^(\d+)\. [^:]+: (.+?)(?: \(10 minutes\))?( \(not run\))?$",
-                          agenda, re.M)
+    numbered = re.findall(
+        r"^(\d+)\. [^:]+: (.+?)(?: \((?:1 turn of )?10 minutes\))?( \(not run\))?$", agenda, re.M)
     assert [(n, prompt) for n, prompt, _ in numbered] == [
         (str(k), name) for k, name in enumerate([*RUN_ORDER, "Never held"], 1)]
     assert [bool(not_run) for _, _, not_run in numbered] == [False] * 7 + [True]
+    # Brainwriting's minutes are per turn: its sheets were passed on no times, so one turn.
+    assert "3. Brainwriting (6-3-5): Pass the sheet (1 turn of 10 minutes)\n" in agenda
+    assert "- **Time:** planned 1 turn of 10 minutes; " in _section(md, "## Round 3:")
     headings = re.findall(r"^## Round (\d+): (.+)$", md, re.M)
     assert headings == [(str(k), name) for k, name in enumerate([*RUN_ORDER, "Never held"], 1)]
     assert "; not run" in _section(md, "## Round 8: Never held")

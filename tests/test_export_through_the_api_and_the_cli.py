@@ -142,7 +142,7 @@ async def test_facilitator_downloads_all_three_formats(start_server: ServerFacto
 
         headings, items, inline = headings_and_items(md.text)
         assert headings[:3] == [TITLE, "Agenda", "Round 1: What do you miss?"]
-        assert "Together" in headings and "Not clustered" in headings
+        assert "Together" in headings and "Not grouped" in headings
         assert inline <= {"text", "hardbreak", "strong_open", "strong_close", "em_open",
                           "em_close"}
         assert "Quiz on Friday — 3 dots · Anna · **top**" in items

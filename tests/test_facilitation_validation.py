@@ -80,3 +80,11 @@ def test_a_patch_carries_only_what_it_names() -> None:
 def test_bad_bodies(parse: Any, body: dict[str, Any], says: str) -> None:
     with pytest.raises(Invalid, match=says):
         parse(body)
+
+
+@pytest.mark.parametrize(("language", "name"), [("nl", "Begeleider"), ("en", "Facilitator")])
+def test_a_facilitator_without_a_name_is_named_in_the_sessions_language(
+        language: str, name: str) -> None:
+    # Not "van Facilitator" on every card of a Dutch session.
+    assert validation.new_session({"title": "Koffie", "language": language})[
+        "facilitator_name"] == name

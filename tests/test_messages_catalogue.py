@@ -96,3 +96,48 @@ def test_the_page_shell_speaks_the_catalogue_before_any_script_runs(
     for key in ("skip.main", "app.tagline", "page.noscript"):
         assert html.escape(messages[key], quote=False) in page.text
     assert f'<html lang="{lang}"' in page.text
+
+
+def _glossary() -> list[tuple[str, str, set[str], set[str]]]:
+    """docs/accessibility.md's table of words: concept, Dutch term, words not to use in
+    Dutch, words not to use in English."""
+    text = (REPO / "docs" / "accessibility.md").read_text(encoding="utf-8")
+    table = text.split("\n## Words\n", 1)[1].split("\n## ", 1)[0]
+    rows = []
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 5 or cells[0] in ("Concept", "---"):
+            continue
+        words = lambda cell: {w.strip() for w in cell.split(",") if w.strip()}  # noqa: E731
+        rows.append((cells[0], cells[2], words(cells[3]), words(cells[4])))
+    return rows
+
+
+def _agenda_prompts(lang: str) -> list[str]:
+    # The console's templates carry their own prompts: `nl ? "Dutch" : "English"`.
+    source = (CLIENT / "lib" / "agenda-templates.js").read_text(encoding="utf-8")
+    pairs = re.findall(r'nl \? "([^"]*)" : "([^"]*)"', source)
+    assert pairs
+    return [nl if lang == "nl" else en for nl, en in pairs]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_one_word_per_concept_as_the_glossary_says(lang: str) -> None:
+    rows = _glossary()
+    assert len(rows) >= 10, "the glossary table in docs/accessibility.md was not found"
+    texts = {f"{lang}.json {key}": PLACEHOLDER.sub("", value)
+             for key, value in catalogue(lang).items()}
+    texts.update({f"agenda template {k}": p for k, p in enumerate(_agenda_prompts(lang))})
+    wrong = []
+    for concept, _dutch, not_dutch, not_english in rows:
+        for word in not_dutch if lang == "nl" else not_english:
+            pattern = re.compile(rf"(?<![\w-]){re.escape(word)}(?![\w-])", re.IGNORECASE)
+            wrong += [f"{where}: {word!r} ({concept})" for where, text in texts.items()
+                      if pattern.search(text)]
+    assert wrong == []
+
+
+def test_the_dutch_record_of_the_archive_says_begeleider() -> None:
+    # The MDTO record is Dutch too: the session's creator is its "begeleider".
+    source = (REPO / "server" / "sprankel" / "export" / "mdto.py").read_text(encoding="utf-8")
+    assert "facilitator)" not in source and '"Begeleider"' in source

@@ -20,6 +20,7 @@ from starlette.types import Scope
 
 from . import __version__, links
 from .kernel.languages import DEFAULT_LANGUAGE, LANGUAGES
+from .kernel.limits import MAX_NAME
 from .messages import catalogue
 
 HERE = Path(__file__).parent
@@ -120,7 +121,8 @@ def routes() -> list[BaseRoute]:
             "theme": theme if theme in ("light", "dark") else "light",
             "text": shell_text(lang),
             "script": script,
-            "data": data,
+            # Every form's limit is the API's: the page script reads it, never a copy.
+            "data": {**data, "limits": {"name": MAX_NAME}},
             "version": __version__,
             "asset": manifest.url,
         }

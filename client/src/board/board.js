@@ -10,7 +10,7 @@ import { Ballot } from "./ballot.js";
 import { renderCard } from "./card.js";
 import { Composer } from "./composer.js";
 import { renderDrafts } from "./drafts.js";
-import { canAdd, canEditBoard, hiddenRound } from "./phase.js";
+import { canAdd, canArrange, hiddenRound } from "./phase.js";
 import { renderResults } from "./results.js";
 
 /**
@@ -30,6 +30,7 @@ export class IdeaBoard {
     this.ctx = ctx;
     this.sort = "time";
     this.editing = null; // {id, text}
+    this.menuFor = null; // the idea whose actions are open (card.js)
     this.dragged = null;
     this.known = new Set(model.readIdeas(ctx.board).map((i) => i.id));
     // What arrives with the first sync was there before we came: not news to announce.
@@ -116,7 +117,8 @@ export class IdeaBoard {
   // --- toolbar -------------------------------------------------------------------------
 
   renderToolbar() {
-    const editable = canEditBoard(this.ctx.session(), this.ctx.me);
+    // Undo and redo take back edits and moves: not while dots or ratings are given either.
+    const editable = canArrange(this.ctx.session(), this.ctx.me);
     replaceChildren(this.toolbar, [
       h("button", {
         type: "button", class: "utrecht-button utrecht-button--secondary-action",
@@ -156,7 +158,7 @@ export class IdeaBoard {
       model.readIdeas(this.ctx.board), model.readClusters(this.ctx.board),
       drafts ? [model.readIdeas(drafts), model.readSheet(drafts)] : null,
       s.current, s.myHidden, s.agenda.map((r) => r.tallies), s.tallies, s.myVotes, s.voteBudget, s.voteCap, s.myRatings, s.ratings,
-      s.locked, s.ended, s.settings, this.sort, this.editing?.id, this.ctx.me.role, language(),
+      s.locked, s.ended, s.settings, this.sort, this.editing?.id, this.menuFor, this.ctx.me.role, language(),
       this.own.size, this.undo.undoStack.length, this.undo.redoStack.length,
     ]);
   }
@@ -201,7 +203,7 @@ export class IdeaBoard {
   }
 
   renderCluster(cluster, ideas, clusters) {
-    const editable = canEditBoard(this.ctx.session(), this.ctx.me);
+    const editable = canArrange(this.ctx.session(), this.ctx.me);
     const headingId = cluster ? `cluster-${cluster.id}` : "cluster-none";
     const header = cluster
       ? h("div", { class: "cluster-header" },
@@ -226,7 +228,7 @@ export class IdeaBoard {
       ondrop: (e) => {
         e.preventDefault();
         section.classList.remove("drop");
-        if (this.dragged) this.step(() => this.moveIdea(this.dragged, cluster ? cluster.id : null));
+        if (this.dragged && editable) this.step(() => this.moveIdea(this.dragged, cluster ? cluster.id : null));
       },
     }, header,
     h("ul", { class: "ideas", role: "list" }, ideas.map((idea) => renderCard(this, idea, clusters))));

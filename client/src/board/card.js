@@ -1,21 +1,23 @@
 // One idea's card: its text, author, published dots and averages, the ballot of the
-// running round, edit and delete (own ideas; facilitators any), the cluster select for
-// keyboard users, dragging onto another card or cluster, and the card's editor.
+// running round, and behind one "more" button (a disclosure, so the board stays calm) edit
+// and delete (own ideas; facilitators any) and the cluster select for keyboard users;
+// dragging onto another card or cluster; the card's editor. While dots or ratings are
+// given the card asks only for them: no more button, no dragging.
 import { announce, h } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
 import * as model from "../lib/model.js";
-import { canEditBoard, ratingRound, votingRound } from "./phase.js";
+import { canArrange, ratingRound, votingRound } from "./phase.js";
 
 /** board: the IdeaBoard (ctx, ballot, editing, dragged, step(), render(), ...) */
 export function renderCard(board, idea, clusters) {
   const { ctx, ballot } = board;
   const s = ctx.session();
-  const editable = canEditBoard(s, ctx.me);
+  const editable = canArrange(s, ctx.me);
   const canChange = editable && (board.isMine(idea) || ctx.me.role === "facilitator");
   const textId = `idea-text-${idea.id}`;
   if (board.editing?.id === idea.id) return renderEditor(board, idea, textId);
   const author = s.settings?.anonymous || !idea.authorName
-    ? null : h("span", { class: "idea-author" }, t("board.by", { name: idea.authorName }));
+    ? null : h("span", { class: "idea-author", title: idea.authorName }, t("board.by", { name: idea.authorName }));
   const voting = votingRound(s);
   const tallyShown = !voting && s.tallies && idea.id in s.tallies;
   return h("li", {
@@ -26,7 +28,7 @@ export function renderCard(board, idea, clusters) {
     ondragend: () => { board.dragged = null; },
     ondragover: (e) => { if (board.dragged && board.dragged !== idea.id && editable) e.preventDefault(); },
     ondrop: (e) => {
-      if (!board.dragged || board.dragged === idea.id) return;
+      if (!board.dragged || board.dragged === idea.id || !editable) return;
       e.preventDefault();
       e.stopPropagation();
       board.step(() => board.dropOnIdea(board.dragged, idea));
@@ -37,21 +39,42 @@ export function renderCard(board, idea, clusters) {
     tallyShown ? h("span", { class: "idea-votes" }, t(board.tally(idea.id) === 1 ? "board.votes.one" : "board.votes", { n: board.tally(idea.id) })) : null),
   voting && ctx.me.role !== "observer" ? ballot.renderVote(idea, textId) : null,
   ratingRound(s, ctx.me) ? ballot.renderRating(idea, textId) : ballot.renderAverages(idea),
-  // While dots or ratings are given, the card asks only for them: no edit, delete or move.
-  voting || ratingRound(s, ctx.me) ? null : h("div", { class: "idea-actions" },
+  editable ? renderMore(board, idea, textId, [
     canChange ? h("button", { type: "button", class: "utrecht-button utrecht-button--subtle",
       "aria-describedby": textId, "data-focus-key": `edit-${idea.id}`,
       onclick: () => {
         board.editing = { id: idea.id, text: idea.text };
+        board.menuFor = null;
         board.render();
         board.list.querySelector(`#edit-${idea.id}`)?.focus();
       } },
     t("board.edit")) : null,
     canChange ? h("button", { type: "button", class: "utrecht-button utrecht-button--subtle",
       "aria-describedby": textId, "data-focus-key": `delete-${idea.id}`,
-      onclick: () => removeIdea(board, idea) },
+      onclick: () => { board.menuFor = null; removeIdea(board, idea); } },
     t("board.delete")) : null,
-    editable ? renderMoveSelect(board, idea, clusters, textId) : null));
+    renderMoveSelect(board, idea, clusters, textId),
+  ]) : null);
+}
+
+/** The card's actions behind one button: open on one card at a time, Escape closes it
+ * and gives the focus back to the button. */
+function renderMore(board, idea, textId, actions) {
+  const open = board.menuFor === idea.id;
+  const toggleKey = `more-${idea.id}`;
+  const close = () => {
+    board.menuFor = null;
+    board.render();
+    board.list.querySelector(`[data-focus-key="${toggleKey}"]`)?.focus();
+  };
+  return h("div", { class: "idea-more", onkeydown: (e) => { if (e.key === "Escape" && open) close(); } },
+    h("button", {
+      type: "button", class: "utrecht-button utrecht-button--subtle idea-more-toggle",
+      "aria-expanded": open ? "true" : "false", "aria-controls": `actions-${idea.id}`,
+      "aria-describedby": textId, "data-focus-key": toggleKey,
+      onclick: () => { if (open) close(); else { board.menuFor = idea.id; board.render(); } },
+    }, h("span", { "aria-hidden": "true" }, "⋯"), h("span", { class: "visually-hidden" }, t("board.more"))),
+    h("div", { class: "idea-actions", id: `actions-${idea.id}`, hidden: !open }, actions));
 }
 
 /** An anonymous idea of mine: changed through the API, never through Yjs (whose update
@@ -83,7 +106,7 @@ function renderEditor(board, idea, textId) {
   const cancel = () => {
     board.editing = null;
     board.render();
-    board.list.querySelector(`[data-focus-key="edit-${idea.id}"]`)?.focus();
+    board.list.querySelector(`[data-focus-key="more-${idea.id}"]`)?.focus();
   };
   const save = (e) => {
     e.preventDefault();

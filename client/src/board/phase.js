@@ -8,6 +8,11 @@ export function canEditBoard(s, me) {
   return !s.locked || me.role === "facilitator";
 }
 
+/** Editing, deleting and grouping ideas: not while dots or ratings are given. */
+export function canArrange(s, me) {
+  return canEditBoard(s, me) && !votingRound(s) && !ratingRound(s, me);
+}
+
 export function canAdd(s, me) {
   if (!canEditBoard(s, me)) return false;
   const round = s.current;

@@ -1,6 +1,17 @@
 // The console's agenda templates, in the page's language: one click plans a known format
-// (open ideas, brainwriting, 1-2-4-all, dot voting, a warm-up).
-import { language } from "./i18n.js";
+// (open ideas, brainwriting, 1-2-4-all, dot voting, a warm-up); and a round's length as the
+// agenda shows it.
+import { language, t } from "./i18n.js";
+
+/** "10 min"; brainwriting's minutes are per turn: "3 beurten van 2 min" once it started
+ * (the sheets pass on `rotations` times), "2 min per beurt" before (one turn a person). */
+export function roundLength(round) {
+  const minutes = Math.round((round.duration_s || 0) / 60);
+  if (round.kind !== "brainwrite") return t("console.round.minutes", { minutes });
+  if (typeof round.rotations !== "number") return t("console.round.per.turn", { minutes });
+  const turns = round.rotations + 1;
+  return t(turns === 1 ? "console.round.turns.one" : "console.round.turns.other", { turns, minutes });
+}
 
 export function templates() {
   const nl = language() === "nl";

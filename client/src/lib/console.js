@@ -2,7 +2,7 @@
 // extend, end, reveal), moderation of hidden ideas, lock, follow me, exports (and the archive
 // zip), the session's time zone; the review (moderation.js), notes (notes-panel.js), the
 // audit trail (audit-panel.js), versions, people and the hallway (ctx.hallway, the page's).
-import { templates } from "./agenda-templates.js";
+import { roundLength, templates } from "./agenda-templates.js";
 import { download } from "./api.js";
 import { AuditPanel } from "./audit-panel.js";
 import { announce, h, replaceChildren } from "./dom.js";
@@ -164,7 +164,7 @@ export class Console {
     const label = (a) => t(a === "reveal" && round.hidden ? "console.reveal.all" : `console.${a}`);
     return h("li", { class: current ? "round current" : "round", dataset: { round: round.id, state: round.state } },
       h("p", { class: "round-line" },
-        h("strong", {}, t(`kind.${round.kind}`)), ` · ${Math.round((round.duration_s || 0) / 60)} min · `,
+        h("strong", {}, t(`kind.${round.kind}`)), ` · ${roundLength(round)} · `,
         h("span", { class: `state state-${round.state}` }, t(`state.${round.state}`)),
         round.hidden ? ` · ${t("console.round.hidden")}` : ""),
       h("p", { class: "round-prompt-line" }, round.prompt),

@@ -31,7 +31,7 @@ export function people(awareness) {
     const known = byUser.get(key);
     byUser.set(key, {
       id: key,
-      name: named ? user.name.slice(0, 60) : t("presence.anonymous"),
+      name: named ? user.name : t("presence.anonymous"),
       role: user.role,
       color: typeof user.color === "string" && /^#[0-9a-f]{6}$/i.test(user.color) ? user.color : "#4e5b6a",
       typing: Boolean(state.typing) || Boolean(known?.typing),
@@ -60,7 +60,7 @@ export class PresenceList {
       h("ul", { class: "presence", role: "list" }, list.map((p) =>
         h("li", { class: "person", dataset: { role: p.role || "participant" } },
           h("span", { class: "avatar", "aria-hidden": "true", style: { "--person-color": p.color } }, p.name.slice(0, 1).toUpperCase()),
-          h("span", { class: "person-name" }, p.name),
+          h("span", { class: "person-name", title: p.name }, p.name),
           p.me ? h("span", { class: "tag" }, t("presence.you")) : null,
           p.role === "facilitator" ? h("span", { class: "tag tag-facilitator" }, t("presence.facilitator")) : null,
           p.role === "observer" ? h("span", { class: "tag" }, t("presence.observer")) : null,

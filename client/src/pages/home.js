@@ -4,6 +4,7 @@ import { api } from "../lib/api.js";
 import { setupPage, showError } from "../lib/chrome.js";
 import { announce, h, replaceChildren, safeHref } from "../lib/dom.js";
 import { language, t } from "../lib/i18n.js";
+import { nameField } from "../lib/name-field.js";
 import { qrSvg } from "../lib/qr.js";
 import { remembered } from "../lib/storage.js";
 
@@ -83,7 +84,8 @@ function renderForm() {
     error,
     field("title", t("home.field.title"), h("input", { id: "title", class: "utrecht-textbox", required: true, maxlength: 200, value: form.title, autocomplete: "off", oninput: onInput("title") })),
     field("goal", t("home.field.goal"), h("textarea", { id: "goal", class: "utrecht-textarea", rows: 3, maxlength: 1000, value: form.goal, "aria-describedby": "goal-hint", oninput: onInput("goal") }), t("home.field.goal.hint")),
-    field("your-name", t("home.field.name"), h("input", { id: "your-name", class: "utrecht-textbox", maxlength: 60, value: form.name, autocomplete: "nickname", oninput: onInput("name") })),
+    nameField({ id: "your-name", label: t("home.field.name"), value: form.name, required: false,
+      oninput: (value) => { form.name = value; } }),
     field("language", t("home.field.language"), h("select", { id: "language", class: "utrecht-select", onchange: onInput("language") },
       h("option", { value: "nl", selected: form.language === "nl" }, t("lang.nl")),
       h("option", { value: "en", selected: form.language === "en" }, t("lang.en")))),

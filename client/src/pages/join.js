@@ -4,6 +4,7 @@ import { api } from "../lib/api.js";
 import { setupPage, showError } from "../lib/chrome.js";
 import { h, pageData, replaceChildren } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
+import { nameField } from "../lib/name-field.js";
 import { remembered } from "../lib/storage.js";
 
 const data = pageData();
@@ -68,12 +69,8 @@ function render() {
       h("h1", { class: "utrecht-heading-1" }, t("join.title")),
       about?.title ? h("p", { class: "session-title", id: "join-session-title" }, about.title) : null,
       error,
-      h("div", { class: "utrecht-form-field" },
-        h("label", { for: "name", class: "utrecht-form-label" }, t("join.name")),
-        h("p", { class: "utrecht-form-field-description", id: "name-hint" }, t("join.name.hint"), " ",
-          t("join.name.limit", { n: 60 })),
-        h("input", { id: "name", class: "utrecht-textbox", value: name, maxlength: 60, autocomplete: "nickname",
-          "aria-describedby": "name-hint", required: true, oninput: (e) => { name = e.target.value; } })),
+      nameField({ id: "name", label: t("join.name"), hint: t("join.name.hint"), value: name,
+        oninput: (value) => { name = value; } }),
       h("div", { class: "utrecht-form-field utrecht-form-field--checkbox" },
         h("input", { id: "observer", type: "checkbox", class: "utrecht-checkbox", checked: observer,
           onchange: (e) => { observer = e.target.checked; } }),

@@ -4,6 +4,7 @@ import { api } from "../lib/api.js";
 import { showError } from "../lib/chrome.js";
 import { h, replaceChildren } from "../lib/dom.js";
 import { language, t } from "../lib/i18n.js";
+import { nameField } from "../lib/name-field.js";
 import { remembered } from "../lib/storage.js";
 
 export function renderCreate(app) {
@@ -32,7 +33,7 @@ export function renderCreate(app) {
       h("p", {}, t("space.new.intro")),
       error,
       field("space-name", t("space.new.name"), h("input", { id: "space-name", class: "utrecht-textbox", maxlength: 80, required: true })),
-      field("your-name", t("join.name"), h("input", { id: "your-name", class: "utrecht-textbox", maxlength: 60, required: true, value: startName(remembered.name()), autocomplete: "nickname" })),
+      nameField({ id: "your-name", label: t("join.name"), value: startName(remembered.name()) }),
       h("button", { type: "submit", class: "utrecht-button utrecht-button--primary-action" }, t("space.new.submit"))),
   ]);
 }
@@ -65,7 +66,7 @@ export function renderJoin(app, sid) {
       h("h1", { class: "utrecht-heading-1" }, t("space.join.title")),
       title,
       error,
-      field("name", t("join.name"), h("input", { id: "name", class: "utrecht-textbox", maxlength: 60, required: true, value: startName(remembered.name()), autocomplete: "nickname" })),
+      nameField({ id: "name", label: t("join.name"), value: startName(remembered.name()) }),
       h("button", { type: "submit", class: "utrecht-button utrecht-button--primary-action" }, t("space.join.submit"))),
   ]);
 }

@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from ..kernel.languages import LANGUAGES
 from ..messages import catalogue
+from .model import RoundMethod
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,16 @@ class Words:
         if len(parts) == 1:
             return parts[0]
         return ", ".join(parts[:-1]) + joiner + parts[-1]
+
+    def planned(self, method: RoundMethod, seconds: int) -> str:
+        """A round's planned time: `10 minuten`; brainwriting's is per turn, `3 beurten van
+        2 minuten` (the sheets are passed on two times), or per turn while not yet started."""
+        if method.kind != "brainwrite":
+            return self.duration(seconds)
+        if method.rotations is None:
+            return self("per_turn", duration=self.duration(seconds))
+        return self("turns", turns=self.count(method.rotations + 1, "turn"),
+                    duration=self.duration(seconds))
 
 
 def words(language: str) -> Words:

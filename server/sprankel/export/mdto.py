@@ -145,7 +145,7 @@ def _informatieobject(model: SessionExport, kenmerk: str, name: str, level: str,
         _term(event, "eventType", "Creatie", "Begrippenlijst EventTypeLijst MDTO")
         _sub(event, "eventTijd", _time(meta.created_at))
         if facilitator is not None and facilitator.participant_id:
-            _reference(event, "eventVerantwoordelijkeActor", "Gespreksleider (facilitator)",
+            _reference(event, "eventVerantwoordelijkeActor", "Begeleider",
                        f"{meta.id}/participant/{facilitator.participant_id}")
     if meta.ended_at is not None:
         event = _sub(io, "event")

@@ -20,6 +20,7 @@ from ..kernel.validation import (
     required_int,
     text,
 )
+from ..messages import catalogue
 from .model import ROUND_KINDS
 from .roles import JOIN_ROLES
 
@@ -52,12 +53,14 @@ def new_session(raw: Any) -> dict[str, Any]:
     if not isinstance(settings, dict):
         raise Invalid("settings must be an object")
     only_fields(settings, SETTINGS_FIELDS, "settings")
+    language = choice(body, "language", LANGUAGES, default=DEFAULT_LANGUAGE)
     return {
         "title": text(body, "title", MAX_TITLE),
         "goal": text(body, "goal", MAX_GOAL, required=False, min_len=0),
-        "language": choice(body, "language", LANGUAGES, default=DEFAULT_LANGUAGE),
+        "language": language,
+        # A facilitator who gave no name is "Begeleider" in a Dutch session.
         "facilitator_name": text(body, "facilitator_name", MAX_NAME, required=False,
-                                 default="Facilitator"),
+                                 default=catalogue(language)["session.facilitator.unnamed"]),
         "anonymous": boolean(settings, "anonymous", False),
         "vote_budget": integer(settings, "vote_budget", 1, MAX_BUDGET, required=False) or 5,
         "allow_observers": boolean(settings, "allow_observers", True),
