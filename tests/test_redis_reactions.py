@@ -1,6 +1,6 @@
 """Reactions across two server processes on one Redis: a reaction sent through one
 process floats up at connections to the other (the server's awareness state goes through
-the broker): one sent while the receiving process holds the document open.
+the broker)."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ async def test_a_reaction_through_one_process_reaches_connections_at_the_other(
                              {"emoji": "🎉"}, expect=202)
             await at_b.wait_for(lambda: "🎉" in emojis(at_b), timeout=20)
             await at_a.wait_for(lambda: "🎉" in emojis(at_a), timeout=20)
-        # Now only b has it open; a, which has not, publishes through Redis alone.
+        # Only b has a connection now: Redis carries it all the same.
         async with api_b.ws(control, bob.token) as only_b:
             await api_a.call("POST", f"/sessions/{sid}/reactions", bob.token,
                              {"emoji": "💡"}, expect=202)

@@ -35,6 +35,7 @@ export function renderCard(board, idea, clusters) {
   h("p", { class: "idea-text", id: textId }, idea.text),
   h("div", { class: "idea-meta" }, author,
     tallyShown ? h("span", { class: "idea-votes" }, t(board.tally(idea.id) === 1 ? "board.votes.one" : "board.votes", { n: board.tally(idea.id) })) : null),
+  board.spotlight.render(idea, textId),
   voting && ctx.me.role !== "observer" ? ballot.renderVote(idea, textId) : null,
   ratingRound(s, ctx.me) ? ballot.renderRating(idea, textId) : ballot.renderAverages(idea),
   // While dots or ratings are given, the card asks only for them: no edit, delete or move.

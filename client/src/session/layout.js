@@ -31,6 +31,10 @@ export class SessionLayout {
     this.summaryButton = button("download-summary", "subtle");
     this.summaryButton.hidden = true;
     this.writeButton = button("open-writing", "secondary-action");
+    // Reactions (session/reactions.js) and, for facilitators, "bring everyone here" (summon.js).
+    this.reactionsBar = h("div", { class: "reactions-bar", role: "group", id: "reactions", hidden: true });
+    this.actions = h("div", { class: "session-bar-actions" }, this.reactionsBar, this.summaryButton, this.sideButton,
+      this.writeButton);
     this.title = h("h1", { class: "session-title utrecht-heading-1" }, t("session.loading"));
     this.goal = h("p", { class: "session-goal", hidden: true });
     this.notice = h("p", { class: "notice", hidden: true, role: "status" });
@@ -42,8 +46,7 @@ export class SessionLayout {
       this.notice,
       this.banner,
       this.followBar,
-      h("div", { class: "session-bar" }, this.tabs,
-        h("div", { class: "session-bar-actions" }, this.summaryButton, this.sideButton, this.writeButton)),
+      h("div", { class: "session-bar" }, this.tabs, this.actions),
       this.layout,
     ]);
     this.views = ["board", "whiteboard", ...(this.consolePanel ? ["console"] : [])];

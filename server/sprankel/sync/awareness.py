@@ -25,8 +25,7 @@ applies these rules before it keeps or relays anything:
   connection's Access (without name or id in anonymous sessions), and the entry is
   re-encoded: nobody poses as another person or as the facilitator.
 - Documents the server writes take no awareness at all (Access.may_publish_awareness).
-- The server's own states. Yjs client ids are 32-bit; ids from ``SERVER_CLIENT_IDS`` up
-  are the server's (reactions on the control document: publish_server_state in
+- The server's own states. Client ids from ``SERVER_CLIENT_IDS`` up are the server's (reactions on the control document: publish_server_state in
   rooms.py). A client's entry for one of them is dropped, never relayed: the stock
   client echoes every state it receives, and nobody may pose as the server. The
   server's states are relayed, never kept: a newcomer gets no snapshot of them.
@@ -47,9 +46,10 @@ from .protocol import encode_awareness_entry as encode_entry
 
 # What the server keeps of a user in an anonymous session: enough to draw a cursor.
 ANONYMOUS_USER_FIELDS = ("role", "color")
-# Client ids from here up are the server's own (Yjs draws its ids from 32 bits; lib0
-# reads ids up to 2**53 exactly).
-SERVER_CLIENT_IDS = 2**32
+# The top 2**24 client ids below 2**53 (what lib0 reads exactly) are the server's own. Yjs
+# draws its ids from 32 bits and never gets there; Yrs draws 53 bits, and lands there once
+# in 500 million clients (its awareness would then be dropped).
+SERVER_CLIENT_IDS = 2**53 - 2**24
 # Released client ids remembered per room, to tell late relays from new states.
 _RELEASED_KEPT = 1024
 

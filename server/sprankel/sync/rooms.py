@@ -60,7 +60,7 @@ class RoomManager:
         self._stopping = False
         # This process's awareness client id for the states it publishes itself, and
         # their clock: one counter for every document, so it only grows in each.
-        self.server_client_id = SERVER_CLIENT_IDS + secrets.randbelow(2**52)
+        self.server_client_id = SERVER_CLIENT_IDS + secrets.randbelow(2**24)
         self._server_clock = itertools.count(1)
 
     def set_authorizer(self, authorizer: Authorizer) -> None:
