@@ -6,10 +6,6 @@ import { announce, h } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
 import * as model from "../lib/model.js";
 
-function reducedMotion() {
-  return window.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
-}
-
 export class Spotlight {
   /** board: the IdeaBoard (ctx.session(), ctx.me, ctx.api, ctx.board, list) */
   constructor(board) {
@@ -60,7 +56,7 @@ export class Spotlight {
     }
     if (card && this.scrolled !== id && !list.closest("[hidden]")) {
       this.scrolled = id;
-      card.scrollIntoView({ block: "center", behavior: reducedMotion() ? "auto" : "smooth" });
+      card.scrollIntoView({ block: "center" });
     }
     if (!id) this.scrolled = null;
   }

@@ -104,7 +104,7 @@ function start(creds) {
   });
   layout.whiteboard = whiteboard;
   const summon = new Summon({ store, awareness, layout, whiteboard });
-  layout.actions.prepend(summon.button);
+  layout.energyBar.append(summon.button);
   const reactions = new Reactions(layout.reactionsBar, {
     api: store.api, awareness: control.provider.awareness,
     canSend: () => me.role !== "observer" && !session().ended,

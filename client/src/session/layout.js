@@ -31,10 +31,10 @@ export class SessionLayout {
     this.summaryButton = button("download-summary", "subtle");
     this.summaryButton.hidden = true;
     this.writeButton = button("open-writing", "secondary-action");
-    // Reactions (session/reactions.js) and, for facilitators, "bring everyone here" (summon.js).
+    // Reactions (session/reactions.js) and, for facilitators, "bring everyone here"
+    // (summon.js): kept in view at the foot of the screen, wherever the board is scrolled.
     this.reactionsBar = h("div", { class: "reactions-bar", role: "group", id: "reactions", hidden: true });
-    this.actions = h("div", { class: "session-bar-actions" }, this.reactionsBar, this.summaryButton, this.sideButton,
-      this.writeButton);
+    this.energyBar = h("div", { class: "energy-bar" }, this.reactionsBar);
     this.title = h("h1", { class: "session-title utrecht-heading-1" }, t("session.loading"));
     this.goal = h("p", { class: "session-goal", hidden: true });
     this.notice = h("p", { class: "notice", hidden: true, role: "status" });
@@ -46,7 +46,9 @@ export class SessionLayout {
       this.notice,
       this.banner,
       this.followBar,
-      h("div", { class: "session-bar" }, this.tabs, this.actions),
+      h("div", { class: "session-bar" }, this.tabs,
+        h("div", { class: "session-bar-actions" }, this.summaryButton, this.sideButton, this.writeButton)),
+      this.energyBar,
       this.layout,
     ]);
     this.views = ["board", "whiteboard", ...(this.consolePanel ? ["console"] : [])];

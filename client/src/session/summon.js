@@ -9,10 +9,6 @@
 import { announce, h } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
 
-function reducedMotion() {
-  return window.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
-}
-
 /** Resolves once the whiteboard has its scene (whiteboard.js marks the host data-ready). */
 function whenReady(host) {
   return new Promise((resolve) => {
@@ -89,11 +85,11 @@ export class Summon {
     const { layout, whiteboard } = this.ctx;
     if (layout.views.includes(summon.view)) layout.select(summon.view, false);
     announce(t("session.summoned"));
-    const behavior = reducedMotion() ? "auto" : "smooth";
     const key = typeof summon.idea === "string" ? ["data-idea", summon.idea]
       : typeof summon.cluster === "string" ? ["data-cluster", summon.cluster] : null;
+    // A jump, not a glide: no motion to switch off, and nothing a re-render interrupts.
     if (key && !layout.boardPanel.hidden) {
-      layout.boardPanel.querySelector(`[${key[0]}="${CSS.escape(key[1])}"]`)?.scrollIntoView({ block: "start", behavior });
+      layout.boardPanel.querySelector(`[${key[0]}="${CSS.escape(key[1])}"]`)?.scrollIntoView({ block: "start" });
     }
     if (summon.viewport && !layout.wbPanel.hidden) {
       await whiteboard.show();
