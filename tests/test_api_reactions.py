@@ -82,7 +82,7 @@ async def test_a_reaction_is_stored_nowhere(api: Api) -> None:
 
 async def test_the_echo_of_a_server_state_is_dropped_and_nobody_poses_as_the_server(
         api: Api) -> None:
-    sid, f, ann, bob, _ = await session_of_four(api)
+    sid, _, ann, bob, _ = await session_of_four(api)
     control = await api.ws(f"sessions/{sid}/control", ann.token).connect()
     other = await api.ws(f"sessions/{sid}/control", bob.token).connect()
     await react(api, sid, ann)
@@ -102,7 +102,7 @@ async def test_the_echo_of_a_server_state_is_dropped_and_nobody_poses_as_the_ser
 
 
 async def test_a_reaction_names_nobody_in_an_anonymous_session(api: Api) -> None:
-    sid, f, code = await api.create(settings={"anonymous": True})
+    sid, _, code = await api.create(settings={"anonymous": True})
     ann = await api.join(sid, code, "Annelies Vermeer")
     bob = await api.join(sid, code, "Bob")
     spies = [await api.ws(f"sessions/{sid}/{doc}", bob.token).connect()
@@ -118,7 +118,7 @@ async def test_a_reaction_names_nobody_in_an_anonymous_session(api: Api) -> None
 
 
 async def test_reactions_are_rate_limited_per_participant(api: Api) -> None:
-    sid, f, ann, bob, _ = await session_of_four(api)
+    sid, _, ann, bob, _ = await session_of_four(api)
     for _ in range(10):  # the burst
         await react(api, sid, ann)
     response = await api.http.post(f"/api/sessions/{sid}/reactions", json={"emoji": THUMBS},

@@ -12,7 +12,8 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 import browser_support
-from browser_support import Api, User, axe_violations, new_user, remember_session, token_claims
+from browser_support import (Api, User, axe_violations, new_user, remember_session, screenshot,
+                             token_claims)
 from server_process import ServerProcess
 from test_browser_phone import assert_fits_the_screen
 
@@ -105,6 +106,7 @@ def test_reactions_summon_and_spotlight_reach_everyone(
         for page in (phone, desk):
             expect(page.locator("#tab-whiteboard")).to_have_attribute("aria-selected", "true")
             expect(page.locator("#whiteboard[data-ready=true]")).to_have_count(1)
+        screenshot(phone, "energy-phone-whiteboard")
         # (Excalidraw shows no zoom buttons on a phone; the desk shows the zoom it got.)
         expect(desk.locator("#whiteboard .reset-zoom-button")).to_have_text(zoom.inner_text())
         phone.click("#tab-board")  # free to go elsewhere: nothing pulls them back
@@ -125,6 +127,8 @@ def test_reactions_summon_and_spotlight_reach_everyone(
         expect(card(console, ids[lit]).locator(".spotlight-toggle")
                ).to_have_attribute("aria-pressed", "true")
         assert phone.locator(".spotlight-toggle").count() == 0  # facilitators only
+        screenshot(phone, "energy-phone-spotlight")
+        screenshot(console, "energy-spotlight")
         assert_fits_the_screen(phone)
         for page in (console, phone):
             assert axe_violations(page) == []

@@ -25,10 +25,11 @@ applies these rules before it keeps or relays anything:
   connection's Access (without name or id in anonymous sessions), and the entry is
   re-encoded: nobody poses as another person or as the facilitator.
 - Documents the server writes take no awareness at all (Access.may_publish_awareness).
-- The server's own states. Client ids from ``SERVER_CLIENT_IDS`` up are the server's (reactions on the control document: publish_server_state in
-  rooms.py). A client's entry for one of them is dropped, never relayed: the stock
-  client echoes every state it receives, and nobody may pose as the server. The
-  server's states are relayed, never kept: a newcomer gets no snapshot of them.
+- The server's own states. Client ids from ``SERVER_CLIENT_IDS`` up are the server's
+  (reactions on the control document: publish_server_state in rooms.py). A client's
+  entry for one of them is dropped, never relayed: the stock client echoes every state
+  it receives, and nobody may pose as the server. The server's states are relayed,
+  never kept: a newcomer gets no snapshot of them.
 
 A refused message raises AwarenessRefused; nothing of it is kept or relayed.
 """
