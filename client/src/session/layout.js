@@ -117,6 +117,8 @@ export class SessionLayout {
     // The console has its own list of people; it gets the whole width.
     this.layout.classList.toggle("console-open", view === "console");
     this.layout.classList.toggle("side-by-side", both);
+    // Over the canvas the fixed bar would hide Excalidraw's own controls: in the flow there.
+    this.energyBar.classList.toggle("in-flow", view === "whiteboard");
     this.renderTabs();
     if (!this.wbPanel.hidden) this.whiteboard?.show();
     if (store.me.role === "facilitator" && awareness.getLocalState()?.view !== view) {
