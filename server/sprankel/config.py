@@ -230,6 +230,10 @@ class Settings:
     members_per_space_per_minute: int = _option(
         300, "Koffiehoek members added a minute to one space, from all addresses. Per process.",
     )
+    reactions_per_minute: int = _option(
+        120, "Reactions (emoji) one participant may send a minute, after a burst of 10: "
+        "more are answered 429. Per process.",
+    )
     space_chat_per_minute: int = _option(
         60, "Chat posts a minute in one Koffiehoek space, from all its members together "
         "(each member has its own 5 per 10 s as well). Across processes (kept in the store).",

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from .config import Settings
 
 MAX_KEYS = 50_000  # about 100 bytes each
+REACTION_BURST = 10  # reactions at once, before --reactions-per-minute applies
 
 Clock = Callable[[], float]
 
@@ -80,14 +81,16 @@ class TokenBucket:
 
 
 class RateLimiter:
-    """Token buckets by key: a burst of ``per_minute``, refilled at ``per_minute`` a minute.
+    """Token buckets by key: a burst of ``per_minute`` (or ``burst``), refilled at
+    ``per_minute`` a minute.
 
     ``per_minute`` 0 turns the limit off.
     """
 
     def __init__(self, per_minute: int, clock: Clock = time.monotonic,
-                 max_keys: int = MAX_KEYS) -> None:
+                 max_keys: int = MAX_KEYS, burst: int | None = None) -> None:
         self.per_minute = per_minute
+        self.burst = burst or per_minute
         self.clock = clock
         self.max_keys = max_keys
         self._buckets: OrderedDict[str, TokenBucket] = OrderedDict()
@@ -99,7 +102,7 @@ class RateLimiter:
         self._forget_idle()
         bucket = self._buckets.pop(key, None)
         if bucket is None:
-            bucket = TokenBucket(self.per_minute, self.per_minute / 60.0, self.clock)
+            bucket = TokenBucket(self.burst, self.per_minute / 60.0, self.clock)
         self._buckets[key] = bucket  # most recently used last
         wait = bucket.take()
         return 0 if wait == 0 else max(1, math.ceil(wait))
@@ -108,8 +111,8 @@ class RateLimiter:
         return len(self._buckets)
 
     def _forget_idle(self) -> None:
-        # Oldest use first; a bucket untouched for a minute is full again: forget it.
-        full_after = 60.0
+        # Oldest use first; a bucket untouched until it refilled is the same as none.
+        full_after = 60.0 * max(1.0, self.burst / self.per_minute)
         now = self.clock()
         while self._buckets:
             oldest = next(iter(self._buckets.values()))
@@ -174,6 +177,7 @@ class Limits:
     members_per_space: RateLimiter
     sockets: SocketLimits
     logins: RateLimiter  # logins started (/login), per address
+    reactions: RateLimiter  # reactions sent, per participant
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
@@ -188,4 +192,5 @@ class Limits:
             sockets=SocketLimits(ConcurrencyLimit(s.ws_per_address),
                                  ConcurrencyLimit(s.ws_per_document), s.ws_messages_per_s),
             logins=RateLimiter(s.logins_per_minute),
+            reactions=RateLimiter(s.reactions_per_minute, burst=REACTION_BURST),
         )

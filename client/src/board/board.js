@@ -12,6 +12,7 @@ import { Composer } from "./composer.js";
 import { renderDrafts } from "./drafts.js";
 import { canAdd, canArrange, hiddenRound } from "./phase.js";
 import { renderResults } from "./results.js";
+import { Spotlight } from "./spotlight.js";
 
 /**
  * ctx: {
@@ -48,6 +49,7 @@ export class IdeaBoard {
     this.composerView = new Composer(this);
     this.composer = this.composerView.form;
     this.ballot = new Ballot(ctx);
+    this.spotlight = new Spotlight(this);
     this.toolbar = h("div", { class: "board-toolbar", role: "toolbar", "aria-label": t("board.ideas") });
     this.draftsList = h("section", { class: "drafts", hidden: true });
     this.list = h("div", { class: "clusters" });
@@ -158,7 +160,7 @@ export class IdeaBoard {
       model.readIdeas(this.ctx.board), model.readClusters(this.ctx.board),
       drafts ? [model.readIdeas(drafts), model.readSheet(drafts)] : null,
       s.current, s.myHidden, s.agenda.map((r) => r.tallies), s.tallies, s.myVotes, s.voteBudget, s.voteCap, s.myRatings, s.ratings,
-      s.locked, s.ended, s.settings, this.sort, this.editing?.id, this.menuFor, this.ctx.me.role, language(),
+      s.locked, s.ended, s.settings, s.spotlight, this.sort, this.editing?.id, this.menuFor, this.ctx.me.role, language(),
       this.own.size, this.undo.undoStack.length, this.undo.redoStack.length,
     ]);
   }
@@ -187,6 +189,7 @@ export class IdeaBoard {
       h("h2", { class: "visually-hidden" }, t("board.ideas")),
       ideas.length === 0 && clusters.length === 0 ? h("p", { class: "empty" }, t("board.empty")) : sections,
     ]);
+    this.spotlight.apply();
   }
 
   sorted(ideas) {

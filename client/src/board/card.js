@@ -37,9 +37,11 @@ export function renderCard(board, idea, clusters) {
   h("p", { class: "idea-text", id: textId }, idea.text),
   h("div", { class: "idea-meta" }, author,
     tallyShown ? h("span", { class: "idea-votes" }, t(board.tally(idea.id) === 1 ? "board.votes.one" : "board.votes", { n: board.tally(idea.id) })) : null),
+  board.spotlight.tag(idea),
   voting && ctx.me.role !== "observer" ? ballot.renderVote(idea, textId) : null,
   ratingRound(s, ctx.me) ? ballot.renderRating(idea, textId) : ballot.renderAverages(idea),
   editable ? renderMore(board, idea, textId, [
+    board.spotlight.button(idea, textId),
     canChange ? h("button", { type: "button", class: "utrecht-button utrecht-button--subtle",
       "aria-describedby": textId, "data-focus-key": `edit-${idea.id}`,
       onclick: () => {
@@ -54,7 +56,7 @@ export function renderCard(board, idea, clusters) {
       onclick: () => { board.menuFor = null; removeIdea(board, idea); } },
     t("board.delete")) : null,
     renderMoveSelect(board, idea, clusters, textId),
-  ]) : null);
+  ]) : board.spotlight.button(idea, textId));
 }
 
 /** The card's actions behind one button: open on one card at a time, Escape closes it

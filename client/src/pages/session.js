@@ -19,10 +19,12 @@ import { RoundBanner } from "../lib/timer.js";
 import { WritingView } from "../lib/writing.js";
 import { Celebration } from "../session/celebrate.js";
 import { DraftsWatch } from "../session/drafts-watch.js";
+import { Reactions } from "../session/reactions.js";
 import { SessionHead } from "../session/head.js";
 import { SessionLayout } from "../session/layout.js";
 import { mountVoice } from "../voice/panel.js";
 import { SessionStore } from "../session/store.js";
+import { Summon } from "../session/summon.js";
 import { WhiteboardPanel } from "../session/whiteboard-panel.js";
 
 const data = pageData();
@@ -102,6 +104,12 @@ function start(creds) {
     board, awareness, store, assets: data.assets, onMounted: () => layout.applyFollow(),
   });
   layout.whiteboard = whiteboard;
+  const summon = new Summon({ store, awareness, layout, whiteboard });
+  layout.energyBar.append(summon.button);
+  const reactions = new Reactions(layout.reactionsBar, {
+    api: store.api, awareness: control.provider.awareness,
+    canSend: () => me.role !== "observer" && !session().ended,
+  });
 
   const ideaBoard = new IdeaBoard(layout.boardPanel, {
     sid, synced: whenSynced(board), board: board.doc, drafts: drafts?.doc ?? null, me, session,
@@ -183,6 +191,7 @@ function start(creds) {
   store.subscribe((what) => {
     if (what !== "session" && what !== "me") return;
     celebration.update(session());
+    reactions.render();
     roundBanner.update(session());
     ideaBoard.render();
     consoleView?.update();
@@ -200,6 +209,8 @@ function start(creds) {
 
   setupPage(() => {
     layout.renderTabs();
+    summon.render();
+    reactions.render();
     head.render();
     roundBanner.update(session());
     ideaBoard.render();

@@ -31,6 +31,10 @@ export class SessionLayout {
     this.summaryButton = button("download-summary", "subtle");
     this.summaryButton.hidden = true;
     this.writeButton = button("open-writing", "secondary-action");
+    // Reactions (session/reactions.js) and, for facilitators, "bring everyone here"
+    // (summon.js): kept in view at the foot of the screen, wherever the board is scrolled.
+    this.reactionsBar = h("div", { class: "reactions-bar", role: "group", id: "reactions", hidden: true });
+    this.energyBar = h("div", { class: "energy-bar" }, this.reactionsBar);
     this.title = h("h1", { class: "session-title utrecht-heading-1" }, t("session.loading"));
     this.goal = h("p", { class: "session-goal", hidden: true });
     this.notice = h("p", { class: "notice", hidden: true, role: "status" });
@@ -44,6 +48,7 @@ export class SessionLayout {
       this.followBar,
       h("div", { class: "session-bar" }, this.tabs,
         h("div", { class: "session-bar-actions" }, this.summaryButton, this.sideButton, this.writeButton)),
+      this.energyBar,
       this.layout,
     ]);
     this.views = ["board", "whiteboard", ...(this.consolePanel ? ["console"] : [])];
@@ -112,6 +117,8 @@ export class SessionLayout {
     // The console has its own list of people; it gets the whole width.
     this.layout.classList.toggle("console-open", view === "console");
     this.layout.classList.toggle("side-by-side", both);
+    // Over the canvas the fixed bar would hide Excalidraw's own controls: in the flow there.
+    this.energyBar.classList.toggle("in-flow", view === "whiteboard");
     this.renderTabs();
     if (!this.wbPanel.hidden) this.whiteboard?.show();
     if (store.me.role === "facilitator" && awareness.getLocalState()?.view !== view) {

@@ -64,6 +64,8 @@ export function publicState(control) {
     voteProgress: control.vote_progress && current && String(control.vote_progress.round_id) === current.id
       ? control.vote_progress : null,
     ratings: ratingsOf(current, agenda),
+    // The idea the facilitator put in the spotlight (until they take it out or the phase changes).
+    spotlight: typeof control.spotlight === "string" ? control.spotlight : null,
   };
 }
 

@@ -135,6 +135,10 @@ MERGE = Body("Merge", obj({"into": {"type": "string", "minLength": 1, "maxLength
                           ["into"]), v.merge)
 RATING = Body("Rating", obj({"originality": int_range(1, 5), "feasibility": int_range(1, 5)},
                             ["originality", "feasibility"]), v.rating)
+REACTION = Body("NewReaction", obj({"emoji": {"enum": list(v.REACTIONS)}}, ["emoji"]),
+                v.reaction)
+SPOTLIGHT = Body("Spotlight", obj({"idea_id": {"type": "string", "minLength": 1,
+                                               "maxLength": MAX_ID}}, ["idea_id"]), v.spotlight)
 # POST actions that take nothing: an empty body or {} (anything else is a 422).
 NO_BODY = Body("NoBody", {"anyOf": [obj({}), {"type": "null"}], "description": "empty, or {}"},
                checks.no_body, optional=True)
@@ -178,6 +182,7 @@ START_FROM_MESSAGE = Body("StartFromMessage", obj({"message_id": {
 # Every declared body, for the document's components (a body that no endpoint uses
 # is still described, as before).
 BODIES: tuple[Body, ...] = (NEW_SESSION, JOIN, NEW_ROUND, ROUND_PATCH, MOVE, EXTEND, NEW_IDEA,
-                            IDEA_PATCH, SETTINGS_PATCH, VOTES, MERGE, RATING, NO_BODY,
+                            IDEA_PATCH, SETTINGS_PATCH, VOTES, MERGE, RATING, REACTION,
+                            SPOTLIGHT, NO_BODY,
                             NEW_SPACE, NEW_MEMBER, CHAT_POST, NEW_ICEBREAKER, NEW_TABLE,
                             MEMBER_STATUS, NEW_MOMENT, PAIRING, HALLWAY, START_FROM_MESSAGE)

@@ -113,6 +113,8 @@ _RESPONSES: dict[str, Any] = {
     "SessionAbout": obj({"title": STR, "language": STR, "ended": BOOL}),
     "Settings": obj({"settings": {"type": "object"}}),
     "RevealedIdea": obj({"idea_id": STR, "revealed": BOOL}),
+    "Reaction": obj({"emoji": STR, "number": INT}),
+    "SpotlightState": obj({"idea_id": {"type": ["string", "null"]}}),
     "MergedIdea": obj({"idea_id": STR, "merged_into": STR}),
     "MyVotes": _MY_VOTES,
     "MyRatings": obj({"round_id": {"type": ["string", "null"]},

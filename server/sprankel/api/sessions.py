@@ -22,7 +22,7 @@ from ..facilitation import Engine
 from ..facilitation.control import public_round
 from ..facilitation.documents import board_name, drafts_prefix, session_prefix
 from ..facilitation.model import Participant, Session
-from ..facilitation.roles import FACILITATOR, OBSERVER
+from ..facilitation.roles import FACILITATOR, OBSERVER, PARTICIPANT
 from ..feature import Feature
 from ..identity.policy import display_name
 from ..kernel import validation as checks
@@ -34,7 +34,7 @@ from ..services import Services
 from ..sync.access import Authorizer
 from . import bodies as b
 from ._http import bearer
-from ._limits import per_address, per_path_param, refusal
+from ._limits import Rule, per_address, per_path_param, refusal
 from .access import session_authorizer
 from .endpoint import Body, Call, CallHandler, Endpoint
 from .identity import IdentityGate
@@ -342,6 +342,29 @@ class SessionsApi:
         current = call.session.current_round
         return JSONResponse({"round_id": current.id if current else None, "ratings": mine})
 
+    # Energy: reactions and the spotlight
+
+    def _participant_key(self, request: Request) -> str:
+        # The guard runs after the token was checked: its claims name the participant.
+        claims = self.engine.core.signer.verify(bearer(request) or "")
+        return f"{claims.session_id}/{claims.participant_id}" if claims else "-"
+
+    def _reactions_limit(self, request: Request) -> Response | None:
+        rule = Rule(self.services.limits.reactions, self._participant_key, "reactions from you")
+        return refusal(request, rule)
+
+    async def react(self, request: Request, call: Caller) -> Response:
+        number = await self.engine.reactions.send(call.session, call.who, call.body)
+        return JSONResponse({"emoji": call.body, "number": number}, status_code=202)
+
+    async def put_spotlight(self, request: Request, call: Caller) -> Response:
+        await self.engine.spotlight.put(call.session, call.who, call.body)
+        return JSONResponse({"idea_id": call.body})
+
+    async def clear_spotlight(self, request: Request, call: Caller) -> Response:
+        await self.engine.spotlight.clear(call.session, call.who)
+        return JSONResponse({"idea_id": None})
+
     # Lock, unlock, end
 
     def lock(self, locked: bool) -> CallHandler:
@@ -459,6 +482,18 @@ class SessionsApi:
             e("PUT", s + "/ratings/{idea_id}", self.put_rating,
               "Rate an idea on originality and feasibility", b.RATING, "MyRatings",
               errors=(401, 403, 404, 410, 423)),
+            e("POST", s + "/reactions", self.react,
+              "Send a reaction: an emoji that floats up on everyone's screen for a moment, "
+              "naming nobody; stored nowhere (participants and facilitators)", b.REACTION,
+              "Reaction", 202, errors=(401, 403, 404, 410, 422, 429),
+              roles=(FACILITATOR, PARTICIPANT), guard=self._reactions_limit),
+            e("PUT", s + "/spotlight", self.put_spotlight,
+              "Put an idea on the board in the spotlight, until the facilitator takes it "
+              "out or the phase changes (facilitator)", b.SPOTLIGHT, "SpotlightState",
+              errors=(401, 403, 404, 409, 410, 422), roles=f),
+            e("DELETE", s + "/spotlight", self.clear_spotlight,
+              "Take the idea out of the spotlight (facilitator)", response="SpotlightState",
+              errors=(401, 403, 404, 410), roles=f),
             e("POST", s + "/lock", self.lock(True),
               "Make the board read-only for all but facilitators", response="LockState",
               errors=(401, 403, 404, 410), roles=f),

@@ -33,6 +33,21 @@ def public_round(rnd: Round) -> dict[str, Any]:
     }
 
 
+def spotlight_phase(session: Session) -> list[Any]:
+    """What ends the spotlight when it changes: the current round, running (or paused) or not."""
+    current = session.current_round
+    return [current.id if current else None, bool(current and current.active)]
+
+
+def spotlit(session: Session) -> str | None:
+    """The idea in the spotlight now, if any (None once the phase changed or it ended)."""
+    spot = session.spotlight
+    if not spot or session.ended or spot.get("phase") != spotlight_phase(session):
+        return None
+    idea_id = spot.get("idea_id")
+    return idea_id if isinstance(idea_id, str) else None
+
+
 def control_state(session: Session, now_ms: int) -> dict[str, Any]:
     current = session.current_round
     return {
@@ -51,6 +66,7 @@ def control_state(session: Session, now_ms: int) -> dict[str, Any]:
         "current_round_id": current.id if current else None,
         "round": public_round(current) if current else None,
         "deadline": current.deadline_ms if current else None,
+        "spotlight": spotlit(session),
         "written_at": now_ms,
     }
 

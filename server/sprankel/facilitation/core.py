@@ -53,6 +53,8 @@ class Documents(Protocol):
 
     async def close_connections(self, prefix: str, code: int, reason: str) -> None: ...
 
+    async def publish_server_state(self, name: str, state: dict[str, Any]) -> None: ...
+
     @property
     def stopping(self) -> bool:
         """True once the process shuts down: documents can no longer be changed."""

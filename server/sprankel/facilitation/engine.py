@@ -15,6 +15,8 @@ one section per concern, each reached by name:
     engine.hidden     reveal, hidden ideas, hold back; brainwriting sheets
     engine.ideas      ideas added through the API; the board's ideas
     engine.votes      votes and ratings, the caller's own, published results
+    engine.reactions  reactions (emoji) published to everyone, stored nowhere
+    engine.spotlight  the idea in the spotlight
     engine.people     removing a participant; co-facilitators
     engine.versions   the board's version history: snapshots, preview, restore
     engine.retention  deleting a session and all it owns; the sweep after retention_days
@@ -44,8 +46,10 @@ from .core import RECONCILE_S, Core, Documents
 from .hidden import Hidden
 from .ideas import Ideas
 from .people import People
+from .reactions import Reactions
 from .retention import DEFAULT_SWEEP_S, Retention
 from .sessions import Sessions
+from .spotlight import Spotlight
 from .versions import DEFAULT_INTERVAL_S, Versions
 from .votes import Votes
 
@@ -65,6 +69,8 @@ class Engine:
         self.sessions = Sessions(self.core, self.agenda, self.versions, retention_days)
         self.retention = Retention(self.core, retention_days, retention_sweep_s)
         self.people = People(self.core)
+        self.reactions = Reactions(self.core)
+        self.spotlight = Spotlight(self.core, self.hidden)
         self.core.on_deadline = self.agenda.on_deadline
 
     async def start(self) -> None:

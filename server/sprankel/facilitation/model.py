@@ -109,6 +109,8 @@ class Session:
     ended_at: int | None = None
     current_round_id: str | None = None
     rounds: list[Round] = field(default_factory=list)
+    # The idea in the spotlight and the phase it was put there in (spotlight.py).
+    spotlight: dict[str, Any] | None = None
     version: int = 0  # bumped on every change; the control document carries it
 
     @property

@@ -195,3 +195,22 @@ def rating(raw: Any) -> tuple[int, int]:
     body = body_object(raw)
     only_fields(body, ("originality", "feasibility"))
     return (required_int(body, "originality", 1, 5), required_int(body, "feasibility", 1, 5))
+
+
+# The reactions anyone in a session may send (reactions.py); "❤️" is two code points.
+REACTIONS = ("👍", "❤️", "😂", "🎉", "💡", "🤔")
+
+
+def reaction(raw: Any) -> str:
+    body = body_object(raw)
+    only_fields(body, ("emoji",))
+    emoji = choice(body, "emoji", REACTIONS)
+    assert emoji is not None  # choice() without a default raises instead
+    return emoji
+
+
+def spotlight(raw: Any) -> str:
+    """The idea the facilitator puts in the spotlight."""
+    body = body_object(raw)
+    only_fields(body, ("idea_id",))
+    return identifier(body.get("idea_id"), "idea_id")

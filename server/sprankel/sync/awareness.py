@@ -25,6 +25,11 @@ applies these rules before it keeps or relays anything:
   connection's Access (without name or id in anonymous sessions), and the entry is
   re-encoded: nobody poses as another person or as the facilitator.
 - Documents the server writes take no awareness at all (Access.may_publish_awareness).
+- The server's own states. Client ids from ``SERVER_CLIENT_IDS`` up are the server's
+  (reactions on the control document: publish_server_state in rooms.py). A client's
+  entry for one of them is dropped, never relayed: the stock client echoes every state
+  it receives, and nobody may pose as the server. The server's states are relayed,
+  never kept: a newcomer gets no snapshot of them.
 
 A refused message raises AwarenessRefused; nothing of it is kept or relayed.
 """
@@ -42,6 +47,10 @@ from .protocol import encode_awareness_entry as encode_entry
 
 # What the server keeps of a user in an anonymous session: enough to draw a cursor.
 ANONYMOUS_USER_FIELDS = ("role", "color")
+# The top 2**24 client ids below 2**53 (what lib0 reads exactly) are the server's own. Yjs
+# draws its ids from 32 bits and never gets there; Yrs draws 53 bits, and lands there once
+# in 500 million clients (its awareness would then be dropped).
+SERVER_CLIENT_IDS = 2**53 - 2**24
 # Released client ids remembered per room, to tell late relays from new states.
 _RELEASED_KEPT = 1024
 
@@ -100,6 +109,8 @@ class AwarenessBook:
                 raise AwarenessRefused(status.CLOSE_POLICY_VIOLATION,
                                        f"awareness state of {len(entry.state)} bytes; at most "
                                        f"{limits.state_bytes}")
+            if entry.client_id >= SERVER_CLIENT_IDS:
+                continue  # the echo of a server state (or a forgery of one): dropped
             if entry.removed:
                 if entry.client_id in conn.client_ids:
                     relay.append((entry, entry.raw))
@@ -137,6 +148,9 @@ class AwarenessBook:
         relay = []
         for entry in decode_awareness(payload):
             if entry.client_id in self._owners:
+                continue
+            if entry.client_id >= SERVER_CLIENT_IDS:
+                relay.append(entry.raw)  # another process's server state: relayed, not kept
                 continue
             if entry.removed:
                 self._remote.pop(entry.client_id, None)

@@ -211,6 +211,11 @@ class Room:
         if self.failed is not None:
             raise RuntimeError(f"document {self.name} could not be stored") from self.failed
 
+    def relay_server_state(self, entry: bytes) -> None:
+        """Send an awareness entry of the server's own (awareness.SERVER_CLIENT_IDS) to
+        every connection here and to the other processes; it is not kept."""
+        self._queue_awareness([entry], publish=True)
+
     # From other processes
 
     def _on_remote_update(self, update: bytes) -> None:

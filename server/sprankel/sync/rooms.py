@@ -9,7 +9,10 @@ stays for a grace period, then writes a compacted snapshot and leaves memory.
 from __future__ import annotations
 
 import asyncio
+import itertools
+import json
 import logging
+import secrets
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -19,8 +22,9 @@ from pycrdt import Doc
 from .. import status
 from ..broker import Broker
 from ..store import Store
+from . import protocol
 from .access import Access, Admission, Authorizer, Refusal
-from .awareness import AwarenessLimits
+from .awareness import SERVER_CLIENT_IDS, AwarenessLimits
 from .guard import UpdateLimits
 from .room import Room
 from .stats import SyncStats
@@ -54,6 +58,10 @@ class RoomManager:
         self._closing: dict[str, asyncio.Task[None]] = {}
         self._evictions: dict[str, asyncio.TimerHandle] = {}
         self._stopping = False
+        # This process's awareness client id for the states it publishes itself, and
+        # their clock: one counter for every document, so it only grows in each.
+        self.server_client_id = SERVER_CLIENT_IDS + secrets.randbelow(2**24)
+        self._server_clock = itertools.count(1)
 
     def set_authorizer(self, authorizer: Authorizer) -> None:
         """The authorizer of every document no prefix-specific one claims."""
@@ -162,6 +170,19 @@ class RoomManager:
             if update == b"\x00\x00":
                 return
             await room.wait_stored(room.apply_local_update(update))
+
+    async def publish_server_state(self, name: str, state: dict[str, Any]) -> None:
+        """Publish an awareness state of the server's own on a document: to its connections
+        here and, through the broker, in every other process. Ephemeral: never stored,
+        never in the snapshot a newcomer gets. A document not open here is not loaded."""
+        text = json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        entry = protocol.encode_awareness_entry(self.server_client_id,
+                                                next(self._server_clock), text)
+        room = self._rooms.get(name)
+        if room is not None and room.failed is None:
+            room.relay_server_state(entry)
+            return
+        await self.broker.publish_awareness(name, protocol.write_var_uint(1) + entry)
 
     async def close_connections(self, prefix: str, code: int, reason: str) -> None:
         """Close every connection to documents whose name starts with prefix."""
