@@ -12,8 +12,15 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 import browser_support
-from browser_support import (Api, User, axe_violations, new_user, remember_session, screenshot,
-                             token_claims)
+from browser_support import (
+    Api,
+    User,
+    axe_violations,
+    new_user,
+    remember_session,
+    screenshot,
+    token_claims,
+)
 from server_process import ServerProcess
 from test_browser_phone import assert_fits_the_screen
 
