@@ -99,6 +99,7 @@ function start(creds) {
   });
   const whiteboard = new WhiteboardPanel(layout.wbPanel, {
     board, awareness, store, assets: data.assets, onMounted: () => layout.applyFollow(),
+    ideaBoard: () => ideaBoard,
   });
   layout.whiteboard = whiteboard;
 

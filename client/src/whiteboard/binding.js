@@ -33,8 +33,9 @@ export class WhiteboardBinding {
    * @param assets   Y.Map fileId -> BinaryFileData
    * @param awareness y-protocols Awareness of the board document
    */
-  constructor(api, elements, assets, awareness, { readOnly = () => false } = {}) {
+  constructor(api, elements, assets, awareness, { readOnly = () => false, holdBack = () => false } = {}) {
     this.api = api;
+    this.holdBack = holdBack; // (el) => true: a local change that is not written (stickies.js)
     this.yElements = elements;
     this.yAssets = assets;
     this.awareness = awareness;
@@ -97,6 +98,20 @@ export class WhiteboardBinding {
     for (const el of remote) this.versions.set(el.id, el.version);
     this.api.updateScene({ elements: reconciled, captureUpdate: CaptureUpdateAction.NEVER });
     this.onCount?.(reconciled.filter((el) => !el.isDeleted).length);
+    this.onRemote?.();
+  }
+
+  /** The element as the document holds it (null: never written). */
+  stored(id) {
+    return this.byId.get(id)?.get("el") ?? null;
+  }
+
+  /** Puts the document's copy of an element back on the local scene. */
+  revert(id) {
+    const el = this.stored(id);
+    if (!el) return null;
+    this.versions.set(id, el.version);
+    return el;
   }
 
   applyRemoteAssets(ids) {
@@ -113,8 +128,9 @@ export class WhiteboardBinding {
   onSceneChange(elements, appState, files) {
     if (this.readOnly()) return;
     const changed = elements.filter(
-      (el) => withoutLinkEmbeds(el) && this.versions.get(el.id) !== el.version,
+      (el) => withoutLinkEmbeds(el) && this.versions.get(el.id) !== el.version && !this.holdBack(el),
     );
+    this.onLocalChange?.(appState);
     const newFiles = Object.values(files || {}).filter(
       (f) => isSafeFile(f) && !this.yAssets.has(f.id) && !this.tooLarge.has(f.id),
     );
@@ -127,6 +143,8 @@ export class WhiteboardBinding {
     if (!changed.length && !newFiles.length) return;
     // (newFiles may all be too large; the elements still sync, peers see an empty frame.)
     this.yElements.doc.transact(() => {
+      // Before the writes: the hook compares with what the document held (a sticky's frame).
+      this.onWrite?.(changed);
       for (const el of changed) {
         const json = JSON.parse(JSON.stringify(el));
         const item = this.byId.get(el.id);
