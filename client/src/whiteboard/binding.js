@@ -89,7 +89,11 @@ export class WhiteboardBinding {
   }
 
   applyRemote() {
-    const remote = this.indexElements().filter((el) => this.byId.get(el.id).get("el") === el);
+    // Copies: Excalidraw mutates its elements in place (mutateElement), and the document's
+    // own objects must keep the version they were written with, or a peer's element moved
+    // here would look already written and never sync back.
+    const remote = this.indexElements().filter((el) => this.byId.get(el.id).get("el") === el)
+      .map((el) => structuredClone(el));
     const reconciled = reconcileElements(
       this.api.getSceneElementsIncludingDeleted(),
       remote,
@@ -111,7 +115,7 @@ export class WhiteboardBinding {
     const el = this.stored(id);
     if (!el) return null;
     this.versions.set(id, el.version);
-    return el;
+    return structuredClone(el);
   }
 
   applyRemoteAssets(ids) {

@@ -91,6 +91,8 @@ export function mountWhiteboard(container, options) {
     binding.onFiles = (n) => {
       container.dataset.files = String(n);
     };
+    // Excalidraw's API on its host, for automation that cannot see the canvas (the tests).
+    Object.defineProperty(container, "excalidrawAPI", { value: api });
     container.dataset.ready = "true";
     repairAccessibility(container, options.labels);
   };

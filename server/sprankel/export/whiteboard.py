@@ -138,8 +138,9 @@ def _with_idea_texts(elements: list[dict[str, Any]], ideas: Mapping[str, str]
             dropped = str(el["id"])
             for other in elements:  # the note's shape forgets the text it had
                 if isinstance(other.get("boundElements"), list):
-                    other["boundElements"] = [b for b in other["boundElements"]
-                                              if not (isinstance(b, Mapping) and b.get("id") == dropped)]
+                    other["boundElements"] = [
+                        b for b in other["boundElements"]
+                        if not (isinstance(b, Mapping) and b.get("id") == dropped)]
     return out
 
 
