@@ -31,15 +31,24 @@ STICKY_TEXT = """(ideaId) => {
   const text = box && els.find((e) => e.containerId === box.id);
   return text ? text.originalText : null;
 }"""
-SCREEN_POINT = """(ideaId) => {
+FIND = "(e) => e.id === id || (e.type !== 'text' && e.customData?.ideaId === id)"
+SCREEN_POINT = f"""(id) => {{
   const host = document.getElementById('whiteboard');
   const api = host.excalidrawAPI;
   const s = api.getAppState();
-  const box = api.getSceneElements().find((e) => e.type !== 'text' && e.customData?.ideaId === ideaId);
+  const box = api.getSceneElements().find({FIND});
   const r = host.getBoundingClientRect();
-  return {x: r.left + (box.x + box.width / 2 + s.scrollX) * s.zoom.value,
-          y: r.top + (box.y + box.height / 2 + s.scrollY) * s.zoom.value};
-}"""
+  return {{x: r.left + (box.x + box.width / 2 + s.scrollX) * s.zoom.value,
+          y: r.top + (box.y + box.height / 2 + s.scrollY) * s.zoom.value}};
+}}"""
+# The sticky and the frame inside the visible canvas, and the canvas inside the window.
+IN_VIEW = f"""(id) => {{
+  const host = document.getElementById('whiteboard');
+  const r = host.getBoundingClientRect();
+  const inside = (p) => p.x > r.left + 240 && p.x < r.right - 20 && p.y > r.top + 80 && p.y < r.bottom - 80
+    && p.y < window.innerHeight;
+  return inside(({SCREEN_POINT})(id)) && inside(({SCREEN_POINT})('frame1'));
+}}"""
 
 
 def sign_in(api: Api, user: User, session: dict[str, Any], role: str = "participant") -> str:
@@ -147,15 +156,14 @@ def test_a_sticky_is_its_idea_edited_on_canvas_or_board_and_frames_cluster(
         # idea is in a group of that name on the board.
         frame = bram_page.evaluate("""() => {
           const api = document.getElementById('whiteboard').excalidrawAPI;
-          const s = api.getAppState();
           const box = api.getSceneElements().filter((e) => e.customData?.ideaId);
-          const right = Math.max(...box.map((e) => e.x + e.width));
-          return {x: right + 100, y: Math.min(...box.map((e) => e.y))};
+          const bottom = Math.max(...box.map((e) => e.y + e.height));
+          return {x: Math.min(...box.map((e) => e.x)), y: bottom + 100};
         }""")
         bram_page.evaluate("""(at) => {
           const api = document.getElementById('whiteboard').excalidrawAPI;
           api.updateScene({elements: [...api.getSceneElementsIncludingDeleted(), {
-            id: 'frame1', type: 'frame', x: at.x, y: at.y - 40, width: 500, height: 400,
+            id: 'frame1', type: 'frame', x: at.x, y: at.y, width: 500, height: 300,
             angle: 0, strokeColor: '#bbb', backgroundColor: 'transparent', fillStyle: 'solid',
             strokeWidth: 2, strokeStyle: 'solid', roughness: 0, opacity: 100, groupIds: [],
             frameId: null, roundness: null, seed: 1, version: 1, versionNonce: 1,
@@ -163,30 +171,14 @@ def test_a_sticky_is_its_idea_edited_on_canvas_or_board_and_frames_cluster(
             name: 'Ritme', index: 'b0'}], captureUpdate: 'IMMEDIATELY'});
           api.scrollToContent(undefined, {fitToContent: true, animate: false});
         }""", frame)
-        bram_page.evaluate("() => window.scrollTo(0, 0)")
+        # Both in view (scrollToContent lands in a later frame): then a real pointer drag.
+        bram_page.wait_for_function(IN_VIEW, arg=mine)
         start = bram_page.evaluate(SCREEN_POINT, mine)
-        target = bram_page.evaluate("""() => {
-          const host = document.getElementById('whiteboard');
-          const api = host.excalidrawAPI;
-          const s = api.getAppState();
-          const f = api.getSceneElements().find((e) => e.id === 'frame1');
-          const r = host.getBoundingClientRect();
-          return {x: r.left + (f.x + f.width / 2 + s.scrollX) * s.zoom.value,
-                  y: r.top + (f.y + f.height / 2 + s.scrollY) * s.zoom.value};
-        }""")
-        # (A pointer drag worked with the list beside the canvas; under it, its coordinates
-        # missed: the move goes through Excalidraw's API, as a drag ends, with the frame set.)
-        del start, target
-        bram_page.evaluate("""(ideaId) => {
-          const api = document.getElementById('whiteboard').excalidrawAPI;
-          const f = api.getSceneElements().find((e) => e.id === 'frame1');
-          const box = api.getSceneElements().find((e) => e.type !== 'text' && e.customData?.ideaId === ideaId);
-          const dx = f.x + 40 - box.x, dy = f.y + 60 - box.y;
-          api.updateScene({elements: api.getSceneElementsIncludingDeleted().map((e) =>
-            e.id === box.id || e.containerId === box.id
-              ? {...e, x: e.x + dx, y: e.y + dy, frameId: 'frame1', version: e.version + 1, versionNonce: e.versionNonce + 1}
-              : e), captureUpdate: 'IMMEDIATELY'});
-        }""", mine)
+        target = bram_page.evaluate(SCREEN_POINT, "frame1")
+        bram_page.mouse.move(start["x"], start["y"])
+        bram_page.mouse.down()
+        bram_page.mouse.move(target["x"], target["y"], steps=12)
+        bram_page.mouse.up()
         cluster = fien_page.locator(".cluster", has=fien_page.locator(f"[data-idea='{mine}']"))
         expect(cluster.locator("input.cluster-title")).to_have_value("Ritme")
 
@@ -195,6 +187,14 @@ def test_a_sticky_is_its_idea_edited_on_canvas_or_board_and_frames_cluster(
         cluster.locator("input.cluster-title").press("Enter")
         bram_page.wait_for_function("""() => document.getElementById('whiteboard').excalidrawAPI
           .getSceneElements().find((e) => e.id === 'frame1')?.name === 'Dagritme'""")
+
+        # Dragged out of the frame again: the idea is no longer in the group.
+        inside = bram_page.evaluate(SCREEN_POINT, mine)
+        bram_page.mouse.move(inside["x"], inside["y"])
+        bram_page.mouse.down()
+        bram_page.mouse.move(start["x"], start["y"], steps=12)
+        bram_page.mouse.up()
+        expect(fien_page.locator(f".cluster-none [data-idea='{mine}']")).to_have_count(1)
 
         # A sticky whose idea was deleted says so; a hostile client's bogus stickies break nothing.
         fien_page.locator(f"[data-idea='{other}']").get_by_role("button", name="Verwijderen").click()
