@@ -81,22 +81,32 @@ def in_thread(run: Callable[[], Coroutine[Any, Any, None]]) -> None:
         pool.submit(asyncio.run, run()).result()
 
 
-def write_bogus_sticky(ws_url: str, sid: str, token: str) -> None:
-    """A hostile client's sticky with an idea id that names no idea."""
+def write_bogus_stickies(ws_url: str, sid: str, token: str) -> None:
+    """A hostile client's stickies: a copy of a real one naming no idea (with words of its
+    own), and one whose idea id is not even a string."""
     async def run() -> None:
         async with YClient(f"{ws_url}/sessions/{sid}/board?token={token}") as client:
+            items = client.doc.get("elements", type=Array).to_py() or []
+            box = next(i["el"] for i in items if i["el"]["type"] == "rectangle")
+            text = next(i["el"] for i in items if i["el"].get("containerId") == box["id"])
+
             def edit(doc: Doc[Any]) -> None:
-                doc.get("elements", type=Array).append(Map({"pos": "Zz", "el": {
-                    "id": "bogus", "type": "rectangle", "x": 2000, "y": 2000, "width": 100,
-                    "height": 80, "version": 1, "versionNonce": 1, "isDeleted": False,
+                elements = doc.get("elements", type=Array)
+                fake = {"ideaId": "no-such-idea"}
+                elements.append(Map({"pos": "a9", "el": {
+                    **box, "id": "bogus", "x": box["x"] + 900, "customData": fake, "frameId": None,
+                    "boundElements": [{"type": "text", "id": "bogus-t"}]}}))
+                elements.append(Map({"pos": "a9V", "el": {
+                    **text, "id": "bogus-t", "x": text["x"] + 900, "containerId": "bogus",
+                    "customData": fake, "frameId": None, "text": "Vijandige tekst",
+                    "originalText": "Vijandige tekst"}}))
+                elements.append(Map({"pos": "a9W", "el": {
+                    **box, "id": "bogus2", "x": box["x"] + 1200, "frameId": None,
                     "customData": {"ideaId": {"not": "a string"}}, "boundElements": None}}))
-                doc.get("elements", type=Array).append(Map({"pos": "Zz1", "el": {
-                    "id": "bogus2", "type": "rectangle", "x": 2200, "y": 2000, "width": 100,
-                    "height": 80, "version": 1, "versionNonce": 1, "isDeleted": False,
-                    "customData": {"ideaId": "no-such-idea"}, "boundElements": None}}))
             await client.change(edit)
         async with YClient(f"{ws_url}/sessions/{sid}/board?token={token}") as reader:
-            await reader.wait_for(lambda: len(reader.doc.get("elements", type=Array)) >= 2)
+            await reader.wait_for(lambda: any(
+                i["el"]["id"] == "bogus2" for i in reader.doc.get("elements", type=Array).to_py() or []))
     in_thread(run)
 
 
@@ -199,8 +209,17 @@ def test_a_sticky_is_its_idea_edited_on_canvas_or_board_and_frames_cluster(
         # A sticky whose idea was deleted says so; a hostile client's bogus stickies break nothing.
         fien_page.locator(f"[data-idea='{other}']").get_by_role("button", name="Verwijderen").click()
         wait_sticky_text(bram_page, other, "(dit idee is van het bord verwijderd)")
-        write_bogus_sticky(sprankel.ws_url, sid, bram_token)
-        expect(bram_page.locator("#whiteboard")).to_have_attribute("data-elements", "5")  # malformed: left out
+        write_bogus_stickies(sprankel.ws_url, sid, bram_token)
+        expect(bram_page.locator("#whiteboard")).to_have_attribute("data-elements", "8")
+        wait_sticky_text(bram_page, "no-such-idea", "(dit idee is van het bord verwijderd)")
+
+        # Published dots are on the sticky as on the card (none while the vote runs).
+        vote = api.call("POST", f"/sessions/{sid}/rounds", fac_token,
+                        {"kind": "vote", "prompt": "Kies", "duration_s": 300})
+        api.call("POST", f"/sessions/{sid}/rounds/{vote['id']}/start", fac_token)
+        api.call("PUT", f"/sessions/{sid}/votes/{mine}", bram_token, {"count": 1})
+        api.call("POST", f"/sessions/{sid}/rounds/{vote['id']}/end", fac_token)
+        wait_sticky_text(bram_page, mine, "Koffie om half elf\n\n● 1 stip")
         expect(fien_page.locator(f"[data-idea='{mine}'] .idea-text")).to_have_text("Koffie om half elf")
         for user in (fien, bram):
             user.assert_clean()

@@ -25,6 +25,7 @@ export class WhiteboardPanel {
     ctx.store.subscribe((what) => {
       if (what !== "session" && what !== "me") return;
       this.whiteboard?.setReadOnly(this.readOnly());
+      this.whiteboard?.refresh();
       this.ideas?.render();
     });
   }

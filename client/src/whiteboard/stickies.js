@@ -8,6 +8,7 @@
 import { CaptureUpdateAction, convertToExcalidrawElements, getCommonBounds, newElementWith, restoreElements }
   from "@excalidraw/excalidraw";
 import { changeIdea } from "../board/card.js";
+import { votingRound } from "../board/phase.js";
 import { announce } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
 import * as model from "../lib/model.js";
@@ -60,10 +61,19 @@ export class Stickies {
     return new Map(model.readIdeas(this.doc).map((i) => [i.id, i]));
   }
 
-  /** What a sticky says: its idea's text, or that the idea is gone. */
+  /** What a sticky says: its idea's text (and its published dots), or that the idea is gone. */
   expected(box, ideas) {
     const idea = ideas.get(ideaOf(box));
-    return idea ? idea.text : t("whiteboard.sticky.gone");
+    return idea ? idea.text + this.dots(idea) : t("whiteboard.sticky.gone");
+  }
+
+  /** The dots line under the text, as the board's card shows them (none while voting runs). */
+  dots(idea) {
+    const board = this.board();
+    const s = board?.ctx.session();
+    if (!s || votingRound(s) || !s.tallies || !(idea.id in s.tallies)) return "";
+    const n = board.tally(idea.id);
+    return `\n\n● ${t(n === 1 ? "board.votes.one" : "board.votes", { n })}`;
   }
 
   container(el, scene) {
@@ -124,7 +134,10 @@ export class Stickies {
       const stored = this.binding.revert(id);
       if (stored) restored.set(id, stored);
       const idea = box ? ideas.get(ideaOf(box)) : null;
-      const text = el && !el.isDeleted ? String(el.originalText || "").trim().slice(0, MAX_TEXT) : "";
+      let text = el && !el.isDeleted ? String(el.originalText || "").trim() : "";
+      const dots = idea ? this.dots(idea).trim() : "";
+      if (dots && text.endsWith(dots)) text = text.slice(0, -dots.length).trim(); // drawn, not written
+      text = text.slice(0, MAX_TEXT);
       if (box && stored && !(box.boundElements || []).some((b) => b.id === id)) {
         restored.set(box.id, newElementWith(box, { boundElements: [...(box.boundElements || []), { type: "text", id }] }));
       }

@@ -127,6 +127,10 @@ export function mountWhiteboard(container, options) {
       render();
       stickies?.schedule();
     },
+    /** Draws the stickies again (the session changed: published dots). */
+    refresh() {
+      stickies?.schedule();
+    },
     /** Ideas as sticky notes; returns how many were placed (0 before the scene is ready). */
     place(ideaIds) {
       return stickies && !options.readOnly() ? stickies.place(ideaIds) : 0;
