@@ -41,13 +41,13 @@ SCREEN_POINT = f"""(id) => {{
   return {{x: r.left + (box.x + box.width / 2 + s.scrollX) * s.zoom.value,
           y: r.top + (box.y + box.height / 2 + s.scrollY) * s.zoom.value}};
 }}"""
-# The sticky and the frame inside the visible canvas, and the canvas inside the window.
-IN_VIEW = f"""(id) => {{
+# Elements inside the visible canvas (right of its style panel), and that inside the window.
+IN_VIEW = f"""(ids) => {{
   const host = document.getElementById('whiteboard');
   const r = host.getBoundingClientRect();
   const inside = (p) => p.x > r.left + 240 && p.x < r.right - 20 && p.y > r.top + 80 && p.y < r.bottom - 80
     && p.y < window.innerHeight;
-  return inside(({SCREEN_POINT})(id)) && inside(({SCREEN_POINT})('frame1'));
+  return ids.every((id) => inside(({SCREEN_POINT})(id)));
 }}"""
 
 
@@ -182,7 +182,7 @@ def test_a_sticky_is_its_idea_edited_on_canvas_or_board_and_frames_cluster(
           api.scrollToContent(undefined, {fitToContent: true, animate: false});
         }""", frame)
         # Both in view (scrollToContent lands in a later frame): then a real pointer drag.
-        bram_page.wait_for_function(IN_VIEW, arg=mine)
+        bram_page.wait_for_function(IN_VIEW, arg=[mine, "frame1"])
         start = bram_page.evaluate(SCREEN_POINT, mine)
         target = bram_page.evaluate(SCREEN_POINT, "frame1")
         bram_page.mouse.move(start["x"], start["y"])
@@ -264,4 +264,44 @@ def test_observers_cannot_place_and_hidden_ideas_never_reach_the_canvas(
     finally:
         for user in (fien, olga, anna):
             user.close()
+        api.close()
+
+
+def test_an_anonymous_author_edits_her_sticky_through_the_server(
+        chromium: Browser, sprankel: ServerProcess) -> None:
+    # The proof of test_browser_anonymous_author.py, for an edit made on the canvas.
+    from test_browser_anonymous_author import _author_adds_an_idea
+
+    api = Api(sprankel)
+    session = api.create_session(settings={"anonymous": True})
+    sid = session["id"]
+    _, spies, author = _author_adds_an_idea(chromium, sprankel, api, session, "Een vaste pauze")
+    fien = new_user(chromium, sprankel, "Fien")
+    try:
+        idea = next(k for k, v in spies[0].ideas().items() if v.get("text") == "Een vaste pauze")
+        author_ids = set(spies[0].awareness())
+        sign_in(api, fien, session, "facilitator")
+        fien_page = open_whiteboard(fien, sid)
+        fien_page.locator(f"#canvas-ideas [data-idea='{idea}'] button").click()
+        page = author.page
+        page.click("#tab-whiteboard")
+        expect(page.locator("#whiteboard")).to_have_attribute("data-ready", "true")
+        wait_sticky_text(page, idea, "Een vaste pauze")
+        page.wait_for_function(IN_VIEW, arg=[idea])
+        point = page.evaluate(SCREEN_POINT, idea)
+        page.mouse.dblclick(point["x"], point["y"])
+        expect(page.locator(".excalidraw-textEditorContainer textarea")).to_be_visible()
+        page.keyboard.press("Control+a")
+        page.keyboard.type("Een vaste pauze om tien")
+        page.keyboard.press("Escape")
+        spies[0].wait_for_idea("Een vaste pauze om tien")
+        wait_sticky_text(fien_page, idea, "Een vaste pauze om tien")
+        assert author_ids and not spies[0].writers() & author_ids  # the server wrote it
+        author.assert_clean()
+        fien.assert_clean()
+    finally:
+        for spy in spies:
+            spy.close()
+        author.close()
+        fien.close()
         api.close()

@@ -113,11 +113,14 @@ export class Stickies {
     if (dirty) this.api.updateScene({ elements: next, captureUpdate: CaptureUpdateAction.NEVER });
   }
 
-  /** A sticky's text is never written into the element: the edit goes to the idea. */
+  /** A sticky's text is never written into the element: the edit goes to the idea. Nothing
+   * is written while its editor is open (a half-typed text may equal the idea's; for an
+   * anonymous idea that write would say who is editing it). */
   holdBack(el) {
     const box = this.container(el, this.sceneMap());
     if (!box) return false;
-    if (!el.isDeleted && el.originalText === this.expected(box, this.ideas())) return false;
+    const editing = this.api.getAppState().editingTextElement?.id === el.id;
+    if (!editing && !el.isDeleted && el.originalText === this.expected(box, this.ideas())) return false;
     this.pending.add(el.id);
     return true;
   }
