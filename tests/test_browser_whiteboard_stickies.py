@@ -60,6 +60,15 @@ def sign_in(api: Api, user: User, session: dict[str, Any], role: str = "particip
     return token
 
 
+def type_in_editor(page: Page, text: str) -> None:
+    """Types into Excalidraw's open text editor (a real keyboard), then closes it."""
+    editor = page.locator(".excalidraw-textEditorContainer textarea")
+    editor.press("Control+a")  # a locator's press focuses the field first
+    editor.press_sequentially(text)
+    expect(editor).to_have_value(text)
+    editor.press("Escape")
+
+
 def open_whiteboard(user: User, sid: str) -> Page:
     page = user.goto(f"/s/{sid}")
     page.click("#tab-whiteboard")
@@ -87,7 +96,8 @@ def write_bogus_stickies(ws_url: str, sid: str, token: str) -> None:
     async def run() -> None:
         async with YClient(f"{ws_url}/sessions/{sid}/board?token={token}") as client:
             items = client.doc.get("elements", type=Array).to_py() or []
-            box = next(i["el"] for i in items if i["el"]["type"] == "rectangle")
+            box = next(i["el"] for i in items
+                       if i["el"]["type"] == "rectangle" and not i["el"].get("isDeleted"))
             text = next(i["el"] for i in items if i["el"].get("containerId") == box["id"])
 
             def edit(doc: Doc[Any]) -> None:
@@ -136,9 +146,7 @@ def test_a_sticky_is_its_idea_edited_on_canvas_or_board_and_frames_cluster(
         bram_page.mouse.dblclick(point["x"], point["y"])
         editor = bram_page.locator(".excalidraw-textEditorContainer textarea")
         expect(editor).to_be_visible()
-        bram_page.keyboard.press("Control+a")
-        bram_page.keyboard.type("Koffie om half elf")
-        bram_page.keyboard.press("Escape")
+        type_in_editor(bram_page, "Koffie om half elf")
         fien_page.click("#tab-board")
         expect(fien_page.locator(f"[data-idea='{mine}'] .idea-text")).to_have_text("Koffie om half elf")
         fien_page.click("#tab-whiteboard")
@@ -156,9 +164,7 @@ def test_a_sticky_is_its_idea_edited_on_canvas_or_board_and_frames_cluster(
         point = bram_page.evaluate(SCREEN_POINT, other)
         bram_page.mouse.dblclick(point["x"], point["y"])
         expect(editor).to_be_visible()
-        bram_page.keyboard.press("Control+a")
-        bram_page.keyboard.type("Overschreven")
-        bram_page.keyboard.press("Escape")
+        type_in_editor(bram_page, "Overschreven")
         wait_sticky_text(bram_page, other, "Wandelen in de pauze")
         expect(fien_page.locator(f"[data-idea='{other}'] .idea-text")).to_have_text("Wandelen in de pauze")
 
@@ -178,7 +184,7 @@ def test_a_sticky_is_its_idea_edited_on_canvas_or_board_and_frames_cluster(
             strokeWidth: 2, strokeStyle: 'solid', roughness: 0, opacity: 100, groupIds: [],
             frameId: null, roundness: null, seed: 1, version: 1, versionNonce: 1,
             isDeleted: false, boundElements: null, updated: 1, link: null, locked: false,
-            name: 'Ritme', index: 'b0'}], captureUpdate: 'IMMEDIATELY'});
+            name: 'Ritme', index: null}], captureUpdate: 'IMMEDIATELY'});
           api.scrollToContent(undefined, {fitToContent: true, animate: false});
         }""", frame)
         # Both in view (scrollToContent lands in a later frame): then a real pointer drag.
@@ -197,6 +203,14 @@ def test_a_sticky_is_its_idea_edited_on_canvas_or_board_and_frames_cluster(
         cluster.locator("input.cluster-title").press("Enter")
         bram_page.wait_for_function("""() => document.getElementById('whiteboard').excalidrawAPI
           .getSceneElements().find((e) => e.id === 'frame1')?.name === 'Dagritme'""")
+        # ... and renaming the frame on the canvas renames the group.
+        bram_page.evaluate("""() => {
+          const api = document.getElementById('whiteboard').excalidrawAPI;
+          api.updateScene({elements: api.getSceneElementsIncludingDeleted().map((e) => e.id === 'frame1'
+            ? {...e, name: 'Ochtend', version: e.version + 1, versionNonce: e.versionNonce + 1} : e),
+            captureUpdate: 'IMMEDIATELY'});
+        }""")
+        expect(cluster.locator("input.cluster-title")).to_have_value("Ochtend")
 
         # Dragged out of the frame again: the idea is no longer in the group.
         inside = bram_page.evaluate(SCREEN_POINT, mine)
@@ -205,6 +219,16 @@ def test_a_sticky_is_its_idea_edited_on_canvas_or_board_and_frames_cluster(
         bram_page.mouse.move(start["x"], start["y"], steps=12)
         bram_page.mouse.up()
         expect(fien_page.locator(f".cluster-none [data-idea='{mine}']")).to_have_count(1)
+
+        # Deleting a sticky (selected, Delete) takes it off the canvas only: the idea stays
+        # on the board and can be placed again.
+        bram_page.mouse.click(start["x"], start["y"])
+        bram_page.keyboard.press("Delete")
+        expect(bram_page.locator(f"#canvas-ideas [data-idea='{mine}'] button")).to_be_enabled()
+        assert sticky_text(fien_page, mine) is None  # the note and its text are gone
+        expect(fien_page.locator(f"[data-idea='{mine}'] .idea-text")).to_have_text("Koffie om half elf")
+        bram_page.locator(f"#canvas-ideas [data-idea='{mine}'] button").click()
+        wait_sticky_text(fien_page, mine, "Koffie om half elf")
 
         # A sticky whose idea was deleted says so; a hostile client's bogus stickies break nothing.
         fien_page.locator(f"[data-idea='{other}']").get_by_role("button", name="Verwijderen").click()
@@ -291,9 +315,7 @@ def test_an_anonymous_author_edits_her_sticky_through_the_server(
         point = page.evaluate(SCREEN_POINT, idea)
         page.mouse.dblclick(point["x"], point["y"])
         expect(page.locator(".excalidraw-textEditorContainer textarea")).to_be_visible()
-        page.keyboard.press("Control+a")
-        page.keyboard.type("Een vaste pauze om tien")
-        page.keyboard.press("Escape")
+        type_in_editor(page, "Een vaste pauze om tien")
         spies[0].wait_for_idea("Een vaste pauze om tien")
         wait_sticky_text(fien_page, idea, "Een vaste pauze om tien")
         assert author_ids and not spies[0].writers() & author_ids  # the server wrote it

@@ -118,7 +118,7 @@ export class Stickies {
    * anonymous idea that write would say who is editing it). */
   holdBack(el) {
     const box = this.container(el, this.sceneMap());
-    if (!box) return false;
+    if (!box || box.isDeleted) return false; // the sticky itself deleted: its text goes with it
     const editing = this.api.getAppState().editingTextElement?.id === el.id;
     if (!editing && !el.isDeleted && el.originalText === this.expected(box, this.ideas())) return false;
     this.pending.add(el.id);
