@@ -111,7 +111,7 @@ def write_bogus_stickies(ws_url: str, sid: str, token: str) -> None:
                     "customData": fake, "frameId": None, "text": "Vijandige tekst",
                     "originalText": "Vijandige tekst"}}))
                 elements.append(Map({"pos": "a9W", "el": {
-                    **box, "id": "bogus2", "x": box["x"] + 1200, "frameId": None,
+                    **box, "id": "bogus2", "x": box["x"] + 1200, "frameId": None, "index": "b0",
                     "customData": {"ideaId": {"not": "a string"}}, "boundElements": None}}))
             await client.change(edit)
         async with YClient(f"{ws_url}/sessions/{sid}/board?token={token}") as reader:
@@ -220,22 +220,22 @@ def test_a_sticky_is_its_idea_edited_on_canvas_or_board_and_frames_cluster(
         bram_page.mouse.up()
         expect(fien_page.locator(f".cluster-none [data-idea='{mine}']")).to_have_count(1)
 
-        # Deleting a sticky (selected, Delete) takes it off the canvas only: the idea stays
-        # on the board and can be placed again.
-        bram_page.mouse.click(start["x"], start["y"])
-        bram_page.keyboard.press("Delete")
-        expect(bram_page.locator(f"#canvas-ideas [data-idea='{mine}'] button")).to_be_enabled()
-        assert sticky_text(fien_page, mine) is None  # the note and its text are gone
-        expect(fien_page.locator(f"[data-idea='{mine}'] .idea-text")).to_have_text("Koffie om half elf")
-        bram_page.locator(f"#canvas-ideas [data-idea='{mine}'] button").click()
-        wait_sticky_text(fien_page, mine, "Koffie om half elf")
-
         # A sticky whose idea was deleted says so; a hostile client's bogus stickies break nothing.
         fien_page.locator(f"[data-idea='{other}']").get_by_role("button", name="Verwijderen").click()
         wait_sticky_text(bram_page, other, "(dit idee is van het bord verwijderd)")
         write_bogus_stickies(sprankel.ws_url, sid, bram_token)
         expect(bram_page.locator("#whiteboard")).to_have_attribute("data-elements", "8")
         wait_sticky_text(bram_page, "no-such-idea", "(dit idee is van het bord verwijderd)")
+
+        # Deleting a sticky (selected, Delete) takes it off the canvas only: the idea stays
+        # on the board and can be placed again (also beside a peer's malformed index key).
+        bram_page.mouse.click(start["x"], start["y"])
+        bram_page.keyboard.press("Delete")
+        expect(bram_page.locator(f"#canvas-ideas [data-idea='{mine}'] button")).to_be_enabled()
+        fien_page.wait_for_function(f"(id) => ({STICKY_TEXT})(id) === null", arg=mine)  # text too
+        expect(fien_page.locator(f"[data-idea='{mine}'] .idea-text")).to_have_text("Koffie om half elf")
+        bram_page.locator(f"#canvas-ideas [data-idea='{mine}'] button").click()
+        wait_sticky_text(fien_page, mine, "Koffie om half elf")
 
         # Published dots are on the sticky as on the card (none while the vote runs).
         vote = api.call("POST", f"/sessions/{sid}/rounds", fac_token,

@@ -93,7 +93,7 @@ export class WhiteboardBinding {
     // own objects must keep the version they were written with, or a peer's element moved
     // here would look already written and never sync back.
     const remote = this.indexElements().filter((el) => this.byId.get(el.id).get("el") === el)
-      .map((el) => structuredClone(el));
+      .map((el) => withValidIndex(structuredClone(el)));
     const reconciled = reconcileElements(
       this.api.getSceneElementsIncludingDeleted(),
       remote,
@@ -215,6 +215,16 @@ export class WhiteboardBinding {
     }
     this.api.updateScene({ collaborators, captureUpdate: CaptureUpdateAction.NEVER });
   }
+}
+
+// A peer's malformed fractional index ("b0") made Excalidraw throw on the next insertion
+// (placing, drawing): it is dropped, and Excalidraw gives the element a valid one.
+function withValidIndex(el) {
+  const key = el.index;
+  const head = typeof key === "string" && /^[0-9A-Za-z]+$/.test(key) ? key.charCodeAt(0) : 0;
+  const size = head >= 97 && head <= 122 ? head - 95 : head >= 65 && head <= 90 ? 92 - head : 0;
+  const valid = size > 0 && key.length >= size && !key.slice(size).endsWith("0") && key !== `A${"0".repeat(26)}`;
+  return valid ? el : { ...el, index: null };
 }
 
 function validColor(color) {
