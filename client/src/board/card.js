@@ -89,7 +89,7 @@ function failed(err) {
   announce(t("board.add.failed", { reason: err.message }));
 }
 
-function changeIdea(board, idea, fields) {
+export function changeIdea(board, idea, fields) {
   if (changedByServer(board, idea)) board.ctx.api.editIdea(idea.id, fields).catch(failed);
   else board.step(() => model.updateIdea(board.ctx.board, idea.id, fields));
 }

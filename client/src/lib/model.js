@@ -4,7 +4,9 @@
 //                                created_at}
 //   clusters: Y.Map id -> Y.Map {id, title, color, created_at}
 //   notes:    Y.Map id -> Y.Map {id, kind: note|decision|action, text, owner, due, done, created_at}
-//   elements: Y.Array of Y.Map {pos, el}; assets: Y.Map (the whiteboard, see whiteboard/binding.js)
+//   elements: Y.Array of Y.Map {pos, el}; assets: Y.Map (the whiteboard, see whiteboard/binding.js);
+//             a sticky note is a rectangle (and its bound text) with customData {ideaId}, a
+//             frame with customData {clusterId} is a cluster (whiteboard/stickies.js)
 // The rest of the client sees ideas as {id, text, author, authorName, cluster, round, color,
 // created}.
 import * as Y from "yjs";
@@ -84,6 +86,22 @@ export function updateIdea(doc, id, fields) {
   doc.transact(() => {
     for (const [key, value] of Object.entries(fields)) idea.set(IDEA_FIELDS[key], value);
   });
+}
+
+/** The idea a whiteboard element stands for (a sticky note), or null. */
+export function stickyIdea(el) {
+  const id = el?.customData?.ideaId;
+  return typeof id === "string" && id ? id : null;
+}
+
+/** Ids of the ideas that have a sticky note on the whiteboard. */
+export function placedIdeas(doc) {
+  const out = new Set();
+  for (const item of doc.getArray(KEYS.whiteboard)) {
+    const el = item instanceof Y.Map ? item.get("el") : null;
+    if (el && !el.isDeleted && el.type !== "text" && stickyIdea(el)) out.add(stickyIdea(el));
+  }
+  return out;
 }
 
 export function deleteIdea(doc, id) {

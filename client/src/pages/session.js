@@ -102,6 +102,7 @@ function start(creds) {
   });
   const whiteboard = new WhiteboardPanel(layout.wbPanel, {
     board, awareness, store, assets: data.assets, onMounted: () => layout.applyFollow(),
+    ideaBoard: () => ideaBoard,
   });
   layout.whiteboard = whiteboard;
   const summon = new Summon({ store, awareness, layout, whiteboard });

@@ -5,13 +5,15 @@ import { onTheme, theme } from "../lib/chrome.js";
 import { announce, h, replaceChildren } from "../lib/dom.js";
 import { language, onLanguage, t } from "../lib/i18n.js";
 import { KEYS } from "../lib/model.js";
+import { CanvasIdeas } from "./canvas-ideas.js";
 
 export function readOnly(s, me) {
   return me.role === "observer" || s.ended || (s.locked && me.role !== "facilitator");
 }
 
 export class WhiteboardPanel {
-  /** ctx: {board: openDocument() handle, awareness, store, assets: page data's assets} */
+  /** ctx: {board: openDocument() handle, awareness, store, assets: page data's assets,
+   *        ideaBoard(): the IdeaBoard, whose rules and edit path the sticky notes share} */
   constructor(panel, ctx) {
     this.panel = panel;
     this.ctx = ctx;
@@ -21,7 +23,10 @@ export class WhiteboardPanel {
     onLanguage((lang) => this.whiteboard?.setLanguage(lang));
     onTheme((value) => this.whiteboard?.setTheme(value));
     ctx.store.subscribe((what) => {
-      if (what === "session" || what === "me") this.whiteboard?.setReadOnly(this.readOnly());
+      if (what !== "session" && what !== "me") return;
+      this.whiteboard?.setReadOnly(this.readOnly());
+      this.whiteboard?.refresh();
+      this.ideas?.render();
     });
   }
 
@@ -46,10 +51,12 @@ export class WhiteboardPanel {
       await board.loaded;
       replaceChildren(this.panel, []);
       const host = h("div", { class: "whiteboard-host", id: "whiteboard" });
-      this.panel.append(host);
+      this.ideas = new CanvasIdeas(board.doc, {
+        place: (ids) => this.whiteboard?.place(ids) ?? 0, readOnly: () => this.readOnly() });
+      this.panel.append(h("div", { class: "whiteboard-layout" }, host, this.ideas.node));
       this.whiteboard = mountWhiteboard(host, {
         doc: board.doc, awareness, elementsKey: KEYS.whiteboard, assetsKey: KEYS.whiteboardAssets,
-        lang: language(), theme: theme(), readOnly: () => this.readOnly(),
+        lang: language(), theme: theme(), readOnly: () => this.readOnly(), board: () => this.ctx.ideaBoard?.(),
         labels: { menu: t("whiteboard.menu"), dialog: t("whiteboard.dialog"), footer: t("whiteboard.footer") },
         onFileTooLarge: () => announce(t("whiteboard.too.large"), true),
         onViewport: (scrollX, scrollY, zoom) => {

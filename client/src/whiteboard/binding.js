@@ -33,8 +33,9 @@ export class WhiteboardBinding {
    * @param assets   Y.Map fileId -> BinaryFileData
    * @param awareness y-protocols Awareness of the board document
    */
-  constructor(api, elements, assets, awareness, { readOnly = () => false } = {}) {
+  constructor(api, elements, assets, awareness, { readOnly = () => false, holdBack = () => false } = {}) {
     this.api = api;
+    this.holdBack = holdBack; // (el) => true: a local change that is not written (stickies.js)
     this.yElements = elements;
     this.yAssets = assets;
     this.awareness = awareness;
@@ -88,7 +89,11 @@ export class WhiteboardBinding {
   }
 
   applyRemote() {
-    const remote = this.indexElements().filter((el) => this.byId.get(el.id).get("el") === el);
+    // Copies: Excalidraw mutates its elements in place (mutateElement), and the document's
+    // own objects must keep the version they were written with, or a peer's element moved
+    // here would look already written and never sync back.
+    const remote = this.indexElements().filter((el) => this.byId.get(el.id).get("el") === el)
+      .map((el) => withValidIndex(structuredClone(el)));
     const reconciled = reconcileElements(
       this.api.getSceneElementsIncludingDeleted(),
       remote,
@@ -97,6 +102,20 @@ export class WhiteboardBinding {
     for (const el of remote) this.versions.set(el.id, el.version);
     this.api.updateScene({ elements: reconciled, captureUpdate: CaptureUpdateAction.NEVER });
     this.onCount?.(reconciled.filter((el) => !el.isDeleted).length);
+    this.onRemote?.();
+  }
+
+  /** The element as the document holds it (null: never written). */
+  stored(id) {
+    return this.byId.get(id)?.get("el") ?? null;
+  }
+
+  /** Puts the document's copy of an element back on the local scene. */
+  revert(id) {
+    const el = this.stored(id);
+    if (!el) return null;
+    this.versions.set(id, el.version);
+    return structuredClone(el);
   }
 
   applyRemoteAssets(ids) {
@@ -113,8 +132,9 @@ export class WhiteboardBinding {
   onSceneChange(elements, appState, files) {
     if (this.readOnly()) return;
     const changed = elements.filter(
-      (el) => withoutLinkEmbeds(el) && this.versions.get(el.id) !== el.version,
+      (el) => withoutLinkEmbeds(el) && this.versions.get(el.id) !== el.version && !this.holdBack(el),
     );
+    this.onLocalChange?.(appState);
     const newFiles = Object.values(files || {}).filter(
       (f) => isSafeFile(f) && !this.yAssets.has(f.id) && !this.tooLarge.has(f.id),
     );
@@ -127,6 +147,8 @@ export class WhiteboardBinding {
     if (!changed.length && !newFiles.length) return;
     // (newFiles may all be too large; the elements still sync, peers see an empty frame.)
     this.yElements.doc.transact(() => {
+      // Before the writes: the hook compares with what the document held (a sticky's frame).
+      this.onWrite?.(changed);
       for (const el of changed) {
         const json = JSON.parse(JSON.stringify(el));
         const item = this.byId.get(el.id);
@@ -193,6 +215,16 @@ export class WhiteboardBinding {
     }
     this.api.updateScene({ collaborators, captureUpdate: CaptureUpdateAction.NEVER });
   }
+}
+
+// A peer's malformed fractional index ("b0") made Excalidraw throw on the next insertion
+// (placing, drawing): it is dropped, and Excalidraw gives the element a valid one.
+function withValidIndex(el) {
+  const key = el.index;
+  const head = typeof key === "string" && /^[0-9A-Za-z]+$/.test(key) ? key.charCodeAt(0) : 0;
+  const size = head >= 97 && head <= 122 ? head - 95 : head >= 65 && head <= 90 ? 92 - head : 0;
+  const valid = size > 0 && key.length >= size && !key.slice(size).endsWith("0") && key !== `A${"0".repeat(26)}`;
+  return valid ? el : { ...el, index: null };
 }
 
 function validColor(color) {

@@ -3,6 +3,7 @@ import { Excalidraw } from "@excalidraw/excalidraw";
 import { createElement, StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { WhiteboardBinding } from "./binding.js";
+import { Stickies } from "./stickies.js";
 
 const LOAD_LIMIT_MS = 15000;
 
@@ -47,12 +48,13 @@ function repairAccessibility(root, labels) {
 /**
  * Mounts the whiteboard into `container`.
  * options: {doc, awareness, elementsKey, assetsKey, lang: "nl"|"en", theme, readOnly(), labels,
- *           onViewport(scrollX, scrollY, zoom)}
- * Returns {setLanguage, setTheme, setReadOnly, setViewport, destroy}.
+ *           onViewport(scrollX, scrollY, zoom), board(): the IdeaBoard (stickies.js)}
+ * Returns {setLanguage, setTheme, setReadOnly, setViewport, place(ideaIds), destroy}.
  */
 export function mountWhiteboard(container, options) {
   let api = null;
   let binding = null;
+  let stickies = null;
   let props = {
     lang: options.lang,
     theme: options.theme,
@@ -80,6 +82,7 @@ export function mountWhiteboard(container, options) {
       { readOnly: options.readOnly },
     );
     // The number of shapes, for people and tests that cannot see the canvas.
+    stickies = new Stickies(api, options.doc, binding, options.board);
     binding.onCount = (n) => {
       container.dataset.elements = String(n);
     };
@@ -88,6 +91,8 @@ export function mountWhiteboard(container, options) {
     binding.onFiles = (n) => {
       container.dataset.files = String(n);
     };
+    // Excalidraw's API on its host, for automation that cannot see the canvas (the tests).
+    Object.defineProperty(container, "excalidrawAPI", { value: api });
     container.dataset.ready = "true";
     repairAccessibility(container, options.labels);
   };
@@ -120,6 +125,15 @@ export function mountWhiteboard(container, options) {
     setLanguage(lang) {
       props = { ...props, lang };
       render();
+      stickies?.schedule();
+    },
+    /** Draws the stickies again (the session changed: published dots). */
+    refresh() {
+      stickies?.schedule();
+    },
+    /** Ideas as sticky notes; returns how many were placed (0 before the scene is ready). */
+    place(ideaIds) {
+      return stickies && !options.readOnly() ? stickies.place(ideaIds) : 0;
     },
     setTheme(theme) {
       props = { ...props, theme };
@@ -141,6 +155,7 @@ export function mountWhiteboard(container, options) {
       observer.disconnect();
       langObserver.disconnect();
       binding?.destroy();
+      stickies?.destroy();
       root.unmount();
     },
   };

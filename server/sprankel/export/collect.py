@@ -360,9 +360,9 @@ def _model(session: SessionRecord, people: dict[str, Participant], board: dict[s
     rounds = [_vote_budget(session, _round(k, r, len(given.by_round.get(r.id, ()))))
               for k, r in enumerate(_run_order(session.rounds), 1)]
     by_id = {r.id: r for r in rounds}
-    scene = scene_elements(board["elements"])
     participants = [p for p in people.values() if p.role == "participant"]
     ideas = _ideas(board["ideas"], by_id, session, people)
+    scene = scene_elements(board["elements"], {i.id: i.text for i in ideas})
     contributors = {i.author_id for i in ideas if i.author_id}
     contributors |= {given.anonymous_authors[i.id] for i in ideas
                      if i.id in given.anonymous_authors}

@@ -5,11 +5,18 @@ serialises it. What a reader of the summary needs is the words: text elements (f
 text, and the text inside a sticky note or other container) and the names of frames.
 Deleted elements are skipped; texts are in reading order (top to bottom, then left to
 right), frames too, and texts outside every frame come last.
+
+A sticky note that is an idea (customData {ideaId} on the container or its text, see
+client/src/whiteboard/stickies.js) is the idea, whose text is the truth: the summary lists
+it once, with the ideas, not again under the whiteboard; the drawn scene shows the idea's
+current text in it, and a sticky whose idea is not on the board (deleted, never revealed
+or a made-up id) keeps its shape without text.
 """
 
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -39,6 +46,26 @@ def _elements(items: Iterable[Any]) -> list[Mapping[str, Any]]:
     return out
 
 
+def _idea_id(el: Mapping[str, Any] | None) -> str | None:
+    data = el.get("customData") if el is not None else None
+    idea = data.get("ideaId") if isinstance(data, Mapping) else None
+    return idea if isinstance(idea, str) and idea else None
+
+
+def _sticky_idea(el: Mapping[str, Any], by_id: Mapping[str, Mapping[str, Any]]) -> str | None:
+    """The idea a text element belongs to: its own customData, or its container's."""
+    container = by_id.get(str(el.get("containerId"))) if el.get("containerId") else None
+    return _idea_id(el) or _idea_id(container)
+
+
+def _wrapped(text: str, el: Mapping[str, Any], container: Mapping[str, Any] | None) -> str:
+    # Roughly as Excalidraw wraps: the file opens with the text inside its note.
+    width = _number((container or el).get("width")) - 10
+    size = _number(el.get("fontSize")) or 20.0
+    columns = max(8, int(width / (size * 0.55)))
+    return "\n".join(textwrap.fill(line, columns) or "" for line in text.split("\n"))
+
+
 def _number(value: Any) -> float:
     return float(value) if isinstance(value, int | float) else 0.0
 
@@ -57,7 +84,7 @@ def whiteboard_frames(items: Iterable[Any]) -> list[WhiteboardFrame]:
     }
     texts[None] = []
     for el in elements:
-        if el.get("type") != "text":
+        if el.get("type") != "text" or _sticky_idea(el, by_id):
             continue
         text = clean_text(el.get("originalText") or el.get("text"))
         if not text:
@@ -77,9 +104,10 @@ def whiteboard_frames(items: Iterable[Any]) -> list[WhiteboardFrame]:
     return [f for f in result if f.texts]
 
 
-def scene_elements(items: Iterable[Any]) -> list[dict[str, Any]]:
+def scene_elements(items: Iterable[Any], ideas: Mapping[str, str]) -> list[dict[str, Any]]:
     """The whiteboard's live elements as plain JSON, in drawing order (their fractional
-    index `pos`, then id), for the .excalidraw and SVG files of the archive."""
+    index `pos`, then id), for the .excalidraw and SVG files of the archive; sticky notes
+    with the current text of their idea (`ideas`: id -> text)."""
     ordered: list[tuple[str, str, dict[str, Any]]] = []
     for item in items:
         if not isinstance(item, Mapping):
@@ -91,7 +119,29 @@ def scene_elements(items: Iterable[Any]) -> list[dict[str, Any]]:
             plain = json.loads(json.dumps(el, default=str))
             ordered.append((pos if isinstance(pos, str) else "", str(el["id"]), plain))
     ordered.sort(key=lambda t: (t[0], t[1]))
-    return [el for _, _, el in ordered]
+    return _with_idea_texts([el for _, _, el in ordered], ideas)
+
+
+def _with_idea_texts(elements: list[dict[str, Any]], ideas: Mapping[str, str]
+                     ) -> list[dict[str, Any]]:
+    by_id = {str(el["id"]): el for el in elements}
+    out = []
+    for el in elements:
+        idea = _sticky_idea(el, by_id) if el.get("type") == "text" else None
+        if idea is None:
+            out.append(el)
+        elif idea in ideas:
+            container = by_id.get(str(el.get("containerId")))
+            out.append({**el, "originalText": ideas[idea],
+                        "text": _wrapped(ideas[idea], el, container)})
+        else:
+            dropped = str(el["id"])
+            for other in elements:  # the note's shape forgets the text it had
+                if isinstance(other.get("boundElements"), list):
+                    other["boundElements"] = [
+                        b for b in other["boundElements"]
+                        if not (isinstance(b, Mapping) and b.get("id") == dropped)]
+    return out
 
 
 def scene_files(assets: Mapping[str, Any], elements: list[dict[str, Any]]
