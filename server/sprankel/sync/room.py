@@ -7,6 +7,10 @@ gather into the next batch, so a busy room sends fewer, larger messages instead
 of falling behind. Awareness passes the rules of sync/awareness.py (ownership of
 client ids, limits, valid JSON, the server's user) and is relayed as the checked
 bytes, batched per event-loop turn.
+
+A fresh join (an empty state vector) is answered with the whole document: its
+encoded message and frame are kept until the next change of the document, so a
+burst of joins to a big board encodes it once.
 """
 
 from __future__ import annotations
@@ -84,6 +88,8 @@ class Room:
         self._progress = asyncio.Condition()
         self._pump: asyncio.Task[None] | None = None
         self.failed: BaseException | None = None
+        # The answer to a fresh join's step 1 (message, frame); None once the doc changed.
+        self._full_reply: tuple[bytes, bytes] | None = None
 
     # Life cycle
 
@@ -149,6 +155,9 @@ class Room:
 
     def _handle_sync(self, conn: Connection, message: SyncMessage) -> None:
         if message.step == protocol.SYNC_STEP1:
+            if message.payload == protocol.EMPTY_STATE_VECTOR:
+                self._send_full_state(conn)
+                return
             try:
                 update = self.doc.get_update(message.payload)
             except ValueError as error:
@@ -168,6 +177,7 @@ class Room:
         if parsed.adds_content:
             self._check_room_for(len(message.payload))
         before = self.doc.get_state()
+        self._full_reply = None
         try:
             self.doc.apply_update(message.payload)
         except (ValueError, RuntimeError) as error:
@@ -194,6 +204,7 @@ class Room:
     def apply_local_update(self, update: bytes) -> int:
         """Queue an update the server made to self.doc; returns its sequence number."""
         self._learn(update)  # trusted, never refused: later client items may build on it
+        self._full_reply = None  # the server changed self.doc before calling this
         self.size += len(update)
         self._queue_update(update)
         return self._queued
@@ -217,6 +228,7 @@ class Room:
         # Another process checked it already; only what would endanger this one is refused.
         try:
             plan = self.depths.plan(parse_update(update, self.limits), strict=False)
+            self._full_reply = None
             self.doc.apply_update(update)
         except (ValueError, RuntimeError) as error:
             log.error("invalid update from another process doc=%s error=%s", self.name, error)
@@ -268,6 +280,14 @@ class Room:
         if self._pending_remote:
             self._broadcast(protocol.create_update_message(_merge(self._pending_remote)))
             self._pending_remote = []
+
+    def _send_full_state(self, conn: Connection) -> None:
+        if self._full_reply is None:
+            message = protocol.create_sync_step2_message(self.doc.get_update())
+            self._full_reply = (message, binary_frame(message))
+        message, frame = self._full_reply
+        self.stats.sent(message)
+        conn.send(message, frame)
 
     def _send(self, conn: Connection, message: bytes) -> None:
         self.stats.sent(message)
