@@ -6,7 +6,9 @@ connection and to the other processes. While the store is busy, new updates
 gather into the next batch, so a busy room sends fewer, larger messages instead
 of falling behind. Awareness passes the rules of sync/awareness.py (ownership of
 client ids, limits, valid JSON, the server's user) and is relayed as the checked
-bytes, batched per event-loop turn.
+bytes, batched per event-loop turn: within one turn only the newest entry of each
+client id is kept (the awareness protocol's own semantics: a peer keeps only the
+highest clock), encoded once for every socket of the room.
 
 A fresh join (an empty state vector) is answered with the whole document: its
 encoded message and frame are kept until the next change of the document, so a
@@ -79,8 +81,10 @@ class Room:
         self._pending_updates: list[bytes] = []
         self._first_pending = 0.0  # perf_counter when the batch's first update was queued
         self._pending_remote: list[bytes] = []
-        self._pending_awareness: list[bytes] = []  # entries to relay locally this turn
-        self._outgoing_awareness: list[bytes] = []  # entries to publish to other processes
+        # Entries to relay locally this turn and to publish to other processes, the
+        # newest by client id.
+        self._pending_awareness: dict[int, bytes] = {}
+        self._outgoing_awareness: dict[int, bytes] = {}
         self._flush_scheduled = False
         self._wakeup = asyncio.Event()
         self._queued = 0  # local updates handed to the pump
@@ -260,9 +264,12 @@ class Room:
     # Fan-out
 
     def _queue_awareness(self, entries: list[bytes], publish: bool) -> None:
-        self._pending_awareness.extend(entries)
+        for raw in entries:
+            client_id = protocol.read_var_uint(raw, 0)[0]
+            self._pending_awareness[client_id] = raw  # accepted later: the newer clock
+            if publish:
+                self._outgoing_awareness[client_id] = raw
         if publish:
-            self._outgoing_awareness.extend(entries)
             self._wakeup.set()
         self._schedule_flush()
 
@@ -275,8 +282,8 @@ class Room:
         """Once per event-loop turn: relay gathered awareness and remote updates locally."""
         self._flush_scheduled = False
         if self._pending_awareness:
-            self._broadcast(protocol.encode_awareness(self._pending_awareness))
-            self._pending_awareness = []
+            self._broadcast(protocol.encode_awareness(list(self._pending_awareness.values())))
+            self._pending_awareness = {}
         if self._pending_remote:
             self._broadcast(protocol.create_update_message(_merge(self._pending_remote)))
             self._pending_remote = []
@@ -304,8 +311,9 @@ class Room:
             await self._wakeup.wait()
             self._wakeup.clear()
             if self._outgoing_awareness:
-                entries, self._outgoing_awareness = self._outgoing_awareness, []
-                await self._publish(self._broker.publish_awareness, _awareness_payload(entries))
+                entries, self._outgoing_awareness = self._outgoing_awareness, {}
+                await self._publish(self._broker.publish_awareness,
+                                    _awareness_payload(list(entries.values())))
             if not self._pending_updates:
                 continue
             batch, self._pending_updates = self._pending_updates, []
