@@ -1,11 +1,14 @@
 """The store side of the growth table: compaction and Markdown export by board size.
 
-For each size: a board of that many ideas is appended to a fresh SQLite store in
-updates of 100 ideas, then compacted once (``Store.compact``, as a room's eviction
-or the 500th append does) while a task on the same event loop samples its own
-scheduling delay every millisecond: the largest delay is what compaction held the
-loop for. Then the tests' sample session of that size is exported to Markdown
-(the path of ``sprankel export``). Runs with the project's Python:
+For each size a board of that many ideas is appended to a SQLite store in updates
+of 100 ideas, then compacted once (``Store.compact``, as a room's eviction or the
+500th append does) while a task on the same event loop samples its own scheduling
+delay every millisecond: the largest delay is what compaction held the loop for.
+Beside it, the same sampling for as long again without a compaction shows what
+the machine's other load alone does. One store serves all sizes, as in a server:
+its first big compaction (1,000 ideas, reported as "start") starts the child
+process. Then the tests' sample session of each size is exported to Markdown (the
+path of ``sprankel export``). Runs with the project's Python:
 
     .venv/bin/python -m benchmarks.growth_store --sizes 1000,5000,20000
 """
@@ -52,24 +55,40 @@ def _board_updates(ideas: int, batch: int = 100) -> list[bytes]:
     return updates
 
 
-async def compaction(folder: Path, ideas: int) -> dict[str, float]:
-    store = SQLiteStore(folder / f"compact-{ideas}.sqlite3", compact_after=10**9)
+async def _compact_measured(store: SQLiteStore, name: str) -> dict[str, float]:
+    stop = asyncio.Event()
+    sampler = asyncio.create_task(_max_delay(stop))
+    await asyncio.sleep(0.05)  # the sampler is running
+    start = time.perf_counter()
+    await store.compact(name)
+    took = time.perf_counter() - start
+    stop.set()
+    lag = await sampler
+    # The same sampler for as long again without compaction: what the machine's other
+    # load alone does to the loop (this machine is shared).
+    stop = asyncio.Event()
+    sampler = asyncio.create_task(_max_delay(stop))
+    await asyncio.sleep(max(0.05, took))
+    stop.set()
+    baseline = await sampler
+    return {"compaction_ms": took * 1000, "compaction_loop_lag_max_ms": lag * 1000,
+            "baseline_loop_lag_max_ms": baseline * 1000}
+
+
+async def compactions(folder: Path, sizes: list[int]) -> dict[str, dict[str, float]]:
+    """One store, as in a server: its first big compaction starts the child ("start")."""
+    store = SQLiteStore(folder / "compact.sqlite3", compact_after=10**9)
     await store.start()
+    rows: dict[str, dict[str, float]] = {}
     try:
-        name = f"sessions/growth/board-{ideas}"
-        for update in _board_updates(ideas):
-            await store.append(name, update)
-        stop = asyncio.Event()
-        sampler = asyncio.create_task(_max_delay(stop))
-        await asyncio.sleep(0.05)  # the sampler is running
-        start = time.perf_counter()
-        await store.compact(name)
-        took = time.perf_counter() - start
-        stop.set()
-        lag = await sampler
+        for ideas in [1000, *sizes]:
+            name = f"sessions/growth/board-{ideas}-{len(rows)}"
+            for update in _board_updates(ideas):
+                await store.append(name, update)
+            rows["start" if not rows else str(ideas)] = await _compact_measured(store, name)
     finally:
         await store.close()
-    return {"compaction_ms": took * 1000, "compaction_loop_lag_max_ms": lag * 1000}
+    return rows
 
 
 def export_ms(folder: Path, ideas: int) -> float:
@@ -81,13 +100,11 @@ def export_ms(folder: Path, ideas: int) -> float:
 
 
 def measure(sizes: list[int]) -> dict[str, dict[str, float]]:
-    rows = {}
     with tempfile.TemporaryDirectory(prefix="sprankel-growth-") as name:
         folder = Path(name)
+        rows = asyncio.run(compactions(folder, sizes))
         for ideas in sizes:
-            row = asyncio.run(compaction(folder, ideas))
-            row["export_ms"] = export_ms(folder, ideas)
-            rows[str(ideas)] = row
+            rows[str(ideas)]["export_ms"] = export_ms(folder, ideas)
     return rows
 
 
