@@ -7,8 +7,9 @@ delay every millisecond: the largest delay is what compaction held the loop for.
 Beside it, the same sampling for as long again without a compaction shows what
 the machine's other load alone does. One store serves all sizes, as in a server:
 its first big compaction (1,000 ideas, reported as "start") starts the child
-process. Then the tests' sample session of each size is exported to Markdown (the
-path of ``sprankel export``). Runs with the project's Python:
+process. Each size is compacted three times (medians). Then the tests' sample
+session of each size is exported to Markdown (the path of ``sprankel export``).
+Runs with the project's Python:
 
     .venv/bin/python -m benchmarks.growth_store --sizes 1000,5000,20000
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -75,17 +77,24 @@ async def _compact_measured(store: SQLiteStore, name: str) -> dict[str, float]:
             "baseline_loop_lag_max_ms": baseline * 1000}
 
 
-async def compactions(folder: Path, sizes: list[int]) -> dict[str, dict[str, float]]:
-    """One store, as in a server: its first big compaction starts the child ("start")."""
+async def compactions(folder: Path, sizes: list[int], repeats: int
+                      ) -> dict[str, dict[str, float]]:
+    """One store, as in a server: its first big compaction starts the child ("start").
+    Each size is compacted ``repeats`` times (fresh documents): medians."""
     store = SQLiteStore(folder / "compact.sqlite3", compact_after=10**9)
     await store.start()
     rows: dict[str, dict[str, float]] = {}
     try:
         for ideas in [1000, *sizes]:
-            name = f"sessions/growth/board-{ideas}-{len(rows)}"
-            for update in _board_updates(ideas):
-                await store.append(name, update)
-            rows["start" if not rows else str(ideas)] = await _compact_measured(store, name)
+            updates = _board_updates(ideas)
+            runs = []
+            for index in range(1 if not rows else repeats):
+                name = f"sessions/growth/board-{ideas}-{len(rows)}-{index}"
+                for update in updates:
+                    await store.append(name, update)
+                runs.append(await _compact_measured(store, name))
+            rows["start" if not rows else str(ideas)] = {
+                key: statistics.median(run[key] for run in runs) for key in runs[0]}
     finally:
         await store.close()
     return rows
@@ -99,10 +108,10 @@ def export_ms(folder: Path, ideas: int) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def measure(sizes: list[int]) -> dict[str, dict[str, float]]:
+def measure(sizes: list[int], repeats: int = 3) -> dict[str, dict[str, float]]:
     with tempfile.TemporaryDirectory(prefix="sprankel-growth-") as name:
         folder = Path(name)
-        rows = asyncio.run(compactions(folder, sizes))
+        rows = asyncio.run(compactions(folder, sizes, repeats))
         for ideas in sizes:
             rows[str(ideas)]["export_ms"] = export_ms(folder, ideas)
     return rows
@@ -111,8 +120,9 @@ def measure(sizes: list[int]) -> dict[str, dict[str, float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1000,5000,20000")
+    parser.add_argument("--repeats", type=int, default=3, help="compactions per size (median)")
     args = parser.parse_args()
-    print(json.dumps(measure([int(n) for n in args.sizes.split(",")])))
+    print(json.dumps(measure([int(n) for n in args.sizes.split(",")], args.repeats)))
 
 
 if __name__ == "__main__":

@@ -50,6 +50,9 @@ class BoardJoinResult:
     burst_rounds: int
     burst_all_ready_p50_ms: float | None  # per round: until the last of the burst is ready
     burst_all_ready_max_ms: float | None
+    # The same without the client's apply: until the step 2 arrived (the server's part).
+    alone_arrived_p50_ms: float | None
+    burst_all_arrived_p50_ms: float | None
     verified: bool  # every join received all ideas
     errors: list[str] = field(default_factory=list)
 
@@ -148,18 +151,21 @@ async def board_joins(
     board_bytes = 0
     try:
         alone_ms: list[float] = []
+        alone_arrived: list[float] = []
         for index in range(alone):
             client = LoadClient(url, sender_id=10_000 + index, keep_sync_payload=True,
                                 apply_sync=apply)
             await _open_quietly(client, timeout)
             if client.ready_ns:
                 alone_ms.append(_ready_ms(client))
+                alone_arrived.append((client.arrived_ns - client.started_ns) / 1e6)
                 board_bytes = len(client.sync_payload)
                 verified = verified and _count_ideas(client.sync_payload) >= ideas
             else:
                 errors.add(client.error or "not ready")
             await client.close()
         burst_ms: list[float] = []
+        burst_arrived: list[float] = []
         for round_index in range(burst_rounds):
             group = [
                 LoadClient(url, sender_id=20_000 + round_index * burst + i,
@@ -173,6 +179,7 @@ async def board_joins(
                 errors.update(c.error or "not ready" for c in group if not c.ready_ns)
             if ready:
                 burst_ms.append((max(c.ready_ns for c in ready) - start) / 1e6)
+                burst_arrived.append((max(c.arrived_ns for c in ready) - start) / 1e6)
             verified = verified and len(ready) == burst and all(
                 _count_ideas(c.sync_payload) >= ideas for c in ready
             )
@@ -185,6 +192,8 @@ async def board_joins(
         burst_size=burst, burst_rounds=burst_rounds,
         burst_all_ready_p50_ms=statistics.median(burst_ms) if burst_ms else None,
         burst_all_ready_max_ms=max(burst_ms) if burst_ms else None,
+        alone_arrived_p50_ms=statistics.median(alone_arrived) if alone_arrived else None,
+        burst_all_arrived_p50_ms=statistics.median(burst_arrived) if burst_arrived else None,
         verified=verified and not errors, errors=sorted(errors)[:5],
     )
 

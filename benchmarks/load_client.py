@@ -78,6 +78,7 @@ class LoadClient(asyncio.Protocol):
         self.bytes_received = 0
         self.started_ns = 0
         self.ready_ns = 0
+        self.arrived_ns = 0  # the step 2 arrived (ready_ns: and applied, with apply_sync)
         self.sync_payload = b""
         self.close_code: int | None = None
         self.close_reason = ""
@@ -196,6 +197,8 @@ class LoadClient(asyncio.Protocol):
             state_vector, _ = ywire.read_var_bytes(message, 2)
             self.send(ywire.sync_message(ywire.SYNC_STEP2, self.doc.get_update(state_vector)))
         elif step == ywire.SYNC_STEP2:
+            if not self.arrived_ns:
+                self.arrived_ns = time.perf_counter_ns()
             if self.keep_sync_payload or self.apply_sync:
                 self.sync_payload, _ = ywire.read_var_bytes(message, 2)
             if self.apply_sync and self.ready is not None and not self.ready.done():
