@@ -1,8 +1,10 @@
 """Join scenarios: many first joins of a new room at once, and joining a big board.
 
 "Ready" is what the y-websocket provider calls synced: the server's sync step 2
-(the whole document) has arrived in answer to the client's step 1. The time is
-taken from the start of the TCP connect. The board's content is checked after
+(the whole document) has arrived in answer to the client's step 1 and is applied
+into the client's document. The time is taken from the start of the TCP connect
+(the joins of a burst are applied one after another in this one process, as
+their steps arrive). The board's content is checked after
 the clock stopped, by applying it into a pycrdt Doc and counting the ideas.
 """
 
@@ -48,6 +50,9 @@ class BoardJoinResult:
     burst_rounds: int
     burst_all_ready_p50_ms: float | None  # per round: until the last of the burst is ready
     burst_all_ready_max_ms: float | None
+    # The same without the client's apply: until the step 2 arrived (the server's part).
+    alone_arrived_p50_ms: float | None
+    burst_all_arrived_p50_ms: float | None
     verified: bool  # every join received all ideas
     errors: list[str] = field(default_factory=list)
 
@@ -88,12 +93,14 @@ async def first_joins(
     )
 
 
-def _add_ideas(doc: Doc[Any], first: int, count: int) -> None:
+def _add_ideas(doc: Doc[Any], first: int, count: int, padding: int = 0) -> None:
     ideas = doc.get("ideas", type=Map)
+    # A long idea (a pasted paragraph) without repeating itself exactly.
+    extra = (" " + " ".join(IDEA_TEXTS) * (padding // 200 + 1))[:padding] if padding else ""
     with doc.transaction():
         for number in range(first, first + count):
             ideas[f"idea-{number}"] = Map({
-                "text": f"{IDEA_TEXTS[number % len(IDEA_TEXTS)]} (#{number})",
+                "text": f"{IDEA_TEXTS[number % len(IDEA_TEXTS)]} (#{number}){extra}",
                 "author": f"participant-{number % 200}",
                 "cluster": f"cluster-{number % 40}",
                 "votes": number % 7,
@@ -101,7 +108,7 @@ def _add_ideas(doc: Doc[Any], first: int, count: int) -> None:
             })
 
 
-async def seed_board(url: str, ideas: int, batch: int = 100) -> LoadClient:
+async def seed_board(url: str, ideas: int, batch: int = 100, padding: int = 0) -> LoadClient:
     """Connect a holder and send ``ideas`` idea cards in updates of ``batch`` ideas.
 
     The holder stays connected: the reference servers drop (pycrdt-websocket) or keep
@@ -111,7 +118,7 @@ async def seed_board(url: str, ideas: int, batch: int = 100) -> LoadClient:
     await holder.open()
     for first in range(0, ideas, batch):
         count = min(batch, ideas - first)
-        holder.send_update(partial(_add_ideas, first=first, count=count))
+        holder.send_update(partial(_add_ideas, first=first, count=count, padding=padding))
         await asyncio.sleep(0)  # let the socket drain between batches
     # Wait until the server has everything: a probe's sync must hold all ideas.
     deadline = time.monotonic() + 60
@@ -134,7 +141,7 @@ def _count_ideas(update: bytes) -> int:
 
 async def board_joins(
     url_template: str, ideas: int = 5000, alone: int = 20, burst: int = 20, burst_rounds: int = 5,
-    timeout: float = 30.0,
+    timeout: float = 30.0, apply: bool = True,
 ) -> BoardJoinResult:
     room = f"board-{time.time_ns() % 10**12:x}"
     url = url_template.format(room=room)
@@ -144,20 +151,25 @@ async def board_joins(
     board_bytes = 0
     try:
         alone_ms: list[float] = []
+        alone_arrived: list[float] = []
         for index in range(alone):
-            client = LoadClient(url, sender_id=10_000 + index, keep_sync_payload=True)
+            client = LoadClient(url, sender_id=10_000 + index, keep_sync_payload=True,
+                                apply_sync=apply)
             await _open_quietly(client, timeout)
             if client.ready_ns:
                 alone_ms.append(_ready_ms(client))
+                alone_arrived.append((client.arrived_ns - client.started_ns) / 1e6)
                 board_bytes = len(client.sync_payload)
                 verified = verified and _count_ideas(client.sync_payload) >= ideas
             else:
                 errors.add(client.error or "not ready")
             await client.close()
         burst_ms: list[float] = []
+        burst_arrived: list[float] = []
         for round_index in range(burst_rounds):
             group = [
-                LoadClient(url, sender_id=20_000 + round_index * burst + i, keep_sync_payload=True)
+                LoadClient(url, sender_id=20_000 + round_index * burst + i,
+                           keep_sync_payload=True, apply_sync=apply)
                 for i in range(burst)
             ]
             start = time.perf_counter_ns()
@@ -167,6 +179,7 @@ async def board_joins(
                 errors.update(c.error or "not ready" for c in group if not c.ready_ns)
             if ready:
                 burst_ms.append((max(c.ready_ns for c in ready) - start) / 1e6)
+                burst_arrived.append((max(c.arrived_ns for c in ready) - start) / 1e6)
             verified = verified and len(ready) == burst and all(
                 _count_ideas(c.sync_payload) >= ideas for c in ready
             )
@@ -179,6 +192,8 @@ async def board_joins(
         burst_size=burst, burst_rounds=burst_rounds,
         burst_all_ready_p50_ms=statistics.median(burst_ms) if burst_ms else None,
         burst_all_ready_max_ms=max(burst_ms) if burst_ms else None,
+        alone_arrived_p50_ms=statistics.median(alone_arrived) if alone_arrived else None,
+        burst_all_arrived_p50_ms=statistics.median(burst_arrived) if burst_arrived else None,
         verified=verified and not errors, errors=sorted(errors)[:5],
     )
 

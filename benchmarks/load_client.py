@@ -5,7 +5,9 @@ step 1 and awareness on open, step 2 in answer to the server's step 1, awareness
 renewed every 15 s) on top of the sans-I/O WebSocket protocol of ``websockets``
 inside a plain ``asyncio.Protocol``: no task and no queue per message. Received
 updates are never applied; the client only looks for the timestamp markers of
-other senders (see ``ywire.MARKER``) to count deliveries and latency.
+other senders (see ``ywire.MARKER``) to count deliveries and latency. Cursor
+moves (``send_cursor``) carry the same marker in the awareness state: a receiver
+takes their relay latency and keeps the newest one it got from each sender.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ class LoadClient(asyncio.Protocol):
         deflate: bool = True,
         awareness: bool = True,
         keep_sync_payload: bool = False,
+        apply_sync: bool = False,
+        cursor_latency: Histogram | None = None,
     ) -> None:
         self.url = url
         self.sender_id = sender_id
@@ -55,6 +59,11 @@ class LoadClient(asyncio.Protocol):
         self.deflate = deflate
         self.awareness = awareness
         self.keep_sync_payload = keep_sync_payload
+        # Ready only once the step 2 is applied into the doc, as a browser's provider is.
+        self.apply_sync = apply_sync
+        self.cursor_latency = cursor_latency
+        self.cursor_seq = 0
+        self.cursor_newest: dict[int, int] = {}  # sender -> newest cursor seq received
         self.doc: Doc[Any] = Doc()
         self._ideas = self.doc.get("ideas", type=Map)
         self._last_update = b""
@@ -69,6 +78,7 @@ class LoadClient(asyncio.Protocol):
         self.bytes_received = 0
         self.started_ns = 0
         self.ready_ns = 0
+        self.arrived_ns = 0  # the step 2 arrived (ready_ns: and applied, with apply_sync)
         self.sync_payload = b""
         self.close_code: int | None = None
         self.close_reason = ""
@@ -177,6 +187,8 @@ class LoadClient(asyncio.Protocol):
         kind = message[0]
         if kind == ywire.MESSAGE_AWARENESS:
             self.awareness_received += 1
+            if self.cursor_latency is not None:
+                self._count_cursors(message)
             return
         if kind != ywire.MESSAGE_SYNC:
             return
@@ -185,8 +197,12 @@ class LoadClient(asyncio.Protocol):
             state_vector, _ = ywire.read_var_bytes(message, 2)
             self.send(ywire.sync_message(ywire.SYNC_STEP2, self.doc.get_update(state_vector)))
         elif step == ywire.SYNC_STEP2:
-            if self.keep_sync_payload:
+            if not self.arrived_ns:
+                self.arrived_ns = time.perf_counter_ns()
+            if self.keep_sync_payload or self.apply_sync:
                 self.sync_payload, _ = ywire.read_var_bytes(message, 2)
+            if self.apply_sync and self.ready is not None and not self.ready.done():
+                self.doc.apply_update(self.sync_payload)
             if self.ready is not None and not self.ready.done():
                 self.ready_ns = time.perf_counter_ns()
                 self.ready.set_result(None)
@@ -208,6 +224,18 @@ class LoadClient(asyncio.Protocol):
             self.seen.add(key)
             if self.latency is not None:
                 self.latency.add((now - int(match[3])) / 1000.0)
+
+    def _count_cursors(self, message: bytes) -> None:
+        now = time.time_ns()
+        newest = self.cursor_newest
+        assert self.cursor_latency is not None
+        for match in ywire.MARKER.finditer(message):
+            sender = int(match[1])
+            seq = int(match[2])
+            if sender == self.sender_id or seq <= newest.get(sender, 0):
+                continue  # the echo of our own, or a renewal of a state we hold
+            newest[sender] = seq
+            self.cursor_latency.add((now - int(match[3])) / 1000.0)
 
     # ---- sending ----------------------------------------------------------------------
 
@@ -239,6 +267,16 @@ class LoadClient(asyncio.Protocol):
     def send_awareness(self) -> None:
         self.awareness_clock += 1
         state = {"user": {"name": f"bench-{self.sender_id}", "color": "#1f6feb"}, "cursor": None}
+        self.send(ywire.awareness_message(self.doc.client_id, self.awareness_clock, state))
+
+    def send_cursor(self) -> None:
+        """One pointer move on the whiteboard: an awareness state with a marker."""
+        self.cursor_seq += 1
+        self.awareness_clock += 1
+        seq = self.cursor_seq
+        state = {"user": {"name": f"bench-{self.sender_id}", "color": "#1f6feb"},
+                 "pointer": {"x": seq % 1000, "y": seq % 700, "tool": "pointer"},
+                 "m": ywire.marker(self.sender_id, seq, time.time_ns())}
         self.send(ywire.awareness_message(self.doc.client_id, self.awareness_clock, state))
 
     def _flush(self) -> None:

@@ -51,6 +51,7 @@ class RoomLoadConfig:
     room_prefix: str = "bench"
     deflate: bool = True
     awareness_interval: float = 15.0  # as the y-websocket client renews its awareness; 0 = off
+    cursor_rate: float = 0.0  # whiteboard pointer moves (awareness) per second per client
     connect_concurrency: int = 50
     connect_timeout: float = 60.0
     drain_timeout: float = 15.0
@@ -85,6 +86,12 @@ class RoomLoadResult:
     client_saturated: bool
     other_load_cores: float  # busy cores of the machine beyond the server and the workers
     deliveries_per_second: float
+    # Whiteboard cursors (cursor_rate > 0): relay latency of the cursor states that
+    # arrived, and (receiver, sender) pairs whose newest state never arrived.
+    cursor_moves_sent: int = 0
+    cursor_p50_ms: float | None = None
+    cursor_p99_ms: float | None = None
+    cursor_newest_missing: int = 0
     errors: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -96,6 +103,9 @@ class RoomLoadResult:
             f"max {fmt(self.latency_max_ms)} ms, server CPU {fmt(self.server_cpu_cores, 2)} cores, "
             f"worker CPU max {self.worker_cpu_max:.2f}, other load {self.other_load_cores:.2f}"
             + (" (SATURATED)" if self.client_saturated else "")
+            + (f", cursors: {self.cursor_moves_sent} moves, p50 {fmt(self.cursor_p50_ms)} ms, "
+               f"p99 {fmt(self.cursor_p99_ms)} ms, newest missing {self.cursor_newest_missing}"
+               if self.cursor_moves_sent else "")
         )
 
 
@@ -149,6 +159,21 @@ async def _send_ideas(
         client.send_idea()
 
 
+async def _move_cursor(
+    client: LoadClient, rate: float, start: float, duration: float, rng: random.Random
+) -> None:
+    loop = asyncio.get_running_loop()
+    interval = 1.0 / rate
+    phase = rng.uniform(0.0, interval)
+    for k in range(int(duration * rate)):
+        delay = start + phase + k * interval - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if not client.is_open:
+            return
+        client.send_cursor()
+
+
 async def _renew_awareness(
     client: LoadClient, interval: float, start: float, duration: float, rng: random.Random
 ) -> None:
@@ -166,12 +191,21 @@ async def _renew_awareness(
         client.send_awareness()
 
 
+def _cursors_missing(client: LoadClient, newest: dict[int, int]) -> int:
+    """Room-mates whose newest cursor state has not reached this client."""
+    return sum(1 for sender, seq in newest.items()
+               if sender != client.sender_id and client.cursor_newest.get(sender, 0) < seq)
+
+
 async def _wait_for_deliveries(
-    clients: list[LoadClient], expected: dict[int, int], timeout: float
+    clients: list[LoadClient], expected: dict[int, int], timeout: float,
+    cursors: dict[int, dict[int, int]],
 ) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if all(len(c.seen) >= expected[c.sender_id] or not c.is_open for c in clients):
+        if all((len(c.seen) >= expected[c.sender_id]
+                and _cursors_missing(c, cursors.get(c.sender_id, {})) == 0) or not c.is_open
+               for c in clients):
             return
         await asyncio.sleep(0.05)
 
@@ -181,11 +215,13 @@ async def run_worker(spec: dict[str, Any]) -> None:
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     latency = Histogram()
+    cursor_latency = Histogram() if spec["cursor_rate"] > 0 else None
     rooms: dict[int, str] = {}
     clients: list[LoadClient] = []
     for entry in spec["clients"]:
         client = LoadClient(
-            entry["url"], entry["sender_id"], latency=latency, deflate=spec["deflate"]
+            entry["url"], entry["sender_id"], latency=latency, deflate=spec["deflate"],
+            cursor_latency=cursor_latency,
         )
         rooms[entry["sender_id"]] = entry["room"]
         clients.append(client)
@@ -205,6 +241,11 @@ async def run_worker(spec: dict[str, Any]) -> None:
         asyncio.ensure_future(_send_ideas(c, spec["rate"], start, duration, rng))
         for c in clients
     ]
+    if spec["cursor_rate"] > 0:
+        tasks += [
+            asyncio.ensure_future(_move_cursor(c, spec["cursor_rate"], start, duration, rng))
+            for c in clients
+        ]
     if spec["awareness_interval"] > 0:
         tasks += [
             asyncio.ensure_future(
@@ -217,12 +258,17 @@ async def run_worker(spec: dict[str, Any]) -> None:
     wall_start = time.monotonic()
     await asyncio.gather(*tasks)
     cpu = (time.process_time() - cpu_start) / max(1e-9, time.monotonic() - wall_start)
-    _emit({"type": "sent", "sent": {str(c.sender_id): c.seq for c in clients}})
+    _emit({"type": "sent", "sent": {str(c.sender_id): c.seq for c in clients},
+           "cursors": {str(c.sender_id): c.cursor_seq for c in clients}})
 
     expect = await _read_command(reader, "expect")
     room_totals: dict[str, int] = expect["room_totals"]
     expected = {c.sender_id: room_totals[rooms[c.sender_id]] - c.seq for c in clients}
-    await _wait_for_deliveries(clients, expected, spec["drain_timeout"])
+    # Per receiver: the newest cursor seq of each room-mate, which must arrive.
+    room_cursors: dict[str, dict[str, int]] = expect.get("room_cursors", {})
+    cursors = {c.sender_id: {int(s): q for s, q in room_cursors.get(rooms[c.sender_id], {}).items()
+                             if q} for c in clients}
+    await _wait_for_deliveries(clients, expected, spec["drain_timeout"], cursors)
     _emit({
         "type": "result",
         "expected": sum(expected.values()),
@@ -231,6 +277,9 @@ async def run_worker(spec: dict[str, Any]) -> None:
         "closed": sum(1 for c in clients if c.ready_ns and not c.is_open),
         "close_codes": sorted({str(c.close_code) for c in clients if not c.is_open}),
         "latency": latency.to_json(),
+        "cursor_latency": cursor_latency.to_json() if cursor_latency is not None else None,
+        "cursor_missing": sum(_cursors_missing(c, cursors[c.sender_id]) for c in clients
+                              if c.is_open),
         "cpu": cpu,
     })
     await asyncio.gather(*(c.close() for c in clients))
@@ -270,6 +319,7 @@ def _worker_specs(config: RoomLoadConfig, run_id: str) -> list[dict[str, Any]]:
             "duration": config.duration,
             "deflate": config.deflate,
             "awareness_interval": config.awareness_interval,
+            "cursor_rate": config.cursor_rate,
             "connect_concurrency": config.connect_concurrency,
             "connect_timeout": config.connect_timeout,
             "drain_timeout": config.drain_timeout,
@@ -331,15 +381,20 @@ async def run_room_load(config: RoomLoadConfig) -> RoomLoadResult:
         window_timeout = config.duration + 60
         sent_reports = [await w.read("sent", window_timeout) for w in workers]
         sent: dict[str, int] = {}
+        cursor_moves: dict[str, int] = {}
         for report in sent_reports:
             sent.update(report["sent"])
+            cursor_moves.update(report.get("cursors", {}))
         room_totals: dict[str, int] = {}
+        room_cursors: dict[str, dict[str, int]] = {}
         for spec in specs:
             for entry in spec["clients"]:
-                room = entry["room"]
-                room_totals[room] = room_totals.get(room, 0) + sent[str(entry["sender_id"])]
+                room, sender = entry["room"], str(entry["sender_id"])
+                room_totals[room] = room_totals.get(room, 0) + sent[sender]
+                room_cursors.setdefault(room, {})[sender] = cursor_moves.get(sender, 0)
         for worker in workers:
-            worker.write({"type": "expect", "room_totals": room_totals})
+            worker.write({"type": "expect", "room_totals": room_totals,
+                          "room_cursors": room_cursors})
         results = [await w.read("result", config.drain_timeout + 60) for w in workers]
         for worker in workers:
             async with asyncio.timeout(30):
@@ -353,8 +408,11 @@ async def run_room_load(config: RoomLoadConfig) -> RoomLoadResult:
             spec_file.unlink(missing_ok=True)
 
     latency = Histogram()
+    cursor_latency = Histogram()
     for result in results:
         latency.merge(Histogram.from_json(result["latency"]))
+        if result.get("cursor_latency"):
+            cursor_latency.merge(Histogram.from_json(result["cursor_latency"]))
     expected = sum(r["expected"] for r in results)
     received = sum(r["received"] for r in results)
     worker_cpu = [float(r["cpu"]) for r in results]
@@ -385,6 +443,10 @@ async def run_room_load(config: RoomLoadConfig) -> RoomLoadResult:
         client_saturated=any(c > SATURATED_CPU for c in worker_cpu),
         other_load_cores=max(0.0, other),
         deliveries_per_second=expected / config.duration if config.duration else 0.0,
+        cursor_moves_sent=sum(cursor_moves.values()),
+        cursor_p50_ms=_ms(cursor_latency.percentile(50)),
+        cursor_p99_ms=_ms(cursor_latency.percentile(99)),
+        cursor_newest_missing=sum(int(r.get("cursor_missing", 0)) for r in results),
         errors=errors,
     )
 
@@ -431,6 +493,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--no-deflate", action="store_true",
                         help="do not offer permessage-deflate (browsers offer it)")
     parser.add_argument("--awareness-interval", type=float, default=15.0)
+    parser.add_argument("--cursor-rate", type=float, default=0.0,
+                        help="whiteboard cursor moves per second per client")
     parser.add_argument("--server-pid", type=int, action="append", default=[],
                         help="a server process whose CPU and memory to report")
     parser.add_argument("--python", help="interpreter for the worker processes")
@@ -442,7 +506,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     config = RoomLoadConfig(
         url_template=args.url, rooms=args.rooms, clients_per_room=args.clients, rate=args.rate,
         duration=args.duration, processes=args.processes, deflate=not args.no_deflate,
-        awareness_interval=args.awareness_interval, server_pids=args.server_pid,
+        awareness_interval=args.awareness_interval, cursor_rate=args.cursor_rate,
+        server_pids=args.server_pid,
         python=args.python,
     )
     result = asyncio.run(run_room_load(config))

@@ -30,8 +30,8 @@ from . import servers
 
 SERVERS = ("node", "pycrdt-websocket", "sprankel")
 SCENARIOS = (
-    "big-room", "medium-room", "small-rooms", "first-join", "board-join", "idle",
-    "redis-pair", "cluster-pair", "export", "postgres",
+    "big-room", "medium-room", "small-rooms", "whiteboard", "noisy-neighbour", "first-join",
+    "board-join", "idle", "redis-pair", "cluster-pair", "export", "growth", "postgres",
 )
 DOC = servers.REPO_ROOT / "docs" / "benchmarks.md"
 RESULTS_DIR = servers.WORK_DIR / "results"

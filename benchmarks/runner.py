@@ -18,8 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from . import run, servers
+from .growth import growth
 from .idle import idle_connections
 from .joins import board_joins, first_joins
+from .looplag import scrape_max_ms
+from .noisy import noisy_neighbour
 from .procstat import machine_busy_seconds
 from .room_load import RoomLoadConfig, run_room_load
 
@@ -32,11 +35,13 @@ class RoomScenario:
     clients: int
     rate: float
     duration: float
+    cursor_rate: float = 0.0  # whiteboard pointer moves per second per client
 
     def label(self) -> str:
         where = "one room" if self.rooms == 1 else f"{self.rooms} rooms"
+        cursors = f", {self.cursor_rate:g} cursor moves/s" if self.cursor_rate else ""
         return (f"{where}, {self.clients} clients{' each' if self.rooms > 1 else ''} "
-                f"x {self.rate:g} ideas/s, {self.duration:g} s")
+                f"x {self.rate:g} ideas/s{cursors}, {self.duration:g} s")
 
 
 def room_scenarios(quick: bool) -> dict[str, RoomScenario]:
@@ -45,17 +50,21 @@ def room_scenarios(quick: bool) -> dict[str, RoomScenario]:
             "big-room": RoomScenario(1, 50, 0.5, 5),
             "medium-room": RoomScenario(1, 20, 2, 5),
             "small-rooms": RoomScenario(10, 5, 1, 5),
-            "redis-pair": RoomScenario(1, 50, 0.5, 5),
+            "redis-pair": RoomScenario(10, 5, 1, 5),
             "cluster-pair": RoomScenario(1, 50, 0.5, 5),
             "postgres": RoomScenario(10, 5, 1, 5),
+            "whiteboard": RoomScenario(5, 4, 0.2, 5, cursor_rate=10),
+            "noisy-neighbour": RoomScenario(5, 4, 1, 5),
         }
     return {
         "big-room": RoomScenario(1, 200, 0.5, 20),
         "medium-room": RoomScenario(1, 50, 2, 15),
         "small-rooms": RoomScenario(50, 8, 1, 15),
-        "redis-pair": RoomScenario(1, 200, 0.5, 20),
+        "redis-pair": RoomScenario(50, 8, 1, 15),  # many small rooms, as issue 17 asks
         "cluster-pair": RoomScenario(1, 200, 0.5, 20),
         "postgres": RoomScenario(50, 8, 1, 15),  # many small rooms: appends of 50 rooms at once
+        "whiteboard": RoomScenario(30, 8, 0.2, 15, cursor_rate=10),
+        "noisy-neighbour": RoomScenario(20, 8, 1, 15),  # beside a 5 MB board joined every 0.2 s
     }
 
 
@@ -109,7 +118,7 @@ def run_room(target: servers.Target, scenario: RoomScenario, args: argparse.Name
         clients_per_room=scenario.clients, rate=scenario.rate, duration=scenario.duration,
         processes=args.processes, server_pids=target.pids, python=sys.executable,
         second_url_template=target.second_url_template, room_prefix=name,
-        pid_source=lambda: target.pids,
+        pid_source=lambda: target.pids, cursor_rate=scenario.cursor_rate,
     )
     wait_for_quiet()
     spy = None
@@ -120,6 +129,24 @@ def run_room(target: servers.Target, scenario: RoomScenario, args: argparse.Name
         spy.wait(60)
     _log(f"  {target.name}: {result.summary()}")
     return asdict(result)
+
+
+def run_noisy(target: servers.Target, scenario: RoomScenario, args: argparse.Namespace
+              ) -> Result:
+    config = RoomLoadConfig(
+        url_template=target.url_template, rooms=scenario.rooms,
+        clients_per_room=scenario.clients, rate=scenario.rate, duration=scenario.duration,
+        processes=args.processes, python=sys.executable, room_prefix="noisy",
+        pid_source=lambda: target.pids,
+    )
+    wait_for_quiet()
+    ideas = 500 if args.quick else 5000
+    result = asyncio.run(noisy_neighbour(config, board_ideas=ideas))
+    _log(f"  {target.name}: board {result['board_bytes'] / 2**20:.1f} MiB joined "
+         f"{result['board_joins']} times (p50 {result['board_join_p50_ms']} ms); small rooms "
+         f"p99 {result['latency_p99_ms']} ms, CPU {result['server_cpu_cores']}, "
+         f"lost {result['lost']}")
+    return result
 
 
 def run_first_join(target: servers.Target, quick: bool) -> Result:
@@ -150,6 +177,36 @@ def run_idle(target: servers.Target, quick: bool) -> Result:
     return asdict(result)
 
 
+def growth_sizes(quick: bool) -> list[int]:
+    return [500, 1000] if quick else [1000, 5000, 20000, 50000]
+
+
+def run_growth(target: servers.Target, quick: bool) -> Result:
+    result: Result = asyncio.run(growth(target.url_template, target.pids, growth_sizes(quick)))
+    for size, row in result["rows"].items():
+        _log(f"  {target.name}: {size} ideas: join {row['join_ready_p50_ms']:.1f} ms, "
+             f"{row['memory_mib']:.1f} MiB, verified {row['verified']}")
+    return result
+
+
+def run_growth_store(quick: bool) -> Result:
+    """Compaction and export by size: Sprankel's own code, with the project's Python."""
+    sizes = ",".join(map(str, growth_sizes(quick)))
+    completed = subprocess.run(
+        [str(servers.PROJECT_PYTHON), "-m", "benchmarks.growth_store", "--sizes", sizes],
+        cwd=servers.REPO_ROOT, capture_output=True, text=True, timeout=1800,
+    )
+    if completed.returncode != 0:
+        message = (completed.stderr.strip().splitlines() or ["failed"])[-1]
+        _log(f"  growth (store): {message}")
+        return {"error": message}
+    import json
+
+    rows: Result = json.loads(completed.stdout)
+    _log(f"  sprankel store: {rows}")
+    return {"rows": rows}
+
+
 def run_export(quick: bool) -> Result:
     """Sprankel's own code, so it runs with the project's Python, not the load venv's."""
     ideas = 500 if quick else 5000
@@ -175,7 +232,10 @@ def _with_server(name: str, body: Callable[[servers.Target], Result]) -> Result:
         _log(f"  {name}: could not start: {error}")
         return {"error": f"could not start: {error}"}
     try:
+        scrape_max_ms(target.metrics_urls)  # starts the scenario's loop-lag maximum afresh
         result = body(target)
+        if target.metrics_urls:
+            result["loop_lag_max_ms"] = scrape_max_ms(target.metrics_urls)
         if not target.alive():
             # Keep the numbers: the process may have died when the clients left.
             result["server_exited"] = True
@@ -225,6 +285,11 @@ def merge_runs(runs: list[Result]) -> Result:
         values = [r.get(key) for r in good]
         if key == "errors":
             merged[key] = sorted({e for r in good for e in r.get("errors", [])})
+        elif key == "rows" and isinstance(value, dict):  # the growth table: per size, medians
+            merged[key] = {size: {field: statistics.median(float(r[key][size][field])
+                                                           for r in good)
+                                  for field in row}
+                           for size, row in value.items()}
         elif isinstance(value, bool):
             merged[key] = any(values) if key == "client_saturated" else all(values)
         elif isinstance(value, (int, float)) and all(isinstance(v, (int, float)) for v in values):
@@ -246,6 +311,8 @@ def merge_runs(runs: list[Result]) -> Result:
 def _scenario_body(
     scenario: str, rooms: dict[str, RoomScenario], args: argparse.Namespace
 ) -> Callable[[servers.Target], Result]:
+    if scenario == "noisy-neighbour":
+        return partial(run_noisy, scenario=rooms[scenario], args=args)
     if scenario in rooms:
         return partial(run_room, scenario=rooms[scenario], args=args, name=scenario)
     if scenario == "first-join":
@@ -254,6 +321,8 @@ def _scenario_body(
         return partial(run_board_join, quick=args.quick)
     if scenario == "idle":
         return partial(run_idle, quick=args.quick)
+    if scenario == "growth":
+        return partial(run_growth, quick=args.quick)
     raise SystemExit(f"unknown scenario {scenario!r}")
 
 
@@ -278,6 +347,8 @@ def run_all(args: argparse.Namespace) -> int:
                         _with_server(name, _scenario_body(scenario, rooms, args))
                     )
             results[scenario] = {name: merge_runs(r) for name, r in runs.items()}
+            if scenario == "growth":
+                results[scenario]["store"] = run_growth_store(args.quick)
             continue
         if scenario == "export":
             results[scenario]["sprankel"] = run_export(args.quick)
@@ -309,6 +380,8 @@ def run_all(args: argparse.Namespace) -> int:
         for name in chosen_servers:
             body = _scenario_body(scenario, rooms, args)
             results[scenario][name] = _with_server(name, body)
+        if scenario == "growth":
+            results[scenario]["store"] = run_growth_store(args.quick)
     data = {"meta": meta, "results": results}
     path = run.write_json(f"results-{time.strftime('%Y%m%dT%H%M%S')}.json", data)
     from .table import render_store_table, render_table, update_doc, update_store_doc

@@ -121,6 +121,8 @@ class Target:
     # postmaster starts a backend per connection as the pool grows).
     extra_roots: list[int] = field(default_factory=list)
     on_stop: list[Callable[[], None]] = field(default_factory=list)
+    # Sprankel's /metrics of each process (its event-loop lag: benchmarks/looplag.py).
+    metrics_urls: list[str] = field(default_factory=list)
 
     @property
     def pids(self) -> list[int]:
@@ -211,6 +213,13 @@ def start_pycrdt_websocket(deflate: bool = True) -> Target:
     return Target("pycrdt-websocket", f"ws://127.0.0.1:{port}/{{room}}", [process], [log])
 
 
+def _metrics_flags() -> tuple[list[str], str]:
+    """A loopback metrics address of its own (the loop-lag column), and its URL."""
+    port = free_port()
+    return (["--metrics", "--metrics-address", f"127.0.0.1:{port}"],
+            f"http://127.0.0.1:{port}/metrics")
+
+
 def _sprankel_argv(port: int, data_dir: Path, flags: Sequence[str]) -> list[str]:
     script = REPO_ROOT / ".venv" / "bin" / "sprankel"
     command = [str(script)] if script.exists() else [str(PROJECT_PYTHON), "-m", "sprankel.cli"]
@@ -226,10 +235,11 @@ def start_sprankel(flags: Sequence[str] = ()) -> Target:
     port = free_port()
     data_dir = Path(tempfile.mkdtemp(prefix="sprankel-bench-"))
     log = _log_path("sprankel")
-    process = _spawn(_sprankel_argv(port, data_dir, flags), log, cwd=REPO_ROOT)
+    metrics, metrics_url = _metrics_flags()
+    process = _spawn(_sprankel_argv(port, data_dir, [*flags, *metrics]), log, cwd=REPO_ROOT)
     _wait_listening(port, process, log, http_path="/healthz")
     return Target("sprankel", f"ws://127.0.0.1:{port}/ws/{{room}}", [process], [log],
-                  cleanup=[data_dir])
+                  cleanup=[data_dir], metrics_urls=[metrics_url])
 
 
 def _start_redis_cluster(data_dir: Path) -> tuple[list[subprocess.Popen[bytes]], list[Path],
@@ -283,12 +293,15 @@ def start_sprankel_redis_pair(flags: Sequence[str] = (), cluster: bool = False) 
         processes, logs = [redis], [redis_log]
     env = {"REDIS_URL": f"redis://127.0.0.1:{redis_port}/0"}
     urls = []
+    metrics_urls = []
     try:
         for index in range(2):
             port = free_port()
             log = _log_path(f"{name}-{index}")
-            process = _spawn(_sprankel_argv(port, data_dir / "shared", flags), log, env=env,
-                             cwd=REPO_ROOT)
+            metrics, metrics_url = _metrics_flags()
+            metrics_urls.append(metrics_url)
+            process = _spawn(_sprankel_argv(port, data_dir / "shared", [*flags, *metrics]), log,
+                             env=env, cwd=REPO_ROOT)
             processes.append(process)
             logs.append(log)
             _wait_listening(port, process, log, http_path="/healthz")
@@ -298,7 +311,7 @@ def start_sprankel_redis_pair(flags: Sequence[str] = (), cluster: bool = False) 
         raise
     # The redis-servers count as part of the server: their CPU is in the measurement.
     return Target(name, urls[0], processes, logs, second_url_template=urls[1],
-                  cleanup=[data_dir])
+                  cleanup=[data_dir], metrics_urls=metrics_urls)
 
 
 def start_sprankel_postgres(flags: Sequence[str] = ()) -> Target:

@@ -47,13 +47,21 @@ def _lost(result: Result) -> float | None:
     return float(result["lost"])
 
 
-def _room_metrics(scenario: str, targets: bool) -> list[Metric]:
+def _loop_lag(scenario: str) -> Metric:
+    # Measured by Sprankel itself (server/sprankel/looplag.py): no ratio to Node.
+    return Metric(scenario, "server event-loop lag, max (ms)", _key("loop_lag_max_ms"),
+                  ratio=False)
+
+
+def _room_metrics(scenario: str, p99: float | None = None, cpu: float | None = None
+                  ) -> list[Metric]:
+    """The rows of a room load; p99 and cpu are the targets (Sprankel / Node), if any."""
     return [
         Metric(scenario, "fan-out latency p50 (ms)", _key("latency_p50_ms")),
         Metric(scenario, "fan-out latency p99 (ms)", _key("latency_p99_ms"),
-               "ratio" if targets else "", per_run=True),
+               "ratio" if p99 else "", limit=p99 or 1.0, per_run=True),
         Metric(scenario, "server CPU (cores)", _key("server_cpu_cores"),
-               "ratio" if targets else "", digits=2),
+               "ratio" if cpu else "", limit=cpu or 1.0, digits=2, per_run=True),
         Metric(scenario, "deliveries missing 15 s after the window", _lost, "zero", digits=0),
         Metric(scenario, "deliveries expected", _key("deliveries_expected"), digits=0,
                ratio=False),
@@ -61,34 +69,74 @@ def _room_metrics(scenario: str, targets: bool) -> list[Metric]:
                digits=2, ratio=False),
         Metric(scenario, "other load on the machine (cores)", _key("other_load_cores"),
                digits=2, ratio=False),
+        _loop_lag(scenario),
+    ]
+
+
+def _whiteboard_metrics() -> list[Metric]:
+    scenario = "whiteboard"
+    return [
+        Metric(scenario, "cursor relay latency p50 (ms)", _key("cursor_p50_ms")),
+        Metric(scenario, "cursor relay latency p99 (ms)", _key("cursor_p99_ms"), "ratio",
+               per_run=True),
+        Metric(scenario, "newest cursor state missing (receiver, sender pairs)",
+               _key("cursor_newest_missing"), "zero", digits=0),
+        Metric(scenario, "cursor moves sent", _key("cursor_moves_sent"), digits=0,
+               ratio=False),
+        *_room_metrics(scenario, cpu=0.7),
+    ]
+
+
+def _noisy_metrics() -> list[Metric]:
+    scenario = "noisy-neighbour"
+    return [
+        Metric(scenario, "big board joins during the window", _key("board_joins"), digits=0),
+        Metric(scenario, "big board join ready p50 (ms)", _key("board_join_p50_ms")),
+        Metric(scenario, "big board size (MiB)",
+               lambda r: r["board_bytes"] / 2**20 if r.get("board_bytes") else None),
+        *_room_metrics(scenario, p99=0.5),
     ]
 
 
 METRICS: list[Metric] = [
-    *_room_metrics("big-room", targets=True),
-    *_room_metrics("medium-room", targets=False),
-    *_room_metrics("small-rooms", targets=False),
+    *_room_metrics("big-room", p99=0.8, cpu=0.6),
+    *_room_metrics("medium-room"),
+    *_room_metrics("small-rooms", p99=1.0, cpu=0.8),
+    *_whiteboard_metrics(),
+    *_noisy_metrics(),
     Metric("first-join", "clients ready, worst round", _key("connected_min"), "all",
            total=_key("clients_per_round"), digits=0),
     Metric("first-join", "ready time p50 (ms)", _key("ready_p50_ms")),
     Metric("first-join", "ready time max (ms)", _key("ready_max_ms")),
-    Metric("board-join", "ready time alone, p50 (ms)", _key("alone_p50_ms"), "ratio"),
-    Metric("board-join", "burst: until all are ready, p50 (ms)",
-           _key("burst_all_ready_p50_ms"), "ratio"),
+    _loop_lag("first-join"),
+    Metric("board-join", "ready time alone, applied, p50 (ms)", _key("alone_p50_ms"), "ratio",
+           limit=0.7),
+    Metric("board-join", "burst: until all are ready and applied, p50 (ms)",
+           _key("burst_all_ready_p50_ms"), "ratio", limit=0.7),
+    Metric("board-join", "ready time alone, arrived (not applied), p50 (ms)",
+           _key("alone_arrived_p50_ms")),
+    Metric("board-join", "burst: until all have arrived (not applied), p50 (ms)",
+           _key("burst_all_arrived_p50_ms")),
     Metric("board-join", "document size (KiB)",
            lambda r: r["board_bytes"] / 1024 if r.get("board_bytes") else None),
-    Metric("idle", "memory per idle connection (KiB)", _key("kib_per_connection"), "ratio"),
+    _loop_lag("board-join"),
+    Metric("idle", "memory per idle connection (KiB)", _key("kib_per_connection"), "ratio",
+           limit=0.75),
     Metric("idle", "connected", _key("connected"), "all", total=_key("connections"), digits=0),
+    _loop_lag("idle"),
 ]
 
 SCENARIO_TITLES = {
     "big-room": "Big room",
     "medium-room": "Medium room",
     "small-rooms": "Many small rooms",
+    "whiteboard": "Whiteboard rooms (cursors)",
+    "noisy-neighbour": "Noisy neighbour: small rooms beside a 5 MB board",
+    "growth": "Growth with the board's size",
     "first-join": "Simultaneous first joins of a new room",
     "board-join": "Joining a 5,000-idea board",
     "idle": "Idle connections",
-    "redis-pair": "Big room over two processes with Redis",
+    "redis-pair": "Many small rooms over two processes with Redis",
     "cluster-pair": "Big room over two processes with a Redis Cluster",
     "export": "Markdown export of a 5,000-idea session",
     "postgres": "Many small rooms, SQLite and PostgreSQL store",
@@ -173,20 +221,20 @@ def render_table(data: dict[str, Any]) -> str:
                      f"| {met} |")
     lines.extend(_redis_rows(results))
     lines.extend(_export_rows(results))
+    lines.extend(_growth_rows(results))
     return "\n".join(lines)
 
 
 def _redis_rows(results: dict[str, dict[str, Result]]) -> list[str]:
-    rows = _pair_rows(results, "redis-pair", "sprankel-redis", None)
-    # The cluster beside one Redis: the ratio to one process, and to one Redis.
-    single_redis = results.get("redis-pair", {}).get("sprankel-redis", {})
-    rows += _pair_rows(results, "cluster-pair", "sprankel-cluster",
-                       single_redis if "error" not in single_redis else None)
+    rows = _pair_rows(results, "redis-pair", "sprankel-redis", None, "small-rooms")
+    # The cluster: the ratio to one process of the big room (the Redis pair runs the
+    # many small rooms since issue 17, so the two are no longer side by side).
+    rows += _pair_rows(results, "cluster-pair", "sprankel-cluster", None, "big-room")
     return rows
 
 
 def _pair_rows(results: dict[str, dict[str, Result]], scenario: str, server: str,
-               redis: Result | None) -> list[str]:
+               redis: Result | None, base: str) -> list[str]:
     if scenario not in results:
         return []
     title = SCENARIO_TITLES[scenario]
@@ -194,7 +242,7 @@ def _pair_rows(results: dict[str, dict[str, Result]], scenario: str, server: str
     if "error" in pair:
         return [f"| {title} | not measured: {pair['error']} | — | — | n/a | | <= 2x of one "
                 "process | n/a |"]
-    single = results.get("big-room", {}).get("sprankel", {})
+    single = results.get(base, {}).get("sprankel", {})
     rows = []
     for label, key, digits in (("fan-out latency p99 (ms)", "latency_p99_ms", 1),
                                ("server CPU incl. redis-server (cores)", "server_cpu_cores", 2)):
@@ -212,7 +260,33 @@ def _pair_rows(results: dict[str, dict[str, Result]], scenario: str, server: str
     rows.append(f"| {title} | deliveries missing 15 s after the window | — | — | "
                 f"{_fmt(lost, 0)} | | 0 | "
                 f"{'n/a' if lost is None else ('yes' if lost == 0 else 'no')} |")
+    rows.append(f"| {title} | server event-loop lag, max (ms) | — | — | "
+                f"{_fmt(pair.get('loop_lag_max_ms'), 1)} | | | |")
     return rows
+
+
+def _growth_rows(results: dict[str, dict[str, Result]]) -> list[str]:
+    """The growth table: one row per size, Node and Sprankel side by side."""
+    row = results.get("growth")
+    if not row:
+        return []
+    node, sprankel = row.get("node", {}), row.get("sprankel", {})
+    store = row.get("store", {}).get("rows", {})
+    lines = ["", "| Ideas | join ready, applied, p50 (ms): Node | Sprankel | Sprankel / Node "
+             "| memory per open document (MiB): Node | Sprankel | compaction (ms) "
+             "| loop lag while compacting, max (ms) | Markdown export (ms) |",
+             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for size in sprankel.get("sizes") or node.get("sizes") or []:
+        n = node.get("rows", {}).get(str(size), {})
+        p = sprankel.get("rows", {}).get(str(size), {})
+        st = store.get(str(size), {})
+        a, b = n.get("join_ready_p50_ms"), p.get("join_ready_p50_ms")
+        ratio = f"{b / a:.2f}x" if a and b is not None else "n/a"
+        lines.append(
+            f"| {size:,} | {_fmt(a, 1)} | {_fmt(b, 1)} | {ratio} | {_fmt(n.get('memory_mib'), 1)} "
+            f"| {_fmt(p.get('memory_mib'), 1)} | {_fmt(st.get('compaction_ms'), 1)} "
+            f"| {_fmt(st.get('compaction_loop_lag_max_ms'), 1)} | {_fmt(st.get('export_ms'), 0)} |")
+    return lines
 
 
 def _export_rows(results: dict[str, dict[str, Result]]) -> list[str]:

@@ -45,6 +45,21 @@ def test_load_generator_delivers_every_update_to_every_client(open_server: Serve
     assert result["latency_p50_ms"] is not None
 
 
+def test_whiteboard_cursors_reach_every_room_mate_with_their_newest_state(
+    open_server: ServerProcess,
+) -> None:
+    result = run_module(
+        "benchmarks.room_load", "--url", open_server.ws_url + "/{room}",
+        "--rooms", "2", "--clients", "4", "--rate", "0.5", "--cursor-rate", "10",
+        "--duration", "2", "--processes", "1", "--json",
+    )
+    assert result["errors"] == []
+    assert result["cursor_moves_sent"] == 2 * 4 * 20
+    assert result["cursor_newest_missing"] == 0  # every pair saw the last move
+    assert result["cursor_p99_ms"] is not None
+    assert result["lost"] == 0
+
+
 def test_compressed_and_plain_clients_both_receive_everything(
     start_server: ServerFactory,
 ) -> None:

@@ -195,3 +195,18 @@ async def test_every_worker_serves_its_own_metrics_on_its_port(
             seen = samples(response.text)
             assert value(seen, "sprankel_redis_components_down") == 0
             assert value(seen, "process_resident_memory_bytes") > 0
+
+
+async def test_the_event_loop_lag_is_measured_all_along(start_server: ServerFactory) -> None:
+    server = start_server("--metrics", "--metrics-token", TOKEN)
+    async with httpx.AsyncClient(timeout=10) as http:
+        first = await scrape(http, server)
+        count = value(first, "sprankel_event_loop_lag_seconds_count")
+        deadline = time.monotonic() + 30
+        while True:  # the sampling task runs between scrapes: its count grows
+            later = await scrape(http, server)
+            if value(later, "sprankel_event_loop_lag_seconds_count") > count:
+                break
+            assert time.monotonic() < deadline, "the loop lag is not sampled"
+        assert ("sprankel_event_loop_lag_max_seconds", ()) in later
+        assert 0.0 <= value(later, "sprankel_event_loop_lag_max_seconds") < 60

@@ -39,6 +39,7 @@ from .config import Settings, validate
 from .feature import Feature
 from .kernel.tokens import Lifetimes, TokenSigner, load_or_create_keys
 from .logs import RequestIds
+from .looplag import LoopLag
 from .origins import RequestCheckMiddleware, RequestPolicy
 from .ratelimits import Limits
 from .responses import error
@@ -152,14 +153,18 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
     # The document sockets skip the middleware (server.py): the rooms check them.
     services.rooms.set_admission(policy.websocket_refusal)
     registry = None
-    if settings.metrics:
+    loop_lag = LoopLag() if settings.metrics else None
+    if loop_lag is not None:
         engine = next(f for f in features if isinstance(f, SessionsFeature)).engine
-        registry = metrics.build_registry(services, lambda: engine.core.running_rounds)
+        registry = metrics.build_registry(services, lambda: engine.core.running_rounds,
+                                          loop_lag)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await services.store.start()
         await services.broker.start()
+        if loop_lag is not None:
+            loop_lag.start()
         for feature in features:
             await feature.start()
         if settings.open_documents:
@@ -180,6 +185,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
         try:
             yield
         finally:
+            if loop_lag is not None:
+                await loop_lag.stop()
             await services.rooms.shutdown()
             for feature in reversed(features):
                 await feature.stop()

@@ -35,6 +35,7 @@ from starlette.responses import Response
 from . import _redis, ratelimits
 from .api._http import bearer
 from .config import Settings, metrics_listen_address
+from .looplag import LoopLag
 from .responses import error
 from .services import Services
 from .sync.stats import Latency
@@ -45,9 +46,11 @@ PREFIX = "sprankel_"
 class SprankelCollector(Collector):
     """The process's state as metric families, computed at each scrape."""
 
-    def __init__(self, services: Services, running_rounds: Callable[[], int]) -> None:
+    def __init__(self, services: Services, running_rounds: Callable[[], int],
+                 loop_lag: LoopLag) -> None:
         self.services = services
         self.running_rounds = running_rounds
+        self.loop_lag = loop_lag
 
     def collect(self) -> Iterator[Metric]:
         rooms = self.services.rooms
@@ -84,6 +87,10 @@ class SprankelCollector(Collector):
                          "stored and sent to every socket and to the broker.", stats.fanout)
         yield _histogram("store_append_seconds", "One append of a merged batch of updates "
                          "to the store.", stats.store)
+        yield _histogram("event_loop_lag_seconds", "How late the event loop ran a ready "
+                         "callback (sampled every 5 ms).", self.loop_lag.delays)
+        yield _gauge("event_loop_lag_max_seconds", "The largest event-loop delay since the "
+                     "previous scrape (reset by each scrape).", self.loop_lag.take_max())
         limited = CounterMetricFamily(PREFIX + "rate_limited", "Requests and connections "
                                       "refused by a limit, by limit.", labels=["limit"])
         for limit, value in sorted(list(ratelimits.REFUSALS.items())):
@@ -114,9 +121,10 @@ def _sessions(documents: Iterable[str]) -> set[str]:
             if name.startswith("sessions/") and name.count("/") >= 2}
 
 
-def build_registry(services: Services, running_rounds: Callable[[], int]) -> CollectorRegistry:
+def build_registry(services: Services, running_rounds: Callable[[], int],
+                   loop_lag: LoopLag) -> CollectorRegistry:
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(SprankelCollector(services, running_rounds))
+    registry.register(SprankelCollector(services, running_rounds, loop_lag))
     ProcessCollector(registry=registry)  # process_resident_memory_bytes, _open_fds, ...
     return registry
 

@@ -11,8 +11,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from starlette.datastructures import Headers
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -22,6 +23,7 @@ from . import __version__, links
 from .kernel.languages import DEFAULT_LANGUAGE, LANGUAGES
 from .kernel.limits import MAX_NAME
 from .messages import catalogue
+from .precompressed import COMPRESSIBLE, GzipKeeper, accepts_gzip, compressible
 
 HERE = Path(__file__).parent
 
@@ -39,6 +41,7 @@ STATIC_DIR = _static_dir()
 # Session ids travel in URLs and document names: the same URL-safe alphabet as the API.
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _HASHED = re.compile(r"-[A-Z0-9]{8}\.(js|css)(\.map)?$")
+_COMPRESSIBLE_NAME = re.compile("(" + "|".join(re.escape(s) for s in sorted(COMPRESSIBLE)) + ")$")
 
 # The shell's own words (the page script translates the rest), from the message catalogue.
 SHELL_KEYS = {"skip": "skip.main", "tagline": "app.tagline", "noscript": "page.noscript"}
@@ -73,7 +76,26 @@ class Manifest:
 
 
 class CachedStaticFiles(StaticFiles):
-    """Static files; content-hashed names are cached for a year, the rest revalidated."""
+    """Static files; content-hashed names are cached for a year, the rest revalidated;
+    in gzip for clients that take it (precompressed.py)."""
+
+    def __init__(self, directory: str) -> None:
+        super().__init__(directory=directory)
+        self._gzip = GzipKeeper()
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if not isinstance(response, FileResponse) or response.stat_result is None:
+            if _COMPRESSIBLE_NAME.search(path):
+                response.headers["Vary"] = "Accept-Encoding"  # a 304 of either encoding
+            return response
+        if not compressible(response.path, response.stat_result.st_size):
+            return response
+        response.headers["Vary"] = "Accept-Encoding"
+        request = Headers(scope=scope)
+        if not accepts_gzip(request.get("accept-encoding", "")):
+            return response
+        return await self._gzip.response(response, request, scope["method"] == "HEAD")
 
     def file_response(self, full_path: Any, stat_result: Any, scope: Scope,
                       status_code: int = 200) -> Response:

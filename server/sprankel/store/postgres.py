@@ -37,7 +37,8 @@ from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool
 
 from .._redis import safe_url, stop_requested
-from .base import JSON, RecordUpdate, Store, compact_updates
+from .base import JSON, RecordUpdate, Store
+from .compaction import Merger
 from .group_commit import Batch, GroupCommit
 from .pg_schema import LOCK_CLASS, migrate
 
@@ -67,6 +68,7 @@ class PostgresStore(Store):
         self._startup_wait_s = startup_wait_s
         self._pool: AsyncConnectionPool[AsyncConnection[TupleRow]] | None = None
         self._commits = GroupCommit(self._write_batch, isolate=_BAD_DATA)
+        self._merger = Merger()
         # Updates appended per document since its last compaction, as this process saw them.
         self._log_lengths: dict[str, int] = {}
         self._outage = _Outage(_where(url))
@@ -121,6 +123,7 @@ class PostgresStore(Store):
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
+        await asyncio.to_thread(self._merger.close)
 
     async def healthy(self) -> bool:
         """True when a small write commits (a read-only standby or a full disk is not ready)."""
@@ -170,7 +173,7 @@ class PostgresStore(Store):
                 snapshot = await cursor.fetchone()
                 parts = ([bytes(snapshot[0])] if snapshot else []) + [bytes(r[1]) for r in rows]
                 # Through a Doc, so deleted content leaves the table (compact_updates).
-                merged = await asyncio.to_thread(compact_updates, parts)
+                merged = await self._merger.merge(parts)
                 await _put_snapshot(conn, name, merged)
                 # Exactly the rows merged: an append that committed meanwhile stays.
                 await conn.execute("DELETE FROM sprankel_updates WHERE id = ANY(%s)",

@@ -41,7 +41,8 @@ from .._redis import (
     connect,
     wait_until_reachable,
 )
-from .base import JSON, RecordUpdate, Store, compact_updates
+from .base import JSON, RecordUpdate, Store
+from .compaction import Merger
 
 T = TypeVar("T")
 
@@ -64,6 +65,7 @@ class RedisStore(Store):
         self._prefix = key_prefix
         self._retry_s = retry_s
         self._startup_wait_s = startup_wait_s
+        self._merger = Merger()
         self._client: Client | None = None
         self._link = Link("redis store", self._target.url)
         self._tagged = self._target.cluster
@@ -82,6 +84,7 @@ class RedisStore(Store):
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+        await asyncio.to_thread(self._merger.close)
 
     async def healthy(self) -> bool:
         try:
@@ -133,7 +136,7 @@ class RedisStore(Store):
                         return
                     parts = ([_bytes(snapshot)] if snapshot else []) + [_bytes(u) for u in log]
                     # Through a Doc, so deleted content leaves storage (compact_updates).
-                    merged = await asyncio.to_thread(compact_updates, parts)
+                    merged = await self._merger.merge(parts)
                     pipe.multi()  # type: ignore[no-untyped-call]
                     pipe.set(snap_key, merged)
                     pipe.ltrim(log_key, len(log), -1)

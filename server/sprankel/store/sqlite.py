@@ -1,10 +1,17 @@
 """The default store: one SQLite file in WAL mode, used from one worker thread.
 
 SQLite has one writer at a time anyway, so a single thread serialises the work
-without locks and keeps the event loop free. ``synchronous=NORMAL`` in WAL mode
-survives a crash of the process (the usual failure); a power cut may lose the
-last moments, which an operator who needs more can rule out with the Redis store
-and ``appendfsync always``.
+without locks and keeps the event loop free. Appends of every room go through one
+group commit (group_commit.py): those queued in one loop turn, or while the thread
+is busy, are one executor call and one transaction in that thread. Compaction
+reads the log in that thread, merges it off the loop (compaction.py: a child
+process for a big document) without holding the thread, and then replaces exactly
+the rows it merged, unless another compaction, a replace or a delete came first.
+A log that reaches ``compact_after`` is compacted in the background: the append
+that reached it does not wait.
+``synchronous=NORMAL`` in WAL mode survives a crash of the process (the usual
+failure); a power cut may lose the last moments, which an operator who needs more
+can rule out with the Redis store and ``appendfsync always``.
 """
 
 from __future__ import annotations
@@ -15,13 +22,16 @@ import logging
 import os
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
 from ..datadir import FILE_MODE, FOLDER_MODE, make_private
-from .base import JSON, RecordUpdate, Store, compact_updates
+from .base import JSON, RecordUpdate, Store
+from .compaction import Merger
+from .group_commit import Batch, GroupCommit
 
 T = TypeVar("T")
 
@@ -50,13 +60,25 @@ CREATE TABLE IF NOT EXISTS records (
 
 
 class SQLiteStore(Store):
-    def __init__(self, path: Path, compact_after: int = 500) -> None:
+    def __init__(self, path: Path, compact_after: int = 500, merger: Merger | None = None
+                 ) -> None:
         self._path = path
         self._compact_after = compact_after
         self._executor: ThreadPoolExecutor | None = None
         self._db: sqlite3.Connection | None = None
         # Updates appended per document since its last compaction, as this process saw them.
         self._log_lengths: dict[str, int] = {}
+        self._commits = GroupCommit(self._write_batch)
+        self._merger = merger or Merger()
+        self._compactions: dict[str, asyncio.Task[None]] = {}  # in the background, by doc
+
+    @property
+    def group_commit(self) -> GroupCommit:
+        return self._commits
+
+    @property
+    def merger(self) -> Merger:
+        return self._merger
 
     async def start(self) -> None:
         self._path.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
@@ -66,7 +88,11 @@ class SQLiteStore(Store):
     async def close(self) -> None:
         if self._executor is None:
             return
+        await self._commits.close()
+        if self._compactions:
+            await asyncio.gather(*self._compactions.values(), return_exceptions=True)
         await self._run(self._close_db)
+        await asyncio.to_thread(self._merger.close)
         self._executor.shutdown(wait=True)
         self._executor = None
 
@@ -102,17 +128,51 @@ class SQLiteStore(Store):
         return await self._run(load)
 
     async def append(self, name: str, update: bytes) -> None:
-        def append(db: sqlite3.Connection) -> None:
-            db.execute("INSERT INTO updates (doc, data) VALUES (?, ?)", (name, update))
-            length = self._log_lengths.get(name, 0) + 1
-            self._log_lengths[name] = length
-            if length >= self._compact_after:
-                self._compact(db, name)
+        await self._commits.append(name, update)
 
-        await self._run(append)
+    async def _write_batch(self, batch: Batch) -> None:
+        def write(db: sqlite3.Connection) -> None:
+            with _transaction(db):  # all of the batch or, when it raises, none of it
+                db.executemany("INSERT INTO updates (doc, data) VALUES (?, ?)", batch)
+
+        await self._run(write)
+        for name, added in Counter(name for name, _ in batch).items():
+            length = self._log_lengths.get(name, 0) + added
+            self._log_lengths[name] = length
+            if length >= self._compact_after and name not in self._compactions:
+                self._compactions[name] = asyncio.create_task(
+                    self._compact_in_background(name), name=f"compact {name}")
+
+    async def _compact_in_background(self, name: str) -> None:
+        try:
+            await self.compact(name)
+        except Exception:  # the appends are committed: a failure only leaves a longer log
+            log.exception("compaction failed doc=%s", name)
+        finally:
+            self._compactions.pop(name, None)
 
     async def compact(self, name: str) -> None:
-        await self._run(lambda db: self._compact(db, name))
+        read = await self._run(lambda db: _read_log(db, name))
+        if read is None:
+            self._log_lengths[name] = 0
+            return
+        snapshot, ids, parts = read
+        merged = await self._merger.merge(parts)
+
+        def write(db: sqlite3.Connection) -> bool:
+            with _transaction(db):
+                # Appends only add rows after ours; another compaction, a replace or a
+                # delete changed the snapshot or took rows: theirs stands, ours is dropped.
+                if (_snapshot(db, name) != snapshot
+                        or _count_rows(db, name, ids[-1]) != len(ids)):
+                    return False
+                db.execute("INSERT OR REPLACE INTO snapshots (doc, data) VALUES (?, ?)",
+                           (name, merged))
+                db.execute("DELETE FROM updates WHERE doc = ? AND id <= ?", (name, ids[-1]))
+                return True
+
+        if await self._run(write):
+            self._log_lengths[name] = max(0, self._log_lengths.get(name, 0) - len(ids))
 
     async def replace(self, name: str, snapshot: bytes) -> None:
         def replace(db: sqlite3.Connection) -> None:
@@ -223,24 +283,6 @@ class SQLiteStore(Store):
         db.close()
         self._db = None
 
-    def _compact(self, db: sqlite3.Connection, name: str) -> None:
-        with _transaction(db):
-            rows = db.execute(
-                "SELECT id, data FROM updates WHERE doc = ? ORDER BY id", (name,)
-            ).fetchall()
-            if rows:
-                snapshot = db.execute(
-                    "SELECT data FROM snapshots WHERE doc = ?", (name,)
-                ).fetchone()
-                parts = ([bytes(snapshot[0])] if snapshot else []) + [bytes(r[1]) for r in rows]
-                merged = compact_updates(parts)
-                db.execute(
-                    "INSERT OR REPLACE INTO snapshots (doc, data) VALUES (?, ?)", (name, merged)
-                )
-                db.execute("DELETE FROM updates WHERE doc = ? AND id <= ?", (name, rows[-1][0]))
-        self._log_lengths[name] = 0
-
-
 class _transaction:
     """BEGIN ... COMMIT, or ROLLBACK when the block raises."""
 
@@ -253,6 +295,30 @@ class _transaction:
 
     def __exit__(self, kind: object, error: object, tb: object) -> None:
         self._db.execute("ROLLBACK" if error is not None else "COMMIT")
+
+
+def _snapshot(db: sqlite3.Connection, name: str) -> bytes | None:
+    row = db.execute("SELECT data FROM snapshots WHERE doc = ?", (name,)).fetchone()
+    return None if row is None else bytes(row[0])
+
+
+def _count_rows(db: sqlite3.Connection, name: str, last: int) -> int:
+    row = db.execute("SELECT COUNT(*) FROM updates WHERE doc = ? AND id <= ?",
+                     (name, last)).fetchone()
+    return int(row[0])
+
+
+def _read_log(db: sqlite3.Connection, name: str
+              ) -> tuple[bytes | None, list[int], list[bytes]] | None:
+    """The snapshot, the ids of the logged rows and the parts to merge; None: no log."""
+    with _transaction(db, "BEGIN"):  # one consistent read of snapshot and log
+        snapshot = _snapshot(db, name)
+        rows = db.execute("SELECT id, data FROM updates WHERE doc = ? ORDER BY id",
+                          (name,)).fetchall()
+    if not rows:
+        return None
+    parts = ([snapshot] if snapshot is not None else []) + [bytes(r[1]) for r in rows]
+    return snapshot, [int(r[0]) for r in rows], parts
 
 
 def _get_record(db: sqlite3.Connection, kind: str, key: str) -> JSON | None:

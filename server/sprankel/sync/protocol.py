@@ -24,6 +24,7 @@ SYNC_UPDATE = 2
 AUTH_PERMISSION_DENIED = 0
 
 EMPTY_UPDATE = b"\x00\x00"
+EMPTY_STATE_VECTOR = b"\x00"  # a client that has nothing yet: a fresh join
 NULL_STATE = b"null"
 
 # A varUint longer than this cannot be a length or id a client legitimately sends

@@ -6,7 +6,13 @@ connection and to the other processes. While the store is busy, new updates
 gather into the next batch, so a busy room sends fewer, larger messages instead
 of falling behind. Awareness passes the rules of sync/awareness.py (ownership of
 client ids, limits, valid JSON, the server's user) and is relayed as the checked
-bytes, batched per event-loop turn.
+bytes, batched per event-loop turn: within one turn only the newest entry of each
+client id is kept (the awareness protocol's own semantics: a peer keeps only the
+highest clock), encoded once for every socket of the room.
+
+A fresh join (an empty state vector) is answered with the whole document: its
+encoded message and frame are kept until the next change of the document, so a
+burst of joins to a big board encodes it once.
 """
 
 from __future__ import annotations
@@ -75,8 +81,10 @@ class Room:
         self._pending_updates: list[bytes] = []
         self._first_pending = 0.0  # perf_counter when the batch's first update was queued
         self._pending_remote: list[bytes] = []
-        self._pending_awareness: list[bytes] = []  # entries to relay locally this turn
-        self._outgoing_awareness: list[bytes] = []  # entries to publish to other processes
+        # Entries to relay locally this turn and to publish to other processes, the
+        # newest by client id.
+        self._pending_awareness: dict[int, bytes] = {}
+        self._outgoing_awareness: dict[int, bytes] = {}
         self._flush_scheduled = False
         self._wakeup = asyncio.Event()
         self._queued = 0  # local updates handed to the pump
@@ -84,6 +92,8 @@ class Room:
         self._progress = asyncio.Condition()
         self._pump: asyncio.Task[None] | None = None
         self.failed: BaseException | None = None
+        # The answer to a fresh join's step 1 (message, frame); None once the doc changed.
+        self._full_reply: tuple[bytes, bytes] | None = None
 
     # Life cycle
 
@@ -149,6 +159,9 @@ class Room:
 
     def _handle_sync(self, conn: Connection, message: SyncMessage) -> None:
         if message.step == protocol.SYNC_STEP1:
+            if message.payload == protocol.EMPTY_STATE_VECTOR:
+                self._send_full_state(conn)
+                return
             try:
                 update = self.doc.get_update(message.payload)
             except ValueError as error:
@@ -168,6 +181,7 @@ class Room:
         if parsed.adds_content:
             self._check_room_for(len(message.payload))
         before = self.doc.get_state()
+        self._full_reply = None
         try:
             self.doc.apply_update(message.payload)
         except (ValueError, RuntimeError) as error:
@@ -194,6 +208,7 @@ class Room:
     def apply_local_update(self, update: bytes) -> int:
         """Queue an update the server made to self.doc; returns its sequence number."""
         self._learn(update)  # trusted, never refused: later client items may build on it
+        self._full_reply = None  # the server changed self.doc before calling this
         self.size += len(update)
         self._queue_update(update)
         return self._queued
@@ -222,6 +237,7 @@ class Room:
         # Another process checked it already; only what would endanger this one is refused.
         try:
             plan = self.depths.plan(parse_update(update, self.limits), strict=False)
+            self._full_reply = None
             self.doc.apply_update(update)
         except (ValueError, RuntimeError) as error:
             log.error("invalid update from another process doc=%s error=%s", self.name, error)
@@ -253,9 +269,12 @@ class Room:
     # Fan-out
 
     def _queue_awareness(self, entries: list[bytes], publish: bool) -> None:
-        self._pending_awareness.extend(entries)
+        for raw in entries:
+            client_id = protocol.read_var_uint(raw, 0)[0]
+            self._pending_awareness[client_id] = raw  # accepted later: the newer clock
+            if publish:
+                self._outgoing_awareness[client_id] = raw
         if publish:
-            self._outgoing_awareness.extend(entries)
             self._wakeup.set()
         self._schedule_flush()
 
@@ -268,11 +287,19 @@ class Room:
         """Once per event-loop turn: relay gathered awareness and remote updates locally."""
         self._flush_scheduled = False
         if self._pending_awareness:
-            self._broadcast(protocol.encode_awareness(self._pending_awareness))
-            self._pending_awareness = []
+            self._broadcast(protocol.encode_awareness(list(self._pending_awareness.values())))
+            self._pending_awareness = {}
         if self._pending_remote:
             self._broadcast(protocol.create_update_message(_merge(self._pending_remote)))
             self._pending_remote = []
+
+    def _send_full_state(self, conn: Connection) -> None:
+        if self._full_reply is None:
+            message = protocol.create_sync_step2_message(self.doc.get_update())
+            self._full_reply = (message, binary_frame(message))
+        message, frame = self._full_reply
+        self.stats.sent(message)
+        conn.send(message, frame)
 
     def _send(self, conn: Connection, message: bytes) -> None:
         self.stats.sent(message)
@@ -289,8 +316,9 @@ class Room:
             await self._wakeup.wait()
             self._wakeup.clear()
             if self._outgoing_awareness:
-                entries, self._outgoing_awareness = self._outgoing_awareness, []
-                await self._publish(self._broker.publish_awareness, _awareness_payload(entries))
+                entries, self._outgoing_awareness = self._outgoing_awareness, {}
+                await self._publish(self._broker.publish_awareness,
+                                    _awareness_payload(list(entries.values())))
             if not self._pending_updates:
                 continue
             batch, self._pending_updates = self._pending_updates, []
