@@ -155,6 +155,7 @@ def test_a_sticky_is_its_idea_edited_on_canvas_or_board_and_frames_cluster(
         # ... and the other way: the facilitator edits an idea on the board.
         fien_page.click("#tab-board")
         card = fien_page.locator(f"[data-idea='{other}']")
+        card.get_by_role("button", name="Meer acties").click()  # the card's actions
         card.get_by_role("button", name="Bewerken").click()
         fien_page.locator(f"#edit-{other}").fill("Wandelen in de pauze")
         fien_page.locator(f"[data-idea='{other}'] button[type=submit]").click()

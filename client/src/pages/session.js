@@ -143,7 +143,7 @@ function start(creds) {
   const presenceList = new PresenceList(layout.presence, awareness);
   // The hallway ("gang"): talk before the start and after the end, as in a room.
   const hallwayNode = h("section", { class: "card voice hallway", id: "voice", "aria-labelledby": "voice-heading" });
-  layout.layout.before(hallwayNode);
+  layout.presence.after(hallwayNode);
   const setHallway = facilitator ? (open) => store.api.call("PUT", "/hallway", { open }) : null;
   // The console's control of it follows the hallway's own socket (open: a table is there).
   const hallwayControl = setHallway && layout.consolePanel ? new HallwayControl(setHallway) : null;

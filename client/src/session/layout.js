@@ -40,7 +40,8 @@ export class SessionLayout {
     this.notice = h("p", { class: "notice", hidden: true, role: "status" });
     this.layout = h("div", { class: "session-layout" },
       h("div", { class: "panels" }, this.boardPanel, this.wbPanel, this.consolePanel),
-      this.presence);
+      // The side column: who is here, then the hallway (pages/session.js), out of the work's way.
+      h("div", { class: "session-side" }, this.presence));
     replaceChildren(app, [
       h("div", { class: "session-head" }, h("div", {}, this.title, this.goal), this.indicator),
       this.notice,
