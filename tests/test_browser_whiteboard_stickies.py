@@ -222,6 +222,7 @@ def test_a_sticky_is_its_idea_edited_on_canvas_or_board_and_frames_cluster(
         expect(fien_page.locator(f".cluster-none [data-idea='{mine}']")).to_have_count(1)
 
         # A sticky whose idea was deleted says so; a hostile client's bogus stickies break nothing.
+        fien_page.locator(f"[data-idea='{other}']").get_by_role("button", name="Meer acties").click()
         fien_page.locator(f"[data-idea='{other}']").get_by_role("button", name="Verwijderen").click()
         wait_sticky_text(bram_page, other, "(dit idee is van het bord verwijderd)")
         write_bogus_stickies(sprankel.ws_url, sid, bram_token)
