@@ -276,7 +276,7 @@ async def new_session(w: World, participants: int, **settings: Any
     session, fac, _ = await w.engine.sessions.create(v.new_session({
         "title": "Brainwriting", "language": "en", "settings": settings}))
     people = [
-        (await w.engine.sessions.join(session.id, v.join({"name": f"P{k}",
+        (await w.engine.sessions.join(session.id, v.join({"name": f"Person {k}",
                                                           "join_code": session.join_code})))[0]
         for k in range(participants)
     ]
@@ -303,7 +303,8 @@ async def test_brainwriting_round_is_described_with_its_rotations(world: World) 
     rnd = model.rounds[0]
     assert rnd.method.hidden and rnd.method.rotations == 2 and rnd.method.ideas_per_sheet == 2
     assert sorted((i.text, i.author) for i in model.ideas) == [
-        ("Idea of P0", "P0"), ("Idea of P1", "P1"), ("Idea of P2", "P2")]
+        ("Idea of Person 0", "Person 0"), ("Idea of Person 1", "Person 1"),
+        ("Idea of Person 2", "Person 2")]
     markdown = render(model, "md")
     assert "- **Method:** Brainwriting (6-3-5): everyone writes in silence on their own " \
            "sheet" in markdown
@@ -353,7 +354,7 @@ async def test_an_anonymous_session_names_nobody_even_when_a_client_wrote_names(
 
     def named_by_a_client(doc: Doc[Any]) -> None:
         doc.get("ideas", type=Map)["forged"] = Map({
-            "id": "forged", "text": "Signed", "author_id": people[1].id, "author_name": "P1",
+            "id": "forged", "text": "Signed", "author_id": people[1].id, "author_name": "Person 1",
             "round_id": rid, "cluster_id": None, "color": "yellow", "created_at": START_MS})
 
     await world.rooms.apply_server_change(f"sessions/{sid}/board", named_by_a_client)
@@ -363,4 +364,5 @@ async def test_an_anonymous_session_names_nobody_even_when_a_client_wrote_names(
     assert model.participants == [] and model.participant_count == 2
     for fmt in ("md", "json", "csv"):
         out = render(model, fmt)
-        assert "P0" not in out and "P1" not in out and people[1].id not in out, fmt
+        # the names hold a space, so no random id can contain them
+        assert "Person 0" not in out and "Person 1" not in out and people[1].id not in out, fmt
