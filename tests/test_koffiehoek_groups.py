@@ -15,11 +15,12 @@ import pytest
 from pycrdt import Array
 
 from conftest import ServerFactory
+from koffiehoek_harness import Seen, chat_open
 from redis_server import RedisServer
 from server_process import ServerProcess
 from sprankel import status
 from sprankel.api.voice import space_place, space_tables
-from sprankel.broker import Broker, PresenceEntry
+from sprankel.broker import Broker
 from sprankel.broker.memory import MemoryBroker
 from sprankel.broker.redis import RedisBroker
 from sprankel.kernel.clock import ManualClock
@@ -43,21 +44,6 @@ MOMENT_S = 90.0  # the moments are checked every 20 s; a loaded machine takes lo
 # In one process, on the manual clock: the tables' life
 
 
-class Seen:
-    """What one voice socket was sent, and how it was closed."""
-
-    def __init__(self, member: Member) -> None:
-        self.member_id, self.name = member.id, member.name
-        self.messages: list[dict[str, Any]] = []
-        self.closed: tuple[int, str] | None = None
-
-    def send(self, message: dict[str, Any]) -> None:
-        self.messages.append(message)
-
-    def close(self, code: int, reason: str) -> None:
-        self.closed = (code, reason)
-
-
 class Process:
     """The Koffiehoek, its gatherings and the voice tables of one process."""
 
@@ -70,12 +56,7 @@ class Process:
         self.voice = Voice(broker, IceServers())
 
     async def here(self, space: Space, *members: Member) -> None:
-        """Members with the chat open (presence, as the chat socket records it)."""
-        for m in members:
-            now = self.clock.now_ms() / 1000
-            await self.broker.presence_join(PresenceEntry(
-                f"c-{m.id}", chat_name(space.id), self.broker.process_id, now, now,
-                {"id": m.id, "name": m.name}))
+        await chat_open(self.broker, self.clock, space, *members)
 
     async def tables(self, space: Space) -> list[Any]:
         return await space_tables(self.k, self.g, self.voice, space.id)
@@ -137,7 +118,8 @@ async def test_the_tables_go_after_the_moment_once_empty(one: Process) -> None:
     [moment] = [m for m in await one.k.messages(space.id) if m["kind"] == "moment"]
     first, second = moment["group_tables"]
     by_id = {p.id: p for p in people}
-    ada, bram = Seen(by_id[moment["pairs"][0][0]]), Seen(by_id[moment["pairs"][1][0]])
+    a, b = by_id[moment["pairs"][0][0]], by_id[moment["pairs"][1][0]]
+    ada, bram = Seen(a.id, a.name), Seen(b.id, b.name)
     place = space_place(space.id)
 
     async def load() -> list[Any]:

@@ -14,12 +14,11 @@ import icalendar
 import pytest
 
 from conftest import ServerFactory
+from koffiehoek_harness import chat_open
 from server_process import ServerProcess
-from sprankel.broker import PresenceEntry
 from sprankel.broker.memory import MemoryBroker
 from sprankel.kernel.clock import ManualClock
 from sprankel.kernel.tokens import TokenSigner
-from sprankel.koffiehoek.chat import chat_name
 from sprankel.koffiehoek.gatherings import Gatherings
 from sprankel.koffiehoek.moments import pairs
 from sprankel.koffiehoek.spaces import Koffiehoek, Member, Space
@@ -41,12 +40,7 @@ class Hoek:
         self.g = Gatherings(koffiehoek)
 
     async def here(self, space: Space, *members: Member) -> None:
-        """Members with the chat open (presence, as the chat socket records it)."""
-        for m in members:
-            now = self.clock.now_ms() / 1000
-            await self.broker.presence_join(PresenceEntry(
-                f"c-{m.id}", chat_name(space.id), self.broker.process_id, now, now,
-                {"id": m.id, "name": m.name}))
+        await chat_open(self.broker, self.clock, space, *members)
 
     def set(self, ms: int) -> None:
         self.clock._now = ms  # the manual clock jumps to a wall-clock time

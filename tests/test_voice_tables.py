@@ -5,32 +5,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any
 
+from koffiehoek_harness import Seen
 from sprankel.broker.memory import MemoryBroker, MemoryHub
 from sprankel.voice.ice import IceServers
 from sprankel.voice.tables import TableSpec, Voice
 
 TABLE = TableSpec("koffietafel", "Koffietafel", 6)
-
-
-class Seen:
-    """What one voice socket was sent, and how it was closed."""
-
-    def __init__(self, member_id: str, name: str) -> None:
-        self.member_id, self.name = member_id, name
-        self.messages: list[dict[str, Any]] = []
-        self.closed: tuple[int, str] | None = None
-
-    def send(self, message: dict[str, Any]) -> None:
-        self.messages.append(message)
-
-    def close(self, code: int, reason: str) -> None:
-        self.closed = (code, reason)
-
-    def sitting(self) -> list[str]:
-        views = [m for m in self.messages if m["type"] == "tables"]
-        return [s["name"] for s in views[-1]["tables"][0]["sitting"]] if views else []
 
 
 async def load() -> list[TableSpec]:
