@@ -78,6 +78,15 @@ def test_every_page_fits_a_phone_and_the_composer_stays_at_hand(
         page.click("form button[type=submit]")
         expect(page.locator("#chat-text")).to_be_visible()
         _fits_at_every_width(page, "Koffiehoek")
+        # On a phone, who is around comes first: it is what a Koffiehoek is for.
+        page.set_viewport_size({"width": 375, "height": 740})
+        around = page.locator(".space-presence").bounding_box()
+        tables = page.locator(".voice-tables").bounding_box()
+        assert around and tables and around["y"] < tables["y"], (around, tables)
+        # Seated, the push-to-talk key is not offered on a touch screen without a keyboard.
+        page.get_by_role("button", name="Aanschuiven").first.click()
+        expect(page.get_by_role("button", name="Opstaan")).to_be_visible()
+        expect(page.locator("#voice-ptt")).to_be_hidden()
         phone.assert_clean()
     finally:
         phone.close()

@@ -67,7 +67,7 @@ export function peopleAdmin({ kind, load, remove, setFacilitator, selfId }) {
       people = [];
     }
     replaceChildren(node, [
-      h("h3", { id: `${kind}-people-admin` }, t(`people.title.${kind}`)),
+      h("h3", { id: `${kind}-people-admin`, class: "panel-title" }, t(`people.title.${kind}`)),
       status,
       h("ul", { class: "people-admin-list" }, people.map(row)),
     ]);

@@ -56,7 +56,7 @@ async function startSpace() {
 
   const status = h("p", { class: "connection", id: "connection", role: "status" });
   const list = h("ol", { class: "chat", id: "chat", "aria-labelledby": "chat-heading" });
-  const presentNode = h("section", { class: "presence-panel", "aria-labelledby": "present-heading" });
+  const presentNode = h("section", { class: "presence-panel space-presence", "aria-labelledby": "present-heading" });
   const iceNode = h("section", { class: "card icebreaker", "aria-labelledby": "ice-heading" });
   const sessionsNode = h("section", { class: "card", "aria-labelledby": "sessions-heading" });
   const momentsNode = h("section", { class: "card moments-card", "aria-labelledby": "moments-heading" });

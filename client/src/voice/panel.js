@@ -252,7 +252,7 @@ export function mountVoice(section, { path, token, me, addTable, hallway, onTabl
           } catch (err) { showNotice(err.message || String(err)); }
         } }, t(tables.length ? "hallway.close" : "hallway.open")) : null,
       h("ul", { class: "voice-tables" }, tables.map(renderTable)),
-      seated ? h("p", { class: "hint", id: "voice-ptt" }, t("voice.ptt", { key: PUSH_TO_TALK_KEY.toUpperCase() }),
+      seated ? h("p", { class: "hint ptt-hint", id: "voice-ptt" }, t("voice.ptt", { key: PUSH_TO_TALK_KEY.toUpperCase() }),
         talking ? h("strong", {}, " ", t("voice.talking")) : null) : null,
     ]);
   }
