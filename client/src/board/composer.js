@@ -28,6 +28,7 @@ export class Composer {
     const mode = [open, hidden, this.ctx.me.role, language(), offline].join("|");
     if (mode === this.mode) return;
     this.mode = mode;
+    this.form.classList.toggle("composer-closed", !open);
     if (!open) {
       // Nothing to write now (a voting round, a locked board, an observer): say why, and
       // leave out a field that cannot be used.
