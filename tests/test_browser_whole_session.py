@@ -273,6 +273,7 @@ def test_facilitator_and_three_colleagues_one_on_a_phone_run_a_whole_session(
         console.click("#end-session")
         expect(anna.page.locator(".notice")).to_be_visible()
         expect(chris.page.locator(".notice")).to_contain_text("Deze sessie is afgelopen")
+        expect(chris.page.locator("form.composer")).to_be_hidden()  # no "not in this phase"
         on_the_phone(chris.page, "ended")
         with console.expect_download() as download_info:
             console.click("[data-export=md]")

@@ -60,9 +60,9 @@ export class Console {
 
   /**
    * Runs the facilitator's actions one after another; `done` says what happened, in the
-   * status line, once it has. The control document may show an
-   * action's result (a new round's Start button) before its HTTP answer arrives, so a click
-   * meanwhile waits its turn instead of being dropped; the same action twice is one.
+   * status line, once it has. The control document may show an action's result (a new
+   * round's Start button) before its HTTP answer arrives, so a click meanwhile waits its
+   * turn instead of being dropped; the same action twice is one.
    */
   run(label, fn, done) {
     if (this.pending.has(label)) return this.queue;
@@ -174,8 +174,7 @@ export class Console {
         actions.map((action) => h("button", {
           type: "button", class: `utrecht-button ${action === "start" || action === "reveal" ? "utrecht-button--primary-action" : "utrecht-button--secondary-action"}`,
           dataset: { action },
-          onclick: () => this.run(label(action), () => this.ctx.api.roundAction(round.id, action, action === "extend" ? { seconds: 60 } : undefined),
-            t(`console.done.${action}`)),
+          onclick: () => this.run(label(action), () => this.ctx.api.roundAction(round.id, action, action === "extend" ? { seconds: 60 } : undefined), t(`console.done.${action}`)),
         }, label(action))),
         round.state === "planned" && !s.ended ? [
           this.moveButton(round, s, -1),
@@ -196,8 +195,7 @@ export class Console {
       "aria-disabled": to < 0 || to >= s.agenda.length ? "true" : "false",
       onclick: () => {
         if (to < 0 || to >= s.agenda.length) return;
-        this.run(t(key, { prompt: round.prompt }), () => this.ctx.api.call("POST", `/rounds/${round.id}/move`, { position: to }),
-          t("console.done.round.moved"))
+        this.run(t(key, { prompt: round.prompt }), () => this.ctx.api.call("POST", `/rounds/${round.id}/move`, { position: to }), t("console.done.round.moved"))
           .then(() => this.root.querySelector(`li[data-round="${round.id}"] [data-move="${step < 0 ? "up" : "down"}"]`)?.focus());
       },
     }, step < 0 ? "↑" : "↓");
@@ -224,8 +222,7 @@ export class Console {
         body.top_n = Number(values.top_n) || 3;
       }
       this.editing = null;
-      this.run(t("console.round.save"), () => round ? this.ctx.api.updateRound(round.id, body) : this.ctx.api.addRound(body),
-        t("console.done.round.saved"));
+      this.run(t("console.round.save"), () => round ? this.ctx.api.updateRound(round.id, body) : this.ctx.api.addRound(body), t("console.done.round.saved"));
     };
     return h("form", { class: "round-form", onsubmit: save },
       h("label", { for: "round-form-kind", class: "utrecht-form-label" }, t("console.round.kind")),
@@ -255,8 +252,7 @@ export class Console {
       h("div", { class: "round-actions" },
         h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", id: "lock-toggle", disabled: s.ended,
           "aria-pressed": s.locked ? "true" : "false",
-          onclick: () => this.run(t(s.locked ? "console.unlock" : "console.lock"), () => (s.locked ? this.ctx.api.unlock() : this.ctx.api.lock()),
-            t(s.locked ? "console.done.unlock" : "console.done.lock")) },
+          onclick: () => this.run(t(s.locked ? "console.unlock" : "console.lock"), () => (s.locked ? this.ctx.api.unlock() : this.ctx.api.lock()), t(s.locked ? "console.done.unlock" : "console.done.lock")) },
         t(s.locked ? "console.unlock" : "console.lock")),
         h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", id: "follow-toggle",
           "aria-pressed": follow ? "true" : "false",
@@ -266,8 +262,7 @@ export class Console {
           onclick: () => { if (confirm(t("console.end.confirm"))) this.run(t("console.end.session"), () => this.ctx.api.end(), t("console.done.session.ended")); } },
         t("console.end.session")),
         h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", id: "delete-session",
-          onclick: () => { if (confirm(t("console.delete.confirm"))) this.run(t("console.delete"), async () => { await this.ctx.api.call("DELETE", ""); location.assign("/"); },
-            t("console.done.session.deleted")); } },
+          onclick: () => { if (confirm(t("console.delete.confirm"))) this.run(t("console.delete"), async () => { await this.ctx.api.call("DELETE", ""); location.assign("/"); }, t("console.done.session.deleted")); } },
         t("console.delete"))),
       renderTimeZone(s, this.ctx.api, (label, fn, done) => this.run(label, fn, done)));
   }
@@ -281,8 +276,7 @@ export class Console {
 
   renderExport() {
     const exportFile = (format) => this.run(t(`console.export.${format}`), () =>
-      download(`/api/sessions/${encodeURIComponent(this.ctx.sid)}/export.${format}`, this.ctx.token, `sprankel.${format}`),
-    t("console.done.export", { format: t(`console.export.${format}`) }));
+      download(`/api/sessions/${encodeURIComponent(this.ctx.sid)}/export.${format}`, this.ctx.token, `sprankel.${format}`), t("console.done.export", { format: t(`console.export.${format}`) }));
     return h("section", { class: "card", "aria-labelledby": "console-export" },
       h("h3", { id: "console-export" }, t("console.export")),
       h("div", { class: "round-actions" }, ["md", "json", "csv", "zip"].map((format) =>
