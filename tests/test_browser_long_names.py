@@ -104,3 +104,29 @@ def test_the_longest_name_fits_a_phone_in_the_presence_list_the_cards_and_the_co
         phone.close()
         lead.close()
         api.close()
+
+
+def test_the_longest_name_labels_a_pointer_on_the_whiteboard_uncut(
+        chromium: Browser, sprankel: ServerProcess) -> None:
+    # The whiteboard cut a colleague's name at 60 characters, below the one limit.
+    api = Api(sprankel)
+    session = api.create_session("Namen")
+    sid = session["id"]
+    users = [new_user(chromium, sprankel, name) for name in (LONGEST, "Fien")]
+    try:
+        for user in users:
+            joined = api.join(session, user.name)
+            remember_session(user, sid, joined["token"], "participant", user.name,
+                             token_claims(joined["token"])["p"])
+            page = user.goto(f"/s/{sid}")
+            page.click("#tab-whiteboard")
+            expect(page.locator("#whiteboard")).to_have_attribute("data-ready", "true")
+        users[1].page.wait_for_function("""(name) => [...document.getElementById('whiteboard')
+          .excalidrawAPI.getAppState().collaborators.values()].some((c) => c.username === name)""",
+                                        arg=LONGEST)
+        for user in users:
+            user.assert_clean()
+    finally:
+        for user in users:
+            user.close()
+        api.close()

@@ -88,3 +88,52 @@ def test_a_colleague_on_a_phone_takes_part_in_a_whole_round(
         for user in users:
             user.close()
         api.close()
+
+
+# The number of lines an element's text is laid out on.
+LINES = """(e) => { const r = document.createRange(); r.selectNodeContents(e);
+  return new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size; }"""
+
+
+def test_on_a_small_phone_the_dots_and_the_clock_stay_readable_and_the_budget_at_hand(
+        chromium: Browser, sprankel: ServerProcess) -> None:
+    # At 320 px "Jouw stippen: 1 ●" broke at its colon, "Tijd is om" over two lines, and
+    # while voting the screen's top held "you cannot write now" instead of the dots left.
+    api = Api(sprankel)
+    session = api.create_session("Klein scherm")
+    sid, token = session["id"], session["facilitator_token"]
+    phone = new_user(chromium, sprankel, "Chris", phone=True)
+    try:
+        joined = api.join(session, "Chris")
+        remember_session(phone, sid, joined["token"], "participant", "Chris")
+        for n in range(6):
+            api.call("POST", f"/sessions/{sid}/ideas", token, {"text": f"Idee nummer {n}"})
+        vote = api.call("POST", f"/sessions/{sid}/rounds", token,
+                        {"kind": "vote", "prompt": "Kies", "duration_s": 600})
+        api.call("POST", f"/sessions/{sid}/rounds/{vote['id']}/start", token, {})
+        page = phone.goto(f"/s/{sid}")
+        page.set_viewport_size({"width": 320, "height": 640})
+        first = card(page, "Idee nummer 0")
+        for _ in range(3):
+            first.locator(".vote-add").tap()  # type: ignore[attr-defined]
+        expect(first.locator(".vote-count")).to_contain_text("3")  # type: ignore[attr-defined]
+        assert first.locator(".vote-count-label").evaluate(LINES) == 1  # type: ignore[attr-defined]
+        assert first.locator(".vote-count-n").evaluate(LINES) == 1  # type: ignore[attr-defined]
+        minus, plus = (first.locator(f".vote-{b}").bounding_box()  # type: ignore[attr-defined]
+                       for b in ("remove", "add"))
+        assert minus and plus and minus["y"] == plus["y"], (minus, plus)  # one row
+        assert_fits_the_screen(page)
+
+        card(page, "Idee nummer 5").scroll_into_view_if_needed()  # type: ignore[attr-defined]
+        budget = page.locator(".budget").bounding_box()
+        assert budget and 0 <= budget["y"] < 640, budget  # still on the screen
+        expect(page.locator(".budget")).to_have_text("Nog 2 van 5 stippen over")
+
+        api.call("POST", f"/sessions/{sid}/rounds/{vote['id']}/end", token, {})
+        expect(page.locator(".timer-clock")).to_have_text("Tijd is om")
+        assert page.locator(".timer-clock").evaluate(LINES) == 1
+        assert_fits_the_screen(page)
+        phone.assert_clean()
+    finally:
+        phone.close()
+        api.close()

@@ -210,3 +210,26 @@ def test_the_console_of_an_ended_session_the_brainwriting_turn_and_the_dark_them
     finally:
         lead.close()
         api.close()
+
+
+def test_a_disabled_subtle_button_is_greyed_not_boxed(
+        chromium: Browser, sprankel: ServerProcess) -> None:
+    # "Opnieuw" with nothing to redo had a grey box, so it looked more clickable than the
+    # flat "Ongedaan maken" beside it that did work.
+    api = Api(sprankel)
+    session = api.create_session("Knoppen")
+    user, page = _participant(chromium, sprankel, api, session, "Anna")
+    try:
+        redo = page.get_by_role("button", name="Opnieuw")
+        expect(redo).to_be_disabled()
+        for theme in ("light", "dark"):
+            expect(page.locator("html")).to_have_attribute("data-theme", theme)
+            assert redo.evaluate("(e) => getComputedStyle(e).backgroundColor") == "rgba(0, 0, 0, 0)"
+            assert redo.evaluate("(e) => getComputedStyle(e).borderTopColor") == "rgba(0, 0, 0, 0)"
+            ratio = redo.evaluate(CONTRAST)
+            assert ratio >= 4.5, f"a disabled subtle button has a contrast of {ratio:.2f} ({theme})"
+            page.locator("#theme-switch").click()
+        user.assert_clean()  # type: ignore[attr-defined]
+    finally:
+        user.close()  # type: ignore[attr-defined]
+        api.close()

@@ -50,6 +50,17 @@ IN_VIEW = f"""(ids) => {{
   return ids.every((id) => inside(({SCREEN_POINT})(id)));
 }}"""
 
+# A sticky in a frame: its frameId, and its box and text inside the frame's bounds.
+IN_FRAME = """([ideaId, frameId]) => {
+  const els = document.getElementById('whiteboard').excalidrawAPI.getSceneElements();
+  const frame = els.find((e) => e.id === frameId);
+  const box = els.find((e) => e.type !== 'text' && e.customData?.ideaId === ideaId);
+  const text = box && els.find((e) => e.containerId === box.id);
+  const within = (e) => e.x >= frame.x && e.y >= frame.y && e.x + e.width <= frame.x + frame.width
+    && e.y + e.height <= frame.y + frame.height;
+  return Boolean(frame && text) && box.frameId === frameId && text.frameId === frameId && within(box) && within(text);
+}"""
+
 
 def sign_in(api: Api, user: User, session: dict[str, Any], role: str = "participant") -> str:
     if role == "facilitator":
@@ -220,6 +231,26 @@ def test_a_sticky_is_its_idea_edited_on_canvas_or_board_and_frames_cluster(
         bram_page.mouse.move(start["x"], start["y"], steps=12)
         bram_page.mouse.up()
         expect(fien_page.locator(f".cluster-none [data-idea='{mine}']")).to_have_count(1)
+
+        # Moved into the group on the board (the card's "Meer acties" select): the sticky
+        # moves into the group's frame on every canvas; out of the group, out of the frame.
+        card = fien_page.locator(f"[data-idea='{mine}']")
+        card.get_by_role("button", name="Meer acties").click()
+        fien_page.locator(f"#move-{mine}").select_option(label="Ochtend")
+        expect(fien_page.locator(".cluster", has=fien_page.locator(f"[data-idea='{mine}']"))
+               .locator("input.cluster-title")).to_have_value("Ochtend")
+        bram_page.wait_for_function(IN_FRAME, arg=[mine, "frame1"])
+        fien_page.click("#tab-whiteboard")
+        fien_page.wait_for_function(IN_FRAME, arg=[mine, "frame1"])
+        fien_page.click("#tab-board")
+        fien_page.locator(f"#move-{mine}").select_option(label="Geen groep")  # its actions stay open
+        bram_page.wait_for_function(f"(a) => !({IN_FRAME})(a)", arg=[mine, "frame1"])
+        bram_page.evaluate("""(id) => {
+          const api = document.getElementById('whiteboard').excalidrawAPI;
+          api.scrollToContent(api.getSceneElements().find((e) => e.customData?.ideaId === id), {animate: false});
+        }""", mine)
+        bram_page.wait_for_function(IN_VIEW, arg=[mine])
+        start = bram_page.evaluate(SCREEN_POINT, mine)
 
         # A sticky whose idea was deleted says so; a hostile client's bogus stickies break nothing.
         fien_page.locator(f"[data-idea='{other}']").get_by_role("button", name="Meer acties").click()

@@ -1,6 +1,9 @@
-"""A facilitator and two participants, each in their own browser, run a whole session.
+"""A facilitator and three colleagues, each in their own browser and one on a phone
+(375x740), run a whole session.
 
-Create, join, a timed hidden round, reveal, cluster, vote, end, download the Markdown.
+Create, join, a timed hidden round, reveal, cluster, vote, a reaction, a second vote, a
+rating round, end, download the Markdown. The phone never scrolls sideways and its
+composer is always at hand.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 import browser_support
 from browser_support import new_user, screenshot
 from server_process import ServerProcess
+from test_browser_phone import assert_fits_the_screen
 
 # The shared fixtures (a module-scoped Chromium, a `sprankel serve` per test), by name.
 chromium = browser_support.chromium
@@ -33,6 +37,30 @@ def moderated(console: Page, text: str) -> Locator:
         has=console.locator("span[id^=mod-]", has_text=text))
 
 
+def on_the_phone(page: Page, step: str) -> None:
+    """What the phone shows at this step: no sideways scroll, and a screenshot to look at."""
+    assert_fits_the_screen(page)
+    screenshot(page, f"phone-{step}")
+
+
+def composer_at_hand(page: Page) -> None:
+    """The composer's field and button are on the screen's width, uncovered (a tap lands)."""
+    field = page.locator("#idea-text")
+    expect(field).to_be_editable()
+    field.tap()
+    expect(field).to_be_focused()
+    box = page.locator("form.composer button[type=submit]").bounding_box()
+    width = page.evaluate("() => window.innerWidth")
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, box
+
+
+def tap_dots(page: Page, text: str, n: int) -> None:
+    card = idea_card(page, text)
+    for _ in range(n):
+        card.locator(".vote-add").tap()
+    expect(card.locator(".vote-count")).to_contain_text(str(n))
+
+
 def start_round_from_form(console: Page, kind: str, prompt: str, hidden: bool) -> None:
     console.click("#add-round")
     console.select_option("#round-form-kind", kind)
@@ -47,13 +75,15 @@ def start_round_from_form(console: Page, kind: str, prompt: str, hidden: bool) -
     expect(round_item).to_have_attribute("data-state", "running")
 
 
-def test_facilitator_and_two_participants_run_a_whole_session(
+def test_facilitator_and_three_colleagues_one_on_a_phone_run_a_whole_session(
     chromium: Browser, sprankel: ServerProcess
 ) -> None:
     facilitator = new_user(chromium, sprankel, "Fien")
     anna = new_user(chromium, sprankel, "Anna", locale="nl-NL")
     bram = new_user(chromium, sprankel, "Bram", locale="en-GB")
-    users = [facilitator, anna, bram]
+    chris = new_user(chromium, sprankel, "Chris", phone=True)
+    colleagues = [anna, bram, chris]
+    users = [facilitator, *colleagues]
     try:
         # Create the session on the home page.
         home = facilitator.goto("/")
@@ -71,24 +101,32 @@ def test_facilitator_and_two_participants_run_a_whole_session(
         console = facilitator.page
         expect(console.locator("#console-heading")).to_be_visible()
 
-        # Both participants join with their names.
-        for user in (anna, bram):
+        # The colleagues join by the link with their names, Chris on her phone.
+        for user in colleagues:
             page = user.page
             page.goto(join_link)
             if user is anna:
                 screenshot(page, "join")
+            if user is chris:
+                on_the_phone(page, "join")
             page.fill("#name", user.name)
             page.click("form button[type=submit]")
             expect(page.locator("#connection")).to_have_attribute("data-state", "online")
-        expect(console.locator(".presence .person")).to_have_count(3)
+        expect(console.locator(".presence .person")).to_have_count(4)
+        on_the_phone(chris.page, "joined")
         expect(bram.page.locator("#tab-board")).to_have_text("Idea board")  # en-GB browser
         expect(anna.page.locator("#tab-board")).to_have_text("Ideeënbord")
 
         # A timed hidden round: ideas go to each author's drafts, invisible to the others.
         start_round_from_form(console, "ideate", "Wat mis je het meest?", hidden=True)
-        for user in (anna, bram):
+        for user in colleagues:
             expect(user.page.locator("#round-prompt")).to_have_text("Wat mis je het meest?")
             expect(user.page.locator(".timer-clock")).to_have_text(re.compile(r"^[0-2]:\d\d"))
+        composer_at_hand(chris.page)
+        chris.page.fill("#idea-text", "Samen lunchen op dinsdag")
+        chris.page.keyboard.press("Enter")
+        expect(chris.page.locator(".drafts [data-draft]")).to_have_text(re.compile("lunchen"))
+        on_the_phone(chris.page, "hidden-round")
         anna.page.fill("#idea-text", "Een vaste koffiepauze om 10 uur")
         anna.page.keyboard.press("Enter")
         bram.page.fill("#idea-text", "Random coffee pairs")
@@ -101,22 +139,27 @@ def test_facilitator_and_two_participants_run_a_whole_session(
         anna.page.keyboard.press("Enter")
         # The facilitator reviews them before the reveal and holds one back.
         console.locator("#tab-console").click()
-        expect(console.locator(".moderation li")).to_have_count(3)
+        expect(console.locator(".moderation li")).to_have_count(4)
         screenshot(console, "console")
         held = moderated(console, "ongepasts")
         held.locator("[data-moderate=hold]").click()
         expect(held.locator("[data-moderate=release]")).to_have_text("Vrijgeven")
         assert "Random coffee pairs" not in anna.page.content()
         assert "koffiepauze" not in bram.page.content()
+        assert "lunchen" not in anna.page.content()
 
         # End the round: writing closes, nothing is revealed yet; the authors see why.
         console.locator("li.round[data-state=running] [data-action=end]").click()
+        expect(console.locator("#console-status")).to_have_text("Ronde beëindigd")
         expect(anna.page.locator(".awaiting-reveal")).to_be_visible()
         held_draft = anna.page.locator("[data-draft]", has_text="ongepasts")
         expect(held_draft.locator(".draft-state")).to_have_text(
             "Tegengehouden door de begeleider")
         expect(bram.page.locator("[data-draft] .draft-state")).to_have_text(
             "Waiting to be revealed")
+        expect(chris.page.locator("[data-draft] .draft-state")).to_have_text(
+            "Wacht op onthulling")
+        on_the_phone(chris.page, "awaiting-reveal")
         # One at a time, then the rest at once.
         moderated(console, "koffiepauze").locator("[data-moderate=reveal]").click()
         for user in users:
@@ -125,9 +168,12 @@ def test_facilitator_and_two_participants_run_a_whole_session(
         assert "Random coffee pairs" not in anna.page.locator("#panel-board").inner_text()
         console.locator("#tab-console").click()
         console.locator("li.round[data-state=ended] [data-action=reveal]").click()
+        expect(console.locator("#console-status")).to_have_text("Ideeën onthuld")
         for user in users:
             user.page.locator("#tab-board").click()
             expect(idea_card(user.page, "Random coffee pairs")).to_be_visible()
+        expect(idea_card(chris.page, "Samen lunchen op dinsdag")).to_be_visible()
+        on_the_phone(chris.page, "revealed")
         for user in users:  # the held-back idea reaches no board, not even its author's
             expect(user.page.locator("#panel-board [data-idea]", has_text="ongepasts")
                    ).to_have_count(0)
@@ -182,17 +228,53 @@ def test_facilitator_and_two_participants_run_a_whole_session(
             expect(card.locator(".vote-count")).to_contain_text("2")
         expect(anna.page.locator(".budget")).to_have_text("Nog 1 van 3 stippen over")
         screenshot(anna.page, "session-voting")
+        tap_dots(chris.page, "Samen lunchen", 2)
+        expect(chris.page.locator(".budget")).to_have_text("Nog 1 van 3 stippen over")
+        on_the_phone(chris.page, "voting")
         console.locator("li.round[data-state=running] [data-action=end]").click()
-        for user in (anna, bram):
+        for user in colleagues:
             expect(idea_card(user.page, "coffee pairs").locator(".idea-votes")).to_contain_text("2")
         expect(anna.page.locator("#board-sort")).to_have_value("votes")  # sorted once published
         first = anna.page.locator("#panel-board .clusters [data-idea]").first
         expect(first).to_contain_text("2")
 
+        # Chris cheers from her phone: it floats up on every screen, the console's too.
+        chris.page.locator("#reactions [data-emoji='🎉']").tap()
+        for user in users:
+            expect(user.page.locator(".reactions-layer .reaction-float", has_text="🎉")
+                   ).to_have_count(1)
+        on_the_phone(chris.page, "reaction")
+
+        # A second vote: each round's ranking stays readable on the phone, the newest open.
+        start_round_from_form(console, "vote", "Wat doen we eerst?", hidden=False)
+        tap_dots(chris.page, "met muziek", 3)
+        console.locator("li.round[data-state=running] [data-action=end]").click()
+        results = chris.page.locator("#panel-board .board-results details.result")
+        expect(results).to_have_count(2)
+        expect(results.last.locator("li[data-top=true]")).to_have_text(
+            re.compile("met muziek — 3 stippen"))
+        expect(results.first.locator("ol")).not_to_be_visible()
+        results.first.locator("summary").tap()
+        expect(results.first.locator("li", has_text="coffee pairs")).to_contain_text("2 stippen")
+        on_the_phone(chris.page, "two-rankings")
+
+        # A rating round: Chris scores an idea with the phone's selects.
+        start_round_from_form(console, "rate", "Hoe goed is het?", hidden=False)
+        card = idea_card(chris.page, "met muziek")
+        card.locator("select[id^=rate-originality]").select_option("4")
+        card.locator("select[id^=rate-feasibility]").select_option("3")
+        on_the_phone(chris.page, "rating")
+        console.locator("li.round[data-state=running] [data-action=end]").click()
+        expect(card.locator(".idea-ratings")).to_have_text("Originaliteit 4.0 · Haalbaarheid 3.0")
+        on_the_phone(chris.page, "rated")
+
         # End the session and take the summary home.
         facilitator.page.on("dialog", lambda dialog: dialog.accept())
         console.click("#end-session")
         expect(anna.page.locator(".notice")).to_be_visible()
+        expect(chris.page.locator(".notice")).to_contain_text("Deze sessie is afgelopen")
+        expect(chris.page.locator("form.composer")).to_be_hidden()  # no "not in this phase"
+        on_the_phone(chris.page, "ended")
         with console.expect_download() as download_info:
             console.click("[data-export=md]")
         summary = download_info.value.path().read_text(encoding="utf-8")

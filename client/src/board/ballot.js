@@ -47,8 +47,11 @@ export class Ballot {
       h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action vote-remove",
         "aria-label": t("board.vote.remove", { text: idea.text }), disabled: !canVote || mine === 0,
         "data-focus-key": `vote-remove-${idea.id}`, onclick: () => this.ctx.vote(idea.id, this.myDots(idea.id) - 1) }, "−"),
-      h("span", { class: "vote-count", "aria-live": "polite" }, t("board.vote.mine", { n: mine }),
-        h("span", { class: "dots", "aria-hidden": "true" }, "●".repeat(Math.min(mine, 10)))),
+      // Two short lines ("Jouw stippen" over "2 ●●"): one long line wrapped at its colon on a phone.
+      h("span", { class: "vote-count", "aria-live": "polite" },
+        h("span", { class: "vote-count-label" }, t("board.vote.mine")), " ",
+        h("span", { class: "vote-count-n" }, String(mine),
+          h("span", { class: "dots", "aria-hidden": "true" }, "●".repeat(Math.min(mine, 10))))),
       // Out of dots, "+" stays where the focus is (aria-disabled, not disabled): a disabled
       // button loses the focus, which then lands on "−", and the next Enter took a dot back.
       h("button", { type: "button", class: "utrecht-button utrecht-button--primary-action vote-add",

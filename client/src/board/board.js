@@ -2,7 +2,7 @@
 // redo of own edits) and the ideas grouped into clusters (drag and drop, or a select per
 // card for keyboard users; clusters are renamed in place). Cards: card.js; dots and
 // ratings: ballot.js; what the phase allows: phase.js.
-import { announce, h, replaceChildren } from "../lib/dom.js";
+import { announce, h, onNextFrame, replaceChildren } from "../lib/dom.js";
 import { language, t } from "../lib/i18n.js";
 import * as model from "../lib/model.js";
 import { remembered } from "../lib/storage.js";
@@ -56,15 +56,7 @@ export class IdeaBoard {
     this.results = h("section", { class: "board-results", "aria-label": t("results.title") });
     root.append(this.composer, this.ballot.budgetNode, this.draftsList, this.toolbar, this.results, this.list);
 
-    let scheduled = false;
-    this.schedule = () => {
-      if (scheduled) return;
-      scheduled = true;
-      requestAnimationFrame(() => {
-        scheduled = false;
-        this.render();
-      });
-    };
+    this.schedule = onNextFrame(() => this.render());
     ctx.board.getMap(model.KEYS.ideas).observeDeep((events, txn) => {
       this.announceNew(txn);
       this.schedule();

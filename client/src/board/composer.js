@@ -25,14 +25,18 @@ export class Composer {
     // Anonymous ideas are written by the server: without a connection they cannot be added.
     const offline = anonymousNow(s, Boolean(this.ctx.drafts)) && !this.ctx.online?.();
     // Rebuilt only when what it offers changes: a rebuild would drop what the user is typing.
-    const mode = [open, hidden, this.ctx.me.role, language(), offline].join("|");
+    const mode = [open, hidden, this.ctx.me.role, language(), offline, s.ended, s.locked].join("|");
     if (mode === this.mode) return;
     this.mode = mode;
+    this.form.classList.toggle("composer-closed", !open);
+    this.form.hidden = false;
     if (!open) {
-      // Nothing to write now (a voting round, a locked board, an observer): say why, and
-      // leave out a field that cannot be used.
-      replaceChildren(this.form, [h("p", { class: "hint" },
-        this.ctx.me.role === "observer" ? t("board.readonly") : t("board.add.closed"))]);
+      // Nothing to write now (a voting round, an observer): say why, and leave out a field
+      // that cannot be used. An ended or locked session's notice says why already.
+      const why = this.ctx.me.role === "observer" ? t("board.readonly")
+        : s.ended || s.locked ? null : t("board.add.closed");
+      this.form.hidden = !why;
+      replaceChildren(this.form, why ? [h("p", { class: "hint" }, why)] : []);
       return;
     }
     if (offline) {

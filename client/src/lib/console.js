@@ -37,7 +37,7 @@ export class Console {
     this.editing = null; // round id or "new"
     this.queue = Promise.resolve();
     this.pending = new Set(); // labels of the actions queued
-    this.status = h("p", { class: "console-status", role: "status" });
+    this.status = h("p", { class: "console-status", id: "console-status", role: "status" });
     ctx.board.getMap(KEYS.notes).observeDeep(() => this.drawNotes?.());
     ctx.awareness.on("change", () => this.renderPeople());
     this.peopleNode = h("section", { class: "card", "aria-labelledby": "console-people" });
@@ -59,17 +59,18 @@ export class Console {
   }
 
   /**
-   * Runs the facilitator's actions one after another. The control document may show an
-   * action's result (a new round's Start button) before its HTTP answer arrives, so a click
-   * meanwhile waits its turn instead of being dropped; the same action twice is one.
+   * Runs the facilitator's actions one after another; `done` says what happened, in the
+   * status line, once it has. The control document may show an action's result (a new
+   * round's Start button) before its HTTP answer arrives, so a click meanwhile waits its
+   * turn instead of being dropped; the same action twice is one.
    */
-  run(label, fn) {
+  run(label, fn, done) {
     if (this.pending.has(label)) return this.queue;
     this.pending.add(label);
     this.queue = this.queue.then(async () => {
       try {
         await fn();
-        this.status.textContent = t("console.done", { action: label });
+        this.status.textContent = done;
         // The caller's own share (hidden ideas, links); the control document brings the rest.
         this.ctx.refresh();
       } catch (err) {
@@ -114,7 +115,7 @@ export class Console {
           this.renderShare(),
           this.renderSession(s),
           this.ctx.hallway?.node,
-          renderModeration(s, this.ctx.api, (label, fn) => this.run(label, fn)),
+          renderModeration(s, this.ctx.api, (label, fn, done) => this.run(label, fn, done)),
           this.renderResults(s),
           this.renderExport(),
           this.audit.node,
@@ -151,7 +152,7 @@ export class Console {
         h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", dataset: { template: key },
           onclick: () => this.run(t(`console.template.${key}`), async () => {
             for (const round of rounds) await this.ctx.api.addRound(round);
-          }) }, `+ ${t(`console.template.${key}`)}`))));
+          }, t("console.done.template", { name: t(`console.template.${key}`) })) }, `+ ${t(`console.template.${key}`)}`))));
   }
 
   renderRound(round, s) {
@@ -173,13 +174,13 @@ export class Console {
         actions.map((action) => h("button", {
           type: "button", class: `utrecht-button ${action === "start" || action === "reveal" ? "utrecht-button--primary-action" : "utrecht-button--secondary-action"}`,
           dataset: { action },
-          onclick: () => this.run(label(action), () => this.ctx.api.roundAction(round.id, action, action === "extend" ? { seconds: 60 } : undefined)),
+          onclick: () => this.run(label(action), () => this.ctx.api.roundAction(round.id, action, action === "extend" ? { seconds: 60 } : undefined), t(`console.done.${action}`)),
         }, label(action))),
         round.state === "planned" && !s.ended ? [
           this.moveButton(round, s, -1),
           this.moveButton(round, s, 1),
           h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", onclick: () => { this.editing = round.id; this.render(); } }, t("console.round.edit")),
-          h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", onclick: () => this.run(t("console.round.delete"), () => this.ctx.api.deleteRound(round.id)) }, t("console.round.delete")),
+          h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", onclick: () => this.run(t("console.round.delete"), () => this.ctx.api.deleteRound(round.id), t("console.done.round.deleted")) }, t("console.round.delete")),
         ] : null));
   }
 
@@ -194,7 +195,7 @@ export class Console {
       "aria-disabled": to < 0 || to >= s.agenda.length ? "true" : "false",
       onclick: () => {
         if (to < 0 || to >= s.agenda.length) return;
-        this.run(t(key, { prompt: round.prompt }), () => this.ctx.api.call("POST", `/rounds/${round.id}/move`, { position: to }))
+        this.run(t(key, { prompt: round.prompt }), () => this.ctx.api.call("POST", `/rounds/${round.id}/move`, { position: to }), t("console.done.round.moved"))
           .then(() => this.root.querySelector(`li[data-round="${round.id}"] [data-move="${step < 0 ? "up" : "down"}"]`)?.focus());
       },
     }, step < 0 ? "↑" : "↓");
@@ -221,7 +222,7 @@ export class Console {
         body.top_n = Number(values.top_n) || 3;
       }
       this.editing = null;
-      this.run(t("console.round.save"), () => round ? this.ctx.api.updateRound(round.id, body) : this.ctx.api.addRound(body));
+      this.run(t("console.round.save"), () => round ? this.ctx.api.updateRound(round.id, body) : this.ctx.api.addRound(body), t("console.done.round.saved"));
     };
     return h("form", { class: "round-form", onsubmit: save },
       h("label", { for: "round-form-kind", class: "utrecht-form-label" }, t("console.round.kind")),
@@ -251,19 +252,19 @@ export class Console {
       h("div", { class: "round-actions" },
         h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", id: "lock-toggle", disabled: s.ended,
           "aria-pressed": s.locked ? "true" : "false",
-          onclick: () => this.run(t(s.locked ? "console.unlock" : "console.lock"), () => (s.locked ? this.ctx.api.unlock() : this.ctx.api.lock())) },
+          onclick: () => this.run(t(s.locked ? "console.unlock" : "console.lock"), () => (s.locked ? this.ctx.api.unlock() : this.ctx.api.lock()), t(s.locked ? "console.done.unlock" : "console.done.lock")) },
         t(s.locked ? "console.unlock" : "console.lock")),
         h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", id: "follow-toggle",
           "aria-pressed": follow ? "true" : "false",
           onclick: () => { this.ctx.follow.set(!follow); this.render(); } },
         t(follow ? "console.follow.stop" : "console.follow")),
         h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", id: "end-session", disabled: s.ended,
-          onclick: () => { if (confirm(t("console.end.confirm"))) this.run(t("console.end.session"), () => this.ctx.api.end()); } },
+          onclick: () => { if (confirm(t("console.end.confirm"))) this.run(t("console.end.session"), () => this.ctx.api.end(), t("console.done.session.ended")); } },
         t("console.end.session")),
         h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", id: "delete-session",
-          onclick: () => { if (confirm(t("console.delete.confirm"))) this.run(t("console.delete"), async () => { await this.ctx.api.call("DELETE", ""); location.assign("/"); }); } },
+          onclick: () => { if (confirm(t("console.delete.confirm"))) this.run(t("console.delete"), async () => { await this.ctx.api.call("DELETE", ""); location.assign("/"); }, t("console.done.session.deleted")); } },
         t("console.delete"))),
-      renderTimeZone(s, this.ctx.api, (label, fn) => this.run(label, fn)));
+      renderTimeZone(s, this.ctx.api, (label, fn, done) => this.run(label, fn, done)));
   }
 
   renderResults(s) {
@@ -275,7 +276,7 @@ export class Console {
 
   renderExport() {
     const exportFile = (format) => this.run(t(`console.export.${format}`), () =>
-      download(`/api/sessions/${encodeURIComponent(this.ctx.sid)}/export.${format}`, this.ctx.token, `sprankel.${format}`));
+      download(`/api/sessions/${encodeURIComponent(this.ctx.sid)}/export.${format}`, this.ctx.token, `sprankel.${format}`), t("console.done.export", { format: t(`console.export.${format}`) }));
     return h("section", { class: "card", "aria-labelledby": "console-export" },
       h("h3", { id: "console-export" }, t("console.export")),
       h("div", { class: "round-actions" }, ["md", "json", "csv", "zip"].map((format) =>

@@ -95,3 +95,17 @@ export function safeHref(url) {
     return null;
   }
 }
+
+/** A function that runs `fn` once in the next animation frame, however often it is called
+ * before then (many Yjs events in one turn: one render). */
+export function onNextFrame(fn) {
+  let scheduled = false;
+  return () => {
+    if (scheduled) return;
+    scheduled = true;
+    requestAnimationFrame(() => {
+      scheduled = false;
+      fn();
+    });
+  };
+}

@@ -20,9 +20,9 @@ function renderReview(api, run, round, ideas) {
   const post = (idea, what, body) => api.call("POST", `/ideas/${encodeURIComponent(idea.id)}/${what}`, body);
   const waiting = ideas.filter((i) => i.state === "waiting");
   const closed = round.state === "ended";
-  const button = (idea, key, what, body) => h("button", {
+  const button = (idea, key, done, what) => h("button", {
     type: "button", class: "utrecht-button utrecht-button--subtle", "aria-describedby": `mod-${idea.id}`,
-    dataset: { moderate: what }, onclick: () => run(t(key), () => post(idea, what, body)),
+    dataset: { moderate: what }, onclick: () => run(t(key), () => post(idea, what), t(done)),
   }, t(key));
   const mergeForm = (idea) => {
     const others = waiting.filter((o) => o.id !== idea.id);
@@ -32,7 +32,7 @@ function renderReview(api, run, round, ideas) {
     return h("span", { class: "merge" }, select,
       h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", dataset: { moderate: "merge" },
         "aria-describedby": `mod-${idea.id}`,
-        onclick: () => run(t("console.merge"), () => post(idea, "merge", { into: select.value })) },
+        onclick: () => run(t("console.merge"), () => post(idea, "merge", { into: select.value }), t("console.done.merge")) },
       t("console.merge")));
   };
   return h("div", { class: "review", dataset: { reviewRound: round.id } },
@@ -44,8 +44,9 @@ function renderReview(api, run, round, ideas) {
         h("span", { class: "hint" }, ` · ${t(`console.idea.${idea.state}`)}`)),
       h("span", { class: "moderation-actions" },
         idea.state === "waiting" ? [
-          closed ? button(idea, "console.reveal.one", "reveal") : null,
-          button(idea, "console.holdback", "hold"),
+          closed ? button(idea, "console.reveal.one", "console.done.reveal.one", "reveal") : null,
+          button(idea, "console.holdback", "console.done.holdback", "hold"),
           mergeForm(idea),
-        ] : button(idea, idea.state === "merged" ? "console.unmerge" : "console.release", "release"))))));
+        ] : idea.state === "merged" ? button(idea, "console.unmerge", "console.done.unmerge", "release")
+          : button(idea, "console.release", "console.done.release", "release"))))));
 }

@@ -15,7 +15,7 @@ export function renderTimeZone(s, api, run) {
   const save = (e) => {
     e.preventDefault();
     const timezone = input.value.trim() || null;
-    run(t("console.timezone.save"), () => api.call("PATCH", "/settings", { timezone }));
+    run(t("console.timezone.save"), () => api.call("PATCH", "/settings", { timezone }), t("console.done.timezone"));
   };
   return h("form", { class: "timezone-form", onsubmit: save },
     h("label", { for: "session-timezone", class: "utrecht-form-label" }, t("console.timezone")),

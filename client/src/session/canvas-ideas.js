@@ -2,7 +2,7 @@
 // it as a sticky note, and one that places them all (a frame per cluster). Only ideas on
 // the board are listed: a hidden idea is not in the board document until it is revealed.
 // The idea board stays the accessible path to the same content (docs/accessibility.md).
-import { announce, h, replaceChildren } from "../lib/dom.js";
+import { announce, h, onNextFrame, replaceChildren } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
 import * as model from "../lib/model.js";
 
@@ -14,15 +14,7 @@ export class CanvasIdeas {
     this.body = h("div", { class: "canvas-ideas-body" });
     this.node = h("details", { class: "canvas-ideas", id: "canvas-ideas", open: true },
       h("summary", {}, t("whiteboard.ideas.title")), this.body);
-    let scheduled = false;
-    this.schedule = () => {
-      if (scheduled) return;
-      scheduled = true;
-      requestAnimationFrame(() => {
-        scheduled = false;
-        this.render();
-      });
-    };
+    this.schedule = onNextFrame(() => this.render());
     doc.getMap(model.KEYS.ideas).observeDeep(this.schedule);
     doc.getArray(model.KEYS.whiteboard).observeDeep(this.schedule);
     this.render();

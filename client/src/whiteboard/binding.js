@@ -7,6 +7,7 @@
 // several awareness messages per pointer move.
 import { CaptureUpdateAction, reconcileElements } from "@excalidraw/excalidraw";
 import * as Y from "yjs";
+import { NAME_MAX } from "../lib/name-field.js";
 
 const ORIGIN = "sprankel-whiteboard";
 const POINTER_INTERVAL_MS = 60;
@@ -203,7 +204,7 @@ export class WhiteboardBinding {
       for (const id of Array.isArray(p?.selected) ? p.selected : []) selected[id] = true;
       collaborators.set(String(clientId), {
         // Only plain values from the peer; never an avatarUrl (it would be fetched).
-        username: String(state.user.name || "").slice(0, 60),
+        username: String(state.user.name || "").slice(0, NAME_MAX),
         // The server stamps `color` (#rrggbb); the light shade is derived here.
         color: { background: lightShade(state.user.color), stroke: validColor(state.user.color) || "#333" },
         pointer: p && Number.isFinite(p.x) && Number.isFinite(p.y)

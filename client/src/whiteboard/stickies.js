@@ -4,7 +4,8 @@
 // and an edit made on the canvas is written to the idea, through the board's own path
 // (card.js changeIdea: Yjs, or the API for one's own anonymous idea), never into the
 // element. Moving a sticky into a frame sets the idea's cluster; out of it clears it;
-// renaming a frame renames its cluster. Deleting a sticky removes it from the canvas only.
+// renaming a frame renames its cluster; an idea moved to another group on the board moves its
+// sticky (follow.js). Deleting a sticky removes it from the canvas only.
 import { CaptureUpdateAction, convertToExcalidrawElements, getCommonBounds, newElementWith, restoreElements }
   from "@excalidraw/excalidraw";
 import { changeIdea } from "../board/card.js";
@@ -12,6 +13,7 @@ import { votingRound } from "../board/phase.js";
 import { announce } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
 import * as model from "../lib/model.js";
+import { followClusters } from "./follow.js";
 
 const WIDTH = 220;
 const HEIGHT = 140;
@@ -86,13 +88,21 @@ export class Stickies {
     return new Map(this.api.getSceneElementsIncludingDeleted().map((el) => [el.id, el]));
   }
 
-  /** Draws every sticky's text from its idea and every linked frame's name from its cluster. */
+  /** Draws every sticky's text from its idea and every linked frame's name from its cluster;
+   * moves stickies into (or out of) their cluster's frame (follow.js). */
   render(extra = new Map()) {
     const ideas = this.ideas();
     const clusters = new Map(model.readClusters(this.doc).map((c) => [c.id, c]));
     const scene = this.sceneMap();
     for (const [id, el] of extra) scene.set(id, el);
-    const editing = this.api.getAppState().editingTextElement?.id;
+    const state = this.api.getAppState();
+    const editing = state.editingTextElement?.id;
+    if (!this.binding.readOnly()) {
+      const busy = (box) => (state.selectedElementsAreBeingDragged && state.selectedElementIds[box.id])
+        || (editing && scene.get(editing)?.containerId === box.id);
+      for (const [id, el] of followClusters(scene, ideas, new Set(clusters.keys()), busy)) extra.set(id, el);
+      for (const [id, el] of extra) scene.set(id, el);
+    }
     let dirty = extra.size > 0;
     const next = [...scene.values()].map((el) => {
       if (el.isDeleted || el.id === editing) return el;
