@@ -159,6 +159,11 @@ def test_facilitator_and_three_colleagues_one_on_a_phone_run_a_whole_session(
             "Waiting to be revealed")
         expect(chris.page.locator("[data-draft] .draft-state")).to_have_text(
             "Wacht op onthulling")
+        # The board does not invite anyone to write the first idea: they are waiting.
+        expect(chris.page.locator("#panel-board .empty")).to_have_text(
+            "De ideeën van deze ronde verschijnen hier zodra de begeleider ze onthult.")
+        expect(bram.page.locator("#panel-board .empty")).to_have_text(
+            "The ideas of this round appear here once the facilitator reveals them.")
         on_the_phone(chris.page, "awaiting-reveal")
         # One at a time, then the rest at once.
         moderated(console, "koffiepauze").locator("[data-moderate=reveal]").click()

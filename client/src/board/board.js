@@ -10,7 +10,7 @@ import { Ballot } from "./ballot.js";
 import { renderCard } from "./card.js";
 import { Composer } from "./composer.js";
 import { renderDrafts } from "./drafts.js";
-import { canAdd, canArrange, hiddenRound } from "./phase.js";
+import { canAdd, canArrange, emptyBoard, hiddenRound } from "./phase.js";
 import { renderResults } from "./results.js";
 import { Spotlight } from "./spotlight.js";
 
@@ -179,7 +179,7 @@ export class IdeaBoard {
     sections.push(this.renderCluster(null, loose, clusters));
     replaceChildren(this.list, [
       h("h2", { class: "visually-hidden" }, t("board.ideas")),
-      ideas.length === 0 && clusters.length === 0 ? h("p", { class: "empty" }, t("board.empty")) : sections,
+      ideas.length === 0 && clusters.length === 0 ? h("p", { class: "empty" }, t(emptyBoard(s, this.ctx.me))) : sections,
     ]);
     this.spotlight.apply();
   }

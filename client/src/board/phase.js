@@ -30,6 +30,13 @@ export function anonymousNow(s, hasDrafts) {
   return Boolean(s.settings?.anonymous || s.current?.anonymous) && !hiddenRound(s, hasDrafts);
 }
 
+/** What an empty board says: ideas still hidden, nothing to add now, or an invitation. */
+export function emptyBoard(s, me) {
+  const round = s.current;
+  if (round?.hidden && !round.revealed) return "board.empty.hidden";
+  return canAdd(s, me) ? "board.empty" : "board.empty.none";
+}
+
 export function ratingRound(s, me) {
   const round = s.current;
   return round && round.kind === "rate" && round.state === "running" && me.role !== "observer"
