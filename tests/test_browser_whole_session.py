@@ -142,8 +142,15 @@ def test_facilitator_and_three_colleagues_one_on_a_phone_run_a_whole_session(
         expect(console.locator(".moderation li")).to_have_count(4)
         screenshot(console, "console")
         held = moderated(console, "ongepasts")
-        held.locator("[data-moderate=hold]").click()
+        lunch = moderated(console, "lunchen")
+        # Two quick clicks on two ideas are two actions, though the buttons read the same.
+        held.locator("[data-moderate=hold]").evaluate_all(
+            "(mine, other) => { mine[0].click(); other.click(); }",
+            lunch.locator("[data-moderate=hold]").element_handle())
         expect(held.locator("[data-moderate=release]")).to_have_text("Vrijgeven")
+        expect(lunch.locator("[data-moderate=release]")).to_have_text("Vrijgeven")
+        lunch.locator("[data-moderate=release]").click()  # second thoughts: it may go out
+        expect(lunch.locator("[data-moderate=hold]")).to_be_visible()
         assert "Random coffee pairs" not in anna.page.content()
         assert "koffiepauze" not in bram.page.content()
         assert "lunchen" not in anna.page.content()

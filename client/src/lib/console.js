@@ -36,7 +36,7 @@ export class Console {
     this.ctx = ctx;
     this.editing = null; // round id or "new"
     this.queue = Promise.resolve();
-    this.pending = new Set(); // labels of the actions queued
+    this.pending = new Set(); // keys of the actions queued: what, and on which round or idea
     this.status = h("p", { class: "console-status", id: "console-status", role: "status" });
     ctx.board.getMap(KEYS.notes).observeDeep(() => this.drawNotes?.());
     ctx.awareness.on("change", () => this.renderPeople());
@@ -62,11 +62,11 @@ export class Console {
    * Runs the facilitator's actions one after another; `done` says what happened, in the
    * status line, once it has. The control document may show an action's result (a new
    * round's Start button) before its HTTP answer arrives, so a click meanwhile waits its
-   * turn instead of being dropped; the same action twice is one.
+   * turn instead of being dropped; the same action on the same thing twice (one `key`) is one.
    */
-  run(label, fn, done) {
-    if (this.pending.has(label)) return this.queue;
-    this.pending.add(label);
+  run(key, fn, done) {
+    if (this.pending.has(key)) return this.queue;
+    this.pending.add(key);
     this.queue = this.queue.then(async () => {
       try {
         await fn();
@@ -77,7 +77,7 @@ export class Console {
         this.status.textContent = t("error.generic", { message: err.message });
         announce(this.status.textContent, true);
       } finally {
-        this.pending.delete(label);
+        this.pending.delete(key);
       }
     });
     return this.queue;
@@ -174,13 +174,13 @@ export class Console {
         actions.map((action) => h("button", {
           type: "button", class: `utrecht-button ${action === "start" || action === "reveal" ? "utrecht-button--primary-action" : "utrecht-button--secondary-action"}`,
           dataset: { action },
-          onclick: () => this.run(label(action), () => this.ctx.api.roundAction(round.id, action, action === "extend" ? { seconds: 60 } : undefined), t(`console.done.${action}`)),
+          onclick: () => this.run(`${action}:${round.id}`, () => this.ctx.api.roundAction(round.id, action, action === "extend" ? { seconds: 60 } : undefined), t(`console.done.${action}`)),
         }, label(action))),
         round.state === "planned" && !s.ended ? [
           this.moveButton(round, s, -1),
           this.moveButton(round, s, 1),
           h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", onclick: () => { this.editing = round.id; this.render(); } }, t("console.round.edit")),
-          h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", onclick: () => this.run(t("console.round.delete"), () => this.ctx.api.deleteRound(round.id), t("console.done.round.deleted")) }, t("console.round.delete")),
+          h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", onclick: () => this.run(`delete:${round.id}`, () => this.ctx.api.deleteRound(round.id), t("console.done.round.deleted")) }, t("console.round.delete")),
         ] : null));
   }
 
@@ -195,7 +195,7 @@ export class Console {
       "aria-disabled": to < 0 || to >= s.agenda.length ? "true" : "false",
       onclick: () => {
         if (to < 0 || to >= s.agenda.length) return;
-        this.run(t(key, { prompt: round.prompt }), () => this.ctx.api.call("POST", `/rounds/${round.id}/move`, { position: to }), t("console.done.round.moved"))
+        this.run(`move:${round.id}:${to}`, () => this.ctx.api.call("POST", `/rounds/${round.id}/move`, { position: to }), t("console.done.round.moved"))
           .then(() => this.root.querySelector(`li[data-round="${round.id}"] [data-move="${step < 0 ? "up" : "down"}"]`)?.focus());
       },
     }, step < 0 ? "↑" : "↓");

@@ -22,7 +22,7 @@ function renderReview(api, run, round, ideas) {
   const closed = round.state === "ended";
   const button = (idea, key, done, what) => h("button", {
     type: "button", class: "utrecht-button utrecht-button--subtle", "aria-describedby": `mod-${idea.id}`,
-    dataset: { moderate: what }, onclick: () => run(t(key), () => post(idea, what), t(done)),
+    dataset: { moderate: what }, onclick: () => run(`${what}:${idea.id}`, () => post(idea, what), t(done)),
   }, t(key));
   const mergeForm = (idea) => {
     const others = waiting.filter((o) => o.id !== idea.id);
@@ -32,7 +32,7 @@ function renderReview(api, run, round, ideas) {
     return h("span", { class: "merge" }, select,
       h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", dataset: { moderate: "merge" },
         "aria-describedby": `mod-${idea.id}`,
-        onclick: () => run(t("console.merge"), () => post(idea, "merge", { into: select.value }), t("console.done.merge")) },
+        onclick: () => run(`merge:${idea.id}`, () => post(idea, "merge", { into: select.value }), t("console.done.merge")) },
       t("console.merge")));
   };
   return h("div", { class: "review", dataset: { reviewRound: round.id } },
