@@ -227,8 +227,17 @@ def top_idea_ids(tallies: dict[str, int], top_n: int | None = None) -> list[str]
     in, and a top of 3 may hold 4), never an idea without a dot; by dots, then id."""
     n = top_n or DEFAULT_TOP_N
     ranked = sorted(((c, i) for i, c in tallies.items() if c > 0), key=lambda p: (-p[0], p[1]))
-    counts = [c for c, _ in ranked]
-    return [i for c, i in ranked if sum(1 for other in counts if other > c) < n]
+    # By dots, highest first: an idea is beaten by exactly the ideas before the first of
+    # its own count (one pass; counting the others per idea was quadratic).
+    top: list[str] = []
+    beaten_by = 0
+    for position, (count, idea_id) in enumerate(ranked):
+        if position and count < ranked[position - 1][0]:
+            beaten_by = position
+        if beaten_by >= n:
+            break
+        top.append(idea_id)
+    return top
 
 
 def link_results(ideas: list[Idea], rounds: list[Round]) -> list[Idea]:
