@@ -1,14 +1,16 @@
-"""The top N of a vote round: ties at the edge are all in, ideas without a dot never.
+"""Orders the export computes fast, pinned against their plain definitions.
 
-The export computes it in one pass over the ideas sorted by dots; these cases pin the
-definition ("those fewer than N ideas beat") against a plain reading of it.
+The top N of a vote round (ties at the edge all in, ideas without a dot never) is one
+pass over the ideas sorted by dots; times sort by integer milliseconds instead of by
+their ISO text, in exactly the text's order.
 """
 
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime, timedelta
 
-from sprankel.export.model import top_idea_ids
+from sprankel.export.model import iso, time_key, top_idea_ids
 
 
 def _by_definition(tallies: dict[str, int], n: int) -> list[str]:
@@ -54,3 +56,18 @@ def test_a_big_round_is_one_pass() -> None:
     top = top_idea_ids(tallies, 3)
     # Thousands tie at 7 dots: all of them are in, and no idea with 6 (beaten by them all).
     assert top == sorted(i for i, c in tallies.items() if c == 7)
+
+
+def test_times_sort_as_their_iso_text_does() -> None:
+    rng = random.Random(11)
+    base = datetime(2027, 1, 15, 9, tzinfo=UTC)
+    times: list[datetime | None] = [None, datetime(1969, 12, 31, 23, 59, 59, 999_500, UTC),
+                                    datetime(1970, 1, 1, tzinfo=UTC)]
+    for _ in range(2000):
+        # Sub-millisecond steps: two times in one millisecond are equal in the text.
+        times.append(base + timedelta(microseconds=rng.randint(-10**7, 10**7)))
+    for a in times:
+        b = rng.choice(times)
+        by_text = ((iso(a) or "~") > (iso(b) or "~")) - ((iso(a) or "~") < (iso(b) or "~"))
+        by_key = (time_key(a) > time_key(b)) - (time_key(a) < time_key(b))
+        assert by_key == by_text, (a, b)
