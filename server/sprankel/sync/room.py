@@ -298,24 +298,32 @@ class Room:
             outgoing = self._awareness_out.take_outgoing()
             if outgoing is not None:
                 await self._publish(self._broker.publish_awareness, outgoing)
-            if not self._pending_updates:
-                continue
-            batch, self._pending_updates = self._pending_updates, []
-            first_pending = self._first_pending
-            update = _merge(batch)
-            appending = time.perf_counter()
-            try:
-                await self._store.append(self.name, update)
-            except Exception as error:
-                await self._fail(error)
+            if self._pending_updates and not await self._store_batch():
                 return
-            self.stats.store.observe(time.perf_counter() - appending)
-            self._broadcast(protocol.create_update_message(update))
-            await self._publish(self._broker.publish_update, update)
-            self.stats.fanout.observe(time.perf_counter() - first_pending)
-            async with self._progress:
-                self._stored += len(batch)
-                self._progress.notify_all()
+
+    async def _store_batch(self) -> bool:
+        """Store, fan out and acknowledge what is pending; False once the store failed.
+
+        A method of its own so that the batch and its merge (after a burst, as big as the
+        document) are freed when it returns, not held while the pump waits for the next.
+        """
+        batch, self._pending_updates = self._pending_updates, []
+        first_pending = self._first_pending
+        update = _merge(batch)
+        appending = time.perf_counter()
+        try:
+            await self._store.append(self.name, update)
+        except Exception as error:
+            await self._fail(error)
+            return False
+        self.stats.store.observe(time.perf_counter() - appending)
+        self._broadcast(protocol.create_update_message(update))
+        await self._publish(self._broker.publish_update, update)
+        self.stats.fanout.observe(time.perf_counter() - first_pending)
+        async with self._progress:
+            self._stored += len(batch)
+            self._progress.notify_all()
+        return True
 
     async def _publish(self, publish: Callable[[str, bytes], Awaitable[None]], data: bytes) -> None:
         try:
