@@ -144,9 +144,11 @@ async def _open_all(clients: list[LoadClient], concurrency: int, timeout: float)
     await asyncio.gather(*(open_one(client) for client in clients))
 
 
-async def _send_ideas(
-    client: LoadClient, rate: float, start: float, duration: float, rng: random.Random
+async def _at_rate(
+    client: LoadClient, send: Callable[[], None], rate: float, start: float, duration: float,
+    rng: random.Random,
 ) -> None:
+    """Call ``send`` ``rate`` times a second through the window, from a random phase."""
     loop = asyncio.get_running_loop()
     interval = 1.0 / rate
     phase = rng.uniform(0.0, interval)
@@ -156,22 +158,7 @@ async def _send_ideas(
             await asyncio.sleep(delay)
         if not client.is_open:
             return
-        client.send_idea()
-
-
-async def _move_cursor(
-    client: LoadClient, rate: float, start: float, duration: float, rng: random.Random
-) -> None:
-    loop = asyncio.get_running_loop()
-    interval = 1.0 / rate
-    phase = rng.uniform(0.0, interval)
-    for k in range(int(duration * rate)):
-        delay = start + phase + k * interval - loop.time()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        if not client.is_open:
-            return
-        client.send_cursor()
+        send()
 
 
 async def _renew_awareness(
@@ -238,12 +225,13 @@ async def run_worker(spec: dict[str, Any]) -> None:
     duration: float = spec["duration"]
     rng = random.Random(spec["seed"])
     tasks = [
-        asyncio.ensure_future(_send_ideas(c, spec["rate"], start, duration, rng))
+        asyncio.ensure_future(_at_rate(c, c.send_idea, spec["rate"], start, duration, rng))
         for c in clients
     ]
     if spec["cursor_rate"] > 0:
         tasks += [
-            asyncio.ensure_future(_move_cursor(c, spec["cursor_rate"], start, duration, rng))
+            asyncio.ensure_future(_at_rate(c, c.send_cursor, spec["cursor_rate"], start, duration,
+                                            rng))
             for c in clients
         ]
     if spec["awareness_interval"] > 0:

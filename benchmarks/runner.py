@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import statistics
 import subprocess
 import sys
@@ -189,39 +190,37 @@ def run_growth(target: servers.Target, quick: bool) -> Result:
     return result
 
 
-def run_growth_store(quick: bool) -> Result:
-    """Compaction and export by size: Sprankel's own code, with the project's Python."""
-    sizes = ",".join(map(str, growth_sizes(quick)))
+def _project_bench(module: str, args: list[str], timeout: float, label: str) -> Any:
+    """A benchmark of Sprankel's own code, run with the project's Python (not the load
+    venv's): its JSON output, or {"error": ...}."""
     completed = subprocess.run(
-        [str(servers.PROJECT_PYTHON), "-m", "benchmarks.growth_store", "--sizes", sizes],
-        cwd=servers.REPO_ROOT, capture_output=True, text=True, timeout=1800,
+        [str(servers.PROJECT_PYTHON), "-m", module, *args],
+        cwd=servers.REPO_ROOT, capture_output=True, text=True, timeout=timeout,
     )
     if completed.returncode != 0:
         message = (completed.stderr.strip().splitlines() or ["failed"])[-1]
-        _log(f"  growth (store): {message}")
+        _log(f"  {label}: {message}")
         return {"error": message}
-    import json
+    return json.loads(completed.stdout)
 
-    rows: Result = json.loads(completed.stdout)
+
+def run_growth_store(quick: bool) -> Result:
+    """Compaction and export by size."""
+    sizes = ",".join(map(str, growth_sizes(quick)))
+    rows: Result = _project_bench("benchmarks.growth_store", ["--sizes", sizes], 1800,
+                                  "growth (store)")
+    if "error" in rows:
+        return rows
     _log(f"  sprankel store: {rows}")
     return {"rows": rows}
 
 
 def run_export(quick: bool) -> Result:
-    """Sprankel's own code, so it runs with the project's Python, not the load venv's."""
     ideas = 500 if quick else 5000
-    completed = subprocess.run(
-        [str(servers.PROJECT_PYTHON), "-m", "benchmarks.export_bench", "--ideas", str(ideas)],
-        cwd=servers.REPO_ROOT, capture_output=True, text=True, timeout=600,
-    )
-    if completed.returncode != 0:
-        message = (completed.stderr.strip().splitlines() or ["failed"])[-1]
-        _log(f"  export: {message}")
-        return {"error": message}
-    import json
-
-    result: Result = json.loads(completed.stdout)
-    _log(f"  sprankel: export of {ideas} ideas: {result}")
+    result: Result = _project_bench("benchmarks.export_bench", ["--ideas", str(ideas)], 600,
+                                    "export")
+    if "error" not in result:
+        _log(f"  sprankel: export of {ideas} ideas: {result}")
     return result
 
 

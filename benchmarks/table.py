@@ -274,7 +274,7 @@ def _growth_rows(results: dict[str, dict[str, Result]]) -> list[str]:
     store = row.get("store", {}).get("rows", {})
     lines = ["", "| Ideas | join ready, applied, p50 (ms): Node | Sprankel | Sprankel / Node "
              "| memory per open document (MiB): Node | Sprankel | compaction (ms) "
-             "| loop lag while compacting, max (ms) | Markdown export (ms) |",
+             "| loop lag while compacting, max (ms) | Markdown export (ms; CPU ms) |",
              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for size in sprankel.get("sizes") or node.get("sizes") or []:
         n = node.get("rows", {}).get(str(size), {})
@@ -285,7 +285,8 @@ def _growth_rows(results: dict[str, dict[str, Result]]) -> list[str]:
         lines.append(
             f"| {size:,} | {_fmt(a, 1)} | {_fmt(b, 1)} | {ratio} | {_fmt(n.get('memory_mib'), 1)} "
             f"| {_fmt(p.get('memory_mib'), 1)} | {_fmt(st.get('compaction_ms'), 1)} "
-            f"| {_fmt(st.get('compaction_loop_lag_max_ms'), 1)} | {_fmt(st.get('export_ms'), 0)} |")
+            f"| {_fmt(st.get('compaction_loop_lag_max_ms'), 1)} | {_fmt(st.get('export_ms'), 0)}"
+            f"{'; ' + _fmt(st['export_cpu_ms'], 0) if 'export_cpu_ms' in st else ''} |")
     return lines
 
 

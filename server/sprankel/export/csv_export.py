@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 
-from .model import SessionExport, iso
+from .model import SessionExport, iso, time_key
 
 COLUMNS = ("id", "round", "round_kind", "round_prompt", "cluster", "text", "originality",
            "feasibility", "author", "created")
@@ -46,7 +46,7 @@ def render_csv(model: SessionExport) -> str:
     ideas = sorted(
         model.ideas,
         key=lambda i: (order.get(i.round_id or "", len(order) + 1),
-                       iso(i.created_at) or "~", i.id),
+                       time_key(i.created_at), i.id),
     )
     for idea in ideas:
         r = rounds.get(idea.round_id or "")

@@ -18,7 +18,7 @@ import jinja2
 
 from .escape import Md, block, inline
 from .i18n import Words, words
-from .model import Cluster, Idea, Note, Rating, Round, SessionExport, WhiteboardFrame, iso
+from .model import Cluster, Idea, Note, Rating, Round, SessionExport, WhiteboardFrame, time_key
 
 # The line of the summary that changes between two exports of the same session.
 GENERATED_LINE_PREFIXES = ("_Gemaakt op ", "_Generated on ")
@@ -54,11 +54,11 @@ class RoundView:
     rated: list[tuple[Idea, Rating]]  # rate rounds: ideas by published averages
 
 
-def _idea_order(idea: Idea) -> tuple[int, str, str]:
+def _idea_order(idea: Idea) -> tuple[int, tuple[int, int], str]:
     # Most dots of the latest vote round first (the board's sort), then oldest first; the
     # id makes the order total.
     latest = list(idea.votes_by_round.values())[-1:] if idea.votes_by_round else [0]
-    return (-latest[0], iso(idea.created_at) or "~", idea.id)
+    return (-latest[0], time_key(idea.created_at), idea.id)
 
 
 def _groups(ideas: list[Idea], clusters: list[Cluster]) -> list[IdeaGroup]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 # Bump when a field of the JSON export changes meaning or disappears; adding fields is fine.
@@ -227,8 +227,17 @@ def top_idea_ids(tallies: dict[str, int], top_n: int | None = None) -> list[str]
     in, and a top of 3 may hold 4), never an idea without a dot; by dots, then id."""
     n = top_n or DEFAULT_TOP_N
     ranked = sorted(((c, i) for i, c in tallies.items() if c > 0), key=lambda p: (-p[0], p[1]))
-    counts = [c for c, _ in ranked]
-    return [i for c, i in ranked if sum(1 for other in counts if other > c) < n]
+    # By dots, highest first: an idea is beaten by exactly the ideas before the first of
+    # its own count (one pass; counting the others per idea was quadratic).
+    top: list[str] = []
+    beaten_by = 0
+    for position, (count, idea_id) in enumerate(ranked):
+        if position and count < ranked[position - 1][0]:
+            beaten_by = position
+        if beaten_by >= n:
+            break
+        top.append(idea_id)
+    return top
 
 
 def link_results(ideas: list[Idea], rounds: list[Round]) -> list[Idea]:
@@ -257,8 +266,16 @@ def iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _time_key(value: datetime | None) -> str:
-    return iso(value) or "~"  # unknown times sort last
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MS = timedelta(milliseconds=1)
+
+
+def time_key(value: datetime | None) -> tuple[int, int]:
+    """Orders times as their iso() text does (whole milliseconds, unknown times last),
+    in integer arithmetic: a fifth of the cost of formatting each time per sort."""
+    if value is None:
+        return (1, 0)
+    return (0, (value - _EPOCH) // _MS)
 
 
 def canonical(model: SessionExport) -> SessionExport:
@@ -269,10 +286,10 @@ def canonical(model: SessionExport) -> SessionExport:
     """
     return replace(
         model,
-        participants=sorted(model.participants, key=lambda p: (_time_key(p.joined_at), p.id)),
+        participants=sorted(model.participants, key=lambda p: (time_key(p.joined_at), p.id)),
         rounds=sorted(model.rounds, key=lambda r: (r.number, r.id)),
         clusters=sorted(model.clusters, key=lambda c: (c.position, c.id)),
-        ideas=sorted(model.ideas, key=lambda i: (_time_key(i.created_at), i.id)),
-        notes=sorted(model.notes, key=lambda n: (_time_key(n.created_at), n.id)),
+        ideas=sorted(model.ideas, key=lambda i: (time_key(i.created_at), i.id)),
+        notes=sorted(model.notes, key=lambda n: (time_key(n.created_at), n.id)),
         audit=sorted(model.audit, key=lambda e: e.seq),
     )

@@ -44,7 +44,7 @@ FRAME_READER = "sprankel.frame_reader"
 FrameReader = Callable[[Callable[[bytes], None]], bool]
 
 
-def binary_frame(message: bytes) -> bytes:
+def binary_frame(message: bytes | memoryview) -> bytes:
     """The frame a server sends for one binary message: final, unmasked (RFC 6455, 5.2)."""
     length = len(message)
     if length < 126:
@@ -84,8 +84,9 @@ class Connection:
     def close_code(self) -> int | None:
         return None if self._close is None else self._close[0]
 
-    def send(self, data: bytes, frame: bytes | None = None) -> None:
-        """Queue one message; ``frame`` is ``binary_frame(data)`` when the caller has it."""
+    def send(self, data: bytes | memoryview, frame: bytes | None = None) -> None:
+        """Queue one message; ``frame`` is ``binary_frame(data)`` when the caller has it
+        (``data`` is then often a view of the frame's tail: kept_reply.py)."""
         if self._close is not None:
             return
         # Straight to the socket only in order: nothing queued or in flight. The writer
@@ -104,7 +105,8 @@ class Connection:
             return
         if self._outbox is None:
             self._outbox = deque()
-        self._outbox.append(data)
+        # A copy only for a socket that is behind: the ASGI path takes bytes.
+        self._outbox.append(data if isinstance(data, bytes) else bytes(data))
         self._queued_bytes += len(data)
         self._start_writer()
 

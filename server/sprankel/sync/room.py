@@ -6,13 +6,10 @@ connection and to the other processes. While the store is busy, new updates
 gather into the next batch, so a busy room sends fewer, larger messages instead
 of falling behind. Awareness passes the rules of sync/awareness.py (ownership of
 client ids, limits, valid JSON, the server's user) and is relayed as the checked
-bytes, batched per event-loop turn: within one turn only the newest entry of each
-client id is kept (the awareness protocol's own semantics: a peer keeps only the
-highest clock), encoded once for every socket of the room.
+bytes by awareness_relay.py (newest per client id, once per event-loop turn).
 
-A fresh join (an empty state vector) is answered with the whole document: its
-encoded message and frame are kept until the next change of the document, so a
-burst of joins to a big board encodes it once.
+A fresh join (an empty state vector) is answered with the whole document, encoded
+once until the next change (kept_reply.py).
 """
 
 from __future__ import annotations
@@ -30,15 +27,17 @@ from ..broker import Broker, Subscription
 from ..store import Store
 from . import protocol
 from .awareness import AwarenessBook, AwarenessRefused
+from .awareness_relay import AwarenessRelay, awareness_payload
 from .connection import Connection, binary_frame
 from .guard import GuardError, UpdateLimits, parse_update
+from .kept_reply import KeptReply
+from .opening import apply_stored, mark_guarded
 from .protocol import (
     AwarenessMessage,
     ProtocolError,
     QueryAwarenessMessage,
     SyncMessage,
 )
-from .restore import GUARDED, QUARANTINE, guarded_record, quarantine_record, restore
 from .stats import SyncStats
 from .type_depths import TypeDepths
 
@@ -81,19 +80,15 @@ class Room:
         self._pending_updates: list[bytes] = []
         self._first_pending = 0.0  # perf_counter when the batch's first update was queued
         self._pending_remote: list[bytes] = []
-        # Entries to relay locally this turn and to publish to other processes, the
-        # newest by client id.
-        self._pending_awareness: dict[int, bytes] = {}
-        self._outgoing_awareness: dict[int, bytes] = {}
         self._flush_scheduled = False
         self._wakeup = asyncio.Event()
+        self._awareness_out = AwarenessRelay(self._broadcast, self._wakeup.set)
         self._queued = 0  # local updates handed to the pump
         self._stored = 0  # of those, how many are stored and fanned out
         self._progress = asyncio.Condition()
         self._pump: asyncio.Task[None] | None = None
         self.failed: BaseException | None = None
-        # The answer to a fresh join's step 1 (message, frame); None once the doc changed.
-        self._full_reply: tuple[bytes, bytes] | None = None
+        self._full_reply = KeptReply()  # forgotten at every change of self.doc
 
     # Life cycle
 
@@ -105,8 +100,9 @@ class Room:
         )
         stored = await self._store.load(self.name)
         if stored:
-            await self._restore(stored)
-        await self._mark_guarded()
+            self.size = await apply_stored(self.name, stored, self.doc, self.depths,
+                                           self._store, self.limits)
+        await mark_guarded(self.name, self.depths, self._store)
         self._pump = asyncio.create_task(self._run_pump(), name=f"pump {self.name}")
 
     async def close(self) -> None:
@@ -144,7 +140,7 @@ class Room:
         self.connections.discard(conn)
         gone = self.awareness.release(conn)
         if gone:
-            self._queue_awareness(gone, publish=True)
+            self._awareness_out.queue(gone, publish=True)
 
     def handle(self, conn: Connection, frame: bytes) -> None:
         """Apply one frame from a client. Raises ProtocolError or InvalidPayload."""
@@ -181,7 +177,7 @@ class Room:
         if parsed.adds_content:
             self._check_room_for(len(message.payload))
         before = self.doc.get_state()
-        self._full_reply = None
+        self._full_reply.forget()
         try:
             self.doc.apply_update(message.payload)
         except (ValueError, RuntimeError) as error:
@@ -201,14 +197,14 @@ class Room:
             raise
         # Relay to everyone, the sender too: the echo keeps a lone client's socket alive.
         if relay:
-            self._queue_awareness(relay, publish=True)
+            self._awareness_out.queue(relay, publish=True)
 
     # Server-side changes
 
     def apply_local_update(self, update: bytes) -> int:
         """Queue an update the server made to self.doc; returns its sequence number."""
         self._learn(update)  # trusted, never refused: later client items may build on it
-        self._full_reply = None  # the server changed self.doc before calling this
+        self._full_reply.forget()  # the server changed self.doc before calling this
         self.size += len(update)
         self._queue_update(update)
         return self._queued
@@ -229,7 +225,7 @@ class Room:
     def relay_server_state(self, entry: bytes) -> None:
         """Send an awareness entry of the server's own (awareness.SERVER_CLIENT_IDS) to
         every connection here and to the other processes; it is not kept."""
-        self._queue_awareness([entry], publish=True)
+        self._awareness_out.queue([entry], publish=True)
 
     # From other processes
 
@@ -237,7 +233,7 @@ class Room:
         # Another process checked it already; only what would endanger this one is refused.
         try:
             plan = self.depths.plan(parse_update(update, self.limits), strict=False)
-            self._full_reply = None
+            self._full_reply.forget()
             self.doc.apply_update(update)
         except (ValueError, RuntimeError) as error:
             log.error("invalid update from another process doc=%s error=%s", self.name, error)
@@ -254,7 +250,7 @@ class Room:
             log.error("invalid awareness from another process doc=%s", self.name)
             return
         if relay:
-            self._queue_awareness(relay, publish=False)
+            self._awareness_out.queue(relay, publish=False)
 
     def _resend(self) -> None:
         """Store and publish the whole document again: Redis lost writes (a failover)."""
@@ -264,19 +260,9 @@ class Room:
     def _own_awareness(self) -> bytes | None:
         """The states of this process's connections, for a process that opens the document."""
         entries = self.awareness.own_entries()
-        return _awareness_payload(entries) if entries else None
+        return awareness_payload(entries) if entries else None
 
     # Fan-out
-
-    def _queue_awareness(self, entries: list[bytes], publish: bool) -> None:
-        for raw in entries:
-            client_id = protocol.read_var_uint(raw, 0)[0]
-            self._pending_awareness[client_id] = raw  # accepted later: the newer clock
-            if publish:
-                self._outgoing_awareness[client_id] = raw
-        if publish:
-            self._wakeup.set()
-        self._schedule_flush()
 
     def _schedule_flush(self) -> None:
         if not self._flush_scheduled:
@@ -284,20 +270,14 @@ class Room:
             asyncio.get_running_loop().call_soon(self._flush)
 
     def _flush(self) -> None:
-        """Once per event-loop turn: relay gathered awareness and remote updates locally."""
+        """Once per event-loop turn: relay the gathered remote updates locally."""
         self._flush_scheduled = False
-        if self._pending_awareness:
-            self._broadcast(protocol.encode_awareness(list(self._pending_awareness.values())))
-            self._pending_awareness = {}
         if self._pending_remote:
             self._broadcast(protocol.create_update_message(_merge(self._pending_remote)))
             self._pending_remote = []
 
     def _send_full_state(self, conn: Connection) -> None:
-        if self._full_reply is None:
-            message = protocol.create_sync_step2_message(self.doc.get_update())
-            self._full_reply = (message, binary_frame(message))
-        message, frame = self._full_reply
+        message, frame = self._full_reply.get(self.doc)
         self.stats.sent(message)
         conn.send(message, frame)
 
@@ -315,28 +295,35 @@ class Room:
         while True:
             await self._wakeup.wait()
             self._wakeup.clear()
-            if self._outgoing_awareness:
-                entries, self._outgoing_awareness = self._outgoing_awareness, {}
-                await self._publish(self._broker.publish_awareness,
-                                    _awareness_payload(list(entries.values())))
-            if not self._pending_updates:
-                continue
-            batch, self._pending_updates = self._pending_updates, []
-            first_pending = self._first_pending
-            update = _merge(batch)
-            appending = time.perf_counter()
-            try:
-                await self._store.append(self.name, update)
-            except Exception as error:
-                await self._fail(error)
+            outgoing = self._awareness_out.take_outgoing()
+            if outgoing is not None:
+                await self._publish(self._broker.publish_awareness, outgoing)
+            if self._pending_updates and not await self._store_batch():
                 return
-            self.stats.store.observe(time.perf_counter() - appending)
-            self._broadcast(protocol.create_update_message(update))
-            await self._publish(self._broker.publish_update, update)
-            self.stats.fanout.observe(time.perf_counter() - first_pending)
-            async with self._progress:
-                self._stored += len(batch)
-                self._progress.notify_all()
+
+    async def _store_batch(self) -> bool:
+        """Store, fan out and acknowledge what is pending; False once the store failed.
+
+        A method of its own so that the batch and its merge (after a burst, as big as the
+        document) are freed when it returns, not held while the pump waits for the next.
+        """
+        batch, self._pending_updates = self._pending_updates, []
+        first_pending = self._first_pending
+        update = _merge(batch)
+        appending = time.perf_counter()
+        try:
+            await self._store.append(self.name, update)
+        except Exception as error:
+            await self._fail(error)
+            return False
+        self.stats.store.observe(time.perf_counter() - appending)
+        self._broadcast(protocol.create_update_message(update))
+        await self._publish(self._broker.publish_update, update)
+        self.stats.fanout.observe(time.perf_counter() - first_pending)
+        async with self._progress:
+            self._stored += len(batch)
+            self._progress.notify_all()
+        return True
 
     async def _publish(self, publish: Callable[[str, bytes], Awaitable[None]], data: bytes) -> None:
         try:
@@ -363,43 +350,6 @@ class Room:
     def shallow(self) -> bool:
         """True when readers may use recursive fast paths (see reading.to_plain_fast)."""
         return self.depths.shallow
-
-    async def _restore(self, stored: list[bytes]) -> None:
-        """Apply the stored state, repairing or setting aside what an older version let in."""
-        # Reading a big board's bytes in Python takes a while: off the event loop (a pure
-        # function of the bytes); the document itself is only touched here, on the loop.
-        restored = await asyncio.to_thread(restore, stored, self.limits)
-        parts = [part for part, _ in restored.parts]
-        if parts:
-            try:
-                self.doc.apply_update(_merge(parts))
-            except (ValueError, RuntimeError) as error:
-                restored.unreadable.extend((part, str(error)) for part in parts)
-                restored.parts, parts = [], []
-        for _, parsed in restored.parts:
-            self.depths.learn(parsed)
-        self.size = restored.size
-        if not restored.changed:
-            return
-        if restored.unreadable:
-            key, record = quarantine_record(self.name, restored.unreadable)
-            await self._store.put_record(QUARANTINE, key, record)
-            log.error("quarantined doc=%s parts=%d record=%s/%s reason=%r", self.name,
-                      len(restored.unreadable), QUARANTINE, key, restored.unreadable[0][1])
-        state = self.doc.get_update()
-        if state == protocol.EMPTY_UPDATE:
-            state = b""
-        await self._store.replace(self.name, state)
-        self.size = len(state)
-        if restored.repaired_values:
-            log.warning("repaired doc=%s values=%d", self.name, restored.repaired_values)
-
-    async def _mark_guarded(self) -> None:
-        """Note in the store that this document is checked: whatever is stored from now on
-        went through the guard, so the export command may skip the check (restore.py)."""
-        mark = guarded_record(self.depths.shallow)
-        if await self._store.get_record(GUARDED, self.name) != mark:
-            await self._store.put_record(GUARDED, self.name, mark)
 
     def _keep_partial(self, before: bytes) -> None:
         """Yrs may integrate the first structs of an update before it fails on a later one.
@@ -440,6 +390,3 @@ class Room:
 def _merge(updates: list[bytes]) -> bytes:
     return updates[0] if len(updates) == 1 else merge_updates(*updates)
 
-
-def _awareness_payload(entries: list[bytes]) -> bytes:
-    return protocol.write_var_uint(len(entries)) + b"".join(entries)

@@ -79,8 +79,9 @@ class SyncStats:
         counts[0] += 1
         counts[1] += len(message)
 
-    def sent(self, message: bytes, sockets: int = 1) -> None:
-        key = message[:2] if message and message[0] == 0 else message[:1]
+    def sent(self, message: bytes | memoryview, sockets: int = 1) -> None:
+        # bytes(): a key of its own, never a view that would keep a kept frame alive.
+        key = bytes(message[:2] if message and message[0] == 0 else message[:1])
         counts = self._out.get(key)
         if counts is None:
             counts = self._out[key] = [0, 0]
