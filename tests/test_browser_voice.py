@@ -25,9 +25,6 @@ from redis_server import RedisServer
 from server_process import ServerProcess
 from turn_server import TurnServer
 
-playwright_instance = browser_support.playwright_instance
-sprankel = browser_support.sprankel
-
 pytestmark = pytest.mark.browser
 
 DEADLINE_S = 60.0  # WebRTC on a loaded two-core machine: ICE and DTLS can take a while
