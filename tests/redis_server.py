@@ -152,6 +152,17 @@ class RedisServer:
         lines = [line for line in reply.split("\r\n") if line and line[0] not in "*$:"]
         return {lines[i + 1] for i, line in enumerate(lines[:-1]) if line == "object"}
 
+    def refused_logins(self) -> int:
+        """How many logins ACL LOG counted as refused (it counts repeats in one entry)."""
+        reply = self.command("ACL", "LOG", "128").decode(errors="replace").split("\r\n")
+        count, total = 0, 0
+        for i, line in enumerate(reply[:-2]):
+            if line == "count":
+                count = int(reply[i + 1].lstrip(":"))
+            elif line == "reason" and reply[i + 2] == "auth":
+                total += count
+        return total
+
     def arguments(self) -> list[str]:
         args = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                 "--dir", str(self.workdir), "--enable-debug-command", "local",

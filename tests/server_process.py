@@ -114,7 +114,8 @@ class ServerProcess:
             return self
         raise RuntimeError(f"no free port after 5 tries:\n{self.log()}")
 
-    def _start_once(self, timeout: float) -> None:
+    def spawn(self) -> subprocess.Popen[bytes]:
+        """The process alone, not waiting until it serves (start() does)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
@@ -122,6 +123,10 @@ class ServerProcess:
                  "--data-dir", str(self.data_dir), *self.flags],
                 stdout=log, stderr=subprocess.STDOUT, env=self.env,
             )
+        return self.process
+
+    def _start_once(self, timeout: float) -> None:
+        self.process = self.spawn()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
