@@ -339,7 +339,7 @@ async def test_votes_stay_out_of_the_export_until_they_are_published(world: Worl
     opened = await collect(LiveSource(world.store, world.rooms), sid, NOW)
     assert opened.rounds[1].tallies == {added["id"]: 2}
     assert opened.ideas[0].votes_by_round == {vote: 2}
-    assert "1. Coffee — 2 dots · P0 · **top**" in render(opened, "md")
+    assert "1. Coffee — 2 dots · Person 0 · **top**" in render(opened, "md")
 
 
 async def test_an_anonymous_session_names_nobody_even_when_a_client_wrote_names(
