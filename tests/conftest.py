@@ -11,6 +11,10 @@ from api_harness import Api
 from postgres_server import PostgresServer, session_server
 from server_process import ServerProcess
 
+# The browser fixtures (chromium, playwright_instance, sprankel) for every test module; a
+# module may define its own of the same name (test_browser_voice.py's chromium).
+pytest_plugins = ["browser_support"]
+
 ServerFactory = Callable[..., ServerProcess]
 
 

@@ -30,7 +30,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from server_process import free_port
+from server_process import PortTaken, free_port, port_taken
 
 ROLE = "sprankel"
 PASSWORD = "pg-test-secret"
@@ -59,6 +59,7 @@ class PostgresServer:
         clean stop (pg_ctl stop) still writes everything. Benchmarks keep the defaults."""
         self.bin = require_postgres()
         self.port = port or free_port()
+        self._may_move = port is None  # as in ServerProcess: only a port we chose, only once
         self.fast = fast
         self.root = Path(tempfile.mkdtemp(prefix="sprankel-pg-"))
         self.data = self.root / "data"
@@ -93,6 +94,19 @@ class PostgresServer:
             raise RuntimeError(f"initdb failed: {done.stdout.decode()}{done.stderr.decode()}")
 
     def start(self, timeout: float = 30) -> PostgresServer:
+        for _ in range(5):
+            try:
+                self._start_once(timeout)
+            except PortTaken:
+                if not self._may_move:
+                    raise
+                self.port = free_port()
+                continue
+            self._may_move = False
+            return self
+        raise RuntimeError(f"no free port for PostgreSQL after 5 tries:\n{self.log()}")
+
+    def _start_once(self, timeout: float) -> None:
         options = [f"-p {self.port}", "-c listen_addresses=127.0.0.1",
                    f"-c unix_socket_directories={self.socket_dir}", "-c max_connections=200"]
         if self.fast:
@@ -100,9 +114,10 @@ class PostgresServer:
         done = self._run("pg_ctl", "start", "-D", str(self.data), "-w", "-t", str(int(timeout)),
                          "-l", str(self.log_path), "-o", " ".join(options), check=False)
         if done.returncode != 0:
+            if port_taken(self.log()):
+                raise PortTaken(self.log())
             raise RuntimeError(f"pg_ctl start failed: {done.stdout.decode()}"
                                f"{done.stderr.decode()}\n{self.log()}")
-        return self
 
     def stop(self) -> None:
         """Stop at once (open connections are ended), as an outage looks to Sprankel."""

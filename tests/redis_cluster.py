@@ -10,7 +10,6 @@ promotes its replica (CLUSTER FAILOVER FORCE), then waits until the cluster is o
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 import uuid
@@ -32,23 +31,6 @@ REDIS_CLI = shutil.which("redis-cli")
 NODE_TIMEOUT_MS = 2000  # how soon the nodes agree that a master is gone
 
 
-def _free_cluster_port() -> int:
-    """A free port whose cluster bus port (port + 10000) is free as well."""
-    for _ in range(200):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = int(s.getsockname()[1])
-        if port + 10000 > 65535:
-            continue
-        with socket.socket() as bus:
-            try:
-                bus.bind(("127.0.0.1", port + 10000))
-            except OSError:
-                continue
-        return port
-    raise RuntimeError("no free port pair for a cluster node")
-
-
 class RedisCluster:
     def __init__(self, workdir: Path, masters: int = 3, binary: str | None = None) -> None:
         if REDIS_CLI is None:
@@ -59,7 +41,7 @@ class RedisCluster:
 
     def _node(self, index: int) -> RedisServer:
         return RedisServer(self.workdir / f"node-{index}-{uuid.uuid4().hex[:6]}",
-                           port=_free_cluster_port(), binary=self.binary, extra=(
+                           binary=self.binary, extra=(
                                "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
                                "--cluster-node-timeout", str(NODE_TIMEOUT_MS),
                                # A replica whose master died takes over even if it lagged.
@@ -88,16 +70,8 @@ class RedisCluster:
         return [n for n in self.nodes if n.process is not None]
 
     def start(self, timeout: float = 60) -> RedisCluster:
-        for index in range(len(self.nodes)):
-            for attempt in range(5):
-                try:
-                    self.nodes[index].start()
-                    break
-                except RuntimeError as error:
-                    # Another test took the port (or its bus port) since it was chosen.
-                    if "Address already in use" not in str(error) or attempt == 4:
-                        raise
-                    self.nodes[index] = self._node(index)
+        for node in self.nodes:
+            node.start()  # picks another port (and bus port) if one was taken meanwhile
         assert REDIS_CLI is not None
         subprocess.run(
             [REDIS_CLI, "--cluster", "create", *(f"127.0.0.1:{n.port}" for n in self.nodes),

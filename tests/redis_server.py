@@ -30,7 +30,7 @@ from typing import Any, Protocol
 import pytest
 from pycrdt import Map
 
-from server_process import ServerProcess, free_port
+from server_process import PortTaken, ServerProcess, free_port, port_taken
 from yclient import YClient
 
 REDIS_SERVER = shutil.which("redis-server")
@@ -116,13 +116,19 @@ class RedisServer:
                  extra: tuple[str, ...] = (), binary: str | None = None) -> None:
         self.binary = binary or require_redis_server()
         self.workdir = workdir
-        self.port = port or free_port()
+        # A cluster node's bus port (port + 10000) must be free as well.
+        self._bus = "--cluster-enabled" in extra
+        self.port = port or free_port(bus=self._bus)
+        self._may_move = port is None  # as in ServerProcess: only a port we chose, only once
         self.acl = acl
         self.tls = tls
         self.client_certs = client_certs
         self.extra = extra
         self.process: subprocess.Popen[bytes] | None = None
-        self.log_path = workdir / f"redis-{self.port}.log"
+
+    @property
+    def log_path(self) -> Path:
+        return self.workdir / f"redis-{self.port}.log"
 
     @property
     def url(self) -> str:
@@ -146,6 +152,17 @@ class RedisServer:
         lines = [line for line in reply.split("\r\n") if line and line[0] not in "*$:"]
         return {lines[i + 1] for i, line in enumerate(lines[:-1]) if line == "object"}
 
+    def refused_logins(self) -> int:
+        """How many logins ACL LOG counted as refused (it counts repeats in one entry)."""
+        reply = self.command("ACL", "LOG", "128").decode(errors="replace").split("\r\n")
+        count, total = 0, 0
+        for i, line in enumerate(reply[:-2]):
+            if line == "count":
+                count = int(reply[i + 1].lstrip(":"))
+            elif line == "reason" and reply[i + 2] == "auth":
+                total += count
+        return total
+
     def arguments(self) -> list[str]:
         args = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                 "--dir", str(self.workdir), "--enable-debug-command", "local",
@@ -165,6 +182,19 @@ class RedisServer:
         return args
 
     def start(self, timeout: float = 10) -> RedisServer:
+        for _ in range(5):
+            try:
+                self._start_once(timeout)
+            except PortTaken:
+                if not self._may_move:
+                    raise
+                self.port = free_port(bus=self._bus)
+                continue
+            self._may_move = False
+            return self
+        raise RuntimeError(f"no free port for redis-server after 5 tries: {self.log()}")
+
+    def _start_once(self, timeout: float) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
@@ -173,11 +203,24 @@ class RedisServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"redis-server exited: {self.log_path.read_text()}")
+                self.process = None
+                if port_taken(self.log()):
+                    raise PortTaken(self.log())
+                raise RuntimeError(f"redis-server exited: {self.log()}")
             if self.ping():
-                return self
+                # Whoever took the port may answer the PING: ours must not have failed to bind.
+                if port_taken(self.log()):
+                    self.stop()
+                    raise PortTaken(self.log())
+                return
             time.sleep(0.02)
         raise RuntimeError(f"redis-server did not answer in {timeout} s")
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
 
     def stop(self) -> None:
         """Kill it as a crash would: everything in it is lost."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, expect
 
-import browser_support
 from browser_support import (
     Api,
     axe_violations,
@@ -17,9 +16,6 @@ from browser_support import (
 from server_process import ServerProcess
 
 # The shared fixtures (a module-scoped Chromium, a `sprankel serve` per test), by name.
-chromium = browser_support.chromium
-playwright_instance = browser_support.playwright_instance
-sprankel = browser_support.sprankel
 
 pytestmark = pytest.mark.browser
 

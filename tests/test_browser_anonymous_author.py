@@ -22,15 +22,10 @@ from pycrdt import Doc, Map
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-import browser_support
 from browser_support import Api, new_user, remember_session
 from server_process import ServerProcess
 from sprankel.sync import protocol
 from update_bytes import writers as frames_writers
-
-chromium = browser_support.chromium
-playwright_instance = browser_support.playwright_instance
-sprankel = browser_support.sprankel
 
 pytestmark = pytest.mark.browser
 

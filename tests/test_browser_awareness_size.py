@@ -11,15 +11,10 @@ import time
 import pytest
 from playwright.sync_api import Browser, expect
 
-import browser_support
 from browser_support import Api, new_user, remember_session
 from server_process import ServerProcess
 from test_browser_anonymous_author import Recorder
 from test_browser_whiteboard_sync import draw_rectangle, open_whiteboard
-
-chromium = browser_support.chromium
-playwright_instance = browser_support.playwright_instance
-sprankel = browser_support.sprankel
 
 pytestmark = pytest.mark.browser
 

@@ -5,12 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, expect
 
-import browser_support
 from browser_support import Api, new_user, remember_session, token_claims
 from conftest import ServerFactory
-
-chromium = browser_support.chromium
-playwright_instance = browser_support.playwright_instance
 
 pytestmark = pytest.mark.browser
 

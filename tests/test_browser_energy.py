@@ -11,7 +11,6 @@ import re
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-import browser_support
 from browser_support import (
     Api,
     User,
@@ -23,10 +22,6 @@ from browser_support import (
 )
 from server_process import ServerProcess
 from test_browser_phone import assert_fits_the_screen
-
-chromium = browser_support.chromium
-playwright_instance = browser_support.playwright_instance
-sprankel = browser_support.sprankel
 
 pytestmark = pytest.mark.browser
 

@@ -5,14 +5,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-import browser_support
 from browser_support import Api, new_user, remember_session, token_claims
 from server_process import ServerProcess
 
 # The shared fixtures (a module-scoped Chromium, a `sprankel serve` per test), by name.
-chromium = browser_support.chromium
-playwright_instance = browser_support.playwright_instance
-sprankel = browser_support.sprankel
 
 pytestmark = pytest.mark.browser
 

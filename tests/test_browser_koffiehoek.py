@@ -7,14 +7,10 @@ import re
 import pytest
 from playwright.sync_api import Browser, expect
 
-import browser_support
 from browser_support import axe_violations, new_user, screenshot
 from server_process import ServerProcess
 
 # The shared fixtures (a module-scoped Chromium, a `sprankel serve` per test), by name.
-chromium = browser_support.chromium
-playwright_instance = browser_support.playwright_instance
-sprankel = browser_support.sprankel
 
 pytestmark = pytest.mark.browser
 

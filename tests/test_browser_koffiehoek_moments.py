@@ -8,13 +8,8 @@ import datetime
 import pytest
 from playwright.sync_api import Browser, expect
 
-import browser_support
 from browser_support import Api, axe_violations, new_user
 from server_process import ServerProcess
-
-chromium = browser_support.chromium
-playwright_instance = browser_support.playwright_instance
-sprankel = browser_support.sprankel
 
 pytestmark = pytest.mark.browser
 

@@ -17,9 +17,6 @@ from conftest import ServerFactory
 from oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider
 from server_process import free_port
 
-chromium = browser_support.chromium
-playwright_instance = browser_support.playwright_instance
-
 pytestmark = pytest.mark.browser
 
 

@@ -8,15 +8,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, expect
 
-import browser_support
 from browser_support import Api, new_user, remember_session, token_claims
 from server_process import ServerProcess
 from sprankel.kernel.limits import MAX_NAME
 from test_browser_phone import assert_fits_the_screen
-
-chromium = browser_support.chromium
-playwright_instance = browser_support.playwright_instance
-sprankel = browser_support.sprankel
 
 pytestmark = pytest.mark.browser
 

@@ -7,13 +7,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-import browser_support
 from browser_support import Api, new_user, remember_session, screenshot
 from server_process import ServerProcess
-
-chromium = browser_support.chromium
-playwright_instance = browser_support.playwright_instance
-sprankel = browser_support.sprankel
 
 pytestmark = pytest.mark.browser
 

@@ -7,14 +7,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-import browser_support
 from browser_support import Api, new_user, remember_session
 from server_process import ServerProcess
 from test_browser_phone import assert_fits_the_screen
-
-chromium = browser_support.chromium
-playwright_instance = browser_support.playwright_instance
-sprankel = browser_support.sprankel
 
 pytestmark = pytest.mark.browser
 

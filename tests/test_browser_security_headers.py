@@ -7,13 +7,9 @@ import re
 import httpx
 import pytest
 
-import browser_support
 from server_process import ServerProcess
 
 # The shared fixtures (a module-scoped Chromium, a `sprankel serve` per test), by name.
-chromium = browser_support.chromium
-playwright_instance = browser_support.playwright_instance
-sprankel = browser_support.sprankel
 
 def directives(header: str) -> dict[str, list[str]]:
     out = {}

@@ -18,9 +18,6 @@ from browser_support import Api, axe_violations, new_user, remember_session, tok
 from server_process import ServerProcess
 from yclient import YClient
 
-chromium = browser_support.chromium
-playwright_instance = browser_support.playwright_instance
-
 pytestmark = pytest.mark.browser
 
 

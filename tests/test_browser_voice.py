@@ -25,9 +25,6 @@ from redis_server import RedisServer
 from server_process import ServerProcess
 from turn_server import TurnServer
 
-playwright_instance = browser_support.playwright_instance
-sprankel = browser_support.sprankel
-
 pytestmark = pytest.mark.browser
 
 DEADLINE_S = 60.0  # WebRTC on a loaded two-core machine: ICE and DTLS can take a while
@@ -217,7 +214,8 @@ def turn(tmp_path: Path) -> Iterator[TurnServer]:
 
 @pytest.mark.parametrize("secret", [TURN_SECRET, "not-the-secret-of-this-turn-server"])
 def test_audio_flows_through_turn_only_with_the_right_secret(
-        chromium: Browser, start_server: ServerFactory, turn: TurnServer, secret: str) -> None:
+        chromium: Browser, turn: TurnServer, start_server: ServerFactory, secret: str) -> None:
+    # turn before start_server: fixtures end in reverse order, so the servers stop first.
     server = start_server("--ice-servers", turn.url, "--turn-secret", secret)
     space, members = space_with(server, "Anna", "Bram")
     users = [new_user(chromium, server, name) for name in ("Anna", "Bram")]
@@ -267,8 +265,10 @@ def redis(tmp_path: Path) -> Iterator[RedisServer]:
 
 @pytest.mark.redis
 def test_colleagues_on_two_processes_hear_each_other(
-        chromium: Browser, start_server: ServerFactory, redis: RedisServer,
+        chromium: Browser, redis: RedisServer, start_server: ServerFactory,
         tmp_path: Path) -> None:
+    # redis before start_server: fixtures end in reverse order, so the servers stop before
+    # their Redis does (not waiting for a Redis that is gone).
     flags = ("--store", "redis", "--redis-url", redis.url, "--secret-key",
              "a-shared-secret-key-for-both-processes")
     a = start_server(*flags, data_dir=tmp_path / "a")

@@ -12,14 +12,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from pycrdt import Array, Doc, Map
 
-import browser_support
 from browser_support import Api, User, new_user, remember_session, token_claims
 from server_process import ServerProcess
 from yclient import YClient
-
-chromium = browser_support.chromium
-playwright_instance = browser_support.playwright_instance
-sprankel = browser_support.sprankel
 
 pytestmark = pytest.mark.browser
 

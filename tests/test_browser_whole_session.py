@@ -13,15 +13,11 @@ import re
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-import browser_support
 from browser_support import new_user, screenshot
 from server_process import ServerProcess
 from test_browser_phone import assert_fits_the_screen
 
 # The shared fixtures (a module-scoped Chromium, a `sprankel serve` per test), by name.
-chromium = browser_support.chromium
-playwright_instance = browser_support.playwright_instance
-sprankel = browser_support.sprankel
 
 pytestmark = pytest.mark.browser
 

@@ -260,8 +260,9 @@ def redis(tmp_path: Path) -> Iterator[RedisServer]:
 
 @pytest.mark.redis
 async def test_a_login_holds_on_every_process_with_the_redis_store(
-        oidc_provider: tuple[OidcProvider, int], start_server: ServerFactory,
-        client: httpx.AsyncClient, redis: RedisServer, tmp_path: Path) -> None:
+        redis: RedisServer, oidc_provider: tuple[OidcProvider, int],
+        start_server: ServerFactory, client: httpx.AsyncClient, tmp_path: Path) -> None:
+    # redis first: fixtures end in reverse order, so the servers stop before their Redis.
     shared = ("--store", "redis", "--redis-url", redis.url, "--secret-key",
               "a-shared-secret-key-for-both-processes")
     world = start(start_server, *oidc_provider, *shared)

@@ -174,7 +174,7 @@ async def test_every_worker_serves_its_own_metrics_on_its_port(
     """--workers 2 with --metrics-address PORT: worker 0 on PORT, worker 1 on PORT + 1 (each
     worker binds its own; nobody else listens there)."""
     port = free_port()
-    while True:  # PORT + 1 must be free as well
+    for _ in range(100):  # PORT + 1 must be free as well
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port + 1)) != 0:
                 break

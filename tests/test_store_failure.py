@@ -11,6 +11,7 @@ import pytest
 import uvicorn
 from pycrdt import Map
 
+from server_process import free_port
 from sprankel import status
 from sprankel.app import create_app
 from sprankel.config import Settings
@@ -32,7 +33,7 @@ class FlakyStore(SQLiteStore):
 @pytest.fixture
 async def flaky_server(tmp_path: Path) -> AsyncIterator[tuple[str, FlakyStore]]:
     sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))  # bound here, so no other test can take the port meanwhile
+    sock.bind(("127.0.0.1", free_port()))  # held from here on: nobody can take it meanwhile
     settings = Settings(open_documents=True, data_dir=tmp_path, port=sock.getsockname()[1],
                         room_grace_s=60)
     store = FlakyStore(settings.database_path)

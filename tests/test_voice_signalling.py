@@ -273,8 +273,9 @@ def redis(tmp_path: Path) -> Iterator[RedisServer]:
 
 @pytest.mark.redis
 async def test_signals_cross_processes_through_redis(
-        start_server: ServerFactory, tmp_path: Path, redis: RedisServer,
+        redis: RedisServer, start_server: ServerFactory, tmp_path: Path,
         opened: list[VoiceClient]) -> None:
+    # redis first: fixtures end in reverse order, so the servers stop before their Redis.
     flags = ("--store", "redis", "--redis-url", redis.url, "--secret-key",
              "a-shared-secret-key-for-both-processes")
     a = start_server(*flags, data_dir=tmp_path / "a")

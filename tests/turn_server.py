@@ -4,7 +4,6 @@ REST credentials of `use-auth-secret`: the TURN server of the relay-only voice t
 from __future__ import annotations
 
 import os
-import random
 import shutil
 import socket
 import subprocess
@@ -14,7 +13,7 @@ from types import TracebackType
 
 import pytest
 
-from server_process import free_port
+from server_process import RELAY_PORTS, free_port, worker_index
 
 TURNSERVER = shutil.which("turnserver") or "/usr/bin/turnserver"
 # A STUN binding request: type 0x0001, length 0, the magic cookie, a transaction id.
@@ -27,11 +26,16 @@ def require_turnserver() -> str:
     return TURNSERVER
 
 
+def relay_ports() -> int:
+    """The first of 100 relay ports, outside every worker's TCP block (see server_process)."""
+    return RELAY_PORTS + 100 * ((worker_index() or 0) % 7)
+
+
 class TurnServer:
     def __init__(self, workdir: Path, secret: str) -> None:
         self.workdir = workdir
         self.secret = secret
-        self.port = free_port()
+        self.port = free_port(udp=True)  # TURN listens on UDP and TCP
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = workdir / "turnserver.log"
 
@@ -44,7 +48,7 @@ class TurnServer:
         self.workdir.mkdir(parents=True, exist_ok=True)
         config = self.workdir / "turnserver.conf"
         config.write_text("")  # not Debian's /etc/turnserver.conf
-        low = random.randrange(20000, 59000, 100)  # relay ports; another test takes others
+        low = relay_ports()
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [binary, "-c", str(config), "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1",

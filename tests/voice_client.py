@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, ConnectionClosedError
 
 from server_process import ServerProcess
 
@@ -17,9 +17,16 @@ Predicate = Callable[[dict[str, Any]], bool]
 
 
 class VoiceClient:
+    """Reads all the time, in a task of its own, as the browser does: a test that is busy
+    elsewhere never leaves frames unread (websockets then stops reading the socket, the
+    server's writer waits, and under load its outbox overflows into a 1013 close)."""
+
     def __init__(self, ws: ClientConnection) -> None:
         self.ws = ws
         self.received: list[dict[str, Any]] = []
+        self.close_frame: tuple[int | None, str] | None = None  # set when the socket closed
+        self._arrived = asyncio.Event()
+        self._reader = asyncio.create_task(self._read(), name="voice test client")
 
     @classmethod
     async def open(cls, server: ServerProcess, space_id: str, token: str | None,
@@ -30,34 +37,50 @@ class VoiceClient:
                            open_timeout=10)
         return cls(ws)
 
+    async def _read(self) -> None:
+        try:
+            async for frame in self.ws:
+                self.received.append(json.loads(frame))
+                self._arrived.set()
+        except ConnectionClosed:
+            pass
+        finally:
+            rcvd = self.ws.protocol.close_rcvd
+            self.close_frame = (None, "") if rcvd is None else (rcvd.code, rcvd.reason)
+            self._arrived.set()
+
+    async def _until(self, ready: Callable[[], Any], timeout: float) -> Any:
+        """Wait for ready() to be other than None as messages arrive; its value."""
+        async with asyncio.timeout(timeout):
+            while (value := ready()) is None:
+                if self.close_frame is not None:
+                    raise ConnectionClosedError(None, None)
+                self._arrived.clear()
+                await self._arrived.wait()
+            return value
+
     async def send(self, message: Any) -> None:
         await self.ws.send(message if isinstance(message, (str, bytes)) else json.dumps(message))
 
     async def wait_for(self, check: Predicate, timeout: float = 15, since: int = 0
                        ) -> dict[str, Any]:
         """The first message (from received[since] on, or arriving) that passes check."""
-        for message in self.received[since:]:
-            if check(message):
-                return message
-        async with asyncio.timeout(timeout):
-            while True:
-                self.received.append(json.loads(await self.ws.recv()))
-                message = self.received[-1]
-                if check(message):
-                    return message
+        def found() -> dict[str, Any] | None:
+            return next((m for m in self.received[since:] if check(m)), None)
+
+        return cast(dict[str, Any], await self._until(found, timeout))
 
     async def tables(self, check: Callable[[dict[str, list[str]]], bool],
                      timeout: float = 15) -> dict[str, list[str]]:
         """The latest view (table id -> names sitting) once it passes check."""
-        async with asyncio.timeout(timeout):
-            while True:
-                views = [m for m in self.received if m.get("type") == "tables"]
-                if views:
-                    latest = {t["id"]: [s["name"] for s in t["sitting"]]
-                              for t in views[-1]["tables"]}
-                    if check(latest):
-                        return latest
-                self.received.append(json.loads(await self.ws.recv()))
+        def latest() -> dict[str, list[str]] | None:
+            views = [m for m in self.received if m.get("type") == "tables"]
+            if not views:
+                return None
+            view = {t["id"]: [s["name"] for s in t["sitting"]] for t in views[-1]["tables"]}
+            return view if check(view) else None
+
+        return cast(dict[str, list[str]], await self._until(latest, timeout))
 
     async def sit(self, table: str = "koffietafel") -> dict[str, Any]:
         since = len(self.received)
@@ -65,18 +88,15 @@ class VoiceClient:
         return await self.wait_for(lambda m: m.get("type") in ("seated", "error"), since=since)
 
     async def closed(self, timeout: float = 15) -> tuple[int | None, str]:
-        """Read until the server closes; its code and reason."""
+        """Until the server closes; its code and reason."""
         async with asyncio.timeout(timeout):
-            try:
-                while True:
-                    self.received.append(json.loads(await self.ws.recv()))
-            except ConnectionClosed as closed:
-                if closed.rcvd is None:
-                    return None, ""
-                return closed.rcvd.code, closed.rcvd.reason
+            await asyncio.shield(self._reader)
+        assert self.close_frame is not None
+        return self.close_frame
 
     async def close(self) -> None:
         await self.ws.close()
+        await self._reader
 
 
 async def new_space(server: ServerProcess, *names: str) -> tuple[str, list[tuple[str, str]]]:

@@ -30,8 +30,13 @@ log = logging.getLogger("sprankel.redis")
 
 # What a Redis call raises when Redis is down, restarting, slow or refusing work (a
 # cluster that cannot be reached raises RedisClusterException, which is no RedisError).
+# AttributeError: redis-py's cluster client closes every connection it holds when it sees the
+# cluster down (a failover), also connections other tasks are writing on at that moment; such
+# a write fails with "'NoneType' object has no attribute 'writelines'". That is one more failed
+# call, which the caller's loop retries; it ended the cluster's stream reader, whose document
+# was then never read again on that process.
 REDIS_ERRORS: tuple[type[BaseException], ...] = (
-    RedisError, RedisClusterException, OSError, TimeoutError,
+    RedisError, RedisClusterException, OSError, TimeoutError, AttributeError,
 )
 
 # A single Redis or a Redis Cluster: both offer the commands Sprankel uses.

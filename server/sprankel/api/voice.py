@@ -223,6 +223,7 @@ class _Socket:
         self.close_code: int | None = None
         self.close_reason = ""
         self.closed = asyncio.Event()
+        self.disconnected = False
 
     def send(self, message: dict[str, Any]) -> None:
         if self.close_code is not None:
@@ -237,12 +238,20 @@ class _Socket:
             self.close_code, self.close_reason = code, reason
             self.outbox.put_nowait(None)
 
+    def gone(self, code: int) -> None:
+        """The peer closed: the writer ends at once (it waited up to 5 s for a message that
+        never came), and sends no close frame of its own."""
+        self.disconnected = True
+        self.close(code, "")
+        self.outbox.put_nowait(None)  # also when close() had already queued its end
+
     async def write_loop(self) -> None:
         try:
             while (message := await self.outbox.get()) is not None:
                 await self.websocket.send_json(message)
-            await self.websocket.close(self.close_code or status.CLOSE_GOING_AWAY,
-                                       self.close_reason)
+            if not self.disconnected:
+                await self.websocket.close(self.close_code or status.CLOSE_GOING_AWAY,
+                                           self.close_reason)
         except (WebSocketDisconnect, RuntimeError, OSError):
             pass
         finally:
@@ -289,7 +298,7 @@ async def _receive(voice: Voice, place: str, client: _Socket, bucket: TokenBucke
                 return  # closed by the server (a removal, an overflow)
             message = receiving.result()
             if message["type"] == "websocket.disconnect":
-                client.close_code = message.get("code", status.CLOSE_GOING_AWAY)
+                client.gone(message.get("code", status.CLOSE_GOING_AWAY))
                 return
             if bucket is not None and bucket.take():
                 return _refuse(client, status.CLOSE_POLICY_VIOLATION,
