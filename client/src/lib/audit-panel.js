@@ -39,7 +39,7 @@ export class AuditPanel {
     this.node = h("section", { class: "card audit", "aria-labelledby": "console-audit" },
       h("h3", { id: "console-audit" }, t("audit.title")),
       h("p", { class: "hint" }, t("audit.hint")),
-      h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", id: "audit-load",
+      h("button", { type: "button", class: "utrecht-button utrecht-button--secondary-action", id: "audit-load", "data-focus-key": "audit-load", // a console render keeps the focus
         onclick: () => this.load(true) }, t("audit.load")),
       this.status,
       this.body);
@@ -77,7 +77,7 @@ export class AuditPanel {
         h("td", {}, `${e.object?.type ?? ""} ${String(e.object?.id ?? "").slice(0, 8)}`)))));
     replaceChildren(this.body, [
       h("div", { class: "audit-scroll", tabindex: "0", role: "region", "aria-labelledby": "console-audit" }, table),
-      this.next !== null ? h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", id: "audit-more",
+      this.next !== null ? h("button", { type: "button", class: "utrecht-button utrecht-button--subtle", id: "audit-more", "data-focus-key": "audit-more",
         onclick: () => this.load(false) }, t("audit.more")) : null,
     ]);
   }

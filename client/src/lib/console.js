@@ -173,7 +173,7 @@ export class Console {
       h("div", { class: "round-actions" },
         actions.map((action) => h("button", {
           type: "button", class: `utrecht-button ${action === "start" || action === "reveal" ? "utrecht-button--primary-action" : "utrecht-button--secondary-action"}`,
-          dataset: { action },
+          dataset: { action }, "data-focus-key": `${action}-${round.id}`,
           onclick: () => this.run(`${action}:${round.id}`, () => this.ctx.api.roundAction(round.id, action, action === "extend" ? { seconds: 60 } : undefined), t(`console.done.${action}`)),
         }, label(action))),
         round.state === "planned" && !s.ended ? [
