@@ -6,7 +6,7 @@ which table (``{"type": "tables", ...}``) whenever that changes, without hearing
 Sitting down (``sit``) answers ``seated`` with the seat, the others at the table (the
 newcomer calls each of them) and the ICE servers, TURN credentials included: those are
 handed out here and nowhere else. The messages are voice/signals.py's; the rules of the
-tables are voice/tables.py's.
+tables are voice/tables.py's; one socket's life is api/voice_socket.py's.
 
 Refusals close the socket: 4401 (no valid member token, or it expired while the socket
 was open: a timer per socket, as for the documents in sync/endpoint.py), 4404 (no such space), 4403
@@ -24,17 +24,13 @@ that rule; the choice lapses when the session starts or ends). Record ``voice-ha
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-import time
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, WebSocketRoute
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocket
 
 from .. import status
 from ..broker import Subscription
@@ -43,23 +39,18 @@ from ..facilitation.core import EVENTS_CHANNEL
 from ..facilitation.model import Participant, Session
 from ..facilitation.roles import FACILITATOR
 from ..feature import Feature
-from ..kernel.errors import AppError, NotFound
 from ..koffiehoek import groups
 from ..koffiehoek.gatherings import Gatherings
 from ..koffiehoek.spaces import Koffiehoek
-from ..ratelimits import SocketLimits, TokenBucket, client_key
+from ..ratelimits import SocketLimits, client_key
 from ..services import Services
-from ..voice import hallway, signals
+from ..voice import hallway
 from ..voice.ice import IceServers
-from ..voice.tables import LoadTables, NotAtTable, NotYourTable, TableFull, TableSpec, Voice
+from ..voice.tables import TableSpec, Voice
 from . import bodies as b
 from ._http import bearer
 from .endpoint import Call, Endpoint
-
-T = TypeVar("T")
-log = logging.getLogger("sprankel.voice")
-
-OUTBOX_MESSAGES = 512  # a socket that falls this far behind is closed (1013) and reconnects
+from .voice_socket import VoiceSocket, authenticated, serve
 
 
 class VoiceFeature(Feature):
@@ -104,7 +95,7 @@ class VoiceFeature(Feature):
         await self._limited(websocket, self._session_socket)
 
     async def _session_socket(self, websocket: WebSocket) -> None:
-        found = await _authenticated(websocket, self.engine.sessions.authenticate, "sid")
+        found = await authenticated(websocket, self.engine.sessions.authenticate, "sid")
         if found is None:
             return
         session, who = found
@@ -118,9 +109,9 @@ class VoiceFeature(Feature):
         claims = self.engine.core.signer.verify(websocket.query_params.get("token") or "")
         expires_at = self.engine.sessions.expires_at(session, who,
                                                      claims.expires_at if claims else None)
-        client = _Socket(websocket, who.id, who.name)
-        await _serve(self.voice, session_place(session.id), client, load, self.messages_per_s,
-                     expires_at)
+        client = VoiceSocket(websocket, who.id, who.name)
+        await serve(self.voice, session_place(session.id), client, load, self.messages_per_s,
+                    expires_at)
 
     async def start(self) -> None:
         await self.voice.start()
@@ -172,7 +163,7 @@ class VoiceFeature(Feature):
             limits.per_address.release(address)
 
     async def _space_socket(self, websocket: WebSocket) -> None:
-        found_space = await _authenticated(websocket, self.koffiehoek.authenticate, "space_id")
+        found_space = await authenticated(websocket, self.koffiehoek.authenticate, "space_id")
         if found_space is None:
             return
         space, member = found_space
@@ -181,9 +172,9 @@ class VoiceFeature(Feature):
             return await space_tables(self.koffiehoek, self.gatherings, self.voice, space.id)
 
         claims = self.koffiehoek.signer.verify(websocket.query_params.get("token") or "")
-        client = _Socket(websocket, member.id, member.name)
-        await _serve(self.voice, space_place(space.id), client, load, self.messages_per_s,
-                     claims.expires_at if claims else None)
+        client = VoiceSocket(websocket, member.id, member.name)
+        await serve(self.voice, space_place(space.id), client, load, self.messages_per_s,
+                    claims.expires_at if claims else None)
 
 
 def space_place(space_id: str) -> str:
@@ -210,175 +201,3 @@ def _spec(table: Any) -> TableSpec:
     return TableSpec(str(table["id"]), str(table["name"]), int(table["seats"]),
                      bool(table.get("muted_on_arrival")), bool(table.get("cameras")),
                      tuple(str(m) for m in table.get("members", ())))
-
-
-class _Socket:
-    """One voice socket: a queue and one writer task, so the tables never wait on it."""
-
-    def __init__(self, websocket: WebSocket, member_id: str, name: str) -> None:
-        self.websocket = websocket
-        self.member_id = member_id
-        self.name = name
-        self.outbox: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
-        self.close_code: int | None = None
-        self.close_reason = ""
-        self.closed = asyncio.Event()
-        self.disconnected = False
-
-    def send(self, message: dict[str, Any]) -> None:
-        if self.close_code is not None:
-            return
-        if self.outbox.qsize() >= OUTBOX_MESSAGES:
-            self.close(status.CLOSE_TRY_AGAIN_LATER, "too far behind; reconnect")
-            return
-        self.outbox.put_nowait(message)
-
-    def close(self, code: int, reason: str) -> None:
-        if self.close_code is None:
-            self.close_code, self.close_reason = code, reason
-            self.outbox.put_nowait(None)
-
-    def gone(self, code: int) -> None:
-        """The peer closed: the writer ends at once (it waited up to 5 s for a message that
-        never came), and sends no close frame of its own."""
-        self.disconnected = True
-        self.close(code, "")
-        self.outbox.put_nowait(None)  # also when close() had already queued its end
-
-    async def write_loop(self) -> None:
-        try:
-            while (message := await self.outbox.get()) is not None:
-                await self.websocket.send_json(message)
-            if not self.disconnected:
-                await self.websocket.close(self.close_code or status.CLOSE_GOING_AWAY,
-                                           self.close_reason)
-        except (WebSocketDisconnect, RuntimeError, OSError):
-            pass
-        finally:
-            self.closed.set()
-
-
-async def _serve(voice: Voice, place: str, client: _Socket, load: LoadTables,
-                 messages_per_s: int, expires_at: int | None) -> None:
-    writer = asyncio.create_task(client.write_loop(), name="voice writer")
-    bucket = (TokenBucket(3 * messages_per_s, messages_per_s) if messages_per_s > 0 else None)
-    expiry: asyncio.TimerHandle | None = None
-    if expires_at is not None:
-        # One timer per socket, on the wall clock the token's expiry is written in.
-        expiry = asyncio.get_running_loop().call_later(
-            max(0.0, expires_at / 1000 - time.time()), client.close,
-            status.CLOSE_UNAUTHORIZED, "the token has expired")
-    try:
-        await voice.watch(place, client, load)
-        await _receive(voice, place, client, bucket, load)
-    except Exception:
-        log.exception("voice socket failed place=%s", place)
-        client.close(status.CLOSE_INTERNAL_ERROR, "internal error")
-    finally:
-        if expiry is not None:
-            expiry.cancel()
-        await voice.unwatch(place, client)
-        client.close(status.CLOSE_GOING_AWAY, "closed")
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(5):
-                await client.closed.wait()
-        writer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await writer
-
-
-async def _receive(voice: Voice, place: str, client: _Socket, bucket: TokenBucket | None,
-                   load: LoadTables) -> None:
-    receiving = asyncio.ensure_future(client.websocket.receive())
-    closing = asyncio.ensure_future(client.closed.wait())
-    try:
-        while client.close_code is None:
-            await asyncio.wait({receiving, closing}, return_when=asyncio.FIRST_COMPLETED)
-            if not receiving.done():
-                return  # closed by the server (a removal, an overflow)
-            message = receiving.result()
-            if message["type"] == "websocket.disconnect":
-                client.gone(message.get("code", status.CLOSE_GOING_AWAY))
-                return
-            if bucket is not None and bucket.take():
-                return _refuse(client, status.CLOSE_POLICY_VIOLATION,
-                               f"too many messages: at most {bucket.per_second:.0f} a second")
-            text = message.get("text")
-            if text is None:
-                return _refuse(client, status.CLOSE_UNSUPPORTED_DATA, "JSON text frames only")
-            try:
-                await _handle(voice, place, client, signals.parse(text), load)
-            except signals.BadSignal as bad:
-                code = status.CLOSE_MESSAGE_TOO_BIG if bad.too_big else \
-                    status.CLOSE_INVALID_PAYLOAD
-                return _refuse(client, code, str(bad))
-            except NotAtTable as refused:
-                return _refuse(client, status.CLOSE_FORBIDDEN, str(refused))
-            receiving = asyncio.ensure_future(client.websocket.receive())
-    except (WebSocketDisconnect, RuntimeError):
-        return
-    finally:
-        for future in (receiving, closing):
-            if not future.done():
-                future.cancel()
-        with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
-            await receiving
-
-
-async def _handle(voice: Voice, place: str, client: _Socket, message: signals.Message,
-                  load: LoadTables) -> None:
-    if isinstance(message, signals.Signal):
-        await voice.signal(client, message.to, message.payload)
-    elif isinstance(message, signals.Sit):
-        tables = {t.id: t for t in await load()}
-        table = tables.get(message.table)
-        if table is None:
-            client.send({"type": "error", "error": "not_found",
-                         "message": "no such table (or it is closed)"})
-            return
-        try:
-            seat = await voice.sit(place, client, table)
-        except TableFull:
-            client.send({"type": "error", "error": "table_full", "table": table.id,
-                         "message": f"this table is full: {table.seats} seats"})
-            return
-        except NotYourTable:
-            client.send({"type": "error", "error": "not_your_table", "table": table.id,
-                         "message": "this table is kept for another coffee group"})
-            return
-        peers = await voice.peers(seat)
-        client.send({"type": "seated", "table": table.id, "seat": seat.id,
-                     "muted": seat.muted, "cameras": table.cameras,
-                     "ice_servers": voice.ice_servers(client),
-                     "peers": [{"seat": p.connection_id, "member": p.user.get("member"),
-                                "name": p.user.get("name")} for p in peers]})
-    elif isinstance(message, signals.Leave):
-        if await voice.leave(client) is not None:
-            client.send({"type": "left"})
-    else:
-        current = voice.seat_of(client)
-        if current is not None and message.camera:
-            allowed = {t.id for t in await load() if t.cameras}
-            if current.table not in allowed:
-                raise NotAtTable("this table does not allow cameras")
-        await voice.set_state(client, message.muted, message.camera)
-
-
-def _refuse(client: _Socket, code: int, reason: str) -> None:
-    log.warning("voice refused member=%s code=%d reason=%r", client.member_id, code, reason)
-    client.close(code, reason)
-
-
-async def _authenticated(websocket: WebSocket,
-                         authenticate: Callable[[str, str | None], Awaitable[T]],
-                         param: str) -> T | None:
-    """The caller of a voice socket, or None once the socket is closed with the refusal
-    (4404 for an unknown session or space, else 4401)."""
-    try:
-        return await authenticate(websocket.path_params[param],
-                                  websocket.query_params.get("token"))
-    except NotFound as refusal:
-        await websocket.close(status.CLOSE_NOT_FOUND, refusal.message)
-    except AppError as refusal:
-        await websocket.close(status.CLOSE_UNAUTHORIZED, refusal.message)
-    return None
