@@ -30,7 +30,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from server_process import PortTaken, free_port, port_taken
+from server_process import PortTaken, free_port, port_taken, start_moving_on
 
 ROLE = "sprankel"
 PASSWORD = "pg-test-secret"
@@ -94,17 +94,13 @@ class PostgresServer:
             raise RuntimeError(f"initdb failed: {done.stdout.decode()}{done.stderr.decode()}")
 
     def start(self, timeout: float = 30) -> PostgresServer:
-        for _ in range(5):
-            try:
-                self._start_once(timeout)
-            except PortTaken:
-                if not self._may_move:
-                    raise
-                self.port = free_port()
-                continue
-            self._may_move = False
-            return self
-        raise RuntimeError(f"no free port for PostgreSQL after 5 tries:\n{self.log()}")
+        start_moving_on(lambda: self._start_once(timeout), self._may_move, self._move,
+                        "PostgreSQL", self.log)
+        self._may_move = False
+        return self
+
+    def _move(self) -> None:
+        self.port = free_port()
 
     def _start_once(self, timeout: float) -> None:
         options = [f"-p {self.port}", "-c listen_addresses=127.0.0.1",

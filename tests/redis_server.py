@@ -30,7 +30,7 @@ from typing import Any, Protocol
 import pytest
 from pycrdt import Map
 
-from server_process import PortTaken, ServerProcess, free_port, port_taken
+from server_process import PortTaken, ServerProcess, free_port, port_taken, start_moving_on
 from yclient import YClient
 
 REDIS_SERVER = shutil.which("redis-server")
@@ -182,17 +182,13 @@ class RedisServer:
         return args
 
     def start(self, timeout: float = 10) -> RedisServer:
-        for _ in range(5):
-            try:
-                self._start_once(timeout)
-            except PortTaken:
-                if not self._may_move:
-                    raise
-                self.port = free_port(bus=self._bus)
-                continue
-            self._may_move = False
-            return self
-        raise RuntimeError(f"no free port for redis-server after 5 tries: {self.log()}")
+        start_moving_on(lambda: self._start_once(timeout), self._may_move, self._move,
+                        "redis-server", self.log)
+        self._may_move = False
+        return self
+
+    def _move(self) -> None:
+        self.port = free_port(bus=self._bus)
 
     def _start_once(self, timeout: float) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 # Ports below Linux's ephemeral range (32768 up), so no outgoing connection takes one, and
@@ -102,17 +102,13 @@ class ServerProcess:
         return f"ws://127.0.0.1:{self.port}/ws"
 
     def start(self, timeout: float = 20) -> ServerProcess:
-        for _ in range(5):
-            try:
-                self._start_once(timeout)
-            except PortTaken:
-                if not self._may_move:
-                    raise
-                self.port = free_port()
-                continue
-            self._may_move = False
-            return self
-        raise RuntimeError(f"no free port after 5 tries:\n{self.log()}")
+        start_moving_on(lambda: self._start_once(timeout), self._may_move, self._move,
+                        "sprankel serve", self.log)
+        self._may_move = False
+        return self
+
+    def _move(self) -> None:
+        self.port = free_port()
 
     def spawn(self) -> subprocess.Popen[bytes]:
         """The process alone, not waiting until it serves (start() does)."""
@@ -165,3 +161,17 @@ class ServerProcess:
 
 class PortTaken(RuntimeError):
     """The server could not bind: another process took the port after free_port chose it."""
+
+
+def start_moving_on(start_once: Callable[[], None], may_move: bool, move: Callable[[], None],
+                    what: str, log: Callable[[], str]) -> None:
+    """Start a server; where its port was taken meanwhile (and the port was ours to choose:
+    `may_move`), `move` to another and try again, up to five times."""
+    for _ in range(5):
+        try:
+            return start_once()
+        except PortTaken:
+            if not may_move:
+                raise
+            move()
+    raise RuntimeError(f"no free port for {what} after 5 tries:\n{log()}")
