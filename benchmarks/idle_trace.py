@@ -18,7 +18,6 @@ import argparse
 import asyncio
 import os
 import signal
-import sys
 import tempfile
 import time
 import tracemalloc
@@ -45,10 +44,12 @@ sys.exit(main(sys.argv[3:]))
 
 async def _snapshot(pid: int, path: Path) -> tracemalloc.Snapshot:
     # The server writes to the path it was started with (work / "snap").
-    path.unlink(missing_ok=True)
+    exists = os.path.exists
+    if exists(path):
+        os.unlink(path)
     os.kill(pid, signal.SIGUSR1)
     deadline = time.monotonic() + 60
-    while not path.exists():
+    while not exists(path):
         if time.monotonic() > deadline:
             raise RuntimeError("the server wrote no snapshot within 60 s")
         await asyncio.sleep(0.1)
@@ -75,9 +76,10 @@ async def measure(port: int, pid: int, work: Path, connections: int, rooms: int,
     finally:
         await asyncio.gather(*(c.close() for c in holders + waves[0] + waves[1]))
         stats = after.compare_to(before, "traceback")
-    traced = sum(s.size_diff for s in stats)
+    traced = sum(s.size_diff for s in stats) / 1024 / connections
+    rss = (rss_after - rss_before) / 1024 / connections
     print(f"{opened}/{connections} opened in the second wave; per connection: traced "
-          f"{traced / 1024 / connections:.2f} KiB, RSS {(rss_after - rss_before) / 1024 / connections:.2f} KiB")
+          f"{traced:.2f} KiB, RSS {rss:.2f} KiB")
     for stat in stats[:top]:
         print(f"\n{stat.size_diff / 1024 / connections:7.3f} KiB  "
               f"{stat.count_diff / connections:6.2f} blocks per connection")

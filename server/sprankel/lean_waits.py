@@ -27,7 +27,7 @@ def _wake_first(waiters: list[asyncio.Future[None]]) -> None:
 class ReceiveQueue(Generic[Item]):
     """First in, first out, unbounded, like ``asyncio.Queue()``."""
 
-    __slots__ = ("_items", "_getters")
+    __slots__ = ("_getters", "_items")
 
     def __init__(self) -> None:
         self._items: deque[Item] | None = None
