@@ -3,9 +3,11 @@
 "Ready" is what the y-websocket provider calls synced: the server's sync step 2
 (the whole document) has arrived in answer to the client's step 1 and is applied
 into the client's document. The time is taken from the start of the TCP connect
-(the joins of a burst are applied one after another in this one process, as
-their steps arrive). The board's content is checked after
-the clock stopped, by applying it into a pycrdt Doc and counting the ideas.
+The burst of a board join is spread over several load processes (burst.py), so
+that it measures the server; the same burst from this one process, where the
+clients apply their documents one after another, is kept beside it (labelled
+"one load process"). The board's content is checked after the clock stopped,
+by applying it into a pycrdt Doc and counting the ideas.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 from pycrdt import Doc, Map
 
+from .burst import BurstRound, burst_round
 from .load_client import LoadClient
 
 IDEA_TEXTS = (
@@ -48,11 +51,15 @@ class BoardJoinResult:
     alone_p50_ms: float | None
     burst_size: int
     burst_rounds: int
+    burst_processes: int  # load processes the burst is spread over
     burst_all_ready_p50_ms: float | None  # per round: until the last of the burst is ready
     burst_all_ready_max_ms: float | None
     # The same without the client's apply: until the step 2 arrived (the server's part).
     alone_arrived_p50_ms: float | None
     burst_all_arrived_p50_ms: float | None
+    # The same burst from this one process (the first and second rounds' figure).
+    one_process_burst_all_ready_p50_ms: float | None
+    one_process_burst_all_arrived_p50_ms: float | None
     verified: bool  # every join received all ideas
     errors: list[str] = field(default_factory=list)
 
@@ -141,7 +148,7 @@ def _count_ideas(update: bytes) -> int:
 
 async def board_joins(
     url_template: str, ideas: int = 5000, alone: int = 20, burst: int = 20, burst_rounds: int = 5,
-    timeout: float = 30.0, apply: bool = True,
+    timeout: float = 30.0, apply: bool = True, burst_processes: int = 4,
 ) -> BoardJoinResult:
     room = f"board-{time.time_ns() % 10**12:x}"
     url = url_template.format(room=room)
@@ -164,38 +171,52 @@ async def board_joins(
             else:
                 errors.add(client.error or "not ready")
             await client.close()
-        burst_ms: list[float] = []
-        burst_arrived: list[float] = []
-        for round_index in range(burst_rounds):
-            group = [
-                LoadClient(url, sender_id=20_000 + round_index * burst + i,
-                           keep_sync_payload=True, apply_sync=apply)
-                for i in range(burst)
-            ]
-            start = time.perf_counter_ns()
-            await asyncio.gather(*(_open_quietly(c, timeout) for c in group))
-            ready = [c for c in group if c.ready_ns]
-            if len(ready) < burst:
-                errors.update(c.error or "not ready" for c in group if not c.ready_ns)
-            if ready:
-                burst_ms.append((max(c.ready_ns for c in ready) - start) / 1e6)
-                burst_arrived.append((max(c.arrived_ns for c in ready) - start) / 1e6)
-            verified = verified and len(ready) == burst and all(
-                _count_ideas(c.sync_payload) >= ideas for c in ready
-            )
-            await asyncio.gather(*(c.close() for c in group))
+        spread = [await burst_round(url, burst, burst_processes, 20_000 + r * burst, timeout,
+                                    apply) for r in range(burst_rounds)]
+        one = [await _one_process_burst(url, burst, 40_000 + r * burst, timeout, apply)
+               for r in range(burst_rounds)]
+        for burst_result in spread + one:
+            errors.update(burst_result.errors)
+            verified = verified and len(burst_result.ready_ns) == burst and (
+                burst_result.ideas_min >= ideas)
     finally:
         await holder.close()
     return BoardJoinResult(
         ideas=ideas, board_bytes=board_bytes, alone_joins=len(alone_ms),
         alone_p50_ms=statistics.median(alone_ms) if alone_ms else None,
-        burst_size=burst, burst_rounds=burst_rounds,
-        burst_all_ready_p50_ms=statistics.median(burst_ms) if burst_ms else None,
-        burst_all_ready_max_ms=max(burst_ms) if burst_ms else None,
+        burst_size=burst, burst_rounds=burst_rounds, burst_processes=burst_processes,
+        burst_all_ready_p50_ms=_last_p50(spread, "ready_ns"),
+        burst_all_ready_max_ms=max(_lasts(spread, "ready_ns"), default=None),
         alone_arrived_p50_ms=statistics.median(alone_arrived) if alone_arrived else None,
-        burst_all_arrived_p50_ms=statistics.median(burst_arrived) if burst_arrived else None,
+        burst_all_arrived_p50_ms=_last_p50(spread, "arrived_ns"),
+        one_process_burst_all_ready_p50_ms=_last_p50(one, "ready_ns"),
+        one_process_burst_all_arrived_p50_ms=_last_p50(one, "arrived_ns"),
         verified=verified and not errors, errors=sorted(errors)[:5],
     )
+
+
+async def _one_process_burst(url: str, clients: int, first_sender: int, timeout: float,
+                             apply: bool) -> BurstRound:
+    group = [LoadClient(url, sender_id=first_sender + i, keep_sync_payload=True,
+                        apply_sync=apply) for i in range(clients)]
+    start_ns = time.perf_counter_ns()
+    await asyncio.gather(*(_open_quietly(c, timeout) for c in group))
+    ready = [c for c in group if c.ready_ns]
+    ideas = [_count_ideas(c.sync_payload) for c in ready]
+    await asyncio.gather(*(c.close() for c in group))
+    return BurstRound(start_ns, [c.ready_ns for c in ready], [c.arrived_ns for c in ready],
+                      min(ideas) if len(ideas) == clients else 0,
+                      sorted({c.error or "not ready" for c in group if not c.ready_ns}))
+
+
+def _lasts(rounds: list[BurstRound], stamp: str) -> list[float]:
+    # Per round: from the common start until the last client of the burst.
+    return [(max(getattr(r, stamp)) - r.start_ns) / 1e6 for r in rounds if getattr(r, stamp)]
+
+
+def _last_p50(rounds: list[BurstRound], stamp: str) -> float | None:
+    lasts = _lasts(rounds, stamp)
+    return statistics.median(lasts) if lasts else None
 
 
 def main(argv: list[str] | None = None) -> None:

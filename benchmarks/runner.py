@@ -164,7 +164,9 @@ def run_board_join(target: servers.Target, quick: bool) -> Result:
     )
     result = asyncio.run(board_joins(target.url_template, **sizes))
     _log(f"  {target.name}: alone p50 {result.alone_p50_ms} ms, burst of {result.burst_size} "
-         f"all ready p50 {result.burst_all_ready_p50_ms} ms, verified {result.verified} "
+         f"over {result.burst_processes} processes all ready p50 "
+         f"{result.burst_all_ready_p50_ms} ms (from one process "
+         f"{result.one_process_burst_all_ready_p50_ms} ms), verified {result.verified} "
          f"{result.errors}")
     return asdict(result)
 

@@ -90,6 +90,17 @@ def test_join_scenarios_get_every_client_ready_with_the_whole_board(
     assert board["errors"] == []
     assert board["alone_joins"] == 2
     assert board["verified"] is True  # every join received all 200 ideas
+    # The burst spread over load processes (burst.py) and the same from this one process.
+    assert board["burst_processes"] == 4
+    assert board["burst_all_ready_p50_ms"] is not None
+    assert board["one_process_burst_all_ready_p50_ms"] is not None
+
+
+def test_a_burst_worker_started_by_hand_without_its_arguments_says_how() -> None:
+    done = subprocess.run([sys.executable, "-m", "benchmarks.burst", "--worker"],
+                          capture_output=True, text=True, timeout=60, cwd=REPO_ROOT)
+    assert done.returncode != 0
+    assert "usage: python -m benchmarks.burst --worker URL" in done.stderr
 
 
 def test_soak_runs_sessions_with_joins_and_leaves_and_samples_the_server() -> None:

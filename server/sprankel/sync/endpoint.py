@@ -53,6 +53,11 @@ async def serve_document(websocket: WebSocket, rooms: RoomManager, name: str,
 async def _authorized(websocket: WebSocket, rooms: RoomManager, name: str,
                       limits: SocketLimits) -> None:
     access = await rooms.authorize(name, websocket.query_params, websocket.headers)
+    # Read here only: an idle socket need not keep the handshake's headers (0.8 KiB).
+    # The list is the one websocket.headers reads, so it is emptied, not replaced.
+    raw_headers = websocket.scope.get("headers")
+    if isinstance(raw_headers, list):
+        raw_headers.clear()
     if isinstance(access, Refusal):
         log.info("ws refused doc=%s code=%d reason=%r", name, access.code, access.reason)
         rooms.stats.closed[access.code] += 1
