@@ -198,6 +198,19 @@ async def test_a_process_that_subscribes_gets_the_awareness_others_hold(pair: Pa
     assert await newcomer.wait_for(1) == [held]
 
 
+async def test_the_awareness_others_hold_arrives_when_redis_confirms_late(
+        pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Subscribing waits a while for Redis's confirmation, then asks anyway (a loaded cluster
+    # took longer than that in CI): the answer may come before it listens, so the question
+    # is asked again when the confirmation comes. Here the newcomer's wait is none at all.
+    held = b"\x01state of a's client"
+    await pair.a.subscribe("doc", Inbox(), Inbox(), lambda: held)
+    monkeypatch.setattr("sprankel.broker.redis.awareness.CONFIRM_WAIT_S", 0)
+    newcomer = Inbox()
+    await pair.b.subscribe("doc", Inbox(), newcomer, lambda: None)
+    assert (await newcomer.wait_for(1))[-1] == held
+
+
 async def test_nobody_answers_for_a_process_without_states(pair: Pair) -> None:
     await pair.a.subscribe("doc", Inbox(), Inbox(), lambda: None)
     newcomer = Inbox()

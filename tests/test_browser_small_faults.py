@@ -219,9 +219,14 @@ def test_a_disabled_subtle_button_is_greyed_not_boxed(
         expect(redo).to_be_disabled()
         for theme in ("light", "dark"):
             expect(page.locator("html")).to_have_attribute("data-theme", theme)
-            assert redo.evaluate("(e) => getComputedStyle(e).backgroundColor") == "rgba(0, 0, 0, 0)"
-            assert redo.evaluate("(e) => getComputedStyle(e).borderTopColor") == "rgba(0, 0, 0, 0)"
-            ratio = redo.evaluate(CONTRAST)
+            # Waiting assertions: the board may draw its toolbar anew meanwhile (a detached
+            # button has no computed style).
+            expect(redo).to_have_css("background-color", "rgba(0, 0, 0, 0)")
+            expect(redo).to_have_css("border-top-color", "rgba(0, 0, 0, 0)")
+            ratio = page.wait_for_function(f"""() => {{
+              const button = document.querySelector('[data-focus-key="redo"]');
+              return button && getComputedStyle(button).color ? ({CONTRAST})(button) : null;
+            }}""").json_value()
             assert ratio >= 4.5, f"a disabled subtle button has a contrast of {ratio:.2f} ({theme})"
             page.locator("#theme-switch").click()
         user.assert_clean()  # type: ignore[attr-defined]

@@ -130,6 +130,15 @@ async def test_two_processes_sweep_each_session_once(start_server: ServerFactory
                         "error": "not_found", "message": "no such session"}:
                     assert time.monotonic() < deadline, f"session {sid} was not swept"
                     await asyncio.sleep(0.05)
+            # The record goes first, the log line when the whole deletion is done: wait for
+            # that, then stop both (no sweep runs any more) and count who swept each.
+            for sid, _ in ids:
+                while not re.search(rf"session deleted id={sid} .*by=retention",
+                                    "".join(s.log() for s in servers)):
+                    assert time.monotonic() < deadline, f"session {sid}: no deletion logged"
+                    await asyncio.sleep(0.05)
+            for server in servers:
+                server.stop()
             logs = "".join(s.log() for s in servers)
             for sid, _ in ids:
                 swept = re.findall(rf"session deleted id={sid} .*by=retention", logs)

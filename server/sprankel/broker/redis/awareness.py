@@ -29,6 +29,10 @@ from .connection import Connection
 from .outbox import Outbox
 from .streams import SUBSCRIBE_WAIT_S, StreamReader
 
+# How long subscribing waits for Redis to confirm before it asks anyway (and again on the
+# confirmation: a loaded cluster can take longer).
+CONFIRM_WAIT_S = SUBSCRIBE_WAIT_S
+
 QUERY = b"?"  # an awareness payload never is one byte: it is a count and entries
 # A cluster client polls each node's pub/sub connection in turn: this is the wait on
 # each, so a message waits a few of these at most.
@@ -48,6 +52,9 @@ class Awareness:
         self._outbox = outbox
         self._pubsub: PubSub | ClusterPubSub | None = None
         self._confirmed: dict[str, asyncio.Event] = {}  # channel -> Redis confirmed it
+        # Channels confirmed only after subscribe() stopped waiting (or after a reconnect):
+        # on the confirmation, ask again and answer (see _on_message).
+        self._late: set[str] = set()
 
     async def subscribe(self, document: str) -> None:
         channel = self._conn.keys.awareness(document)
@@ -58,16 +65,23 @@ class Awareness:
         try:
             async with asyncio.timeout(SUBSCRIBE_WAIT_S):
                 await self._subscribe(pubsub, channel)
+        except REDIS_ERRORS as error:
+            # The listener subscribes (and asks) again when Redis is back.
+            self._conn.link.failed("subscribing to awareness", error)
+        else:
+            try:
                 # Wait for Redis to confirm, so awareness sent right after this call
                 # arrives, and so do the answers to the query.
-                await confirmed.wait()
-        except REDIS_ERRORS as error:
-            self._conn.link.failed("subscribing to awareness", error)
+                async with asyncio.timeout(CONFIRM_WAIT_S):
+                    await confirmed.wait()
+            except TimeoutError:
+                self._late.add(channel)
         self._outbox.add_awareness(document, QUERY)
 
     async def unsubscribe(self, document: str) -> None:
         channel = self._conn.keys.awareness(document)
         self._confirmed.pop(channel, None)
+        self._late.discard(channel)
         pubsub = self._pubsub
         if pubsub is not None:
             with contextlib.suppress(*REDIS_ERRORS):
@@ -86,6 +100,7 @@ class Awareness:
             try:
                 for event in self._confirmed.values():
                     event.clear()
+                self._late.update(self._confirmed)  # asked now, and again once confirmed
                 await self._subscribe(pubsub, own_channel, *self._confirmed)
                 self._pubsub = pubsub
                 # What changed while we were away: ask again.
@@ -135,6 +150,15 @@ class Awareness:
             confirmed = self._confirmed.get(channel)
             if confirmed is not None:
                 confirmed.set()
+            if channel in self._late:
+                # Questions and answers may have passed while we did not listen yet: ask
+                # again, and tell what this process holds (a question it missed).
+                self._late.discard(channel)
+                document = self._conn.keys.document_of_awareness(channel)
+                self._outbox.add_awareness(document, QUERY)
+                stream = self._reader.document(document)
+                if stream is not None:
+                    self._answer(document, stream.handlers)
             return
         if kind not in ("message", "smessage"):
             return
