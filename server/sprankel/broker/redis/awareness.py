@@ -32,6 +32,8 @@ from .streams import SUBSCRIBE_WAIT_S, StreamReader
 # How long subscribing waits for Redis to confirm before it asks anyway (and again on the
 # confirmation: a loaded cluster can take longer).
 CONFIRM_WAIT_S = SUBSCRIBE_WAIT_S
+# And when no confirmation has come this much later either, it asks and answers once more.
+LATE_ASK_S = 3.0
 
 QUERY = b"?"  # an awareness payload never is one byte: it is a count and entries
 # A cluster client polls each node's pub/sub connection in turn: this is the wait on
@@ -76,6 +78,7 @@ class Awareness:
                     await confirmed.wait()
             except TimeoutError:
                 self._late.add(channel)
+                asyncio.get_running_loop().call_later(LATE_ASK_S, self._ask_late, channel)
         self._outbox.add_awareness(document, QUERY)
 
     async def unsubscribe(self, document: str) -> None:
@@ -150,15 +153,7 @@ class Awareness:
             confirmed = self._confirmed.get(channel)
             if confirmed is not None:
                 confirmed.set()
-            if channel in self._late:
-                # Questions and answers may have passed while we did not listen yet: ask
-                # again, and tell what this process holds (a question it missed).
-                self._late.discard(channel)
-                document = self._conn.keys.document_of_awareness(channel)
-                self._outbox.add_awareness(document, QUERY)
-                stream = self._reader.document(document)
-                if stream is not None:
-                    self._answer(document, stream.handlers)
+            self._ask_late(channel)
             return
         if kind not in ("message", "smessage"):
             return
@@ -174,6 +169,18 @@ class Awareness:
             return
         for subscriber in list(stream.handlers):
             call(subscriber.on_awareness, payload, channel)
+
+    def _ask_late(self, channel: str) -> None:
+        """Questions and answers may have passed while this process did not listen yet: ask
+        again, and tell what it holds (a question it missed). Once per late subscription."""
+        if channel not in self._late:
+            return
+        self._late.discard(channel)
+        document = self._conn.keys.document_of_awareness(channel)
+        self._outbox.add_awareness(document, QUERY)
+        stream = self._reader.document(document)
+        if stream is not None:
+            self._answer(document, stream.handlers)
 
     def _answer(self, document: str, subscribers: list[Any]) -> None:
         for subscriber in list(subscribers):
