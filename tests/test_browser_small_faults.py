@@ -6,8 +6,10 @@ says what it does; disabled buttons stay readable in the dark theme."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from browser_support import Api, new_user, remember_session, token_claims
 from server_process import ServerProcess
@@ -52,6 +54,34 @@ def test_the_join_page_names_the_session_and_an_ended_one_asks_no_name(
         expect(page.locator("#join-ended")).to_have_text(
             "Deze sessie is afgelopen: meedoen kan niet meer.")
         expect(page.locator("#name")).to_have_count(0)
+        guest.assert_clean()
+    finally:
+        guest.close()
+        api.close()
+
+
+def test_a_name_typed_before_the_join_page_knows_the_session_keeps_every_letter(
+        chromium: Browser, sprankel: ServerProcess) -> None:
+    # On a slow phone network the session's title arrives while one types: the page is
+    # drawn again then, and it took the focus away (the rest of the name went nowhere).
+    api = Api(sprankel)
+    session = api.create_session("Heidag")
+    guest = new_user(chromium, sprankel, "Olga")
+    held: list[Route] = []
+    guest.context.route(re.compile(r".*/about\?code="),  # runs before the guard
+                        lambda route: held.append(route))
+    try:
+        page = guest.goto(session["links"]["join"])
+        page.locator("#name").press_sequentially("Ol")
+        for _ in range(200):  # the page asked for the title before it drew the form
+            if held:
+                break
+            page.wait_for_timeout(25)
+        held[0].continue_()
+        expect(page.locator("#join-session-title")).to_have_text("Heidag")
+        page.keyboard.type("ga")
+        expect(page.locator("#name")).to_have_value("Olga")
+        expect(page.locator("#name")).to_be_focused()
         guest.assert_clean()
     finally:
         guest.close()

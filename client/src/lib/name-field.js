@@ -17,6 +17,9 @@ export function nameField({ id, label, value = "", oninput, hint, required = tru
   show(value);
   const input = h("input", {
     id, class: "utrecht-textbox", value, maxlength: NAME_MAX, required, autocomplete: "nickname",
+    // A page drawn again while someone types (the join page, once it knows the session's
+    // title) keeps the focus and the caret here.
+    "data-focus-key": id,
     "aria-describedby": `${id}-hint ${id}-count`,
     oninput: (e) => {
       show(e.target.value);

@@ -72,7 +72,7 @@ function render() {
       nameField({ id: "name", label: t("join.name"), hint: t("join.name.hint"), value: name,
         oninput: (value) => { name = value; } }),
       h("div", { class: "utrecht-form-field utrecht-form-field--checkbox" },
-        h("input", { id: "observer", type: "checkbox", class: "utrecht-checkbox", checked: observer,
+        h("input", { id: "observer", type: "checkbox", class: "utrecht-checkbox", checked: observer, "data-focus-key": "observer",
           onchange: (e) => { observer = e.target.checked; } }),
         h("label", { for: "observer", class: "utrecht-form-label utrecht-form-label--checkbox" }, t("join.observer"))),
       h("button", { type: "submit", class: "utrecht-button utrecht-button--primary-action" }, t("join.submit"))),
