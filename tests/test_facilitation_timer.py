@@ -36,6 +36,23 @@ async def test_round_ends_at_its_deadline(tmp_path: Path) -> None:
         assert (await control(p, t.session.id))["round"]["state"] == "ended"
 
 
+async def test_a_read_overtaken_by_the_start_does_not_disarm_the_deadline(
+        tmp_path: Path) -> None:
+    # An event's re-read of the session can come back after a newer change (a busy store):
+    # arming from that older read cancelled the running round's timer (CI saw a 2 s round
+    # still running 17 s later).
+    clock = ManualClock()
+    async with process(tmp_path, clock) as p:
+        t = await team(p.engine)
+        rid = await add_round(p.engine, t, duration_s=60)
+        before_start = await p.engine.sessions.get(t.session.id)
+        await p.engine.agenda.round_action(before_start, t.facilitator, rid, "start")
+        p.engine.core.arm(before_start)  # the overtaken read arrives
+        await clock.advance(60)
+        ended = (await p.engine.sessions.get(t.session.id)).round(rid)
+        assert ended is not None and ended.state == "ended"
+
+
 async def test_pause_keeps_the_remaining_time_and_resume_restores_it(tmp_path: Path) -> None:
     clock = ManualClock()
     async with process(tmp_path, clock) as p:

@@ -263,6 +263,11 @@ class Core:
         """Keep one timer per session, on the deadline of its running round."""
         if self._stopped:
             return
+        known = self._flags.get(session.id)
+        if known is not None and session.version < known.version:
+            # A read that a newer change overtook (an event's re-read, slow in a busy store):
+            # arming from it would cancel the running round's timer.
+            return
         rnd: Round | None = session.active_round
         deadline = rnd.deadline_ms if rnd is not None and rnd.state == "running" else None
         armed = self._timers.get(session.id)
