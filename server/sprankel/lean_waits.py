@@ -17,6 +17,24 @@ from typing import Generic, TypeVar
 Item = TypeVar("Item")
 
 
+Waiters = list[asyncio.Future[None]]
+
+
+def _enlist(waiters: Waiters | None) -> tuple[Waiters, asyncio.Future[None]]:
+    """A new waiter, on the list (made when there was none)."""
+    waiter = asyncio.get_running_loop().create_future()
+    waiters = [] if waiters is None else waiters
+    waiters.append(waiter)
+    return waiters, waiter
+
+
+def _delist(waiters: Waiters | None, waiter: asyncio.Future[None]) -> Waiters | None:
+    """The list without this waiter; None once it is empty (nothing held while idle)."""
+    if waiters is not None and waiter in waiters:
+        waiters.remove(waiter)
+    return waiters or None
+
+
 def _wake_first(waiters: list[asyncio.Future[None]]) -> None:
     for waiter in waiters:
         if not waiter.done():
@@ -48,24 +66,16 @@ class ReceiveQueue(Generic[Item]):
 
     async def get(self) -> Item:
         while not self._items:
-            waiter = asyncio.get_running_loop().create_future()
-            if self._getters is None:
-                self._getters = []
-            self._getters.append(waiter)
+            self._getters, waiter = _enlist(self._getters)
             try:
                 await waiter
             except BaseException:
+                self._getters = _delist(self._getters, waiter)
                 # Woken and then cancelled: the item goes to the next getter, as in asyncio.
                 if self._items and self._getters and waiter.done() and not waiter.cancelled():
-                    self._getters.remove(waiter)
                     _wake_first(self._getters)
                 raise
-            finally:
-                if self._getters is not None:
-                    if waiter in self._getters:
-                        self._getters.remove(waiter)
-                    if not self._getters:
-                        self._getters = None
+            self._getters = _delist(self._getters, waiter)
         item = self._items.popleft()
         if not self._items:
             self._items = None
@@ -97,15 +107,9 @@ class Flag:
     async def wait(self) -> bool:
         if self._set:
             return True
-        waiter = asyncio.get_running_loop().create_future()
-        if self._waiters is None:
-            self._waiters = []
-        self._waiters.append(waiter)
+        self._waiters, waiter = _enlist(self._waiters)
         try:
             await waiter
         finally:
-            if self._waiters is not None and waiter in self._waiters:
-                self._waiters.remove(waiter)
-                if not self._waiters:
-                    self._waiters = None
+            self._waiters = _delist(self._waiters, waiter)
         return True
